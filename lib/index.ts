@@ -1,0 +1,3 @@
+export * from './messaging/fan-out-topic';
+export * from './messaging/queue-worker';
+export * from './messaging/topic-subscriber';
