@@ -1,0 +1,423 @@
+import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { createDlqDepthAlarm, createQueueKey, createSecureQueue, usesAwsManagedSqsKey } from '../private/secure-queue';
+import { allowTopicToUseKey, createEncryptedTopic } from '../private/sns-key-access';
+
+/**
+ * How one queue subscribes to a {@link FanOutTopic}.
+ */
+export interface FanOutSubscriberOptions {
+  /**
+   * An existing queue to subscribe. It must be encrypted with a customer-managed KMS key
+   * (or SSE-SQS), never the AWS-managed `alias/aws/sqs` key: SNS cannot use that key and
+   * silently drops every message.
+   *
+   * @default - a new queue encrypted with the fan-out's key, with its own dead-letter queue
+   */
+  readonly queue?: sqs.IQueue;
+
+  /**
+   * Filter policy on message attributes. Only one of `filterPolicy` and
+   * `filterPolicyWithMessageBody` may be set (SNS has one filter policy scope per subscription).
+   *
+   * @default - every message is delivered
+   */
+  readonly filterPolicy?: { [attribute: string]: sns.SubscriptionFilter };
+
+  /**
+   * Filter policy on the message body (the message must be JSON).
+   *
+   * @default - every message is delivered
+   */
+  readonly filterPolicyWithMessageBody?: { [attribute: string]: sns.FilterOrPolicy };
+
+  /**
+   * Deliver the published message as the SQS body, without the SNS JSON envelope.
+   * Message attributes are then delivered as SQS message attributes.
+   *
+   * @default false
+   */
+  readonly rawMessageDelivery?: boolean;
+
+  /**
+   * Receives before a message moves to the queue's dead-letter queue (1-1000).
+   * Only for a new queue.
+   *
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+
+  /**
+   * Dead-letter queue for messages consumers fail to process. Must be FIFO exactly when the queue is.
+   * Only for a new queue.
+   *
+   * @default - a new dead-letter queue of the same type, retained for 14 days
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
+
+  /**
+   * Visibility timeout of the new queue. When a Lambda consumes it, use at least six times the
+   * function timeout ({@link QueueWorker} does this for you).
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly visibilityTimeout?: Duration;
+
+  /**
+   * Content-based deduplication on a new FIFO queue.
+   *
+   * @default false
+   */
+  readonly contentBasedDeduplication?: boolean;
+
+  /**
+   * Dead-letter queue of the SNS subscription: messages SNS could not deliver to the queue
+   * (queue deleted, key policy wrong) land here instead of being lost.
+   * Must be FIFO exactly when the topic is.
+   *
+   * @default - a new queue encrypted with the fan-out's key
+   */
+  readonly subscriptionDeadLetterQueue?: sqs.IQueue;
+}
+
+/**
+ * Properties of a {@link FanOutTopic}.
+ */
+export interface FanOutTopicProps {
+  /**
+   * An existing topic to fan out from.
+   *
+   * @default - a new topic encrypted with `encryptionKey`, TLS-only
+   */
+  readonly topic?: sns.ITopic;
+
+  /**
+   * Create a FIFO topic; new subscriber queues are then FIFO too. Only for a new topic.
+   *
+   * @default false
+   */
+  readonly fifo?: boolean;
+
+  /**
+   * Content-based deduplication on a new FIFO topic.
+   *
+   * @default false
+   */
+  readonly contentBasedDeduplication?: boolean;
+
+  /**
+   * Name of a new topic (`.fifo` is appended for FIFO topics when missing).
+   *
+   * @default - a name derived from the construct path, unique per account and region (an explicit
+   * name lets the key policy name the topic without a dependency cycle)
+   */
+  readonly topicName?: string;
+
+  /**
+   * Customer-managed key for a new topic and all new queues. Its policy gets a statement letting
+   * only this topic's SNS use it (`aws:SourceArn`). With an existing topic, don't pass the
+   * topic's own key: the key policy would name the topic that depends on the key (a cycle).
+   *
+   * @default - a new key with rotation enabled
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Subscribers to create now, keyed by a construct ID (stable, PascalCase; it names the
+   * subscriber's resources). More can be added with {@link FanOutTopic.addSubscriber}.
+   *
+   * @default - none; at least one must be added before synth
+   */
+  readonly subscribers?: { [id: string]: FanOutSubscriberOptions };
+
+  /**
+   * What happens to the queues and the new key when the stack is deleted.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * One queue subscribed to a {@link FanOutTopic}, with its dead-letter queues and alarms.
+ */
+export class FanOutSubscriber extends Construct {
+  /** The subscribed queue. */
+  public readonly queue: sqs.IQueue;
+  /** Dead-letter queue of the subscribed queue; undefined for an existing queue. */
+  public readonly deadLetterQueue?: sqs.IQueue;
+  /** Dead-letter queue of the SNS subscription (undeliverable messages). */
+  public readonly subscriptionDeadLetterQueue: sqs.IQueue;
+  /** The SNS subscription. */
+  public readonly subscription: sns.Subscription;
+  /** Alarm on messages in the queue's dead-letter queue; undefined for an existing queue. */
+  public readonly deadLetterQueueAlarm?: cloudwatch.Alarm;
+  /** Alarm on messages in the subscription's dead-letter queue. */
+  public readonly subscriptionDeadLetterQueueAlarm: cloudwatch.Alarm;
+
+  /** @internal */
+  constructor(scope: FanOutTopic, id: string, options: FanOutSubscriberOptions, removalPolicy: RemovalPolicy) {
+    super(scope, id);
+    const fifo = scope.topic.fifo;
+
+    if (options.queue) {
+      this.queue = options.queue;
+    } else {
+      this.deadLetterQueue = options.deadLetterQueue ?? createSecureQueue(this, 'DeadLetterQueue', {
+        fifo,
+        encryptionKey: scope.encryptionKey,
+        removalPolicy,
+        retentionPeriod: Duration.days(14),
+      });
+      this.queue = createSecureQueue(this, 'Queue', {
+        fifo,
+        contentBasedDeduplication: options.contentBasedDeduplication,
+        encryptionKey: scope.encryptionKey,
+        removalPolicy,
+        visibilityTimeout: options.visibilityTimeout,
+        deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: options.maxReceiveCount ?? 5 },
+      });
+      this.deadLetterQueueAlarm = createDlqDepthAlarm(this, 'DeadLetterQueueAlarm', this.deadLetterQueue,
+        `FanOutTopic subscriber ${id}`);
+    }
+
+    this.subscriptionDeadLetterQueue = options.subscriptionDeadLetterQueue ?? createSecureQueue(this, 'SubscriptionDeadLetterQueue', {
+      fifo,
+      encryptionKey: scope.encryptionKey,
+      removalPolicy,
+      retentionPeriod: Duration.days(14),
+    });
+    scope._allowTopicToUseKey(this.subscriptionDeadLetterQueue.encryptionMasterKey);
+    this.subscriptionDeadLetterQueueAlarm = createDlqDepthAlarm(this, 'SubscriptionDeadLetterQueueAlarm',
+      this.subscriptionDeadLetterQueue, `FanOutTopic subscription ${id} (SNS could not deliver)`);
+
+    // The key statement is added here rather than left to SqsSubscription, whose equivalent
+    // depends on a feature flag of the consuming app.
+    scope._allowTopicToUseKey(this.queue.encryptionMasterKey);
+    this.subscription = new sns.Subscription(this, 'Subscription', {
+      topic: scope.topic,
+      endpoint: this.queue.queueArn,
+      protocol: sns.SubscriptionProtocol.SQS,
+      rawMessageDelivery: options.rawMessageDelivery ?? false,
+      filterPolicy: options.filterPolicy,
+      filterPolicyWithMessageBody: options.filterPolicyWithMessageBody,
+      deadLetterQueue: this.subscriptionDeadLetterQueue,
+    });
+    const { statementAdded } = this.queue.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
+      actions: ['sqs:SendMessage'],
+      resources: [this.queue.queueArn],
+      conditions: { ArnEquals: { 'aws:SourceArn': scope.topic.topicArn } },
+    }));
+    if (!statementAdded) {
+      Annotations.of(this).addWarningV2('cdk-reference-architectures:fanOutImportedQueue',
+        `The queue ${this.queue.queueName} is imported, so its queue policy cannot be changed here. It must allow sns.amazonaws.com sqs:SendMessage with aws:SourceArn = the topic ARN, or SNS cannot deliver.`);
+    }
+    // The queue policy must exist before SNS confirms the subscription, or the first messages are dropped.
+    const queuePolicy = this.queue.node.tryFindChild('Policy');
+    if (queuePolicy) {
+      this.subscription.node.addDependency(queuePolicy);
+    }
+  }
+}
+
+/**
+ * SNS fan-out: one topic (standard or FIFO) delivering to any number of SQS queues, each with
+ * its own filter policy, dead-letter queue and subscription dead-letter queue, all encrypted with
+ * a customer-managed key whose policy lets only this topic's SNS deliver.
+ *
+ * @example
+ * const fanOut = new FanOutTopic(this, 'Orders', {
+ *   subscribers: {
+ *     Billing: { filterPolicy: { eventType: sns.SubscriptionFilter.stringFilter({ allowlist: ['order.paid'] }) } },
+ *     Audit: { rawMessageDelivery: true },
+ *   },
+ * });
+ * fanOut.grantPublish(producerFunction);
+ */
+export class FanOutTopic extends Construct {
+  /** The topic messages are published to. */
+  public readonly topic: sns.ITopic;
+  /** Key encrypting the topic (when new) and every queue this construct creates. */
+  public readonly encryptionKey: kms.IKey;
+  /** Removal policy applied to the queues and the key this construct creates. */
+  public readonly removalPolicy: RemovalPolicy;
+
+  private readonly subscriberList: FanOutSubscriber[] = [];
+  private readonly topicArnForKeyPolicy: string;
+  private readonly keysOpenedToTopic = new Set<kms.IKey>();
+
+  constructor(scope: Construct, id: string, props: FanOutTopicProps = {}) {
+    super(scope, id);
+
+    const errors = new ConfigErrors('FanOutTopic', this.node.path);
+    if (props.topic) {
+      for (const prop of ['fifo', 'contentBasedDeduplication', 'topicName'] as const) {
+        if (props[prop] !== undefined) {
+          errors.add(prop, props[prop], 'only applies to a new topic, but an existing topic was given',
+            `remove ${prop} or remove topic`);
+        }
+      }
+      if (props.encryptionKey && props.topic instanceof sns.Topic && props.encryptionKey === props.topic.masterKey) {
+        errors.add('encryptionKey', props.encryptionKey.node.path,
+          'is the existing topic\'s own key; its key policy would have to name the topic, which already depends on the key (a dependency cycle CloudFormation rejects)',
+          'remove encryptionKey to get a new key for the queues, or pass a different key');
+      }
+    } else if (props.contentBasedDeduplication && !props.fifo) {
+      errors.add('contentBasedDeduplication', true, 'content-based deduplication exists only on FIFO topics',
+        'set fifo: true or remove contentBasedDeduplication');
+    }
+    errors.throwIfAny();
+
+    this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.encryptionKey = props.encryptionKey
+      ?? createQueueKey(this, 'Key', `Encrypts the ${this.node.path} fan-out topic and its queues`, this.removalPolicy);
+
+    if (props.topic) {
+      this.topic = props.topic;
+      this.topicArnForKeyPolicy = props.topic.topicArn;
+    } else {
+      const created = createEncryptedTopic(this, 'Resource', {
+        masterKey: this.encryptionKey,
+        fifo: props.fifo,
+        contentBasedDeduplication: props.contentBasedDeduplication,
+        topicName: props.topicName,
+      });
+      this.topic = created.topic;
+      this.topicArnForKeyPolicy = created.topicArn;
+    }
+
+    for (const [subscriberId, options] of Object.entries(props.subscribers ?? {})) {
+      this.addSubscriber(subscriberId, options);
+    }
+
+    this.node.addValidation({
+      validate: () => this.subscriberList.length > 0 ? [] : [
+        `FanOutTopic at '${this.node.path}': subscribers is empty: a fan-out topic without subscribers drops every message. ` +
+        'Fix: pass subscribers in the props or call addSubscriber(id, options).',
+      ],
+    });
+  }
+
+  /** The subscribers added so far. */
+  public get subscribers(): FanOutSubscriber[] {
+    return [...this.subscriberList];
+  }
+
+  /**
+   * Subscribe one more queue. Every option is checked before anything is created, so a
+   * rejected subscriber leaves nothing half-built.
+   *
+   * @param id construct ID of the subscriber (stable, PascalCase)
+   */
+  public addSubscriber(id: string, options: FanOutSubscriberOptions = {}): FanOutSubscriber {
+    const errors = new ConfigErrors('FanOutTopic', this.node.path);
+    const where = `subscribers.${id}`;
+    const topicFifo = this.topic.fifo;
+    const topicKind = topicFifo ? 'FIFO' : 'standard';
+
+    if (this.node.tryFindChild(id)) {
+      errors.add(`${where}`, id, 'a subscriber (or child construct) with this ID already exists', 'use a unique subscriber ID');
+    }
+    if (options.filterPolicy && options.filterPolicyWithMessageBody) {
+      errors.add(`${where}.filterPolicyWithMessageBody`, 'set together with filterPolicy',
+        'SNS applies one filter policy scope per subscription (attributes or body)', 'keep only one of the two');
+    }
+
+    if (options.queue) {
+      const queue = options.queue;
+      for (const prop of ['maxReceiveCount', 'deadLetterQueue', 'visibilityTimeout', 'contentBasedDeduplication'] as const) {
+        if (options[prop] !== undefined) {
+          errors.add(`${where}.${prop}`, options[prop], 'only applies to a new queue, but an existing queue was given',
+            `configure the existing queue directly and remove ${prop}`);
+        }
+      }
+      if (!topicFifo && queue.fifo) {
+        errors.add(`${where}.queue`, queue.queueName, 'a standard SNS topic cannot deliver to a FIFO queue',
+          'use a standard queue, or create the FanOutTopic with fifo: true');
+      }
+      if (topicFifo && !queue.fifo) {
+        Annotations.of(this).addWarningV2('cdk-reference-architectures:fanOutFifoTopicStandardQueue',
+          `${where}: a FIFO topic delivering to a standard queue loses ordering and exactly-once processing; use a FIFO queue unless that is intended.`);
+      }
+      if (usesAwsManagedSqsKey(queue)) {
+        errors.add(`${where}.queue`, queue.queueName,
+          'the queue is encrypted with the AWS-managed key alias/aws/sqs, whose key policy does not allow SNS, so SNS silently drops every message',
+          'encrypt the queue with a customer-managed key (e.g. this FanOutTopic\'s encryptionKey) or SSE-SQS');
+      }
+    } else {
+      if (options.contentBasedDeduplication && !topicFifo) {
+        errors.add(`${where}.contentBasedDeduplication`, true, 'content-based deduplication exists only on FIFO queues',
+          'remove it, or create the FanOutTopic with fifo: true');
+      }
+      if (isConcrete(options.maxReceiveCount) && (options.maxReceiveCount < 1 || options.maxReceiveCount > 1000
+        || !Number.isInteger(options.maxReceiveCount))) {
+        errors.add(`${where}.maxReceiveCount`, options.maxReceiveCount, 'SQS allows a whole number from 1 to 1000',
+          'use 1 or more (5 is a common choice)');
+      }
+      if (options.deadLetterQueue && options.deadLetterQueue.fifo !== topicFifo) {
+        errors.add(`${where}.deadLetterQueue`, options.deadLetterQueue.queueName,
+          `the new queue is ${topicKind}, and SQS requires its dead-letter queue to be of the same type`,
+          `use a ${topicKind} dead-letter queue`);
+      }
+    }
+    const subDlq = options.subscriptionDeadLetterQueue;
+    if (subDlq && subDlq.fifo !== topicFifo) {
+      errors.add(`${where}.subscriptionDeadLetterQueue`, subDlq.queueName,
+        `SNS requires the subscription dead-letter queue of a ${topicKind} topic to be ${topicKind}`,
+        `use a ${topicKind} queue`);
+    }
+    if (subDlq && usesAwsManagedSqsKey(subDlq)) {
+      errors.add(`${where}.subscriptionDeadLetterQueue`, subDlq.queueName,
+        'the queue uses the AWS-managed key alias/aws/sqs, which SNS cannot use', 'encrypt it with a customer-managed key');
+    }
+    errors.throwIfAny();
+
+    const subscriber = new FanOutSubscriber(this, id, options, this.removalPolicy);
+    this.subscriberList.push(subscriber);
+    return subscriber;
+  }
+
+  /**
+   * Lets this topic's SNS use `key` to deliver into queues encrypted with it (once per key).
+   * @internal
+   */
+  public _allowTopicToUseKey(key: kms.IKey | undefined): void {
+    if (!key || this.keysOpenedToTopic.has(key)) {
+      return;
+    }
+    this.keysOpenedToTopic.add(key);
+    allowTopicToUseKey(this, key, this.topicArnForKeyPolicy, this.topic.env.account, 'cdk-reference-architectures:fanOutImportedKey');
+  }
+
+  /** Allow `grantee` to publish to the topic (and use its key). */
+  public grantPublish(grantee: iam.IGrantable): iam.Grant {
+    return this.topic.grantPublish(grantee);
+  }
+
+  /** Any SNS metric of this topic, e.g. `NumberOfMessagesPublished`. */
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.topic.metric(metricName, props);
+  }
+
+  /** Messages published to the topic. */
+  public metricNumberOfMessagesPublished(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.topic.metricNumberOfMessagesPublished(props);
+  }
+
+  /** Deliveries SNS failed (after its retries); these go to the subscription dead-letter queues. */
+  public metricNumberOfNotificationsFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.topic.metricNumberOfNotificationsFailed(props);
+  }
+
+  /** Messages dropped by subscribers' filter policies (useful to spot a wrong filter). */
+  public metricNumberOfNotificationsFilteredOut(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.topic.metricNumberOfNotificationsFilteredOut(props);
+  }
+}

@@ -1,0 +1,204 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { createDlqDepthAlarm, createQueueKey, createSecureQueue, usesAwsManagedSqsKey } from '../private/secure-queue';
+import { allowTopicToUseKey, createEncryptedTopic } from '../private/sns-key-access';
+
+/**
+ * Properties of a {@link TopicSubscriber}.
+ */
+export interface TopicSubscriberProps {
+  /** The function SNS invokes (asynchronously) for every message. */
+  readonly handler: lambda.IFunction;
+
+  /**
+   * The topic to subscribe to. Must be a standard topic: SNS FIFO topics deliver only to SQS.
+   *
+   * @default - a new standard topic encrypted with `encryptionKey`, TLS-only
+   */
+  readonly topic?: sns.ITopic;
+
+  /**
+   * Customer-managed key for the new topic and queues. With an existing topic, don't pass the
+   * topic's own key (its policy would name the topic that depends on it: a cycle).
+   *
+   * @default - a new key with rotation enabled
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Filter policy on message attributes. Only one of `filterPolicy` and `filterPolicyWithMessageBody`.
+   *
+   * @default - every message invokes the function
+   */
+  readonly filterPolicy?: { [attribute: string]: sns.SubscriptionFilter };
+
+  /**
+   * Filter policy on the message body.
+   *
+   * @default - every message invokes the function
+   */
+  readonly filterPolicyWithMessageBody?: { [attribute: string]: sns.FilterOrPolicy };
+
+  /**
+   * How many times Lambda retries a failed asynchronous invocation (0-2).
+   *
+   * @default 2
+   */
+  readonly retryAttempts?: number;
+
+  /**
+   * How long Lambda keeps an event for retries (60 seconds to 6 hours).
+   *
+   * @default Duration.hours(6)
+   */
+  readonly maxEventAge?: Duration;
+
+  /**
+   * Where events go after the function failed every retry (on-failure destination).
+   *
+   * @default - a new queue encrypted with `encryptionKey`, retaining events for 14 days
+   */
+  readonly onFailureQueue?: sqs.IQueue;
+
+  /**
+   * Dead-letter queue of the SNS subscription: messages SNS could not hand to Lambda at all
+   * (function deleted, permission missing). Must be a standard queue.
+   *
+   * @default - a new queue encrypted with `encryptionKey`
+   */
+  readonly subscriptionDeadLetterQueue?: sqs.IQueue;
+
+  /**
+   * What happens to the new queues and key when the stack is deleted.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * SNS to Lambda with nothing lost: a function subscribed to a topic and invoked asynchronously,
+ * with retry attempts, a maximum event age and an on-failure SQS destination for events that
+ * failed every retry, plus a subscription dead-letter queue for messages SNS could not deliver.
+ *
+ * @example
+ * new TopicSubscriber(this, 'Notify', { topic: fanOut.topic, handler: notifyFunction });
+ */
+export class TopicSubscriber extends Construct {
+  /** The topic subscribed to. */
+  public readonly topic: sns.ITopic;
+  /** The subscribed function. */
+  public readonly handler: lambda.IFunction;
+  /** Key of the new topic and queues. */
+  public readonly encryptionKey: kms.IKey;
+  /** Receives events that failed every retry. */
+  public readonly onFailureQueue: sqs.IQueue;
+  /** Receives messages SNS could not deliver to the function. */
+  public readonly subscriptionDeadLetterQueue: sqs.IQueue;
+  /** Alarm on any event in the on-failure queue. */
+  public readonly onFailureQueueAlarm: cloudwatch.Alarm;
+  /** Alarm on any message in the subscription dead-letter queue. */
+  public readonly subscriptionDeadLetterQueueAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: TopicSubscriberProps) {
+    super(scope, id);
+    this.validate(props);
+
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.handler = props.handler;
+    this.encryptionKey = props.encryptionKey
+      ?? createQueueKey(this, 'Key', `Encrypts the ${this.node.path} topic and queues`, removalPolicy);
+    let topicArnForKeyPolicy: string;
+    if (props.topic) {
+      this.topic = props.topic;
+      topicArnForKeyPolicy = props.topic.topicArn;
+    } else {
+      const created = createEncryptedTopic(this, 'Topic', { masterKey: this.encryptionKey });
+      this.topic = created.topic;
+      topicArnForKeyPolicy = created.topicArn;
+    }
+
+    this.onFailureQueue = props.onFailureQueue ?? createSecureQueue(this, 'OnFailureQueue', {
+      fifo: false,
+      encryptionKey: this.encryptionKey,
+      removalPolicy,
+      retentionPeriod: Duration.days(14),
+    });
+    this.subscriptionDeadLetterQueue = props.subscriptionDeadLetterQueue ?? createSecureQueue(this, 'SubscriptionDeadLetterQueue', {
+      fifo: false,
+      encryptionKey: this.encryptionKey,
+      removalPolicy,
+      retentionPeriod: Duration.days(14),
+    });
+    if (this.subscriptionDeadLetterQueue.encryptionMasterKey) {
+      allowTopicToUseKey(this, this.subscriptionDeadLetterQueue.encryptionMasterKey, topicArnForKeyPolicy,
+        this.topic.env.account, 'cdk-reference-architectures:topicSubscriberImportedKey');
+    }
+
+    this.handler.configureAsyncInvoke({
+      retryAttempts: props.retryAttempts ?? 2,
+      maxEventAge: props.maxEventAge ?? Duration.hours(6),
+      onFailure: new SqsDestination(this.onFailureQueue),
+    });
+    this.topic.addSubscription(new subs.LambdaSubscription(this.handler, {
+      filterPolicy: props.filterPolicy,
+      filterPolicyWithMessageBody: props.filterPolicyWithMessageBody,
+      deadLetterQueue: this.subscriptionDeadLetterQueue,
+    }));
+
+    this.onFailureQueueAlarm = createDlqDepthAlarm(this, 'OnFailureQueueAlarm', this.onFailureQueue,
+      `TopicSubscriber ${id} (events that failed every retry)`);
+    this.subscriptionDeadLetterQueueAlarm = createDlqDepthAlarm(this, 'SubscriptionDeadLetterQueueAlarm',
+      this.subscriptionDeadLetterQueue, `TopicSubscriber ${id} (SNS could not invoke the function)`);
+  }
+
+  /** Events in the on-failure queue. */
+  public metricOnFailureQueueDepth(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.onFailureQueue.metricApproximateNumberOfMessagesVisible(props);
+  }
+
+  /** Errors of the subscribed function (each retry counts). */
+  public metricHandlerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.handler.metricErrors(props);
+  }
+
+  private validate(props: TopicSubscriberProps): void {
+    const errors = new ConfigErrors('TopicSubscriber', this.node.path);
+    if (props.topic?.fifo) {
+      errors.add('topic', props.topic.topicName, 'SNS FIFO topics deliver only to SQS queues, not to Lambda',
+        'use a standard topic, or a FanOutTopic with fifo: true and a QueueWorker consuming its queue');
+    }
+    if (props.filterPolicy && props.filterPolicyWithMessageBody) {
+      errors.add('filterPolicyWithMessageBody', 'set together with filterPolicy',
+        'SNS applies one filter policy scope per subscription (attributes or body)', 'keep only one of the two');
+    }
+    if (isConcrete(props.retryAttempts) && (props.retryAttempts < 0 || props.retryAttempts > 2 || !Number.isInteger(props.retryAttempts))) {
+      errors.add('retryAttempts', props.retryAttempts, 'Lambda retries an asynchronous invocation 0, 1 or 2 times', 'use 0, 1 or 2');
+    }
+    const age = props.maxEventAge;
+    if (age && !age.isUnresolved() && (age.toSeconds() < 60 || age.toSeconds() > 6 * 3600)) {
+      errors.add('maxEventAge', age, 'Lambda keeps asynchronous events from 60 seconds to 6 hours',
+        'use a value between Duration.minutes(1) and Duration.hours(6)');
+    }
+    for (const prop of ['onFailureQueue', 'subscriptionDeadLetterQueue'] as const) {
+      const queue = props[prop];
+      if (queue?.fifo) {
+        errors.add(prop, queue.queueName, 'must be a standard queue (Lambda destinations and standard-topic subscriptions cannot use FIFO queues)',
+          'use a standard queue');
+      }
+    }
+    if (props.subscriptionDeadLetterQueue && usesAwsManagedSqsKey(props.subscriptionDeadLetterQueue)) {
+      errors.add('subscriptionDeadLetterQueue', props.subscriptionDeadLetterQueue.queueName,
+        'the queue uses the AWS-managed key alias/aws/sqs, which SNS cannot use', 'encrypt it with a customer-managed key');
+    }
+    errors.throwIfAny();
+  }
+}

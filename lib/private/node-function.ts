@@ -1,0 +1,72 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** Options for a handler shipped in this package's `lambda/` folder. */
+export interface HandlerFunctionOptions {
+  /** Folder name under `lambda/`, e.g. `queue-worker`. */
+  readonly handlerName: string;
+  readonly description: string;
+  readonly environment?: { [key: string]: string };
+  /** @default Duration.seconds(30) */
+  readonly timeout?: Duration;
+  /** @default 256 */
+  readonly memorySize?: number;
+}
+
+/**
+ * The package root: the nearest folder above this file holding `lambda/` and `package.json`.
+ * Works from `lib/private` (sources, tsx) and from `dist/lib/private` (the published package).
+ */
+export function packageRoot(): string {
+  let dir = __dirname;
+  while (!(fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'lambda')))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) {
+      throw new Error(`cdk-reference-architectures: cannot find the package's lambda/ folder above ${__dirname}; the package is incomplete.`);
+    }
+    dir = parent;
+  }
+  return dir;
+}
+
+/**
+ * A Node.js 24 arm64 function bundled locally with esbuild (never Docker) from `lambda/<name>/index.ts`:
+ * minified, source maps on, the AWS SDK left to the runtime, JSON logs to a log group with a
+ * retention period, X-Ray tracing on.
+ */
+export function createHandlerFunction(scope: Construct, id: string, options: HandlerFunctionOptions): nodejs.NodejsFunction {
+  const root = packageRoot();
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+    retention: logs.RetentionDays.ONE_MONTH,
+    removalPolicy: RemovalPolicy.RETAIN, // logs are evidence; keep them unless the user opts out
+  });
+  return new nodejs.NodejsFunction(scope, id, {
+    description: options.description,
+    entry: path.join(root, 'lambda', options.handlerName, 'index.ts'),
+    handler: 'handler',
+    runtime: lambda.Runtime.NODEJS_24_X,
+    architecture: lambda.Architecture.ARM_64,
+    memorySize: options.memorySize ?? 256,
+    timeout: options.timeout ?? Duration.seconds(30),
+    tracing: lambda.Tracing.ACTIVE,
+    loggingFormat: lambda.LoggingFormat.JSON,
+    logGroup,
+    environment: {
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: options.handlerName,
+      ...options.environment,
+    },
+    bundling: {
+      minify: true,
+      sourceMap: true,
+      sourcesContent: false,
+      target: 'node24',
+      externalModules: ['@aws-sdk/*'],
+    },
+  });
+}

@@ -1,0 +1,83 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/** Options shared by every queue this library creates. */
+export interface SecureQueueOptions {
+  readonly fifo: boolean;
+  readonly contentBasedDeduplication?: boolean;
+  readonly encryptionKey: kms.IKey;
+  readonly removalPolicy: RemovalPolicy;
+  readonly retentionPeriod?: Duration;
+  readonly visibilityTimeout?: Duration;
+  readonly deadLetterQueue?: sqs.DeadLetterQueue;
+}
+
+/**
+ * A queue encrypted with a customer-managed key (SNS and S3 cannot deliver to queues on the
+ * AWS-managed `alias/aws/sqs` key, because its key policy cannot be changed), TLS-only, and
+ * retained on stack deletion unless the caller opts out: queues hold data.
+ */
+export function createSecureQueue(scope: Construct, id: string, options: SecureQueueOptions): sqs.Queue {
+  return new sqs.Queue(scope, id, {
+    fifo: options.fifo ? true : undefined,
+    contentBasedDeduplication: options.fifo ? options.contentBasedDeduplication : undefined,
+    encryption: sqs.QueueEncryption.KMS,
+    encryptionMasterKey: options.encryptionKey,
+    enforceSSL: true,
+    removalPolicy: options.removalPolicy,
+    retentionPeriod: options.retentionPeriod,
+    visibilityTimeout: options.visibilityTimeout,
+    deadLetterQueue: options.deadLetterQueue,
+  });
+}
+
+/** A customer-managed key with rotation, retained by default because queued data is encrypted with it. */
+export function createQueueKey(scope: Construct, id: string, description: string, removalPolicy: RemovalPolicy): kms.Key {
+  return new kms.Key(scope, id, {
+    description,
+    enableKeyRotation: true,
+    removalPolicy,
+  });
+}
+
+/** True when the queue is known to use the AWS-managed SQS key, to which SNS and S3 cannot deliver. */
+export function usesAwsManagedSqsKey(queue: sqs.IQueue): boolean {
+  if (queue.encryptionType === sqs.QueueEncryption.KMS_MANAGED) {
+    return true;
+  }
+  const keyArn = queue.encryptionMasterKey?.keyArn;
+  return typeof keyArn === 'string' && /(^|:|\/)alias\/aws\/sqs$/.test(keyArn);
+}
+
+/** Alarm when anything reaches a dead-letter queue: every message there is a failure someone must look at. */
+export function createDlqDepthAlarm(scope: Construct, id: string, dlq: sqs.IQueue, what: string): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(scope, id, {
+    alarmDescription: `${what}: messages are waiting in dead-letter queue ${dlq.queueName}; inspect and redrive them.`,
+    metric: dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+    threshold: 1,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+}
+
+/** Alarm when the oldest message has waited longer than `threshold`: consumers are stuck or too slow. */
+export function createOldestMessageAgeAlarm(
+  scope: Construct,
+  id: string,
+  queue: sqs.IQueue,
+  threshold: Duration,
+  what: string,
+): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(scope, id, {
+    alarmDescription: `${what}: the oldest message in ${queue.queueName} is older than ${threshold.toHumanString()}; consumers are failing or falling behind.`,
+    metric: queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' }),
+    threshold: threshold.toSeconds(),
+    evaluationPeriods: 3,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+}

@@ -1,0 +1,2 @@
+export * from './fan-out-stack';
+export * from './queue-workers-stack';

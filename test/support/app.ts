@@ -1,0 +1,39 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+
+/** The context of cdk.json (feature flags and the strict validation flags), so tests synthesize like `cdk synth`. */
+export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'),
+).context;
+
+export interface TestAppOptions {
+  /**
+   * Run aws-cdk-lib's CloudFormation template validator (about 5 s of start-up per process).
+   * @default false - construct unit tests skip it; the example-stack test turns it on
+   */
+  readonly validation?: boolean;
+  /**
+   * Bundle Lambda code with esbuild.
+   * @default false - bundling is tested once on purpose, elsewhere it only costs time
+   */
+  readonly bundling?: boolean;
+  /**
+   * With cdk.json's strict flags, an unacknowledged warning fails synth. Tests that assert a
+   * warning with `Annotations.fromStack` turn this off to read it instead.
+   * @default true
+   */
+  readonly failOnWarnings?: boolean;
+}
+
+/** An App with the project's cdk.json context. */
+export function testApp(options: TestAppOptions = {}): App {
+  return new App({
+    context: {
+      ...CDK_JSON_CONTEXT,
+      ...(options.bundling ? {} : { 'aws:cdk:bundling-stacks': [] }),
+      ...(options.failOnWarnings ?? true ? {} : { '@aws-cdk/core:strictCfnValidateErrors': false }),
+    },
+    builtinCloudFormationValidation: options.validation ?? false,
+  });
+}
