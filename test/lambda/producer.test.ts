@@ -117,10 +117,10 @@ describe('producer', () => {
     });
 
     test.each([
-      ['no events array', {}],
-      ['events is not an array', { events: 'o-1' }],
-      ['null', null],
-    ])('fails if the request has %s', async (_what, request) => {
+      ['has no events array', {}],
+      ['has events that are not an array', { events: 'o-1' }],
+      ['is null', null],
+    ])('fails if the request %s', async (_what, request) => {
       await expect(producer.publishEvents(request, 'arn:aws:sns:us-east-1:000000000000:unused')).rejects.toMatchObject({
         problems: [{ reason: 'INVALID_REQUEST' }],
       });
