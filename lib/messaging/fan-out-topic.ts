@@ -6,7 +6,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
-import { createDlqDepthAlarm, createQueueKey, createSecureQueue, usesAwsManagedSqsKey } from '../private/secure-queue';
+import {
+  acknowledgeTerminalQueue, createDlqDepthAlarm, createQueueKey, createSecureQueue, usesAwsManagedSqsKey,
+} from '../private/secure-queue';
 import { allowTopicToUseKey, createEncryptedTopic } from '../private/sns-key-access';
 
 /**
@@ -183,6 +185,9 @@ export class FanOutSubscriber extends Construct {
         visibilityTimeout: options.visibilityTimeout,
         deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: options.maxReceiveCount ?? 5 },
       });
+      if (!options.deadLetterQueue) {
+        acknowledgeTerminalQueue(this.deadLetterQueue, 'the dead-letter queue of a fan-out subscriber queue');
+      }
       this.deadLetterQueueAlarm = createDlqDepthAlarm(this, 'DeadLetterQueueAlarm', this.deadLetterQueue,
         `FanOutTopic subscriber ${id}`);
     }
@@ -193,6 +198,9 @@ export class FanOutSubscriber extends Construct {
       removalPolicy,
       retentionPeriod: Duration.days(14),
     });
+    if (!options.subscriptionDeadLetterQueue) {
+      acknowledgeTerminalQueue(this.subscriptionDeadLetterQueue, 'the dead-letter queue of an SNS subscription');
+    }
     scope._allowTopicToUseKey(this.subscriptionDeadLetterQueue.encryptionMasterKey);
     this.subscriptionDeadLetterQueueAlarm = createDlqDepthAlarm(this, 'SubscriptionDeadLetterQueueAlarm',
       this.subscriptionDeadLetterQueue, `FanOutTopic subscription ${id} (SNS could not deliver)`);

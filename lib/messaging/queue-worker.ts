@@ -1,13 +1,12 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
 import {
-  createDlqDepthAlarm, createOldestMessageAgeAlarm, createQueueKey, createSecureQueue,
+  acknowledgeTerminalQueue, createDlqDepthAlarm, createOldestMessageAgeAlarm, createQueueKey, createSecureQueue,
 } from '../private/secure-queue';
 
 /** AWS's recommendation for SQS-triggered functions: visibility timeout >= 6 x function timeout + batching window. */
@@ -152,8 +151,8 @@ export class QueueWorker extends Construct {
   public readonly deadLetterQueue?: sqs.IQueue;
   /** The consuming function. */
   public readonly handler: lambda.IFunction;
-  /** The event source connecting queue and function. */
-  public readonly eventSource: SqsEventSource;
+  /** The event source mapping connecting queue and function. */
+  public readonly eventSourceMapping: lambda.EventSourceMapping;
   /** Key of the new queues; undefined when an existing queue was given. */
   public readonly encryptionKey?: kms.IKey;
   /** Visibility timeout of the new queue; undefined when an existing queue was given. */
@@ -199,19 +198,34 @@ export class QueueWorker extends Construct {
         visibilityTimeout: this.visibilityTimeout,
         deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
       });
+      if (!props.deadLetterQueue) {
+        acknowledgeTerminalQueue(this.deadLetterQueue, 'the dead-letter queue of a Lambda-consumed queue');
+      }
       this.deadLetterQueueAlarm = createDlqDepthAlarm(this, 'DeadLetterQueueAlarm', this.deadLetterQueue, `QueueWorker ${id}`);
     }
 
     this.oldestMessageAgeAlarm = createOldestMessageAgeAlarm(this, 'OldestMessageAgeAlarm', this.queue,
       props.oldestMessageAgeAlarmThreshold ?? Duration.minutes(15), `QueueWorker ${id}`);
 
-    this.eventSource = new SqsEventSource(this.queue, {
+    // Created in this construct (not through handler.addEventSource) so its ID is ours and stable.
+    this.eventSourceMapping = new lambda.EventSourceMapping(this, 'EventSourceMapping', {
+      target: this.handler,
+      eventSourceArn: this.queue.queueArn,
       batchSize: props.batchSize ?? 10,
       maxBatchingWindow: props.maxBatchingWindow,
       maxConcurrency: props.maxConcurrency,
       reportBatchItemFailures: props.reportBatchItemFailures ?? true,
     });
-    this.handler.addEventSource(this.eventSource);
+    if (this.handler.role) {
+      this.queue.grantConsumeMessages(this.handler);
+    } else {
+      Annotations.of(this).addWarningV2('cdk-reference-architectures:queueWorkerImportedFunction',
+        `The handler ${this.handler.node.path} was imported without its role, so it could not be granted sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility and sqs:GetQueueAttributes on the queue (and kms:Decrypt on its key); grant them to the function's role yourself.`);
+    }
+    Validations.of(this.eventSourceMapping).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason: 'SQS event source mappings do not support on-failure destinations (only stream and Kafka sources do); failed records return to the queue and move to its dead-letter queue after maxReceiveCount receives.',
+    });
   }
 
   private static functionTimeout(props: QueueWorkerProps): Duration | undefined {

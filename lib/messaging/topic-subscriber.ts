@@ -4,11 +4,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
-import { createDlqDepthAlarm, createQueueKey, createSecureQueue, usesAwsManagedSqsKey } from '../private/secure-queue';
+import {
+  acknowledgeTerminalQueue, createDlqDepthAlarm, createQueueKey, createSecureQueue, usesAwsManagedSqsKey,
+} from '../private/secure-queue';
 import { allowTopicToUseKey, createEncryptedTopic } from '../private/sns-key-access';
 
 /**
@@ -99,6 +100,8 @@ export class TopicSubscriber extends Construct {
   public readonly handler: lambda.IFunction;
   /** Key of the new topic and queues. */
   public readonly encryptionKey: kms.IKey;
+  /** The SNS subscription. */
+  public readonly subscription: sns.Subscription;
   /** Receives events that failed every retry. */
   public readonly onFailureQueue: sqs.IQueue;
   /** Receives messages SNS could not deliver to the function. */
@@ -138,6 +141,12 @@ export class TopicSubscriber extends Construct {
       removalPolicy,
       retentionPeriod: Duration.days(14),
     });
+    if (!props.onFailureQueue) {
+      acknowledgeTerminalQueue(this.onFailureQueue, 'the on-failure destination of asynchronous invocations');
+    }
+    if (!props.subscriptionDeadLetterQueue) {
+      acknowledgeTerminalQueue(this.subscriptionDeadLetterQueue, 'the dead-letter queue of an SNS subscription');
+    }
     if (this.subscriptionDeadLetterQueue.encryptionMasterKey) {
       allowTopicToUseKey(this, this.subscriptionDeadLetterQueue.encryptionMasterKey, topicArnForKeyPolicy,
         this.topic.env.account, 'cdk-reference-architectures:topicSubscriberImportedKey');
@@ -148,11 +157,23 @@ export class TopicSubscriber extends Construct {
       maxEventAge: props.maxEventAge ?? Duration.hours(6),
       onFailure: new SqsDestination(this.onFailureQueue),
     });
-    this.topic.addSubscription(new subs.LambdaSubscription(this.handler, {
+    // Created here rather than with LambdaSubscription, which names the subscription after the
+    // topic's construct ID inside the function's scope and collides with the function's children.
+    const permission = new lambda.CfnPermission(this, 'InvokePermission', {
+      action: 'lambda:InvokeFunction',
+      functionName: this.handler.functionArn,
+      principal: 'sns.amazonaws.com',
+      sourceArn: this.topic.topicArn,
+    });
+    this.subscription = new sns.Subscription(this, 'Subscription', {
+      topic: this.topic,
+      protocol: sns.SubscriptionProtocol.LAMBDA,
+      endpoint: this.handler.functionArn,
       filterPolicy: props.filterPolicy,
       filterPolicyWithMessageBody: props.filterPolicyWithMessageBody,
       deadLetterQueue: this.subscriptionDeadLetterQueue,
-    }));
+    });
+    this.subscription.node.addDependency(permission);
 
     this.onFailureQueueAlarm = createDlqDepthAlarm(this, 'OnFailureQueueAlarm', this.onFailureQueue,
       `TopicSubscriber ${id} (events that failed every retry)`);

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -32,6 +32,18 @@ export function createSecureQueue(scope: Construct, id: string, options: SecureQ
     visibilityTimeout: options.visibilityTimeout,
     deadLetterQueue: options.deadLetterQueue,
   });
+}
+
+/**
+ * Records why a queue at the end of a failure chain (a dead-letter queue, a subscription
+ * dead-letter queue, an on-failure destination) has no dead-letter queue of its own: another
+ * DLQ would only move the same messages one step further. What protects them instead is a
+ * 14-day retention and an alarm on the first message.
+ */
+export function acknowledgeTerminalQueue(queue: sqs.IQueue, role: string): void {
+  const reason = `This queue is ${role}: the end of the failure chain. A dead-letter queue for it would only move the same messages one step further; they are kept 14 days and an alarm fires on the first one.`;
+  Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason });
+  Validations.of(queue).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason });
 }
 
 /** A customer-managed key with rotation, retained by default because queued data is encrypted with it. */

@@ -5,7 +5,7 @@ import { FanOutTopic } from '../messaging/fan-out-topic';
 import { QueueWorker } from '../messaging/queue-worker';
 import { TopicSubscriber } from '../messaging/topic-subscriber';
 import { createHandlerFunction } from '../private/node-function';
-import { acknowledgeHandlerFindings } from './nag-acknowledgements';
+import { acknowledgeKmsActionWildcards, acknowledgeNoFunctionDlq } from './nag-acknowledgements';
 
 /**
  * Example: producer Lambda -> FanOutTopic -> filtered queues -> QueueWorkers, plus an
@@ -61,10 +61,12 @@ export class FanOutStack extends Stack {
       filterPolicy: { eventType: sns.SubscriptionFilter.stringFilter({ allowlist: ['order.cancelled'] }) },
     });
 
-    acknowledgeHandlerFindings(producer, 'invoked synchronously by an operator or a scheduler; the caller sees failures directly');
-    acknowledgeHandlerFindings(ordersWorker.handler, 'invoked synchronously by the SQS event source mapping; failed records return to the queue and reach its dead-letter queue');
-    acknowledgeHandlerFindings(paymentsWorker.handler, 'invoked synchronously by the SQS event source mapping; failed records return to the queue and reach its dead-letter queue');
-    acknowledgeHandlerFindings(cancellations.handler, 'invoked asynchronously by SNS with an on-failure destination (the modern replacement of a function DLQ)');
+    acknowledgeNoFunctionDlq(producer, 'invoked synchronously by an operator or a scheduler, who sees a failure directly');
+    acknowledgeNoFunctionDlq(ordersWorker.handler, 'invoked synchronously by the SQS event source mapping; failed records return to the queue and reach its dead-letter queue');
+    acknowledgeNoFunctionDlq(paymentsWorker.handler, 'invoked synchronously by the SQS event source mapping; failed records return to the queue and reach its dead-letter queue');
+    acknowledgeNoFunctionDlq(cancellations.handler, 'invoked asynchronously by SNS and has an on-failure destination queue, the successor of a function dead-letter queue');
+    acknowledgeKmsActionWildcards(producer, 'Topic.grantPublish (publishing to a topic encrypted with the fan-out key)', ['kms:GenerateDataKey*']);
+    acknowledgeKmsActionWildcards(cancellations.handler, 'Queue.grantSendMessages for the on-failure destination (encrypted with the subscriber key)', ['kms:GenerateDataKey*', 'kms:ReEncrypt*']);
 
     new CfnOutput(this, 'TopicArn', { value: this.fanOut.topic.topicArn });
     new CfnOutput(this, 'ProducerFunctionName', { value: producer.functionName });

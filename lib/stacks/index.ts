@@ -1,2 +1,3 @@
+export * from './example-app';
 export * from './fan-out-stack';
 export * from './queue-workers-stack';

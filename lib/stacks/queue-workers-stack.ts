@@ -2,7 +2,7 @@ import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { QueueWorker } from '../messaging/queue-worker';
 import { createHandlerFunction } from '../private/node-function';
-import { acknowledgeHandlerFindings } from './nag-acknowledgements';
+import { acknowledgeNoFunctionDlq } from './nag-acknowledgements';
 
 /**
  * Example: a standard queue and a FIFO queue, each consumed by the Powertools batch consumer.
@@ -28,7 +28,7 @@ export class QueueWorkersStack extends Stack {
     });
 
     for (const worker of [this.standardWorker, this.fifoWorker]) {
-      acknowledgeHandlerFindings(worker.handler, 'invoked synchronously by the SQS event source mapping; failed records return to the queue and reach its dead-letter queue');
+      acknowledgeNoFunctionDlq(worker.handler, 'invoked synchronously by the SQS event source mapping; failed records return to the queue and reach its dead-letter queue');
     }
 
     new CfnOutput(this, 'StandardQueueUrl', { value: this.standardWorker.queue.queueUrl });

@@ -155,8 +155,8 @@ describe('QueueWorker', () => {
       const fn = lambda.Function.fromFunctionArn(stack, 'Imported', 'arn:aws:lambda:us-east-1:123456789012:function:worker');
       new QueueWorker(stack, 'Worker', { handler: fn, handlerTimeout: Duration.seconds(20) });
       Template.fromStack(stack).hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 120, RedrivePolicy: Match.anyValue() });
-      // aws-cdk-lib tells the user the imported function's role must be granted by them.
-      Annotations.fromStack(stack).hasWarning('/TestStack/Imported', Match.stringLikeRegexp('imported without an IAM role'));
+      // The user is told the imported function's role must be granted by them.
+      Annotations.fromStack(stack).hasWarning('/TestStack/Worker', Match.stringLikeRegexp('imported without its role.*grant them'));
     });
 
     test('tokens for batch size, max concurrency and maxReceiveCount are accepted', () => {

@@ -1,0 +1,87 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { EXAMPLE_STACKS } from '../../lib/stacks';
+import { testApp } from '../support/app';
+
+/**
+ * The verification harness over every example stack that `bin/app.ts` deploys: AWS's
+ * CloudFormation validator with the strict flags of cdk.json, cdk-nag's AwsSolutions pack (and
+ * Serverless for messaging), and a snapshot with asset hashes normalised.
+ */
+describe.each(Object.keys(EXAMPLE_STACKS))('example stack %s', (name) => {
+  let template: Template;
+  beforeAll(() => {
+    const app = testApp({ validation: true });
+    const entry = EXAMPLE_STACKS[name];
+    const stack = entry.build(app, name);
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    if (entry.serverless) {
+      Validations.of(app).addPlugins(new ServerlessChecks(app));
+    }
+    // Throws on any validator finding, any unacknowledged cdk-nag error or warning,
+    // and any unacknowledged construct warning.
+    app.synth();
+    template = Template.fromStack(stack);
+  });
+
+  test('passes template validation and cdk-nag', () => {
+    expect(template.toJSON().Resources).toBeDefined();
+  });
+
+  test('matches the snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+
+  test('only X-Ray actions are granted on Resource * (what the IAM5 acknowledgement claims)', () => {
+    const offending: string[] = [];
+    for (const [id, policy] of Object.entries(template.findResources('AWS::IAM::Policy'))) {
+      for (const statement of policy.Properties.PolicyDocument.Statement) {
+        const resources = [statement.Resource].flat();
+        const actions: string[] = [statement.Action].flat();
+        if (resources.includes('*') && actions.some((a) => !a.startsWith('xray:'))) {
+          offending.push(`${id}: ${actions.join(', ')}`);
+        }
+      }
+    }
+    expect(offending).toEqual([]);
+  });
+
+  test('every function runs Node.js 24 on arm64 with JSON logs and tracing', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functions.length).toBeGreaterThan(0);
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x', Architectures: ['arm64'], LoggingConfig: { LogFormat: 'JSON' }, TracingConfig: { Mode: 'Active' },
+      });
+    }
+  });
+
+  test('every queue is encrypted with a customer-managed key and retained', () => {
+    for (const queue of Object.values(template.findResources('AWS::SQS::Queue'))) {
+      expect(queue.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
+      expect(queue.DeletionPolicy).toBe('Retain');
+    }
+  });
+});
+
+describe('the harness itself', () => {
+  test('fails synth on a template validator finding (deprecated runtime)', () => {
+    const app = testApp({ validation: true });
+    const stack = new Stack(app, 'Bad');
+    new lambda.Function(stack, 'Old', {
+      runtime: lambda.Runtime.NODEJS_16_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1'),
+    });
+    expect(() => app.synth()).toThrow(/nodejs16\.x' was deprecated[\s\S]*CloudFormation Validate/);
+  });
+
+  test('fails synth on an unacknowledged cdk-nag finding', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Bad');
+    new sqs.Queue(stack, 'Unencrypted', { encryption: sqs.QueueEncryption.UNENCRYPTED });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS/);
+  });
+});
