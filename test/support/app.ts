@@ -24,6 +24,8 @@ export interface TestAppOptions {
    * @default true
    */
   readonly failOnWarnings?: boolean;
+  /** Extra context, applied last. */
+  readonly context?: Record<string, unknown>;
 }
 
 /** An App with the project's cdk.json context. */
@@ -33,6 +35,7 @@ export function testApp(options: TestAppOptions = {}): App {
       ...CDK_JSON_CONTEXT,
       ...(options.bundling ? {} : { 'aws:cdk:bundling-stacks': [] }),
       ...(options.failOnWarnings ?? true ? {} : { '@aws-cdk/core:strictCfnValidateErrors': false }),
+      ...options.context,
     },
     builtinCloudFormationValidation: options.validation ?? false,
   });
