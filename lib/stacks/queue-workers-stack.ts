@@ -1,4 +1,5 @@
-import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { QueueWorker } from '../messaging/queue-worker';
 import { createHandlerFunction } from '../private/node-function';
@@ -16,12 +17,21 @@ export class QueueWorkersStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
 
+    // One key for both workers: each customer-managed key costs $1/month while idle.
+    const key = new kms.Key(this, 'QueueKey', {
+      description: 'Encrypts the QueueWorkers example queues',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
     this.standardWorker = new QueueWorker(this, 'StandardWorker', {
+      encryptionKey: key,
       handler: createHandlerFunction(this, 'StandardHandler', { handlerName: 'queue-worker', description: 'Consumes the standard queue' }),
       maxConcurrency: 5,
     });
     this.fifoWorker = new QueueWorker(this, 'FifoWorker', {
       handler: createHandlerFunction(this, 'FifoHandler', { handlerName: 'queue-worker', description: 'Consumes the FIFO queue in order per message group' }),
+      encryptionKey: key,
       fifo: true,
       contentBasedDeduplication: true,
       maxConcurrency: 5,

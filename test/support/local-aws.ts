@@ -19,7 +19,16 @@ const ENV = {
   AWS_SECRET_ACCESS_KEY: 'test',
 } as const;
 /** Variables that could send requests elsewhere or change credentials; unset while the server runs. */
-const CLEARED = ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL_SQS', 'AWS_ENDPOINT_URL_SNS'];
+const CLEARED = [
+  'AWS_PROFILE',
+  'AWS_SESSION_TOKEN',
+  'AWS_DEFAULT_REGION',
+  'AWS_ENDPOINT_URL_SQS',
+  'AWS_ENDPOINT_URL_SNS',
+  'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS',
+  'AWS_USE_FIPS_ENDPOINT',
+  'AWS_USE_DUALSTACK_ENDPOINT',
+];
 
 export interface LocalAws {
   /** `http://127.0.0.1:<port>`; valid once `beforeAll` has run. */
@@ -50,6 +59,7 @@ export function useLocalAws(): LocalAws {
     worker = new Worker(path.join(__dirname, 'fauxqs-worker.mjs'));
     endpoint = await new Promise<string>((resolve, reject) => {
       worker!.once('error', reject);
+      worker!.once('exit', (code) => reject(new Error(`fauxqs worker exited with code ${code} before listening`)));
       worker!.once('message', (msg: { type: string; address: string }) => resolve(msg.address));
     });
     for (const key of [...Object.keys(ENV), ...CLEARED, 'AWS_ENDPOINT_URL']) saved[key] = process.env[key];
