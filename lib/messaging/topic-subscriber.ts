@@ -197,6 +197,11 @@ export class TopicSubscriber extends Construct {
       errors.add('topic', props.topic.topicName, 'SNS FIFO topics deliver only to SQS queues, not to Lambda',
         'use a standard topic, or a FanOutTopic with fifo: true and a QueueWorker consuming its queue');
     }
+    if (props.encryptionKey && props.topic instanceof sns.Topic && props.encryptionKey === props.topic.masterKey) {
+      errors.add('encryptionKey', props.encryptionKey.node.path,
+        'is the existing topic\'s own key; its key policy would have to name the topic, which already depends on the key (a dependency cycle CloudFormation rejects)',
+        'remove encryptionKey to get a new key for the queues, or pass a different key');
+    }
     if (props.filterPolicy && props.filterPolicyWithMessageBody) {
       errors.add('filterPolicyWithMessageBody', 'set together with filterPolicy',
         'SNS applies one filter policy scope per subscription (attributes or body)', 'keep only one of the two');

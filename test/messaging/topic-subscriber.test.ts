@@ -1,5 +1,6 @@
 import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -136,6 +137,13 @@ describe('TopicSubscriber', () => {
     test('fails if the subscription dead-letter queue uses the AWS-managed key', () => {
       expect(() => build({}, (s) => ({ subscriptionDeadLetterQueue: new sqs.Queue(s, 'M', { encryption: sqs.QueueEncryption.KMS_MANAGED }) })))
         .toThrow(/subscriptionDeadLetterQueue .*alias\/aws\/sqs, which SNS cannot use/);
+    });
+
+    test('fails if the existing topic\'s own key is passed as encryptionKey', () => {
+      expect(() => build({}, (s) => {
+        const key = new kms.Key(s, 'TopicKey');
+        return { topic: new sns.Topic(s, 'T', { masterKey: key }), encryptionKey: key };
+      })).toThrow(/encryptionKey 'TestStack\/TopicKey': is the existing topic's own key.*dependency cycle/);
     });
 
     test('fails if both attribute and body filter policies are set', () => {
