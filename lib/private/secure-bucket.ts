@@ -1,0 +1,59 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/** Options shared by the buckets this library creates. */
+export interface SecureBucketOptions {
+  readonly removalPolicy: RemovalPolicy;
+  /** @default true */
+  readonly versioned?: boolean;
+  /** Bucket receiving server access logs. */
+  readonly serverAccessLogsBucket: s3.IBucket;
+  readonly serverAccessLogsPrefix: string;
+  /** Expire noncurrent versions after this long (versioned buckets). @default Duration.days(30) */
+  readonly noncurrentVersionExpiration?: Duration;
+}
+
+/**
+ * A private bucket: all public access blocked, TLS-only policy, SSE-S3 encryption, ACLs disabled,
+ * versioned, noncurrent versions expiring (versioning without expiry makes every overwrite cost
+ * storage forever), incomplete multipart uploads aborted, server access logs on, retained by default.
+ */
+export function createSecureBucket(scope: Construct, id: string, options: SecureBucketOptions): s3.Bucket {
+  const versioned = options.versioned ?? true;
+  return new s3.Bucket(scope, id, {
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    enforceSSL: true,
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    versioned,
+    removalPolicy: options.removalPolicy,
+    serverAccessLogsBucket: options.serverAccessLogsBucket,
+    serverAccessLogsPrefix: options.serverAccessLogsPrefix,
+    lifecycleRules: [{
+      id: 'AbortIncompleteUploadsAndExpireOldVersions',
+      abortIncompleteMultipartUploadAfter: Duration.days(7),
+      noncurrentVersionExpiration: versioned ? options.noncurrentVersionExpiration ?? Duration.days(30) : undefined,
+    }],
+  });
+}
+
+/**
+ * The bucket receiving server access logs of the buckets above. It cannot log to itself
+ * (that would log its own log writes), hence the acknowledged AwsSolutions-S1.
+ */
+export function createAccessLogsBucket(scope: Construct, id: string, removalPolicy: RemovalPolicy): s3.Bucket {
+  const bucket = new s3.Bucket(scope, id, {
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    enforceSSL: true,
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    removalPolicy,
+    lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(90) }],
+  });
+  Validations.of(bucket).acknowledge({
+    id: 'AwsSolutions-S1',
+    reason: 'This is the server access log bucket of the data buckets; logging its own log deliveries would loop. Logs expire after 90 days.',
+  });
+  return bucket;
+}

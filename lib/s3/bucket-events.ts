@@ -1,0 +1,434 @@
+import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct, IDependable } from 'constructs';
+import { ConfigErrors } from '../private/config-errors';
+import { createAccessLogsBucket, createSecureBucket } from '../private/secure-bucket';
+import { usesAwsManagedSqsKey } from '../private/secure-queue';
+
+/** Where a route delivers S3 events. */
+export class BucketEventTarget {
+  /** S3 sends the event notification to a standard SQS queue (not FIFO; not on the AWS-managed key). */
+  public static queue(queue: sqs.IQueue): BucketEventTarget {
+    return new BucketEventTarget('queue', queue);
+  }
+
+  /** S3 publishes the event notification to a standard SNS topic (not FIFO). */
+  public static topic(topic: sns.ITopic): BucketEventTarget {
+    return new BucketEventTarget('topic', undefined, topic);
+  }
+
+  /** S3 invokes a Lambda function asynchronously. */
+  public static function(fn: lambda.IFunction): BucketEventTarget {
+    return new BucketEventTarget('function', undefined, undefined, fn);
+  }
+
+  /**
+   * An EventBridge rule on the bucket's events, with these targets. Turns on EventBridge delivery
+   * for the bucket; unlike S3 notifications, EventBridge rules may overlap.
+   */
+  public static eventBridge(targets: events.IRuleTarget[]): BucketEventTarget {
+    return new BucketEventTarget('eventBridge', undefined, undefined, undefined, targets);
+  }
+
+  private constructor(
+    /** What kind of target this is. */
+    public readonly kind: 'queue' | 'topic' | 'function' | 'eventBridge',
+    public readonly queue?: sqs.IQueue,
+    public readonly topic?: sns.ITopic,
+    public readonly fn?: lambda.IFunction,
+    public readonly ruleTargets?: events.IRuleTarget[],
+  ) {}
+}
+
+/** One routing rule: these event types, optionally filtered by key prefix/suffix, go to this target. */
+export interface BucketEventRoute {
+  /**
+   * Construct ID of what the route creates. Required for EventBridge targets (it names the rule).
+   *
+   * @default - none (S3 notification routes create no construct of their own)
+   */
+  readonly id?: string;
+  /** The S3 event types, e.g. `s3.EventType.OBJECT_CREATED`. */
+  readonly events: s3.EventType[];
+  /** Where the events go. */
+  readonly target: BucketEventTarget;
+  /**
+   * Literal key prefix, e.g. `uploads/`. S3 filters are not globs: `*` is a literal character.
+   *
+   * @default - every key
+   */
+  readonly prefix?: string;
+  /**
+   * Literal key suffix, e.g. `.jpg` (not `*.jpg`).
+   *
+   * @default - every key
+   */
+  readonly suffix?: string;
+}
+
+/** Properties of {@link BucketEvents}. */
+export interface BucketEventsProps {
+  /**
+   * An existing bucket. Its versioning, encryption and policies are left as they are.
+   *
+   * @default - a new private, TLS-only, encrypted, versioned bucket with access logs, retained
+   */
+  readonly bucket?: s3.IBucket;
+
+  /**
+   * Turn on versioning of the new bucket. S3 can coalesce two concurrent writes to one key of an
+   * unversioned bucket into a single event notification; with versioning, every successful write
+   * creates a version and gets its own notification.
+   *
+   * @default true
+   */
+  readonly versioned?: boolean;
+
+  /**
+   * Noncurrent versions of the new (versioned) bucket expire after this long, so overwrites do
+   * not keep costing storage.
+   *
+   * @default Duration.days(30)
+   */
+  readonly noncurrentVersionExpiration?: Duration;
+
+  /**
+   * Bucket for the new bucket's server access logs.
+   *
+   * @default - a new private bucket, logs expire after 90 days
+   */
+  readonly serverAccessLogsBucket?: s3.IBucket;
+
+  /** The routes; more can be added with {@link BucketEvents.addRoute}. @default - none */
+  readonly routes?: BucketEventRoute[];
+
+  /**
+   * What happens to the new buckets when the stack is deleted.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Event types S3 sends to EventBridge, and their `detail-type`. Replication and reduced-redundancy
+ * events are only available as S3 notifications.
+ */
+const EVENTBRIDGE_DETAIL_TYPES: Partial<Record<s3.EventType, string[]>> = {
+  [s3.EventType.OBJECT_CREATED]: ['Object Created'],
+  [s3.EventType.OBJECT_CREATED_PUT]: ['Object Created'],
+  [s3.EventType.OBJECT_CREATED_POST]: ['Object Created'],
+  [s3.EventType.OBJECT_CREATED_COPY]: ['Object Created'],
+  [s3.EventType.OBJECT_CREATED_COMPLETE_MULTIPART_UPLOAD]: ['Object Created'],
+  [s3.EventType.OBJECT_REMOVED]: ['Object Deleted'],
+  [s3.EventType.OBJECT_REMOVED_DELETE]: ['Object Deleted'],
+  [s3.EventType.OBJECT_REMOVED_DELETE_MARKER_CREATED]: ['Object Deleted'],
+  [s3.EventType.OBJECT_RESTORE]: ['Object Restore Initiated', 'Object Restore Completed', 'Object Restore Expired'],
+  [s3.EventType.OBJECT_RESTORE_POST]: ['Object Restore Initiated'],
+  [s3.EventType.OBJECT_RESTORE_COMPLETED]: ['Object Restore Completed'],
+  [s3.EventType.OBJECT_RESTORE_DELETE]: ['Object Restore Expired'],
+  [s3.EventType.LIFECYCLE_EXPIRATION]: ['Object Deleted'],
+  [s3.EventType.LIFECYCLE_EXPIRATION_DELETE]: ['Object Deleted'],
+  [s3.EventType.LIFECYCLE_EXPIRATION_DELETE_MARKER_CREATED]: ['Object Deleted'],
+  [s3.EventType.LIFECYCLE_TRANSITION]: ['Object Storage Class Changed'],
+  [s3.EventType.INTELLIGENT_TIERING]: ['Object Access Tier Changed'],
+  [s3.EventType.OBJECT_TAGGING]: ['Object Tags Added', 'Object Tags Deleted'],
+  [s3.EventType.OBJECT_TAGGING_PUT]: ['Object Tags Added'],
+  [s3.EventType.OBJECT_TAGGING_DELETE]: ['Object Tags Deleted'],
+  [s3.EventType.OBJECT_ACL_PUT]: ['Object ACL Updated'],
+};
+
+/**
+ * S3 event routing: a bucket's events (any type, each route with its own prefix/suffix filter) to
+ * SQS, SNS, Lambda or EventBridge, as many routes as wanted, with the configurations S3 would
+ * reject at deploy time (overlapping filters, FIFO destinations, glob-like filters) refused at synth.
+ *
+ * Delivery is usually within seconds but can take a minute or longer; consumers must not assume
+ * order, and should be idempotent (S3 delivers at least once).
+ *
+ * @example
+ * new BucketEvents(this, 'Uploads', {
+ *   routes: [
+ *     { events: [s3.EventType.OBJECT_CREATED], suffix: '.jpg', target: BucketEventTarget.queue(queue) },
+ *     { events: [s3.EventType.OBJECT_REMOVED], target: BucketEventTarget.topic(topic) },
+ *   ],
+ * });
+ */
+export class BucketEvents extends Construct {
+  /** The bucket whose events are routed. */
+  public readonly bucket: s3.IBucket;
+  /** The new bucket's access log bucket; undefined for an existing bucket or a given log bucket. */
+  public readonly accessLogsBucket?: s3.IBucket;
+
+  private readonly routeList: BucketEventRoute[] = [];
+  private readonly rules: Record<string, events.Rule> = {};
+  private readonly boundQueues = new Set<sqs.IQueue>();
+  private readonly boundTopics = new Set<sns.ITopic>();
+
+  constructor(scope: Construct, id: string, props: BucketEventsProps = {}) {
+    super(scope, id);
+
+    const errors = new ConfigErrors('BucketEvents', this.node.path);
+    if (props.bucket) {
+      for (const prop of ['versioned', 'noncurrentVersionExpiration', 'serverAccessLogsBucket', 'removalPolicy'] as const) {
+        if (props[prop] !== undefined) {
+          errors.add(prop, props[prop], 'only applies to a new bucket, but an existing bucket was given',
+            `configure the existing bucket directly and remove ${prop}`);
+        }
+      }
+    }
+    errors.throwIfAny();
+
+    if (props.bucket) {
+      this.bucket = props.bucket;
+    } else {
+      const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+      this.accessLogsBucket = props.serverAccessLogsBucket ? undefined : createAccessLogsBucket(this, 'AccessLogs', removalPolicy);
+      this.bucket = createSecureBucket(this, 'Bucket', {
+        removalPolicy,
+        versioned: props.versioned,
+        noncurrentVersionExpiration: props.noncurrentVersionExpiration,
+        serverAccessLogsBucket: props.serverAccessLogsBucket ?? this.accessLogsBucket!,
+        serverAccessLogsPrefix: 'bucket/',
+      });
+    }
+
+    for (const route of props.routes ?? []) {
+      this.addRoute(route);
+    }
+  }
+
+  /** The routes added so far. */
+  public get routes(): BucketEventRoute[] {
+    return [...this.routeList];
+  }
+
+  /** The EventBridge rules of EventBridge routes, by route ID. */
+  public get eventBridgeRules(): Record<string, events.Rule> {
+    return { ...this.rules };
+  }
+
+  /**
+   * Add a route. It is checked against every route added before, and nothing is created when
+   * it is rejected.
+   */
+  public addRoute(route: BucketEventRoute): void {
+    this.validateRoute(route);
+    this.routeList.push(route);
+    const filter: s3.NotificationKeyFilter = { prefix: route.prefix || undefined, suffix: route.suffix || undefined };
+    const filters = filter.prefix || filter.suffix ? [filter] : [];
+    const target = route.target;
+
+    switch (target.kind) {
+      case 'queue':
+      case 'topic': {
+        const destination = target.kind === 'queue' ? this.queueDestination(target.queue!) : this.topicDestination(target.topic!);
+        for (const event of route.events) {
+          this.bucket.addEventNotification(event, destination, ...filters);
+        }
+        break;
+      }
+      case 'function': {
+        const destination = new s3n.LambdaDestination(target.fn!);
+        for (const event of route.events) {
+          this.bucket.addEventNotification(event, destination, ...filters);
+        }
+        break;
+      }
+      case 'eventBridge':
+        this.bucket.enableEventBridgeNotification();
+        this.rules[route.id!] = new events.Rule(this, route.id!, {
+          description: `${route.events.join(', ')} events of ${this.node.path}`,
+          eventPattern: {
+            source: ['aws.s3'],
+            detailType: [...new Set(route.events.flatMap((e) => EVENTBRIDGE_DETAIL_TYPES[e] ?? []))],
+            detail: {
+              bucket: { name: [this.bucket.bucketName] },
+              ...(route.prefix || route.suffix ? { object: { key: [keyMatcher(route.prefix, route.suffix)] } } : {}),
+            },
+          },
+          targets: target.ruleTargets,
+        });
+        break;
+    }
+  }
+
+  private validateRoute(route: BucketEventRoute): void {
+    const errors = new ConfigErrors('BucketEvents', this.node.path);
+    const name = describeRoute(route);
+    const target = route.target;
+
+    if (route.events.length === 0) {
+      errors.add(`${name}.events`, '[]', 'a route needs at least one event type', 'add e.g. s3.EventType.OBJECT_CREATED');
+    }
+    for (const [prop, value] of [['prefix', route.prefix], ['suffix', route.suffix]] as const) {
+      if (value?.includes('*')) {
+        const literal = value.replace(/\*/g, '');
+        errors.add(`${name}.${prop}`, value,
+          'S3 key filters are literal strings, not globs: a `*` would only match keys that contain a `*`',
+          literal ? `use ${prop}: '${literal}'` : `remove the ${prop} to match every key`);
+      }
+    }
+    if (target.kind === 'queue') {
+      const queue = target.queue!;
+      if (queue.fifo) {
+        errors.add(`${name}.target`, queue.queueName, 'S3 cannot send event notifications to FIFO queues',
+          'use a standard queue (or EventBridge with a FIFO queue target)');
+      }
+      if (usesAwsManagedSqsKey(queue)) {
+        errors.add(`${name}.target`, queue.queueName,
+          'the queue is encrypted with the AWS-managed key alias/aws/sqs, whose policy cannot let S3 use it, so S3 cannot deliver',
+          'encrypt the queue with a customer-managed key or SSE-SQS');
+      }
+    }
+    if (target.kind === 'topic' && target.topic!.fifo) {
+      errors.add(`${name}.target`, target.topic!.topicName, 'S3 cannot send event notifications to FIFO topics',
+        'use a standard topic');
+    }
+    if (target.kind === 'eventBridge') {
+      if (!route.id) {
+        errors.add(`${name}.id`, undefined, 'an EventBridge route creates a rule and needs a construct ID', "set id, e.g. id: 'Uploads'");
+      } else if (this.node.tryFindChild(route.id)) {
+        errors.add(`${name}.id`, route.id, 'a route or child with this ID already exists', 'use a unique ID');
+      }
+      const unsupported = route.events.filter((e) => !EVENTBRIDGE_DETAIL_TYPES[e]);
+      if (unsupported.length > 0) {
+        errors.add(`${name}.events`, unsupported.join(', '), 'S3 does not send these event types to EventBridge',
+          'route them to a queue, topic or function instead');
+      }
+    } else {
+      for (const earlier of this.routeList.filter((r) => r.target.kind !== 'eventBridge')) {
+        for (const event of route.events) {
+          const clash = earlier.events.find((e) => eventTypesOverlap(e, event));
+          if (clash && filtersOverlap(earlier, route)) {
+            errors.add(name, `${event} ${describeFilter(route)}`,
+              `overlaps ${describeRoute(earlier)} (${clash} ${describeFilter(earlier)}): S3 rejects two notification configurations whose event types and prefix/suffix filters can match the same object`,
+              'make the prefixes or suffixes disjoint, or merge the two routes into one target');
+          }
+        }
+      }
+      for (let i = 0; i < route.events.length; i++) {
+        for (let j = i + 1; j < route.events.length; j++) {
+          if (eventTypesOverlap(route.events[i], route.events[j])) {
+            errors.add(`${name}.events`, `${route.events[i]}, ${route.events[j]}`,
+              'these event types overlap (a wildcard type includes the specific one) and S3 rejects overlapping configurations',
+              `keep only ${route.events[i].endsWith('*') ? route.events[i] : route.events[j]}`);
+          }
+        }
+      }
+    }
+    errors.throwIfAny();
+  }
+
+  private queueDestination(queue: sqs.IQueue): s3.IBucketNotificationDestination {
+    return {
+      bind: () => {
+        const bucket = this.bucket;
+        const dependencies: IDependable[] = [];
+        if (!this.boundQueues.has(queue)) {
+          this.boundQueues.add(queue);
+          const { statementAdded } = queue.addToResourcePolicy(new iam.PolicyStatement({
+            principals: [new iam.ServicePrincipal('s3.amazonaws.com')],
+            actions: ['sqs:SendMessage'],
+            resources: [queue.queueArn],
+            conditions: sourceConditions(bucket),
+          }));
+          if (!statementAdded) {
+            Annotations.of(this).addWarningV2('cdk-reference-architectures:bucketEventsImportedQueue',
+              `The queue ${queue.queueName} is imported; its policy must allow s3.amazonaws.com sqs:SendMessage from this bucket, or S3 cannot deliver.`);
+          }
+          this.allowS3ToUseKey(queue.encryptionMasterKey, bucket);
+        }
+        const policy = queue.node.tryFindChild('Policy');
+        if (policy) dependencies.push(policy);
+        return { arn: queue.queueArn, type: s3.BucketNotificationDestinationType.QUEUE, dependencies };
+      },
+    };
+  }
+
+  private topicDestination(topic: sns.ITopic): s3.IBucketNotificationDestination {
+    return {
+      bind: () => {
+        const bucket = this.bucket;
+        const dependencies: IDependable[] = [];
+        if (!this.boundTopics.has(topic)) {
+          this.boundTopics.add(topic);
+          const { statementAdded } = topic.addToResourcePolicy(new iam.PolicyStatement({
+            principals: [new iam.ServicePrincipal('s3.amazonaws.com')],
+            actions: ['sns:Publish'],
+            resources: [topic.topicArn],
+            conditions: sourceConditions(bucket),
+          }));
+          if (!statementAdded) {
+            Annotations.of(this).addWarningV2('cdk-reference-architectures:bucketEventsImportedTopic',
+              `The topic ${topic.topicName} is imported; its policy must allow s3.amazonaws.com sns:Publish from this bucket, or S3 cannot deliver.`);
+          }
+          this.allowS3ToUseKey(topic.masterKey, bucket);
+        }
+        const policy = topic.node.tryFindChild('Policy');
+        if (policy) dependencies.push(policy);
+        return { arn: topic.topicArn, type: s3.BucketNotificationDestinationType.TOPIC, dependencies };
+      },
+    };
+  }
+
+  /** S3 encrypts what it sends with the destination's key: allow it, for this bucket only. */
+  private allowS3ToUseKey(key: kms.IKey | undefined, bucket: s3.IBucket): void {
+    if (!key) return;
+    const { statementAdded } = key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('s3.amazonaws.com')],
+      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      resources: ['*'], // in a key policy, '*' means "this key"
+      conditions: sourceConditions(bucket),
+    }), true);
+    if (!statementAdded) {
+      Annotations.of(this).addWarningV2('cdk-reference-architectures:bucketEventsImportedKey',
+        `The key ${key.keyArn} is imported; its policy must allow s3.amazonaws.com kms:GenerateDataKey* and kms:Decrypt, or S3 cannot deliver.`);
+    }
+  }
+}
+
+function sourceConditions(bucket: s3.IBucket): Record<string, unknown> {
+  return {
+    ArnEquals: { 'aws:SourceArn': bucket.bucketArn },
+    StringEquals: { 'aws:SourceAccount': bucket.env.account },
+  };
+}
+
+/** True when a notification for `a` and one for `b` can fire for the same event (`s3:ObjectCreated:*` covers `s3:ObjectCreated:Put`). */
+export function eventTypesOverlap(a: string, b: string): boolean {
+  if (a === b) return true;
+  const family = (t: string) => (t.endsWith(':*') ? t.slice(0, -1) : undefined);
+  const fa = family(a);
+  const fb = family(b);
+  return (fa !== undefined && b.startsWith(fa)) || (fb !== undefined && a.startsWith(fb));
+}
+
+/** True when some key can match both routes' prefix and suffix filters (an empty filter matches every key). */
+function filtersOverlap(a: BucketEventRoute, b: BucketEventRoute): boolean {
+  const pa = a.prefix ?? '';
+  const pb = b.prefix ?? '';
+  const sa = a.suffix ?? '';
+  const sb = b.suffix ?? '';
+  return (pa.startsWith(pb) || pb.startsWith(pa)) && (sa.endsWith(sb) || sb.endsWith(sa));
+}
+
+function keyMatcher(prefix: string | undefined, suffix: string | undefined): Record<string, string> {
+  if (prefix && suffix) return { wildcard: `${prefix}*${suffix}` };
+  return prefix ? { prefix } : { suffix: suffix! };
+}
+
+function describeRoute(route: BucketEventRoute): string {
+  return route.id ? `routes[${route.id}]` : `routes[${route.target.kind} ${route.events.join('+')}${route.prefix ? ` prefix '${route.prefix}'` : ''}${route.suffix ? ` suffix '${route.suffix}'` : ''}]`;
+}
+
+function describeFilter(route: BucketEventRoute): string {
+  return `prefix '${route.prefix ?? ''}', suffix '${route.suffix ?? ''}'`;
+}

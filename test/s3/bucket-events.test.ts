@@ -1,0 +1,268 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { BucketEvents, BucketEventTarget, eventTypesOverlap } from '../../lib';
+import { testApp } from '../support/app';
+
+function newStack(): Stack {
+  return new Stack(testApp(), 'TestStack');
+}
+
+function cmkQueue(stack: Stack, id = 'Queue'): sqs.Queue {
+  return new sqs.Queue(stack, id, { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: new kms.Key(stack, `${id}Key`) });
+}
+
+/** The bucket notification configuration the custom resource will apply. */
+function notificationConfig(template: Template): Record<string, Array<Record<string, unknown>>> {
+  const [resource] = Object.values(template.findResources('Custom::S3BucketNotifications'));
+  return resource.Properties.NotificationConfiguration;
+}
+
+describe('BucketEvents', () => {
+  describe('bucket defaults', () => {
+    let template: Template;
+    beforeAll(() => {
+      const stack = newStack();
+      new BucketEvents(stack, 'Events');
+      template = Template.fromStack(stack);
+    });
+
+    test('the bucket blocks public access, is encrypted, versioned, retained and logs access', () => {
+      template.hasResource('AWS::S3::Bucket', {
+        DeletionPolicy: 'Retain',
+        Properties: {
+          PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+          BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+          VersioningConfiguration: { Status: 'Enabled' },
+          LoggingConfiguration: { DestinationBucketName: { Ref: Match.stringLikeRegexp('^EventsAccessLogs') }, LogFilePrefix: 'bucket/' },
+          OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        },
+      });
+    });
+
+    test('noncurrent versions expire after 30 days and incomplete uploads are aborted', () => {
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        VersioningConfiguration: { Status: 'Enabled' },
+        LifecycleConfiguration: {
+          Rules: [Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } })],
+        },
+      });
+    });
+
+    test('the bucket policy denies requests without TLS', () => {
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: Match.stringLikeRegexp('^EventsBucket') },
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      });
+    });
+
+    test('the access log bucket is private too and expires logs after 90 days', () => {
+      template.resourceCountIs('AWS::S3::Bucket', 2);
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 90 })] },
+        PublicAccessBlockConfiguration: Match.objectLike({ BlockPublicAcls: true }),
+      });
+    });
+
+    test('versioning can be turned off and removal opted into', () => {
+      const stack = newStack();
+      new BucketEvents(stack, 'Events', { versioned: false, removalPolicy: RemovalPolicy.DESTROY, noncurrentVersionExpiration: Duration.days(3) });
+      const t = Template.fromStack(stack);
+      t.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ VersioningConfiguration: Match.absent(), LoggingConfiguration: Match.anyValue() }) });
+    });
+  });
+
+  describe('routes', () => {
+    test('a queue route: one configuration per event type, filters as given, policies scoped to the bucket', () => {
+      const stack = newStack();
+      const queue = cmkQueue(stack);
+      new BucketEvents(stack, 'Events', {
+        routes: [{ events: [s3.EventType.OBJECT_CREATED, s3.EventType.OBJECT_REMOVED], prefix: 'uploads/', suffix: '.jpg', target: BucketEventTarget.queue(queue) }],
+      });
+      const template = Template.fromStack(stack);
+      const config = notificationConfig(template);
+      expect(config.QueueConfigurations).toHaveLength(2);
+      expect(config.QueueConfigurations[0]).toMatchObject({
+        Events: ['s3:ObjectCreated:*'],
+        Filter: { Key: { FilterRules: expect.arrayContaining([{ Name: 'prefix', Value: 'uploads/' }, { Name: 'suffix', Value: '.jpg' }]) } },
+      });
+      const bucketScope = {
+        ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventsBucket'), 'Arn'] } },
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      };
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        PolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 's3.amazonaws.com' }, Action: 'sqs:SendMessage', Condition: bucketScope })] },
+      });
+      template.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 's3.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Condition: bucketScope })]) },
+      });
+      // the notification waits for the queue policy, or S3 rejects the configuration
+      const [notifications] = Object.values(template.findResources('Custom::S3BucketNotifications'));
+      expect(notifications.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^QueuePolicy/)]));
+    });
+
+    test('a topic route publishes with a topic policy scoped to the bucket', () => {
+      const stack = newStack();
+      const topic = new sns.Topic(stack, 'Topic');
+      new BucketEvents(stack, 'Events', { routes: [{ events: [s3.EventType.OBJECT_RESTORE_COMPLETED], target: BucketEventTarget.topic(topic) }] });
+      const template = Template.fromStack(stack);
+      expect(notificationConfig(template).TopicConfigurations).toEqual([
+        { Events: ['s3:ObjectRestore:Completed'], TopicArn: { Ref: expect.stringMatching(/^Topic/) } },
+      ]);
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 's3.amazonaws.com' }, Action: 'sns:Publish' })]) },
+      });
+    });
+
+    test('a function route invokes Lambda with a permission limited to the bucket', () => {
+      const stack = newStack();
+      const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>{}') });
+      new BucketEvents(stack, 'Events', { routes: [{ events: [s3.EventType.REPLICATION_OPERATION_FAILED_REPLICATION], target: BucketEventTarget.function(fn) }] });
+      const template = Template.fromStack(stack);
+      expect(notificationConfig(template).LambdaFunctionConfigurations).toHaveLength(1);
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Principal: 's3.amazonaws.com', SourceAccount: { Ref: 'AWS::AccountId' }, SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventsBucket'), 'Arn'] },
+      });
+    });
+
+    test('an EventBridge route turns on EventBridge delivery and creates a rule with the filters', () => {
+      const stack = newStack();
+      const queue = new sqs.Queue(stack, 'Target');
+      const bucketEvents = new BucketEvents(stack, 'Events', {
+        routes: [{ id: 'Restores', events: [s3.EventType.OBJECT_RESTORE, s3.EventType.OBJECT_CREATED], prefix: 'archive/', suffix: '.csv', target: BucketEventTarget.eventBridge([new targets.SqsQueue(queue)]) }],
+      });
+      const template = Template.fromStack(stack);
+      expect(notificationConfig(template).EventBridgeConfiguration).toEqual({});
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: {
+          'source': ['aws.s3'],
+          'detail-type': ['Object Restore Initiated', 'Object Restore Completed', 'Object Restore Expired', 'Object Created'],
+          'detail': { bucket: { name: [{ Ref: Match.stringLikeRegexp('^EventsBucket') }] }, object: { key: [{ wildcard: 'archive/*.csv' }] } },
+        },
+      });
+      expect(bucketEvents.eventBridgeRules.Restores).toBeInstanceOf(events.Rule);
+    });
+
+    test('disjoint filters for the same event type are accepted', () => {
+      const stack = newStack();
+      const a = cmkQueue(stack, 'A');
+      const events = new BucketEvents(stack, 'Events');
+      events.addRoute({ events: [s3.EventType.OBJECT_CREATED], suffix: '.jpg', target: BucketEventTarget.queue(a) });
+      events.addRoute({ events: [s3.EventType.OBJECT_CREATED], suffix: '.png', target: BucketEventTarget.queue(a) });
+      events.addRoute({ events: [s3.EventType.OBJECT_CREATED_PUT], prefix: 'a/', suffix: '.gif', target: BucketEventTarget.queue(a) });
+      events.addRoute({ events: [s3.EventType.OBJECT_CREATED_PUT], prefix: 'b/', suffix: '.gif', target: BucketEventTarget.queue(a) });
+      expect(events.routes).toHaveLength(4);
+      expect(notificationConfig(Template.fromStack(stack)).QueueConfigurations).toHaveLength(4);
+    });
+
+    test('an existing bucket gets routes and is otherwise left alone', () => {
+      const stack = newStack();
+      const bucket = s3.Bucket.fromBucketName(stack, 'Existing', 'my-existing-bucket');
+      const queue = cmkQueue(stack);
+      const events = new BucketEvents(stack, 'Events', { bucket, routes: [{ events: [s3.EventType.OBJECT_CREATED], target: BucketEventTarget.queue(queue) }] });
+      expect(events.bucket).toBe(bucket);
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::S3::Bucket', 0);
+      template.hasResourceProperties('Custom::S3BucketNotifications', { BucketName: 'my-existing-bucket', Managed: false });
+    });
+  });
+
+  describe('overlap rules', () => {
+    test.each([
+      ['s3:ObjectCreated:*', 's3:ObjectCreated:Put', true],
+      ['s3:ObjectCreated:Put', 's3:ObjectCreated:*', true],
+      ['s3:ObjectCreated:Put', 's3:ObjectCreated:Post', false],
+      ['s3:ObjectCreated:*', 's3:ObjectRemoved:*', false],
+      ['s3:ObjectRestore:*', 's3:ObjectRestore:Completed', true],
+      ['s3:LifecycleTransition', 's3:LifecycleTransition', true],
+    ])('%s and %s overlap: %p', (a, b, overlap) => {
+      expect(eventTypesOverlap(a, b)).toBe(overlap);
+    });
+  });
+
+  describe('validation', () => {
+    function withRoutes(...routes: Array<(stack: Stack) => Parameters<BucketEvents['addRoute']>[0]>) {
+      const stack = newStack();
+      const bucketEvents = new BucketEvents(stack, 'Events');
+      return () => routes.forEach((r) => bucketEvents.addRoute(r(stack)));
+    }
+
+    test('fails if two routes overlap: OBJECT_CREATED and OBJECT_CREATED_PUT with overlapping prefixes', () => {
+      expect(withRoutes(
+        (s) => ({ events: [s3.EventType.OBJECT_CREATED], prefix: 'uploads/', target: BucketEventTarget.queue(cmkQueue(s, 'A')) }),
+        (s) => ({ events: [s3.EventType.OBJECT_CREATED_PUT], prefix: 'uploads/images/', target: BucketEventTarget.queue(cmkQueue(s, 'B')) }),
+      )).toThrow(/BucketEvents: routes\[queue s3:ObjectCreated:Put prefix 'uploads\/images\/'\] 's3:ObjectCreated:Put prefix 'uploads\/images\/', suffix ''': overlaps routes\[queue s3:ObjectCreated:\* prefix 'uploads\/'\].*S3 rejects.*make the prefixes or suffixes disjoint/);
+    });
+
+    test('fails if two routes for the same event have overlapping suffixes', () => {
+      expect(withRoutes(
+        (s) => ({ events: [s3.EventType.OBJECT_REMOVED], suffix: '.jpg', target: BucketEventTarget.queue(cmkQueue(s, 'A')) }),
+        (s) => ({ events: [s3.EventType.OBJECT_REMOVED], target: BucketEventTarget.queue(cmkQueue(s, 'B')) }),
+      )).toThrow(/overlaps/);
+    });
+
+    test('fails if one route lists overlapping event types', () => {
+      expect(withRoutes(
+        (s) => ({ events: [s3.EventType.OBJECT_CREATED, s3.EventType.OBJECT_CREATED_PUT], target: BucketEventTarget.queue(cmkQueue(s)) }),
+      )).toThrow(/events 's3:ObjectCreated:\*, s3:ObjectCreated:Put': these event types overlap.*keep only s3:ObjectCreated:\*/);
+    });
+
+    test('a rejected route leaves nothing behind', () => {
+      const stack = newStack();
+      const first = cmkQueue(stack);
+      const second = cmkQueue(stack, 'Second');
+      const bucketEvents = new BucketEvents(stack, 'Events', { routes: [{ events: [s3.EventType.OBJECT_CREATED], target: BucketEventTarget.queue(first) }] });
+      expect(() => bucketEvents.addRoute({ events: [s3.EventType.OBJECT_CREATED_COPY], target: BucketEventTarget.queue(second) })).toThrow(/overlaps/);
+      expect(bucketEvents.routes).toHaveLength(1);
+      const template = Template.fromStack(stack);
+      expect(notificationConfig(template).QueueConfigurations).toHaveLength(1);
+      // the rejected route's queue was not opened to S3
+      expect(second.node.tryFindChild('Policy')).toBeUndefined();
+    });
+
+    test('fails if the queue is FIFO', () => {
+      expect(withRoutes((s) => ({ events: [s3.EventType.OBJECT_CREATED], target: BucketEventTarget.queue(new sqs.Queue(s, 'F', { fifo: true })) })))
+        .toThrow(/target .*S3 cannot send event notifications to FIFO queues.*use a standard queue/);
+    });
+
+    test('fails if the topic is FIFO', () => {
+      expect(withRoutes((s) => ({ events: [s3.EventType.OBJECT_CREATED], target: BucketEventTarget.topic(new sns.Topic(s, 'F', { fifo: true, topicName: 'f.fifo' })) })))
+        .toThrow(/S3 cannot send event notifications to FIFO topics/);
+    });
+
+    test('fails if the queue uses the AWS-managed key', () => {
+      expect(withRoutes((s) => ({ events: [s3.EventType.OBJECT_CREATED], target: BucketEventTarget.queue(new sqs.Queue(s, 'M', { encryption: sqs.QueueEncryption.KMS_MANAGED })) })))
+        .toThrow(/alias\/aws\/sqs.*S3 cannot deliver.*customer-managed key/);
+    });
+
+    test.each([
+      ['suffix', '*.jpg', /suffix '\*\.jpg': S3 key filters are literal strings, not globs.*use suffix: '\.jpg'/],
+      ['prefix', 'uploads/*', /prefix 'uploads\/\*': S3 key filters are literal strings.*use prefix: 'uploads\/'/],
+      ['suffix', '*', /suffix '\*': .*remove the suffix to match every key/],
+    ])('fails if %s is the glob %p', (prop, value, message) => {
+      expect(withRoutes((s) => ({ events: [s3.EventType.OBJECT_CREATED], [prop]: value, target: BucketEventTarget.queue(cmkQueue(s)) })))
+        .toThrow(message);
+    });
+
+    test('fails if a route has no event types', () => {
+      expect(withRoutes((s) => ({ events: [], target: BucketEventTarget.queue(cmkQueue(s)) }))).toThrow(/events '\[\]': a route needs at least one event type/);
+    });
+
+    test('fails if an EventBridge route has no id or an unsupported event type', () => {
+      expect(withRoutes(() => ({ events: [s3.EventType.REPLICATION], target: BucketEventTarget.eventBridge([]) })))
+        .toThrow(/2 configuration error\(s\)[\s\S]*needs a construct ID[\s\S]*s3:Replication:\*': S3 does not send these event types to EventBridge/);
+    });
+
+    test('fails if bucket options are given with an existing bucket', () => {
+      const stack = newStack();
+      expect(() => new BucketEvents(stack, 'Events', { bucket: s3.Bucket.fromBucketName(stack, 'B', 'existing-bucket'), versioned: false }))
+        .toThrow(/versioned 'false': only applies to a new bucket/);
+    });
+  });
+});
