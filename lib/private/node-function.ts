@@ -17,6 +17,14 @@ export interface HandlerFunctionOptions {
   readonly timeout?: Duration;
   /** @default 256 */
   readonly memorySize?: number;
+  /** @default lambda.Architecture.ARM_64 */
+  readonly architecture?: lambda.Architecture;
+  /**
+   * Packages installed next to the bundle instead of bundled (native code such as sharp). They are
+   * installed for the function's architecture on Linux, without Docker.
+   * @default - none
+   */
+  readonly nodeModules?: string[];
 }
 
 /**
@@ -42,6 +50,7 @@ export function packageRoot(): string {
  */
 export function createHandlerFunction(scope: Construct, id: string, options: HandlerFunctionOptions): nodejs.NodejsFunction {
   const root = packageRoot();
+  const architecture = options.architecture ?? lambda.Architecture.ARM_64;
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
     retention: logs.RetentionDays.ONE_MONTH,
     removalPolicy: RemovalPolicy.RETAIN, // logs are evidence; keep them unless the user opts out
@@ -62,7 +71,7 @@ export function createHandlerFunction(scope: Construct, id: string, options: Han
     entry: path.join(root, 'lambda', options.handlerName, 'index.ts'),
     handler: 'handler',
     runtime: lambda.Runtime.NODEJS_24_X,
-    architecture: lambda.Architecture.ARM_64,
+    architecture,
     memorySize: options.memorySize ?? 256,
     timeout: options.timeout ?? Duration.seconds(30),
     tracing: lambda.Tracing.ACTIVE,
@@ -79,6 +88,14 @@ export function createHandlerFunction(scope: Construct, id: string, options: Han
       sourcesContent: false,
       target: 'node24',
       externalModules: ['@aws-sdk/*'],
+      nodeModules: options.nodeModules,
+      // npm picks optional platform packages (sharp's @img/sharp-linux-arm64, …) from these, so
+      // native modules match the Lambda's architecture even when synthesizing on another one.
+      environment: options.nodeModules ? {
+        npm_config_os: 'linux',
+        npm_config_cpu: architecture === lambda.Architecture.ARM_64 ? 'arm64' : 'x64',
+        npm_config_libc: 'glibc',
+      } : undefined,
     },
   });
 }

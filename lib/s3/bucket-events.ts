@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -116,6 +116,9 @@ export interface BucketEventsProps {
    */
   readonly removalPolicy?: RemovalPolicy;
 }
+
+/** Construct ID of aws-cdk-lib's singleton function that applies bucket notification configurations. */
+const NOTIFICATIONS_HANDLER_ID = 'BucketNotificationsHandler050a0587b7544547bf325f094a3db834';
 
 /**
  * Event types S3 sends to EventBridge, and their `detail-type`. Replication and reduced-redundancy
@@ -257,6 +260,21 @@ export class BucketEvents extends Construct {
           targets: target.ruleTargets,
         });
         break;
+    }
+    this.acknowledgeNotificationsHandler();
+  }
+
+  /**
+   * aws-cdk-lib applies bucket notifications with a singleton custom-resource function whose role
+   * uses the AWS-managed basic execution policy; that role cannot be replaced from outside.
+   */
+  private acknowledgeNotificationsHandler(): void {
+    const handler = Stack.of(this).node.tryFindChild(NOTIFICATIONS_HANDLER_ID);
+    if (handler) {
+      Validations.of(handler).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: 'The role of aws-cdk-lib\'s own bucket-notifications custom resource; the managed policy only lets it write its own logs, and aws-cdk-lib offers no way to replace it.',
+      });
     }
   }
 

@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { FanOutStack } from './fan-out-stack';
 import { QueueWorkersStack } from './queue-workers-stack';
+import { ThumbnailsStack } from './thumbnails-stack';
 
 /** An example stack's short, stable name (the `cdk deploy <name>` argument) and how to build it. */
 export interface ExampleStackEntry {
@@ -24,6 +25,12 @@ export const EXAMPLE_STACKS: Record<string, ExampleStackEntry> = {
     serverless: true,
     build: (app, id) => new QueueWorkersStack(app, id, {
       description: 'SQS standard and FIFO queues consumed by Lambda with partial batch responses',
+    }),
+  },
+  Thumbnails: {
+    serverless: true,
+    build: (app, id) => new ThumbnailsStack(app, id, {
+      description: 'S3 uploads -> SQS -> sharp Lambda -> thumbnails bucket',
     }),
   },
 };

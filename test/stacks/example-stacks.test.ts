@@ -49,8 +49,11 @@ describe.each(Object.keys(EXAMPLE_STACKS))('example stack %s', (name) => {
     expect(offending).toEqual([]);
   });
 
-  test('every function runs Node.js 24 on arm64 with JSON logs and tracing', () => {
-    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+  test('every function of ours runs Node.js 24 on arm64 with JSON logs and tracing', () => {
+    // aws-cdk-lib's own bucket-notifications custom resource (Python) is not ours to configure
+    const functions = Object.entries(template.findResources('AWS::Lambda::Function'))
+      .filter(([logicalId]) => !logicalId.startsWith('BucketNotificationsHandler'))
+      .map(([, fn]) => fn);
     expect(functions.length).toBeGreaterThan(0);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({

@@ -1,5 +1,5 @@
 /**
- * A local SQS + SNS endpoint (fauxqs) for handler tests.
+ * A local SQS + SNS + S3 endpoint (fauxqs) for handler tests.
  *
  * `useLocalAws()` registers `beforeAll`/`afterAll` hooks that start fauxqs on 127.0.0.1 on a free port and
  * point the standard AWS SDK environment at it (AWS_ENDPOINT_URL, AWS_REGION, dummy credentials), so
@@ -8,10 +8,10 @@
  *
  * fauxqs is ESM-only and jest runs CommonJS here, so it runs in a worker thread of the test process.
  */
-import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { FauxqsServer, startFauxqs } from './fauxqs-server';
 
 const ENV = {
   AWS_REGION: 'us-east-1',
@@ -25,6 +25,7 @@ const CLEARED = [
   'AWS_DEFAULT_REGION',
   'AWS_ENDPOINT_URL_SQS',
   'AWS_ENDPOINT_URL_SNS',
+  'AWS_ENDPOINT_URL_S3',
   'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS',
   'AWS_USE_FIPS_ENDPOINT',
   'AWS_USE_DUALSTACK_ENDPOINT',
@@ -43,10 +44,15 @@ export interface LocalAws {
   sqs(): SQSClient;
   /** An SNS client for test code. */
   sns(): SNSClient;
+  /**
+   * An S3 client for test code. The endpoint is an IP address, so the SDK addresses buckets path-style
+   * (`http://127.0.0.1:<port>/<bucket>/<key>`) by itself, as handlers' clients do: no `forcePathStyle` needed.
+   */
+  s3(): S3Client;
 }
 
 export function useLocalAws(): LocalAws {
-  let worker: Worker | undefined;
+  let server: FauxqsServer | undefined;
   let endpoint: string | undefined;
   const saved: Record<string, string | undefined> = {};
   const clients: Array<{ destroy(): void }> = [];
@@ -56,12 +62,8 @@ export function useLocalAws(): LocalAws {
   };
 
   beforeAll(async () => {
-    worker = new Worker(path.join(__dirname, 'fauxqs-worker.mjs'));
-    endpoint = await new Promise<string>((resolve, reject) => {
-      worker!.once('error', reject);
-      worker!.once('exit', (code) => reject(new Error(`fauxqs worker exited with code ${code} before listening`)));
-      worker!.once('message', (msg: { type: string; address: string }) => resolve(msg.address));
-    });
+    server = await startFauxqs();
+    endpoint = server.endpoint;
     for (const key of [...Object.keys(ENV), ...CLEARED, 'AWS_ENDPOINT_URL']) saved[key] = process.env[key];
     for (const key of CLEARED) delete process.env[key];
     Object.assign(process.env, ENV, { AWS_ENDPOINT_URL: endpoint });
@@ -73,14 +75,7 @@ export function useLocalAws(): LocalAws {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
     }
-    if (worker) {
-      const w = worker;
-      await new Promise<void>((resolve) => {
-        w.once('message', () => resolve());
-        w.postMessage({ type: 'stop' });
-      });
-      await w.terminate();
-    }
+    await server?.stop();
   });
 
   return {
@@ -90,5 +85,6 @@ export function useLocalAws(): LocalAws {
     },
     sqs: () => track(new SQSClient({ useQueueUrlAsEndpoint: false })),
     sns: () => track(new SNSClient({})),
+    s3: () => track(new S3Client({})),
   };
 }

@@ -1,0 +1,558 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
+
+// The libvips operation cache only pays off when the same image is processed repeatedly; here every
+// image is new, so the cache would only hold on to memory between invocations.
+sharp.cache(false);
+// One libvips thread per pipeline. The outputs of an image are rendered concurrently (one pipeline each,
+// on libuv's thread pool), which already keeps 2 cores busy: measured on 2 cores (bench/thumbnail.ts),
+// 2 threads per pipeline made no consistent difference. At the default 1024 MB, Lambda gives ~0.6 vCPU,
+// so more threads could only add contention and glibc malloc arenas (fragmentation). 1 is also sharp's
+// own default on glibc without jemalloc (Lambda's case); set here so it does not hinge on MALLOC_ARENA_MAX.
+sharp.concurrency(1);
+// Uploads are untrusted: allow only the decoders for the raster formats users upload. Everything else
+// (SVG via librsvg, PDF, FITS, Matlab, ...) is refused before any of its parser runs, and reported as
+// NOT_AN_IMAGE. Uhdr is JPEG with an HDR gain map (recent Android phones).
+sharp.block({ operation: ['VipsForeignLoad'] });
+sharp.unblock({
+  operation: [
+    'VipsForeignLoadJpegBuffer',
+    'VipsForeignLoadUhdrBuffer',
+    'VipsForeignLoadPngBuffer',
+    'VipsForeignLoadWebpBuffer',
+    'VipsForeignLoadNsgifBuffer',
+    'VipsForeignLoadHeifBuffer',
+    'VipsForeignLoadTiffBuffer',
+  ],
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Configuration
+// ---------------------------------------------------------------------------------------------------
+
+export type ThumbnailFormat = 'jpeg' | 'webp' | 'avif';
+export const SUPPORTED_FORMATS: readonly ThumbnailFormat[] = ['jpeg', 'webp', 'avif'];
+
+/** The function's configuration, read from its environment once, at module load. */
+export interface ThumbnailConfig {
+  /** OUTPUT_BUCKET (required). */
+  readonly outputBucket: string;
+  /** OUTPUT_PREFIX. @default 'thumbnails/' */
+  readonly outputPrefix: string;
+  /** THUMBNAIL_WIDTHS, ascending, without duplicates. @default [128, 512] */
+  readonly widths: readonly number[];
+  /** THUMBNAIL_FORMATS, in the order given, without duplicates. @default ['jpeg', 'webp'] */
+  readonly formats: readonly ThumbnailFormat[];
+  /** MAX_INPUT_PIXELS: width x height as declared by the image header. @default 50_000_000 */
+  readonly maxInputPixels: number;
+  /** MAX_INPUT_BYTES: size of the uploaded object. @default 104_857_600 (100 MiB) */
+  readonly maxInputBytes: number;
+  /** JPEG_QUALITY, WEBP_QUALITY, AVIF_QUALITY (1-100). @default sharp's: jpeg 80, webp 80, avif 50 */
+  readonly quality: { readonly [F in ThumbnailFormat]: number };
+}
+
+export const DEFAULT_OUTPUT_PREFIX = 'thumbnails/';
+export const DEFAULT_WIDTHS: readonly number[] = [128, 512];
+export const DEFAULT_FORMATS: readonly ThumbnailFormat[] = ['jpeg', 'webp'];
+export const DEFAULT_MAX_INPUT_PIXELS = 50_000_000;
+export const DEFAULT_MAX_INPUT_BYTES = 100 * 1024 * 1024;
+/** WebP cannot encode wider than this, so no configured width may exceed it. */
+export const MAX_WIDTH = 16_383;
+
+/** The environment (or, at run time, the source bucket) makes the function unusable. */
+export class ThumbnailConfigError extends Error {
+  public override readonly name = 'ThumbnailConfigError';
+  constructor(public readonly problems: readonly string[]) {
+    super(`thumbnail: invalid configuration: ${problems.join('; ')}`);
+  }
+}
+
+/**
+ * Parses and validates the environment contract, collecting every problem into one
+ * {@link ThumbnailConfigError}. Unset and empty variables take their defaults, except OUTPUT_PREFIX,
+ * where the empty string is a value (thumbnails at the root of OUTPUT_BUCKET).
+ */
+export function parseConfig(env: NodeJS.ProcessEnv): ThumbnailConfig {
+  const problems: string[] = [];
+  const value = (name: string) => {
+    const v = env[name]?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const int = (name: string, min: number, max: number, fallback: number): number => {
+    const raw = value(name);
+    if (raw === undefined) return fallback;
+    const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, got '${raw}'`);
+      return fallback;
+    }
+    return n;
+  };
+  const list = (name: string): string[] | undefined => value(name)?.split(',').map((s) => s.trim());
+
+  const outputBucket = value('OUTPUT_BUCKET');
+  if (outputBucket === undefined) problems.push('OUTPUT_BUCKET is required (the bucket thumbnails are written to)');
+
+  const outputPrefix = env.OUTPUT_PREFIX ?? DEFAULT_OUTPUT_PREFIX;
+
+  const widthItems = list('THUMBNAIL_WIDTHS');
+  let widths = [...DEFAULT_WIDTHS];
+  if (widthItems) {
+    const bad = widthItems.filter((w) => !/^\d+$/.test(w) || Number(w) < 1 || Number(w) > MAX_WIDTH);
+    if (bad.length > 0) {
+      problems.push(`THUMBNAIL_WIDTHS must be a comma-separated list of integers from 1 to ${MAX_WIDTH}, got '${env.THUMBNAIL_WIDTHS}'`);
+    } else {
+      widths = [...new Set(widthItems.map(Number))].sort((a, b) => a - b);
+    }
+  }
+
+  const formatItems = list('THUMBNAIL_FORMATS');
+  let formats = [...DEFAULT_FORMATS];
+  if (formatItems) {
+    const bad = formatItems.filter((f) => !(SUPPORTED_FORMATS as readonly string[]).includes(f));
+    if (bad.length > 0) {
+      problems.push(`THUMBNAIL_FORMATS must be a comma-separated subset of ${SUPPORTED_FORMATS.join(',')}, got '${env.THUMBNAIL_FORMATS}'`);
+    } else {
+      formats = [...new Set(formatItems as ThumbnailFormat[])];
+    }
+  }
+
+  const config: ThumbnailConfig = {
+    outputBucket: outputBucket ?? '',
+    outputPrefix,
+    widths,
+    formats,
+    maxInputPixels: int('MAX_INPUT_PIXELS', 1, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_INPUT_PIXELS),
+    maxInputBytes: int('MAX_INPUT_BYTES', 1, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_INPUT_BYTES),
+    quality: {
+      jpeg: int('JPEG_QUALITY', 1, 100, 80),
+      webp: int('WEBP_QUALITY', 1, 100, 80),
+      avif: int('AVIF_QUALITY', 1, 100, 50),
+    },
+  };
+  if (problems.length > 0) throw new ThumbnailConfigError(problems);
+  return config;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// S3 event notifications (as delivered in SQS message bodies)
+// ---------------------------------------------------------------------------------------------------
+
+/** Why an SQS message body is not a usable S3 event notification. Stable strings (logs, alarms). */
+export type InvalidNotificationReason = 'INVALID_JSON' | 'NOT_AN_S3_NOTIFICATION' | 'INVALID_KEY';
+
+export class InvalidNotificationError extends Error {
+  public override readonly name = 'InvalidNotificationError';
+  constructor(
+    public readonly reason: InvalidNotificationReason,
+    public readonly detail: string,
+  ) {
+    super(`${reason}: ${detail}`);
+  }
+}
+
+/** One record of an S3 event notification, with the object key decoded. */
+export interface S3ObjectEvent {
+  /** e.g. `ObjectCreated:Put`, `ObjectRemoved:Delete`. */
+  readonly eventName: string;
+  readonly bucket: string;
+  /** The real object key (decoded). */
+  readonly key: string;
+  /** Object size in bytes, when the event carries it. */
+  readonly size?: number;
+}
+
+/**
+ * S3 URL-encodes object keys in event notifications, with `+` for spaces (a literal `+` arrives as `%2B`).
+ */
+export function decodeS3Key(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded.replace(/\+/g, ' '));
+  } catch {
+    throw new InvalidNotificationError('INVALID_KEY', `object key is not valid URL encoding: ${JSON.stringify(encoded)}`);
+  }
+}
+
+/**
+ * Parses an SQS message body written by an S3 event notification. The `s3:TestEvent` that S3 sends
+ * when a notification configuration is created yields no records.
+ */
+export function parseNotification(body: string): S3ObjectEvent[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw new InvalidNotificationError('INVALID_JSON', `body is not JSON (${body.length} characters)`);
+  }
+  if (isObject(parsed) && parsed.Event === 's3:TestEvent') return [];
+  if (!isObject(parsed) || !Array.isArray(parsed.Records)) {
+    throw new InvalidNotificationError('NOT_AN_S3_NOTIFICATION', 'expected an object with a `Records` array or an s3:TestEvent');
+  }
+  return parsed.Records.map((record: unknown, i: number) => {
+    const s3 = isObject(record) && isObject(record.s3) ? record.s3 : undefined;
+    const bucket = s3 && isObject(s3.bucket) ? s3.bucket.name : undefined;
+    const object = s3 && isObject(s3.object) ? s3.object : undefined;
+    if (!isObject(record) || typeof record.eventName !== 'string' || typeof bucket !== 'string' || typeof object?.key !== 'string') {
+      throw new InvalidNotificationError('NOT_AN_S3_NOTIFICATION', `Records[${i}] lacks eventName, s3.bucket.name or s3.object.key`);
+    }
+    return {
+      eventName: record.eventName,
+      bucket,
+      key: decodeS3Key(object.key),
+      ...(typeof object.size === 'number' ? { size: object.size } : {}),
+    };
+  });
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Output keys and the recursion guard
+// ---------------------------------------------------------------------------------------------------
+
+const EXTENSIONS: { readonly [F in ThumbnailFormat]: string } = { jpeg: 'jpg', webp: 'webp', avif: 'avif' };
+const CONTENT_TYPES: { readonly [F in ThumbnailFormat]: string } = { jpeg: 'image/jpeg', webp: 'image/webp', avif: 'image/avif' };
+
+/**
+ * `${prefix}${keyWithoutExtension}-${width}w.${ext}`, with the configured width (also when the image is
+ * narrower and was not enlarged), so the keys are predictable from the source key alone.
+ * Only the last segment's extension is removed: `a.b/c` keeps its dot, `dir/.profile` is kept whole.
+ */
+export function thumbnailKey(sourceKey: string, width: number, format: ThumbnailFormat, prefix: string): string {
+  const slash = sourceKey.lastIndexOf('/');
+  const dot = sourceKey.lastIndexOf('.');
+  const stem = dot > slash + 1 ? sourceKey.slice(0, dot) : sourceKey;
+  return `${prefix}${stem}-${width}w.${EXTENSIONS[format]}`;
+}
+
+/** True for the function's own output: thumbnails must not trigger thumbnails of themselves. */
+export function isOwnOutput(bucket: string, key: string, config: ThumbnailConfig): boolean {
+  return bucket === config.outputBucket && key.startsWith(config.outputPrefix);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Rendering (pure: bytes in, thumbnails out)
+// ---------------------------------------------------------------------------------------------------
+
+/** Why an object is rejected as an image. Stable strings: they appear in logs and alarms filter on them. */
+export type InvalidImageReason = 'NOT_AN_IMAGE' | 'TOO_LARGE' | 'TOO_MANY_PIXELS' | 'CORRUPT';
+
+/** The object cannot be made into thumbnails, and retrying will not change that; nothing was written. */
+export class InvalidImageError extends Error {
+  public override readonly name = 'InvalidImageError';
+  constructor(
+    public readonly reason: InvalidImageReason,
+    public readonly detail: string,
+  ) {
+    super(`${reason}: ${detail}`);
+  }
+}
+
+export interface Thumbnail {
+  /** The configured width this thumbnail is for (part of its key). */
+  readonly targetWidth: number;
+  readonly format: ThumbnailFormat;
+  readonly contentType: string;
+  /** Actual pixel size: the target width, or the source's when it is narrower (never enlarged). */
+  readonly width: number;
+  readonly height: number;
+  readonly data: Buffer;
+}
+
+/**
+ * Decodes the image once and renders every configured width x format, in memory. Throws
+ * {@link InvalidImageError} for anything that is not a decodable image within the pixel limit.
+ * (MAX_INPUT_BYTES is enforced before the bytes are downloaded, by {@link processObject}.)
+ *
+ * Decoding is the expensive step, and for JPEG it is cheapest at a reduced scale (libjpeg decodes at
+ * 1/2, 1/4 or 1/8 directly: "shrink-on-load"). So the source is decoded, auto-oriented and reduced once,
+ * to the largest thumbnail, into raw pixels; every thumbnail is resized and encoded from those.
+ * (Cloning one sharp instance per output would decode the source once per output.) Measured on
+ * 12-megapixel JPEGs with 2 widths x 2 formats: a pipeline per output takes about 1.5x as long.
+ */
+export async function renderThumbnails(input: Uint8Array, config: ThumbnailConfig): Promise<Thumbnail[]> {
+  if (input.length === 0) throw new InvalidImageError('NOT_AN_IMAGE', 'the object is empty');
+
+  // The header alone: the pixel limit is checked here, before anything is decompressed, so that a small
+  // file declaring huge dimensions (a decompression bomb) costs nothing.
+  let meta: Metadata;
+  try {
+    meta = await sharp(input, { limitInputPixels: false }).metadata();
+  } catch (e) {
+    throw new InvalidImageError(/unsupported image format|empty/i.test(errorMessage(e)) ? 'NOT_AN_IMAGE' : 'CORRUPT', errorMessage(e));
+  }
+  const { width: sourceWidth, height: sourceHeight } = meta.autoOrient;
+  if (!(sourceWidth > 0 && sourceHeight > 0)) throw new InvalidImageError('CORRUPT', `${meta.format} header declares no dimensions`);
+  if (sourceWidth * sourceHeight > config.maxInputPixels) {
+    throw new InvalidImageError(
+      'TOO_MANY_PIXELS',
+      `${meta.format} of ${sourceWidth} x ${sourceHeight} = ${sourceWidth * sourceHeight} pixels exceeds MAX_INPUT_PIXELS ${config.maxInputPixels}`,
+    );
+  }
+
+  // Sizes are computed from the source, not chained through the intermediate, so each thumbnail's
+  // height is round(width x source aspect ratio) exactly.
+  const sizeFor = (width: number) => {
+    const w = Math.min(width, sourceWidth);
+    return { width: w, height: Math.max(1, Math.round((sourceHeight * w) / sourceWidth)) };
+  };
+  const largest = sizeFor(Math.max(...config.widths));
+
+  // The one decode. failOn stays at sharp's default ('warning', recommended for untrusted input): a
+  // truncated or damaged file is rejected rather than turned into a half-grey thumbnail.
+  let pixels: { data: Buffer; info: OutputInfo };
+  try {
+    pixels = await sharp(input, { limitInputPixels: config.maxInputPixels })
+      .autoOrient()
+      .resize({ ...largest, fit: 'fill' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+  } catch (e) {
+    const reason = /exceeds pixel limit/i.test(errorMessage(e)) ? 'TOO_MANY_PIXELS' : 'CORRUPT';
+    throw new InvalidImageError(reason, `${meta.format}: ${errorMessage(e)}`);
+  }
+  const raw = { width: pixels.info.width, height: pixels.info.height, channels: pixels.info.channels };
+
+  // Everything below works on decoded pixels: a failure here is not the image's fault, so it is not
+  // reported as an InvalidImageError (the record is retried as for any unexpected error).
+  return Promise.all(
+    config.widths.flatMap((targetWidth) =>
+      config.formats.map(async (format): Promise<Thumbnail> => {
+        const size = sizeFor(targetWidth);
+        let image = sharp(pixels.data, { raw });
+        if (size.width !== raw.width || size.height !== raw.height) image = image.resize({ ...size, fit: 'fill' });
+        const { data, info } = await encode(image, format, config.quality[format]).toBuffer({ resolveWithObject: true });
+        return { targetWidth, format, contentType: CONTENT_TYPES[format], width: info.width, height: info.height, data };
+      }),
+    ),
+  );
+}
+
+// Output carries no metadata (sharp's default): no EXIF, so no GPS position from the photo, and no
+// Orientation tag that a viewer could apply a second time.
+function encode(image: Sharp, format: ThumbnailFormat, quality: number): Sharp {
+  switch (format) {
+    case 'jpeg':
+      // JPEG has no alpha: transparent areas would otherwise come out black.
+      return image.flatten({ background: '#ffffff' }).jpeg({ quality });
+    case 'webp':
+      return image.webp({ quality });
+    case 'avif':
+      return image.avif({ quality });
+  }
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// S3 I/O and batch processing
+// ---------------------------------------------------------------------------------------------------
+
+// POWERTOOLS_SERVICE_NAME (set by the construct) wins; the default keeps logs attributable elsewhere.
+const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'thumbnail' });
+// Configured only by the standard environment (AWS_REGION, credentials, AWS_ENDPOINT_URL), so the
+// code under test is exactly the code that runs in Lambda.
+const s3 = new S3Client({});
+// Read once: a misconfigured function fails at init, with every problem in one message, instead of
+// failing each record.
+const CONFIG = parseConfig(process.env);
+
+export type ObjectOutcome =
+  | { readonly status: 'written'; readonly keys: readonly string[] }
+  /** OWN_OUTPUT: the recursion guard; GONE: deleted before it was processed; NOT_CREATED: not an ObjectCreated event. */
+  | { readonly status: 'skipped'; readonly reason: 'OWN_OUTPUT' | 'GONE' | 'NOT_CREATED' };
+
+/** The source bytes, or undefined when the object no longer exists. */
+type Download = Promise<Uint8Array | undefined>;
+
+/**
+ * The checks that need no download: returns why the event is skipped, undefined when it is to be
+ * processed, or throws when it must fail.
+ */
+function precheck(event: S3ObjectEvent, config: ThumbnailConfig): ObjectOutcome | undefined {
+  const { bucket, key } = event;
+  if (!event.eventName.startsWith('ObjectCreated:')) return { status: 'skipped', reason: 'NOT_CREATED' };
+  if (bucket === config.outputBucket && config.outputPrefix === '') {
+    // Every object in the bucket would look like a source, including each thumbnail written here.
+    throw new ThumbnailConfigError([`OUTPUT_PREFIX is empty but the source bucket '${bucket}' is OUTPUT_BUCKET: thumbnails would trigger thumbnails`]);
+  }
+  if (isOwnOutput(bucket, key, config)) return { status: 'skipped', reason: 'OWN_OUTPUT' };
+  // Rejected from the event when possible: a huge object is never downloaded.
+  if (event.size !== undefined && event.size > config.maxInputBytes) {
+    throw new InvalidImageError('TOO_LARGE', `${event.size} bytes exceeds MAX_INPUT_BYTES ${config.maxInputBytes}`);
+  }
+  return undefined;
+}
+
+async function download({ bucket, key }: S3ObjectEvent, config: ThumbnailConfig): Download {
+  try {
+    const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    if (res.ContentLength !== undefined && res.ContentLength > config.maxInputBytes) {
+      (res.Body as { destroy?: () => void } | undefined)?.destroy?.();
+      throw new InvalidImageError('TOO_LARGE', `${res.ContentLength} bytes exceeds MAX_INPUT_BYTES ${config.maxInputBytes}`);
+    }
+    return await res.Body!.transformToByteArray();
+  } catch (e) {
+    // Deleted since the upload: nothing to do, and retrying cannot help. (Without s3:ListBucket, S3
+    // answers AccessDenied instead, which is retried like any other error.)
+    if (e instanceof NoSuchKey) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * The per-object work: GET the source, render every thumbnail in memory, then PUT them all.
+ * A rejected image throws {@link InvalidImageError} before anything is written.
+ */
+export async function processObject(event: S3ObjectEvent, config: ThumbnailConfig = CONFIG): Promise<ObjectOutcome> {
+  return processObjectFrom(event, config, () => download(event, config));
+}
+
+async function processObjectFrom(event: S3ObjectEvent, config: ThumbnailConfig, source: () => Download): Promise<ObjectOutcome> {
+  const skip = precheck(event, config);
+  if (skip) return skip;
+  const bytes = await source();
+  if (bytes === undefined) return { status: 'skipped', reason: 'GONE' };
+
+  const thumbnails = await renderThumbnails(bytes, config);
+  const keys = thumbnails.map((t) => thumbnailKey(event.key, t.targetWidth, t.format, config.outputPrefix));
+  await Promise.all(
+    thumbnails.map((t, i) =>
+      s3.send(new PutObjectCommand({ Bucket: config.outputBucket, Key: keys[i], Body: t.data, ContentType: t.contentType })),
+    ),
+  );
+  return { status: 'written', keys };
+}
+
+/**
+ * Downloads the objects of the next record while the current one renders, so that S3 latency hides
+ * behind CPU work instead of adding to it. One record ahead only: at most one extra (compressed)
+ * source is held in memory, and it is never decoded before its turn.
+ */
+class Prefetcher {
+  private readonly pending = new Map<string, Download>();
+
+  constructor(private readonly config: ThumbnailConfig) {}
+
+  /** Starts downloading what `record` will need; anything the record will not download is left alone. */
+  start(record: SQSRecord | undefined): void {
+    if (!record) return;
+    let events: S3ObjectEvent[];
+    try {
+      events = parseNotification(record.body);
+    } catch {
+      return; // reported when the record itself is processed
+    }
+    for (const event of events) {
+      try {
+        if (precheck(event, this.config) !== undefined) continue;
+      } catch {
+        continue;
+      }
+      const id = `${event.bucket}/${event.key}`;
+      if (this.pending.has(id)) continue;
+      const bytes = download(event, this.config);
+      bytes.catch(() => undefined); // the error is rethrown to whoever takes it; never an unhandled rejection
+      this.pending.set(id, bytes);
+    }
+  }
+
+  /** The download started for `event`, or a new one. */
+  take(event: S3ObjectEvent): Download {
+    const id = `${event.bucket}/${event.key}`;
+    const bytes = this.pending.get(id);
+    this.pending.delete(id);
+    return bytes ?? download(event, this.config);
+  }
+
+  clear(): void {
+    this.pending.clear();
+  }
+}
+
+/** Powertools record handler: throwing marks the record failed in the partial batch response. */
+async function handleRecord(record: SQSRecord, config: ThumbnailConfig, prefetcher: Prefetcher, next: SQSRecord | undefined): Promise<ObjectOutcome[]> {
+  let events: S3ObjectEvent[];
+  try {
+    events = parseNotification(record.body);
+  } catch (e) {
+    logger.error('Record rejected', { messageId: record.messageId, reason: reasonOf(e), error: e as Error });
+    throw e;
+  }
+  if (events.length === 0) logger.info('S3 test event ignored', { messageId: record.messageId });
+  const outcomes: ObjectOutcome[] = [];
+  for (const event of events) {
+    const context = { messageId: record.messageId, bucket: event.bucket, key: event.key };
+    try {
+      const outcome = await processObjectFrom(event, config, () => {
+        const bytes = prefetcher.take(event);
+        prefetcher.start(next); // after this record's own GET, to overlap the next one with this render
+        return bytes;
+      });
+      if (outcome.status === 'skipped') logger.info('Object skipped', { ...context, reason: outcome.reason, eventName: event.eventName });
+      else logger.debug('Thumbnails written', { ...context, keys: outcome.keys });
+      outcomes.push(outcome);
+    } catch (e) {
+      logger.error('Object rejected', { ...context, reason: reasonOf(e), error: e as Error });
+      throw e;
+    }
+  }
+  return outcomes;
+}
+
+function reasonOf(e: unknown): string {
+  if (e instanceof InvalidImageError || e instanceof InvalidNotificationError) return e.reason;
+  if (e instanceof ThumbnailConfigError) return 'CONFIGURATION';
+  return 'UNEXPECTED_ERROR';
+}
+
+export interface ProcessBatchOptions {
+  readonly context?: Context;
+  /** @default - the configuration read from the environment at module load */
+  readonly config?: ThumbnailConfig;
+}
+
+/**
+ * Processes one SQS batch of S3 event notifications and returns the partial batch response
+ * (`ReportBatchItemFailures`): a record fails alone, and never the whole batch, even when every record fails.
+ *
+ * Records are processed one after the other so that at most one image is decoded at a time: an
+ * out-of-memory crash would fail the whole batch, good records included. The outputs of each image are
+ * rendered in parallel, which is where the CPU time goes, and the next record's object is downloaded
+ * meanwhile.
+ */
+export async function processBatch(event: SQSEvent, options: ProcessBatchOptions = {}): Promise<SQSBatchResponse> {
+  const config = options.config ?? CONFIG;
+  const prefetcher = new Prefetcher(config);
+  const next = new Map(event.Records.map((r, i) => [r.messageId, event.Records[i + 1]]));
+  const recordHandler = (record: SQSRecord) => handleRecord(record, config, prefetcher, next.get(record.messageId));
+  let response: SQSBatchResponse;
+  try {
+    response = await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+      context: options.context,
+      throwOnFullBatchFailure: false,
+      processInParallel: false,
+    });
+  } finally {
+    prefetcher.clear();
+  }
+  if (response.batchItemFailures.length > 0) {
+    logger.warn('Batch had failed records; they will be retried', {
+      records: event.Records.length,
+      failed: response.batchItemFailures.map((f) => f.itemIdentifier),
+    });
+  }
+  return response;
+}
+
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  logger.addContext(context);
+  return processBatch(event, { context });
+};

@@ -1,0 +1,648 @@
+import { deflateSync, crc32 } from 'node:zlib';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import sharp, { type Sharp } from 'sharp';
+import { useCapturedLogs } from '../support/captured-logs';
+import { useLocalAws } from '../support/local-aws';
+import { encodeS3EventKey, s3NotificationBody, s3TestEventBody } from '../support/s3-notifications';
+import { createQueueWithDlq, drain, messagesIn, receiveAll, toSqsRecord } from '../support/sqs-event-source';
+
+type ThumbnailModule = typeof import('../../lambda/thumbnail');
+
+// The function's environment for this file: thumbnails under `thumbnails/` in the upload bucket itself,
+// the layout where the recursion guard matters.
+const BUCKET = 'media';
+const ENV = {
+  OUTPUT_BUCKET: BUCKET,
+  THUMBNAIL_WIDTHS: '128,512',
+  THUMBNAIL_FORMATS: 'jpeg,webp',
+};
+const WIDTHS = [128, 512];
+const FORMATS = [
+  { format: 'jpeg', ext: 'jpg', contentType: 'image/jpeg' },
+  { format: 'webp', ext: 'webp', contentType: 'image/webp' },
+] as const;
+
+// ---------------------------------------------------------------------------------------------------
+// Images, generated here (no binary fixtures)
+// ---------------------------------------------------------------------------------------------------
+
+/** A photo-like image (noise over a solid colour) so encoders do real work. */
+function noisy(width: number, height: number, channels: 3 | 4 = 3): Sharp {
+  return sharp({ create: { width, height, channels, background: '#4080c0', noise: { type: 'gaussian', mean: 128, sigma: 40 } } });
+}
+
+/** Left half red, right half blue: shows which way an image was turned. */
+function redLeftBlueRight(width: number, height: number): Sharp {
+  const px = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) px.set(x < width / 2 ? [255, 0, 0] : [0, 0, 255], (y * width + x) * 3);
+  }
+  return sharp(px, { raw: { width, height, channels: 3 } });
+}
+
+/** A valid PNG whose header declares `width` x `height`, with a few bytes of image data: a decompression bomb's shape, cheaply. */
+function pngDeclaring(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, deflate, no filter, no interlace
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.alloc(64))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** The RGB value at (x, y). */
+async function pixelAt(image: Buffer, x: number, y: number): Promise<number[]> {
+  const { data, info } = await sharp(image).raw().toBuffer({ resolveWithObject: true });
+  const i = (y * info.width + x) * info.channels;
+  return [data[i], data[i + 1], data[i + 2]];
+}
+
+const isRed = ([r, g, b]: number[]) => r > 200 && g < 60 && b < 60;
+const isBlue = ([r, g, b]: number[]) => r < 60 && g < 60 && b > 200;
+
+// ---------------------------------------------------------------------------------------------------
+
+const failedIds = (r: SQSBatchResponse) => r.batchItemFailures.map((f) => f.itemIdentifier).sort();
+
+function expectRejected(promise: Promise<unknown>, name: string, reason: string): Promise<void> {
+  return expect(promise).rejects.toEqual(expect.objectContaining({ name, reason }));
+}
+
+const aws = useLocalAws();
+const logs = useCapturedLogs();
+let mod: ThumbnailModule;
+const savedEnv: Record<string, string | undefined> = {};
+
+beforeAll(async () => {
+  for (const [k, v] of Object.entries(ENV)) {
+    savedEnv[k] = process.env[k];
+    process.env[k] = v;
+  }
+  // After useLocalAws' hook: the module's S3 client reads AWS_ENDPOINT_URL when it is created.
+  mod = await import('../../lambda/thumbnail');
+});
+
+afterAll(() => {
+  for (const [k, v] of Object.entries(savedEnv)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+});
+
+describe('configuration (parseConfig)', () => {
+  const parseConfig: ThumbnailModule['parseConfig'] = (env) => mod.parseConfig(env);
+
+  test('applies the defaults when only OUTPUT_BUCKET is set', () => {
+    expect(parseConfig({ OUTPUT_BUCKET: 'out' })).toEqual({
+      outputBucket: 'out',
+      outputPrefix: 'thumbnails/',
+      widths: [128, 512],
+      formats: ['jpeg', 'webp'],
+      maxInputPixels: 50_000_000,
+      maxInputBytes: 100 * 1024 * 1024,
+      quality: { jpeg: 80, webp: 80, avif: 50 },
+    });
+  });
+
+  test('parses lists (trimmed, widths sorted, duplicates dropped) and qualities', () => {
+    const config = parseConfig({
+      OUTPUT_BUCKET: 'out',
+      OUTPUT_PREFIX: 'thumbs/v1/',
+      THUMBNAIL_WIDTHS: ' 512, 64,512 ',
+      THUMBNAIL_FORMATS: 'avif,webp,avif',
+      MAX_INPUT_PIXELS: '1000',
+      MAX_INPUT_BYTES: '2048',
+      JPEG_QUALITY: '90',
+      WEBP_QUALITY: '1',
+      AVIF_QUALITY: '100',
+    });
+    expect(config).toEqual({
+      outputBucket: 'out',
+      outputPrefix: 'thumbs/v1/',
+      widths: [64, 512],
+      formats: ['avif', 'webp'],
+      maxInputPixels: 1000,
+      maxInputBytes: 2048,
+      quality: { jpeg: 90, webp: 1, avif: 100 },
+    });
+  });
+
+  test('keeps an empty OUTPUT_PREFIX (thumbnails at the root of another bucket)', () => {
+    expect(parseConfig({ OUTPUT_BUCKET: 'out', OUTPUT_PREFIX: '' }).outputPrefix).toBe('');
+  });
+
+  test('fails if OUTPUT_BUCKET is missing, naming the variable', () => {
+    expect(() => parseConfig({})).toThrow(/OUTPUT_BUCKET is required/);
+    expect(() => parseConfig({ OUTPUT_BUCKET: '  ' })).toThrow(/OUTPUT_BUCKET is required/);
+  });
+
+  test.each(['0', '-1', '12.5', 'abc', '128,,512', '16384', '1e3'])('fails if THUMBNAIL_WIDTHS is %j', (widths) => {
+    expect(() => parseConfig({ OUTPUT_BUCKET: 'out', THUMBNAIL_WIDTHS: widths })).toThrow(
+      new RegExp(`THUMBNAIL_WIDTHS must be a comma-separated list of integers from 1 to 16383, got '${widths.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'`),
+    );
+  });
+
+  test.each(['png', 'jpg', 'JPEG', 'jpeg,', 'webp gif'])('fails if THUMBNAIL_FORMATS is %j', (formats) => {
+    expect(() => parseConfig({ OUTPUT_BUCKET: 'out', THUMBNAIL_FORMATS: formats })).toThrow(/THUMBNAIL_FORMATS must be a comma-separated subset of jpeg,webp,avif/);
+  });
+
+  test('fails once, listing every problem', () => {
+    let thrown: unknown;
+    try {
+      parseConfig({ THUMBNAIL_WIDTHS: '0', THUMBNAIL_FORMATS: 'png', MAX_INPUT_PIXELS: 'lots', MAX_INPUT_BYTES: '0', JPEG_QUALITY: '101', AVIF_QUALITY: '0' });
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toEqual(expect.objectContaining({ name: 'ThumbnailConfigError' }));
+    expect((thrown as { problems: string[] }).problems).toEqual([
+      expect.stringMatching(/^OUTPUT_BUCKET is required/),
+      expect.stringMatching(/^THUMBNAIL_WIDTHS must be/),
+      expect.stringMatching(/^THUMBNAIL_FORMATS must be/),
+      "MAX_INPUT_PIXELS must be an integer from 1 to 9007199254740991, got 'lots'",
+      "MAX_INPUT_BYTES must be an integer from 1 to 9007199254740991, got '0'",
+      "JPEG_QUALITY must be an integer from 1 to 100, got '101'",
+      "AVIF_QUALITY must be an integer from 1 to 100, got '0'",
+    ]);
+  });
+
+  test('the module fails to load (Lambda init error) when the environment is invalid', () => {
+    const saved = { ...process.env };
+    try {
+      delete process.env.OUTPUT_BUCKET;
+      process.env.THUMBNAIL_FORMATS = 'gif';
+      jest.isolateModules(() => {
+        expect(() => require('../../lambda/thumbnail')).toThrow(
+          /^thumbnail: invalid configuration: OUTPUT_BUCKET is required .*; THUMBNAIL_FORMATS must be a comma-separated subset of jpeg,webp,avif, got 'gif'$/,
+        );
+      });
+    } finally {
+      process.env = saved;
+    }
+  });
+});
+
+describe('S3 event notifications (parseNotification, decodeS3Key)', () => {
+  test.each([
+    'plain.jpg',
+    'with space/and more spaces.jpg',
+    'literal+plus.jpg',
+    'per%cent %20 not-an-escape.png',
+    'unicode/café ☀️ 写真 (1).webp',
+    "punctuation !'()*&=?#.jpg",
+  ])('decodes the key %j from its event encoding', (key) => {
+    // GIVEN the key as S3 writes it into the event (spaces as +, the rest percent-encoded)
+    const encoded = encodeS3EventKey(key);
+    // WHEN / THEN the handler recovers the real key
+    expect(mod.decodeS3Key(encoded)).toBe(key);
+  });
+
+  test('decodes keys in S3\'s encoding: + is a space, %2B a plus', () => {
+    expect(mod.decodeS3Key('My+Holiday/caf%C3%A9%2B1.jpg')).toBe('My Holiday/café+1.jpg');
+  });
+
+  test('reads bucket, decoded key, size and event name from every record', () => {
+    const body = JSON.stringify({
+      Records: [JSON.parse(s3NotificationBody('b1', 'a b.jpg', 10)).Records[0], JSON.parse(s3NotificationBody('b2', 'c.png', 20, { eventName: 'ObjectCreated:CompleteMultipartUpload' })).Records[0]],
+    });
+    expect(mod.parseNotification(body)).toEqual([
+      { eventName: 'ObjectCreated:Put', bucket: 'b1', key: 'a b.jpg', size: 10 },
+      { eventName: 'ObjectCreated:CompleteMultipartUpload', bucket: 'b2', key: 'c.png', size: 20 },
+    ]);
+  });
+
+  test('an s3:TestEvent has no records', () => {
+    expect(mod.parseNotification(s3TestEventBody('media'))).toEqual([]);
+  });
+
+  test.each([
+    ['not JSON', '{"Records":', 'INVALID_JSON'],
+    ['JSON without Records', '{"Event":"s3:ObjectCreated:Put"}', 'NOT_AN_S3_NOTIFICATION'],
+    ['an array', '[]', 'NOT_AN_S3_NOTIFICATION'],
+    ['a record without a key', JSON.stringify({ Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: {} } }] }), 'NOT_AN_S3_NOTIFICATION'],
+    ['a key that is not valid URL encoding', JSON.stringify({ Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: { key: '100%.jpg' } } }] }), 'INVALID_KEY'],
+  ])('fails if the body is %s', (_what, body, reason) => {
+    expect(() => mod.parseNotification(body)).toThrow(expect.objectContaining({ name: 'InvalidNotificationError', reason }));
+  });
+});
+
+describe('output keys (thumbnailKey)', () => {
+  test.each([
+    ['photo.jpg', 128, 'jpeg', 'thumbnails/', 'thumbnails/photo-128w.jpg'],
+    ['a/b/photo.JPEG', 512, 'webp', 'thumbnails/', 'thumbnails/a/b/photo-512w.webp'],
+    ['archive.tar.png', 64, 'avif', 't/', 't/archive.tar-64w.avif'],
+    ['dir.v2/noext', 128, 'jpeg', 'thumbnails/', 'thumbnails/dir.v2/noext-128w.jpg'],
+    ['dir/.hidden', 128, 'jpeg', 'thumbnails/', 'thumbnails/dir/.hidden-128w.jpg'],
+    ['My Holiday/café (1).png', 128, 'webp', '', 'My Holiday/café (1)-128w.webp'],
+  ] as const)('%j at %i px as %s under %j -> %j', (source, width, format, prefix, expected) => {
+    expect(mod.thumbnailKey(source, width, format, prefix)).toBe(expected);
+  });
+});
+
+describe('the handler against a local S3 server', () => {
+  let s3: S3Client;
+  let sqs: SQSClient;
+
+  beforeAll(async () => {
+    s3 = aws.s3();
+    sqs = aws.sqs();
+    for (const bucket of [BUCKET, 'uploads', 'thumbs']) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  });
+
+  async function upload(key: string, body: Buffer, bucket = BUCKET): Promise<number> {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    return body.length;
+  }
+
+  /** One SQS record per entry, as the event source mapping delivers them; the record's messageId is its label. */
+  function sqsEvent(records: Record<string, string>): SQSEvent {
+    return {
+      Records: Object.entries(records).map(([id, body]) =>
+        toSqsRecord({ MessageId: id, ReceiptHandle: `rh-${id}`, Body: body }, 'arn:aws:sqs:us-east-1:000000000000:thumbnail-jobs'),
+      ),
+    };
+  }
+
+  async function listKeys(bucket: string, prefix: string): Promise<string[]> {
+    const { Contents = [] } = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+    return Contents.map((c) => c.Key!).sort();
+  }
+
+  async function getObject(bucket: string, key: string): Promise<{ body: Buffer; contentType?: string }> {
+    const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return { body: Buffer.from(await res.Body!.transformToByteArray()), contentType: res.ContentType };
+  }
+
+  /** The keys the default configuration writes for a source key. */
+  const expectedKeys = (sourceKey: string, prefix = 'thumbnails/') =>
+    WIDTHS.flatMap((w) => FORMATS.map((f) => `${prefix}${sourceKey.replace(/\.[^./]+$/, '')}-${w}w.${f.ext}`)).sort();
+
+  describe('thumbnails', () => {
+    test.each([
+      ['JPEG', 'formats/photo.jpg', () => noisy(640, 480).jpeg().toBuffer(), 640, 480],
+      ['PNG', 'formats/diagram.png', () => noisy(600, 400).png().toBuffer(), 600, 400],
+      ['WebP', 'formats/still.webp', () => noisy(1000, 250).webp().toBuffer(), 1000, 250],
+    ])('%s: each width x format, aspect ratio kept, right format and ContentType', async (_type, key, make, w, h) => {
+      // GIVEN an uploaded image
+      const size = await upload(key, await make());
+      // WHEN S3 notifies the function through SQS
+      const response = await mod.processBatch(sqsEvent({ m1: s3NotificationBody(BUCKET, key, size) }));
+      // THEN the record succeeds
+      expect(response.batchItemFailures).toEqual([]);
+      // AND exactly one thumbnail per width x format exists, next to nothing else
+      expect(await listKeys(BUCKET, `thumbnails/${key.replace(/\.\w+$/, '')}-`)).toEqual(expectedKeys(key));
+      for (const width of WIDTHS) {
+        for (const { format, ext, contentType } of FORMATS) {
+          const thumb = await getObject(BUCKET, `thumbnails/${key.replace(/\.\w+$/, '')}-${width}w.${ext}`);
+          const meta = await sharp(thumb.body).metadata();
+          // the configured width, and the height that keeps the source's aspect ratio
+          expect([width, format, meta.format, meta.width, meta.height, thumb.contentType]).toEqual([
+            width, format, format, width, Math.round((h * width) / w), contentType,
+          ]);
+        }
+      }
+    });
+
+    test('auto-orients by EXIF: a landscape JPEG tagged orientation 6 comes out portrait, turned clockwise', async () => {
+      // GIVEN a 400 x 200 JPEG, red on the left, whose EXIF says "rotate 90 degrees clockwise to display"
+      const key = 'exif/rotated.jpg';
+      const size = await upload(key, await redLeftBlueRight(400, 200).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer());
+      // WHEN
+      const response = await mod.processBatch(sqsEvent({ m1: s3NotificationBody(BUCKET, key, size) }));
+      // THEN the thumbnails are portrait: 128 x 256, and 200 x 400 for 512 (the displayed size, not enlarged)
+      expect(response.batchItemFailures).toEqual([]);
+      for (const { ext } of FORMATS) {
+        const small = (await getObject(BUCKET, `thumbnails/exif/rotated-128w.${ext}`)).body;
+        const large = (await getObject(BUCKET, `thumbnails/exif/rotated-512w.${ext}`)).body;
+        const [smallMeta, largeMeta] = await Promise.all([sharp(small).metadata(), sharp(large).metadata()]);
+        expect([smallMeta.width, smallMeta.height, largeMeta.width, largeMeta.height]).toEqual([128, 256, 200, 400]);
+        // AND turned clockwise (the left edge is now the top), not counter-clockwise
+        expect(isRed(await pixelAt(small, 64, 20))).toBe(true);
+        expect(isBlue(await pixelAt(small, 64, 236))).toBe(true);
+        // AND the Orientation tag (and all other EXIF) is gone, so no viewer turns it a second time
+        expect([smallMeta.orientation, smallMeta.exif, largeMeta.orientation, largeMeta.exif]).toEqual([undefined, undefined, undefined, undefined]);
+      }
+    });
+
+    test('never enlarges: an image narrower than every width keeps its own size', async () => {
+      // GIVEN a 100 x 80 image, smaller than both 128 and 512
+      const key = 'small/icon.png';
+      const size = await upload(key, await noisy(100, 80).png().toBuffer());
+      // WHEN
+      await mod.processBatch(sqsEvent({ m1: s3NotificationBody(BUCKET, key, size) }));
+      // THEN every thumbnail is 100 x 80, still under the configured width's key
+      const keys = await listKeys(BUCKET, 'thumbnails/small/');
+      expect(keys).toEqual(expectedKeys(key));
+      const sizes = await Promise.all(keys.map(async (k) => sharp((await getObject(BUCKET, k)).body).metadata().then((m) => [m.width, m.height])));
+      expect(sizes).toEqual(keys.map(() => [100, 80]));
+    });
+
+    test('transparency: JPEG thumbnails are flattened on white, WebP ones keep their alpha channel', async () => {
+      // GIVEN a fully transparent PNG
+      const key = 'alpha/clear.png';
+      const size = await upload(key, await sharp({ create: { width: 256, height: 256, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer());
+      // WHEN
+      await mod.processBatch(sqsEvent({ m1: s3NotificationBody(BUCKET, key, size) }));
+      // THEN
+      const jpeg = (await getObject(BUCKET, 'thumbnails/alpha/clear-128w.jpg')).body;
+      const webp = (await getObject(BUCKET, 'thumbnails/alpha/clear-128w.webp')).body;
+      expect(await pixelAt(jpeg, 10, 10)).toEqual([255, 255, 255]);
+      expect((await sharp(webp).metadata()).hasAlpha).toBe(true);
+    });
+
+    test('finds the object by its real key when the event encodes spaces as + and unicode as %XX', async () => {
+      // GIVEN an object uploaded under a key with spaces, a literal +, parentheses and non-ASCII characters
+      const key = 'uploads/My Holiday ☀️/café+plage (1).jpg';
+      const size = await upload(key, await noisy(320, 240).jpeg().toBuffer());
+      const body = s3NotificationBody(BUCKET, key, size);
+      expect(body).toContain('"uploads/My+Holiday+%E2%98%80%EF%B8%8F/caf%C3%A9%2Bplage+%281%29.jpg"');
+      // WHEN
+      const response = await mod.processBatch(sqsEvent({ m1: body }));
+      // THEN the thumbnails are named after the real key
+      expect(response.batchItemFailures).toEqual([]);
+      expect(await listKeys(BUCKET, 'thumbnails/uploads/')).toEqual(expectedKeys(key));
+    });
+
+    test('processes the records of a batch one at a time, so at most one image is being worked on', async () => {
+      // GIVEN a batch of 4 images
+      const jpeg = await noisy(1600, 1200).jpeg().toBuffer();
+      const records: Record<string, string> = {};
+      for (let i = 0; i < 4; i++) records[`m${i}`] = s3NotificationBody(BUCKET, `serial/p${i}.jpg`, await upload(`serial/p${i}.jpg`, jpeg));
+      // AND a watch on how many sharp tasks run at once
+      let peak = 0;
+      const watch = () => (peak = Math.max(peak, sharp.counters().process));
+      sharp.queue.on('change', watch);
+      try {
+        // WHEN
+        const response = await mod.processBatch(sqsEvent(records));
+        expect(response.batchItemFailures).toEqual([]);
+      } finally {
+        sharp.queue.off('change', watch);
+      }
+      // THEN never more tasks than one image's outputs (2 widths x 2 formats); in parallel, 4 images would reach 16
+      expect(peak).toBeGreaterThan(0);
+      expect(peak).toBeLessThanOrEqual(WIDTHS.length * FORMATS.length);
+      expect(await listKeys(BUCKET, 'thumbnails/serial/')).toHaveLength(4 * WIDTHS.length * FORMATS.length);
+    });
+
+    test('downloads the next record\'s object while the current one renders, each object once', async () => {
+      // GIVEN a batch of 3 images
+      const records: Record<string, string> = {};
+      for (let i = 0; i < 3; i++) {
+        records[`m${i}`] = s3NotificationBody(BUCKET, `ahead/p${i}.jpg`, await upload(`ahead/p${i}.jpg`, await noisy(400, 300).jpeg().toBuffer()));
+      }
+      // AND a record of the S3 requests the handler sends, in order
+      const requests: string[] = [];
+      const send = S3Client.prototype.send;
+      const spy = jest.spyOn(S3Client.prototype, 'send').mockImplementation(function (this: S3Client, command: { constructor: { name: string }; input: { Key?: string } }) {
+        requests.push(`${command.constructor.name.replace('ObjectCommand', '')} ${command.input.Key?.replace(/^(thumbnails\/)?ahead\/(p\d).*$/, '$2')}`);
+        return (send as (c: unknown) => Promise<unknown>).call(this, command);
+      } as never);
+      try {
+        // WHEN
+        expect((await mod.processBatch(sqsEvent(records))).batchItemFailures).toEqual([]);
+      } finally {
+        spy.mockRestore();
+      }
+      // THEN each record's GET is followed by the next record's, before the first record's thumbnails are written
+      const collapsed = requests.filter((r, i) => r !== requests[i - 1]);
+      expect(collapsed).toEqual(['Get p0', 'Get p1', 'Put p0', 'Get p2', 'Put p1', 'Put p2']);
+      expect(requests.filter((r) => r.startsWith('Get'))).toHaveLength(3);
+    });
+
+    test('writes to another bucket, at its root, when OUTPUT_PREFIX is empty there', async () => {
+      // GIVEN thumbnails configured into bucket 'thumbs' without a prefix
+      const config = mod.parseConfig({ ...ENV, OUTPUT_BUCKET: 'thumbs', OUTPUT_PREFIX: '' });
+      const key = 'cross/photo.jpg';
+      const size = await upload(key, await noisy(300, 200).jpeg().toBuffer(), 'uploads');
+      // WHEN
+      const response = await mod.processBatch(sqsEvent({ m1: s3NotificationBody('uploads', key, size) }), { config });
+      // THEN
+      expect(response.batchItemFailures).toEqual([]);
+      expect(await listKeys('thumbs', 'cross/')).toEqual(expectedKeys(key, ''));
+    });
+
+    test('applies the configured qualities', async () => {
+      // GIVEN the same image rendered at JPEG quality 30 and 95
+      const input = await noisy(640, 480).jpeg().toBuffer();
+      const at = (q: string) => mod.renderThumbnails(input, mod.parseConfig({ OUTPUT_BUCKET: 'x', THUMBNAIL_WIDTHS: '512', THUMBNAIL_FORMATS: 'jpeg', JPEG_QUALITY: q }));
+      const [[low], [high]] = await Promise.all([at('30'), at('95')]);
+      // THEN the low-quality one is much smaller
+      expect(low.data.length).toBeLessThan(high.data.length / 2);
+    });
+
+    test('AVIF output (not in this environment\'s formats) when configured', async () => {
+      const [thumb] = await mod.renderThumbnails(await noisy(300, 200).png().toBuffer(), mod.parseConfig({ OUTPUT_BUCKET: 'x', THUMBNAIL_WIDTHS: '128', THUMBNAIL_FORMATS: 'avif' }));
+      expect([thumb.contentType, thumb.width, thumb.height, (await sharp(thumb.data).metadata()).compression]).toEqual(['image/avif', 128, 85, 'av1']);
+    });
+  });
+
+  describe('invalid images', () => {
+    test('write nothing and fail only their own records, each logged with bucket, key and reason', async () => {
+      // GIVEN good and bad objects, all named like images
+      const jpeg = await noisy(640, 480).jpeg().toBuffer();
+      const objects: Record<string, Buffer> = {
+        'bad/good-before.jpg': jpeg,
+        'bad/truncated.jpg': jpeg.subarray(0, Math.floor(jpeg.length * 0.6)),
+        'bad/notes.jpg': Buffer.from('these are my holiday notes, not a photo\n'),
+        'bad/empty.jpg': Buffer.alloc(0),
+        'bad/bomb.png': pngDeclaring(100_000, 100_000),
+        'bad/vector.jpg': Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="640" height="480"><rect width="640" height="480"/></svg>'),
+        'bad/good-after.png': await noisy(200, 100).png().toBuffer(),
+      };
+      const records: Record<string, string> = {};
+      for (const [key, body] of Object.entries(objects)) records[key] = s3NotificationBody(BUCKET, key, await upload(key, body));
+      // WHEN they arrive in one batch
+      const response = await mod.processBatch(sqsEvent(records));
+      // THEN exactly the bad ones are reported failed, so SQS retries only them
+      const bad = ['bad/truncated.jpg', 'bad/notes.jpg', 'bad/empty.jpg', 'bad/bomb.png', 'bad/vector.jpg'];
+      expect(failedIds(response)).toEqual([...bad].sort());
+      // AND only the good ones have thumbnails
+      expect(await listKeys(BUCKET, 'thumbnails/bad/')).toEqual([...expectedKeys('bad/good-before.jpg'), ...expectedKeys('bad/good-after.png')].sort());
+      // AND each rejection is logged with where the object is and why, as a typed error
+      const errors = logs.entries().filter((e) => e.level === 'ERROR');
+      expect(errors.map((e) => [e.message, e.messageId, e.bucket, e.key, e.reason, (e.error as { name: string }).name])).toEqual([
+        ['Object rejected', 'bad/truncated.jpg', BUCKET, 'bad/truncated.jpg', 'CORRUPT', 'InvalidImageError'],
+        ['Object rejected', 'bad/notes.jpg', BUCKET, 'bad/notes.jpg', 'NOT_AN_IMAGE', 'InvalidImageError'],
+        ['Object rejected', 'bad/empty.jpg', BUCKET, 'bad/empty.jpg', 'NOT_AN_IMAGE', 'InvalidImageError'],
+        ['Object rejected', 'bad/bomb.png', BUCKET, 'bad/bomb.png', 'TOO_MANY_PIXELS', 'InvalidImageError'],
+        ['Object rejected', 'bad/vector.jpg', BUCKET, 'bad/vector.jpg', 'NOT_AN_IMAGE', 'InvalidImageError'],
+      ]);
+    });
+
+    test('the pixel limit is width x height of the oriented image: exactly at the limit passes, one over fails', async () => {
+      // GIVEN a real (solid colour) 2000 x 1500 JPEG
+      const key = 'limit/solid.jpg';
+      const size = await upload(key, await sharp({ create: { width: 2000, height: 1500, channels: 3, background: '#808080' } }).jpeg().toBuffer());
+      const event = sqsEvent({ m1: s3NotificationBody(BUCKET, key, size) });
+      const withLimit = (n: number) => ({ config: mod.parseConfig({ ...ENV, MAX_INPUT_PIXELS: String(n) }) });
+      // WHEN the limit is one pixel lower THEN the record fails and nothing is written
+      expect(failedIds(await mod.processBatch(event, withLimit(2000 * 1500 - 1)))).toEqual(['m1']);
+      expect(await listKeys(BUCKET, 'thumbnails/limit/')).toEqual([]);
+      expect(logs.entries().filter((e) => e.level === 'ERROR').map((e) => e.reason)).toEqual(['TOO_MANY_PIXELS']);
+      // WHEN the limit is exactly its size THEN it is processed
+      expect(failedIds(await mod.processBatch(event, withLimit(2000 * 1500)))).toEqual([]);
+      expect(await listKeys(BUCKET, 'thumbnails/limit/')).toEqual(expectedKeys(key));
+    });
+
+    test('the default limit (50 megapixels) applies to the dimensions the header declares', async () => {
+      // GIVEN PNGs declaring 8000 x 6251 (one row over 50,000,000 pixels) and 8000 x 6250, with almost no data
+      const config = mod.parseConfig({ ...ENV });
+      // THEN the first is rejected for its size, without decoding
+      await expectRejected(mod.renderThumbnails(pngDeclaring(8000, 6251), config), 'InvalidImageError', 'TOO_MANY_PIXELS');
+      // AND the second gets as far as decoding, which finds no image data
+      await expectRejected(mod.renderThumbnails(pngDeclaring(8000, 6250), config), 'InvalidImageError', 'CORRUPT');
+    });
+
+    test('an object over MAX_INPUT_BYTES is rejected from the event size, without downloading it', async () => {
+      // GIVEN a limit of 1000 bytes, and an event announcing 1001 for a key that does not even exist
+      const config = mod.parseConfig({ ...ENV, MAX_INPUT_BYTES: '1000' });
+      const response = await mod.processBatch(sqsEvent({ m1: s3NotificationBody(BUCKET, 'size/absent.jpg', 1001) }), { config });
+      // THEN it fails as TOO_LARGE (a GET would have found nothing and skipped it as deleted)
+      expect(failedIds(response)).toEqual(['m1']);
+      expect(logs.entries().find((e) => e.level === 'ERROR')).toEqual(expect.objectContaining({ reason: 'TOO_LARGE' }));
+    });
+
+    test('an object over MAX_INPUT_BYTES is rejected from its Content-Length when the event has no size', async () => {
+      const key = 'size/photo.jpg';
+      const size = await upload(key, await noisy(300, 200).jpeg().toBuffer());
+      const config = mod.parseConfig({ ...ENV, MAX_INPUT_BYTES: String(size - 1) });
+      const body = JSON.parse(s3NotificationBody(BUCKET, key, size));
+      delete body.Records[0].s3.object.size;
+      // WHEN
+      const response = await mod.processBatch(sqsEvent({ m1: JSON.stringify(body) }), { config });
+      // THEN
+      expect(failedIds(response)).toEqual(['m1']);
+      expect(logs.entries().find((e) => e.level === 'ERROR')).toEqual(expect.objectContaining({ reason: 'TOO_LARGE' }));
+      expect(await listKeys(BUCKET, 'thumbnails/size/')).toEqual([]);
+    });
+  });
+
+  describe('what is skipped', () => {
+    test('recursion guard: an object under OUTPUT_PREFIX in OUTPUT_BUCKET is skipped, nothing written', async () => {
+      // GIVEN a valid image under the output prefix of the output bucket (as the function's own output is)
+      const key = 'thumbnails/guard/cat-512w.jpg';
+      const size = await upload(key, await noisy(512, 384).jpeg().toBuffer());
+      // WHEN its notification arrives
+      const response = await mod.processBatch(sqsEvent({ m1: s3NotificationBody(BUCKET, key, size) }));
+      // THEN it succeeds without thumbnails of the thumbnail
+      expect(response.batchItemFailures).toEqual([]);
+      expect(await listKeys(BUCKET, 'thumbnails/thumbnails/')).toEqual([]);
+      expect(logs.entries()).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'Object skipped', key, reason: 'OWN_OUTPUT' }));
+    });
+
+    test('recursion guard: the same key in another bucket is a source like any other', async () => {
+      const key = 'thumbnails/guard/dog.jpg';
+      const size = await upload(key, await noisy(300, 200).jpeg().toBuffer(), 'uploads');
+      const response = await mod.processBatch(sqsEvent({ m1: s3NotificationBody('uploads', key, size) }));
+      expect(response.batchItemFailures).toEqual([]);
+      expect(await listKeys(BUCKET, 'thumbnails/thumbnails/guard/')).toEqual(expectedKeys(key));
+    });
+
+    test('fails (writes nothing) if OUTPUT_PREFIX is empty and the source bucket is OUTPUT_BUCKET', async () => {
+      // GIVEN a configuration under which every thumbnail would trigger thumbnails of itself
+      const config = mod.parseConfig({ ...ENV, OUTPUT_PREFIX: '' });
+      const key = 'loop/photo.jpg';
+      const size = await upload(key, await noisy(300, 200).jpeg().toBuffer());
+      // WHEN
+      const response = await mod.processBatch(sqsEvent({ m1: s3NotificationBody(BUCKET, key, size) }), { config });
+      // THEN
+      expect(failedIds(response)).toEqual(['m1']);
+      expect(await listKeys(BUCKET, 'loop/')).toEqual([key]);
+      expect(logs.entries().find((e) => e.level === 'ERROR')).toEqual(
+        expect.objectContaining({ reason: 'CONFIGURATION', error: expect.objectContaining({ message: expect.stringMatching(/OUTPUT_PREFIX is empty but the source bucket 'media' is OUTPUT_BUCKET/) }) }),
+      );
+    });
+
+    test('an s3:TestEvent, a non-ObjectCreated event and a deleted object succeed with nothing written', async () => {
+      const response = await mod.processBatch(
+        sqsEvent({
+          test: s3TestEventBody(BUCKET),
+          removed: s3NotificationBody(BUCKET, 'skip/removed.jpg', 0, { eventName: 'ObjectRemoved:Delete' }),
+          gone: s3NotificationBody(BUCKET, 'skip/never-there.jpg', 1234),
+        }),
+      );
+      expect(response.batchItemFailures).toEqual([]);
+      expect(await listKeys(BUCKET, 'thumbnails/skip/')).toEqual([]);
+      const infos = logs.entries().filter((e) => e.level === 'INFO').map((e) => [e.message, e.messageId, e.reason]);
+      expect(infos).toEqual([
+        ['S3 test event ignored', 'test', undefined],
+        ['Object skipped', 'removed', 'NOT_CREATED'],
+        ['Object skipped', 'gone', 'GONE'],
+      ]);
+    });
+
+    test('a body that is not an S3 notification fails only its record', async () => {
+      const key = 'mixed/ok.jpg';
+      const size = await upload(key, await noisy(200, 200).jpeg().toBuffer());
+      const response = await mod.processBatch(sqsEvent({ junk: '{"hello":', ok: s3NotificationBody(BUCKET, key, size) }));
+      expect(failedIds(response)).toEqual(['junk']);
+      expect(await listKeys(BUCKET, 'thumbnails/mixed/')).toEqual(expectedKeys(key));
+      expect(logs.entries().find((e) => e.level === 'ERROR')).toEqual(expect.objectContaining({ messageId: 'junk', reason: 'INVALID_JSON' }));
+    });
+  });
+
+  describe('through a local SQS queue with a DLQ (event source mapping semantics)', () => {
+    test('bad images end in the DLQ after maxReceiveCount, good ones get thumbnails once, nothing is lost', async () => {
+      // GIVEN a queue redriving to a DLQ after 2 receives
+      const maxReceiveCount = 2;
+      const { queue, dlq } = await createQueueWithDlq(sqs, 'thumbnail-jobs', { maxReceiveCount, visibilityTimeoutSeconds: 1 });
+      // AND the notifications S3 sends for good and bad uploads, plus the test event of a new configuration
+      const jpeg = await noisy(800, 600).jpeg().toBuffer();
+      const uploads: Record<string, Buffer> = {
+        'e2e/one.jpg': jpeg,
+        'e2e/two words.png': await noisy(400, 300).png().toBuffer(),
+        'e2e/three.webp': await noisy(300, 300).webp().toBuffer(),
+        'e2e/cut.jpg': jpeg.subarray(0, 5000),
+        'e2e/readme.jpg': Buffer.from('not an image'),
+      };
+      const bodies = [s3TestEventBody(BUCKET)];
+      for (const [key, body] of Object.entries(uploads)) bodies.push(s3NotificationBody(BUCKET, key, await upload(key, body)));
+      await sqs.send(new SendMessageBatchCommand({ QueueUrl: queue.url, Entries: bodies.map((b, i) => ({ Id: `m${i}`, MessageBody: b })) }));
+      const keyOf = (body: string) => mod.parseNotification(body)[0]?.key ?? 'test-event';
+
+      // WHEN the event source mapping runs the real handler until the queue is empty
+      const invocations = await drain(sqs, queue, (event) => mod.processBatch(event));
+
+      // THEN each good upload was delivered once and succeeded; each bad one failed on every delivery
+      const deliveries = new Map<string, { n: number; failed: number }>();
+      for (const { records, failedIds: failed } of invocations) {
+        for (const r of records) {
+          const d = deliveries.get(keyOf(r.body)) ?? { n: 0, failed: 0 };
+          deliveries.set(keyOf(r.body), { n: d.n + 1, failed: d.failed + (failed.has(r.messageId) ? 1 : 0) });
+        }
+      }
+      expect(Object.fromEntries(deliveries)).toEqual({
+        'test-event': { n: 1, failed: 0 },
+        'e2e/one.jpg': { n: 1, failed: 0 },
+        'e2e/two words.png': { n: 1, failed: 0 },
+        'e2e/three.webp': { n: 1, failed: 0 },
+        'e2e/cut.jpg': { n: maxReceiveCount, failed: maxReceiveCount },
+        'e2e/readme.jpg': { n: maxReceiveCount, failed: maxReceiveCount },
+      });
+      // AND the DLQ holds exactly the bad notifications, unchanged
+      const dead = await receiveAll(sqs, dlq.url);
+      expect(dead.map((m) => keyOf(m.Body!)).sort()).toEqual(['e2e/cut.jpg', 'e2e/readme.jpg']);
+      // AND the good uploads have all their thumbnails, the bad ones none
+      expect(await listKeys(BUCKET, 'thumbnails/e2e/')).toEqual(
+        [...expectedKeys('e2e/one.jpg'), ...expectedKeys('e2e/two words.png'), ...expectedKeys('e2e/three.webp')].sort(),
+      );
+      // AND nothing is lost: the queue is empty, every message was either processed or dead-lettered
+      expect(await messagesIn(sqs, queue.url)).toBe(0);
+      expect(1 + 3 + dead.length).toBe(bodies.length);
+    });
+  });
+});

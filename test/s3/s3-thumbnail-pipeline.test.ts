@@ -1,0 +1,175 @@
+import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { S3ThumbnailPipeline, S3ThumbnailPipelineProps, ThumbnailFormat } from '../../lib';
+import { testApp } from '../support/app';
+
+function build(props: S3ThumbnailPipelineProps = {}): { stack: Stack; pipeline: S3ThumbnailPipeline; template: Template } {
+  const stack = new Stack(testApp(), 'TestStack');
+  const pipeline = new S3ThumbnailPipeline(stack, 'Thumbs', props);
+  return { stack, pipeline, template: Template.fromStack(stack) };
+}
+
+function queueConfigurations(template: Template): Array<{ Events: string[]; Filter?: { Key: { FilterRules: Array<{ Name: string; Value: string }> } } }> {
+  const [resource] = Object.values(template.findResources('Custom::S3BucketNotifications'));
+  return resource.Properties.NotificationConfiguration.QueueConfigurations;
+}
+
+describe('S3ThumbnailPipeline', () => {
+  describe('defaults', () => {
+    let built: ReturnType<typeof build>;
+    beforeAll(() => {
+      built = build();
+    });
+
+    test('source, output and access-log buckets; the output bucket is private and unversioned', () => {
+      built.template.resourceCountIs('AWS::S3::Bucket', 3);
+      built.template.hasResourceProperties('AWS::S3::Bucket', {
+        VersioningConfiguration: Match.absent(),
+        LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'thumbnails-bucket/' },
+        PublicAccessBlockConfiguration: Match.objectLike({ BlockPublicPolicy: true }),
+      });
+      expect(built.pipeline.outputBucket).not.toBe(built.pipeline.sourceBucket);
+    });
+
+    test('one ObjectCreated notification per image suffix, upper and lower case, to the queue', () => {
+      const configs = queueConfigurations(built.template);
+      const suffixes = configs.map((c) => c.Filter!.Key.FilterRules.find((r) => r.Name === 'suffix')!.Value);
+      expect(suffixes.sort()).toEqual(['.JPEG', '.JPG', '.PNG', '.WEBP', '.jpeg', '.jpg', '.png', '.webp']);
+      expect(configs.every((c) => c.Events[0] === 's3:ObjectCreated:*')).toBe(true);
+    });
+
+    test('the function: Node.js 24 on arm64, 1024 MB, 60 s, configured by environment', () => {
+      built.template.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        MemorySize: 1024,
+        Timeout: 60,
+        Environment: {
+          Variables: Match.objectLike({
+            OUTPUT_BUCKET: { Ref: Match.stringLikeRegexp('^ThumbsOutputBucket') },
+            OUTPUT_PREFIX: 'thumbnails/',
+            THUMBNAIL_WIDTHS: '128,512',
+            THUMBNAIL_FORMATS: 'jpeg,webp',
+            MAX_INPUT_PIXELS: '50000000',
+          }),
+        },
+      });
+    });
+
+    test('queue with a dead-letter queue after 3 attempts; visibility 6 x 60 s; batch 5, concurrency 10', () => {
+      built.template.hasResourceProperties('AWS::SQS::Queue', {
+        VisibilityTimeout: 360,
+        RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 3 },
+      });
+      built.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        BatchSize: 5, ScalingConfig: { MaximumConcurrency: 10 }, FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      expect(built.pipeline.deadLetterQueueAlarm).toBeDefined();
+      expect(built.pipeline.oldestMessageAgeAlarm).toBeDefined();
+    });
+
+    test('the function may only read source objects, list the source bucket and write objects under the output prefix', () => {
+      built.template.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            { Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^ThumbsSourceBucket'), 'Arn'] }, '/*']] } },
+            { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ThumbsSourceBucket'), 'Arn'] } },
+            { Effect: 'Allow', Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^ThumbsOutputBucket'), 'Arn'] }, '/thumbnails/*']] } },
+          ]),
+        },
+      });
+      const statements = Object.values(built.template.findResources('AWS::IAM::Policy'))
+        .filter((p) => JSON.stringify(p.Properties.Roles).includes('ThumbsHandlerRole'))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>);
+      const s3Actions = statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('s3:'));
+      expect(s3Actions.sort()).toEqual(['s3:GetObject', 's3:ListBucket', 's3:PutObject']);
+    });
+  });
+
+  describe('options', () => {
+    test('output in the source bucket under a prefix, with a source prefix that keeps them apart', () => {
+      const { pipeline, template } = build({ outputInSourceBucket: true, sourcePrefix: 'uploads/', outputPrefix: 'thumbs/' });
+      expect(pipeline.outputBucket).toBe(pipeline.sourceBucket);
+      template.resourceCountIs('AWS::S3::Bucket', 2); // source + access logs
+      for (const config of queueConfigurations(template)) {
+        expect(config.Filter!.Key.FilterRules).toContainEqual({ Name: 'prefix', Value: 'uploads/' });
+      }
+    });
+
+    test('same bucket and overlapping prefixes are fine when no output format matches a suffix', () => {
+      const { template } = build({ outputInSourceBucket: true, formats: [ThumbnailFormat.AVIF], imageSuffixes: ['.jpg', '.png'] });
+      template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ THUMBNAIL_FORMATS: 'avif' }) } });
+    });
+
+    test('existing buckets, widths, formats, pixel limit, memory, architecture', () => {
+      const stack = new Stack(testApp(), 'TestStack');
+      const source = s3.Bucket.fromBucketName(stack, 'Src', 'my-uploads');
+      const output = s3.Bucket.fromBucketName(stack, 'Out', 'my-thumbs');
+      new S3ThumbnailPipeline(stack, 'Thumbs', {
+        sourceBucket: source, outputBucket: output, widths: [64], formats: [ThumbnailFormat.AVIF], maxInputPixels: 1000,
+        memorySize: 2048, architecture: lambda.Architecture.X86_64, timeout: Duration.seconds(30), removalPolicy: RemovalPolicy.DESTROY,
+      });
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::S3::Bucket', 0);
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Architectures: ['x86_64'], MemorySize: 2048,
+        Environment: { Variables: Match.objectLike({ OUTPUT_BUCKET: 'my-thumbs', THUMBNAIL_WIDTHS: '64', THUMBNAIL_FORMATS: 'avif', MAX_INPUT_PIXELS: '1000' }) },
+      });
+    });
+
+    test('a memory size token is accepted', () => {
+      const { template } = build({ memorySize: Lazy.number({ produce: () => 1536 }) });
+      template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1536 });
+    });
+  });
+
+  describe('validation', () => {
+    test('fails if thumbnails would be written where the notification filter matches (recursion)', () => {
+      expect(() => build({ outputInSourceBucket: true, outputPrefix: 'thumbnails/' }))
+        .toThrow(/S3ThumbnailPipeline: outputPrefix 'thumbnails\/': thumbnails \(\*\.jpg, \*\.webp\) would be written where the upload notification \(prefix '', suffixes .*\) matches, so each thumbnail would trigger the function again, endlessly.*sourcePrefix: 'uploads\/'/);
+    });
+
+    test('fails if the output is the same existing bucket with an overlapping prefix', () => {
+      const stack = new Stack(testApp(), 'TestStack');
+      const bucket = s3.Bucket.fromBucketName(stack, 'B', 'my-images');
+      expect(() => new S3ThumbnailPipeline(stack, 'Thumbs', { sourceBucket: bucket, outputBucket: bucket, sourcePrefix: 'img/', outputPrefix: 'img/small/' }))
+        .toThrow(/trigger the function again/);
+    });
+
+    test('fails if the output prefix is empty in the source bucket', () => {
+      expect(() => build({ outputInSourceBucket: true, outputPrefix: '', sourcePrefix: 'uploads/' }))
+        .toThrow(/outputPrefix '': with the output in the source bucket, thumbnails need their own prefix/);
+    });
+
+    test.each([[[0]], [[12.5]], [[20000]], [[]], [[128, 128]]])('fails if widths is %p', (widths) => {
+      expect(() => build({ widths })).toThrow(/S3ThumbnailPipeline: widths/);
+    });
+
+    test('fails if a width is a token (it must be concrete)', () => {
+      expect(() => build({ widths: [Lazy.number({ produce: () => 100 })] })).toThrow(/widths '\(token\)': widths must be known at synth time/);
+    });
+
+    test('fails if formats is empty or repeats', () => {
+      expect(() => build({ formats: [] })).toThrow(/formats '': at least one format/);
+      expect(() => build({ formats: [ThumbnailFormat.WEBP, ThumbnailFormat.WEBP] })).toThrow(/formats 'webp,webp'/);
+    });
+
+    test('fails if an image suffix is empty or a glob', () => {
+      expect(() => build({ imageSuffixes: [''] })).toThrow(/imageSuffixes '': an empty suffix matches every key/);
+      expect(() => build({ imageSuffixes: ['*.jpg'] })).toThrow(/S3 key filters are literal strings, not globs.*use suffix: '\.jpg'/);
+    });
+
+    test('fails if maxInputPixels or memorySize is out of range', () => {
+      expect(() => build({ maxInputPixels: 0 })).toThrow(/maxInputPixels '0': must be a positive whole number/);
+      expect(() => build({ memorySize: 64 })).toThrow(/memorySize '64': Lambda allows 128 to 10,240 MB/);
+    });
+
+    test('fails if outputBucket and outputInSourceBucket are both set', () => {
+      const stack = new Stack(testApp(), 'TestStack');
+      expect(() => new S3ThumbnailPipeline(stack, 'Thumbs', { outputInSourceBucket: true, outputBucket: s3.Bucket.fromBucketName(stack, 'O', 'out-bucket'), sourcePrefix: 'u/' }))
+        .toThrow(/outputBucket .*cannot be combined with outputInSourceBucket/);
+    });
+  });
+});
