@@ -41,13 +41,17 @@ export function createSecureBucket(scope: Construct, id: string, options: Secure
 /**
  * The bucket receiving server access logs of the buckets above. It cannot log to itself
  * (that would log its own log writes), hence the acknowledged AwsSolutions-S1.
+ *
+ * Object ownership is left to aws-cdk-lib: with the `@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy`
+ * feature flag (recommended) log delivery is granted by bucket policy and ACLs stay disabled;
+ * without it aws-cdk-lib needs the log-delivery ACL, and forcing "bucket owner enforced" here would
+ * break synth in apps that lack the flag.
  */
 export function createAccessLogsBucket(scope: Construct, id: string, removalPolicy: RemovalPolicy): s3.Bucket {
   const bucket = new s3.Bucket(scope, id, {
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     enforceSSL: true,
     encryption: s3.BucketEncryption.S3_MANAGED,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
     removalPolicy,
     lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(90) }],
   });
