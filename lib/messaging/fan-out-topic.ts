@@ -10,11 +10,12 @@ import {
   acknowledgeTerminalQueue, createDlqDepthAlarm, createQueueKey, createSecureQueue, usesAwsManagedSqsKey,
 } from '../private/secure-queue';
 import { allowTopicToUseKey, createEncryptedTopic } from '../private/sns-key-access';
+import { SubscriptionFilterOptions, validateFilterScope } from './subscription-filter';
 
 /**
  * How one queue subscribes to a {@link FanOutTopic}.
  */
-export interface FanOutSubscriberOptions {
+export interface FanOutSubscriberOptions extends SubscriptionFilterOptions {
   /**
    * An existing queue to subscribe. It must be encrypted with a customer-managed KMS key
    * (or SSE-SQS), never the AWS-managed `alias/aws/sqs` key: SNS cannot use that key and
@@ -23,21 +24,6 @@ export interface FanOutSubscriberOptions {
    * @default - a new queue encrypted with the fan-out's key, with its own dead-letter queue
    */
   readonly queue?: sqs.IQueue;
-
-  /**
-   * Filter policy on message attributes. Only one of `filterPolicy` and
-   * `filterPolicyWithMessageBody` may be set (SNS has one filter policy scope per subscription).
-   *
-   * @default - every message is delivered
-   */
-  readonly filterPolicy?: { [attribute: string]: sns.SubscriptionFilter };
-
-  /**
-   * Filter policy on the message body (the message must be JSON).
-   *
-   * @default - every message is delivered
-   */
-  readonly filterPolicyWithMessageBody?: { [attribute: string]: sns.FilterOrPolicy };
 
   /**
    * Deliver the published message as the SQS body, without the SNS JSON envelope.
@@ -333,10 +319,7 @@ export class FanOutTopic extends Construct {
     if (this.node.tryFindChild(id)) {
       errors.add(`${where}`, id, 'a subscriber (or child construct) with this ID already exists', 'use a unique subscriber ID');
     }
-    if (options.filterPolicy && options.filterPolicyWithMessageBody) {
-      errors.add(`${where}.filterPolicyWithMessageBody`, 'set together with filterPolicy',
-        'SNS applies one filter policy scope per subscription (attributes or body)', 'keep only one of the two');
-    }
+    validateFilterScope(errors, options, `${where}.`);
 
     if (options.queue) {
       const queue = options.queue;

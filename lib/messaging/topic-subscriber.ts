@@ -11,11 +11,12 @@ import {
   acknowledgeTerminalQueue, createDlqDepthAlarm, createQueueKey, createSecureQueue, usesAwsManagedSqsKey,
 } from '../private/secure-queue';
 import { allowTopicToUseKey, createEncryptedTopic } from '../private/sns-key-access';
+import { SubscriptionFilterOptions, validateFilterScope } from './subscription-filter';
 
 /**
  * Properties of a {@link TopicSubscriber}.
  */
-export interface TopicSubscriberProps {
+export interface TopicSubscriberProps extends SubscriptionFilterOptions {
   /** The function SNS invokes (asynchronously) for every message. */
   readonly handler: lambda.IFunction;
 
@@ -33,20 +34,6 @@ export interface TopicSubscriberProps {
    * @default - a new key with rotation enabled
    */
   readonly encryptionKey?: kms.IKey;
-
-  /**
-   * Filter policy on message attributes. Only one of `filterPolicy` and `filterPolicyWithMessageBody`.
-   *
-   * @default - every message invokes the function
-   */
-  readonly filterPolicy?: { [attribute: string]: sns.SubscriptionFilter };
-
-  /**
-   * Filter policy on the message body.
-   *
-   * @default - every message invokes the function
-   */
-  readonly filterPolicyWithMessageBody?: { [attribute: string]: sns.FilterOrPolicy };
 
   /**
    * How many times Lambda retries a failed asynchronous invocation (0-2).
@@ -202,10 +189,7 @@ export class TopicSubscriber extends Construct {
         'is the existing topic\'s own key; its key policy would have to name the topic, which already depends on the key (a dependency cycle CloudFormation rejects)',
         'remove encryptionKey to get a new key for the queues, or pass a different key');
     }
-    if (props.filterPolicy && props.filterPolicyWithMessageBody) {
-      errors.add('filterPolicyWithMessageBody', 'set together with filterPolicy',
-        'SNS applies one filter policy scope per subscription (attributes or body)', 'keep only one of the two');
-    }
+    validateFilterScope(errors, props);
     if (isConcrete(props.retryAttempts) && (props.retryAttempts < 0 || props.retryAttempts > 2 || !Number.isInteger(props.retryAttempts))) {
       errors.add('retryAttempts', props.retryAttempts, 'Lambda retries an asynchronous invocation 0, 1 or 2 times', 'use 0, 1 or 2');
     }
