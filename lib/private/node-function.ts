@@ -63,7 +63,7 @@ export function createHandlerFunction(scope: Construct, id: string, options: Han
   logGroup.grantWrite(role);
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'The only statement on Resource * is X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords), which supports no resource-level permissions; the example-stack test fails if any other action gets Resource *.',
+    reason: 'The only statement on Resource * in this role\'s default policy is X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords), which supports no resource-level permissions; the example-stack test fails if anything but X-Ray or read-only EC2 Describe calls (equally without resource-level permissions) gets Resource *.',
   });
   return new nodejs.NodejsFunction(scope, id, {
     role,

@@ -1,5 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
+import { BastionStack } from './bastion-stack';
 import { FanOutStack } from './fan-out-stack';
+import { HaInstanceStack } from './ha-instance-stack';
 import { QueueWorkersStack } from './queue-workers-stack';
 import { ThumbnailsStack } from './thumbnails-stack';
 
@@ -31,6 +33,18 @@ export const EXAMPLE_STACKS: Record<string, ExampleStackEntry> = {
     serverless: true,
     build: (app, id) => new ThumbnailsStack(app, id, {
       description: 'S3 uploads -> SQS -> sharp Lambda -> thumbnails bucket',
+    }),
+  },
+  HaInstance: {
+    serverless: false,
+    build: (app, id) => new HaInstanceStack(app, id, {
+      description: 'One EC2 instance kept alive by an Auto Scaling group over 2 AZs, with a data volume (-c haInstanceMode=ebs) or an Elastic IP (-c haInstanceMode=eip)',
+    }),
+  },
+  Bastion: {
+    serverless: false,
+    build: (app, id) => new BastionStack(app, id, {
+      description: 'Highly available bastion: one host with an Elastic IP (-c bastionMode=eip) or two behind an NLB (-c bastionMode=nlb)',
     }),
   },
 };

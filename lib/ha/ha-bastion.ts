@@ -1,0 +1,478 @@
+import { ArnFormat, Duration, RemovalPolicy, Size, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { ConfigErrors } from '../private/config-errors';
+import { imdsFunctions, sharedHostKeyCommands } from '../private/ha-user-data';
+import { countAzs, describeSelection, selectSubnetsOrReport } from '../private/subnet-azs';
+import { HA_GROUP_TAG_KEY, HaInstance } from './ha-instance';
+
+/** How clients reach a {@link HaBastion}. */
+export enum BastionMode {
+  /**
+   * One host in a public subnet with an Elastic IP, kept alive by an Auto Scaling group (1:1:1)
+   * over 2+ AZs. Cheapest; a replacement takes a few minutes, during which SSH is down.
+   */
+  ELASTIC_IP = 'eip',
+  /**
+   * Two or more hosts in private subnets over 2+ AZs behind an internet-facing Network Load
+   * Balancer on TCP 22. No downtime when a host or an AZ fails; costs the NLB.
+   */
+  LOAD_BALANCER = 'nlb',
+}
+
+/**
+ * Properties of a {@link HaBastion}.
+ */
+export interface HaBastionProps {
+  /** The VPC to run in. */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * Elastic IP (one host) or Network Load Balancer (two or more hosts).
+   *
+   * @default BastionMode.ELASTIC_IP
+   */
+  readonly mode?: BastionMode;
+
+  /**
+   * Number of hosts: exactly 1 with an Elastic IP, at least 2 behind the load balancer.
+   *
+   * @default - 1 with an Elastic IP, 2 behind the load balancer
+   */
+  readonly instanceCount?: number;
+
+  /**
+   * Where the hosts run; must span at least 2 AZs.
+   *
+   * @default - public subnets with an Elastic IP; private subnets (with egress, else isolated) behind the load balancer
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Where a new load balancer runs; must be public subnets in at least 2 AZs.
+   *
+   * @default { subnetType: ec2.SubnetType.PUBLIC }
+   */
+  readonly loadBalancerSubnets?: ec2.SubnetSelection;
+
+  /**
+   * An existing load balancer to add the SSH listener (TCP 22) to. It must be a Network Load
+   * Balancer: SSH is not HTTP, so an Application Load Balancer (layer 7) cannot carry it.
+   *
+   * @default - a new internet-facing Network Load Balancer with a security group
+   */
+  readonly loadBalancer?: elbv2.ILoadBalancerV2;
+
+  /**
+   * Instance type.
+   *
+   * @default ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.NANO)
+   */
+  readonly instanceType?: ec2.InstanceType;
+
+  /**
+   * The AMI.
+   *
+   * @default - latest Amazon Linux 2023, resolved by EC2 at launch (see `HaInstanceProps.machineImage`)
+   */
+  readonly machineImage?: ec2.IMachineImage;
+
+  /**
+   * CIDRs allowed to connect with SSH (TCP 22). More with `allowSshFrom()`. Without any, the hosts
+   * are reachable through SSM Session Manager only.
+   *
+   * @default - none
+   */
+  readonly sshAllowedCidrs?: string[];
+
+  /**
+   * Explicit opt-in to allow SSH from `0.0.0.0/0` or `::/0` (the whole internet).
+   *
+   * @default false
+   */
+  readonly allowSshFromAnywhere?: boolean;
+
+  /**
+   * Customer-managed key for the session log group and the SSH host key parameter.
+   *
+   * @default - a new key with rotation enabled
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * How long session logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Removal policy of the new log group and key.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A highly available bastion host: SSM Session Manager by default (no inbound SSH at all), SSH
+ * only from what you name, session logs to an encrypted log group, and one SSH host key set for
+ * every host (kept in an SSM SecureString parameter), so clients never see a host-key change when
+ * a host is replaced or the load balancer picks another one.
+ *
+ * Two modes ({@link BastionMode}): one host with an Elastic IP in public subnets (an
+ * {@link HaInstance}), or two or more hosts in private subnets behind an internet-facing Network
+ * Load Balancer (layer 4: SSH is not HTTP, so an Application Load Balancer cannot be used).
+ *
+ * @example
+ * const bastion = new HaBastion(this, 'Bastion', { vpc, mode: BastionMode.LOAD_BALANCER });
+ * bastion.allowSshFrom(ec2.Peer.ipv4('203.0.113.0/24'));
+ * database.connections.allowDefaultPortFrom(bastion);
+ */
+export class HaBastion extends Construct implements ec2.IConnectable {
+  /** The mode. */
+  public readonly mode: BastionMode;
+  /** Number of hosts. */
+  public readonly instanceCount: number;
+  /** The Auto Scaling group of the hosts. */
+  public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+  /** The hosts' role. */
+  public readonly role: iam.Role;
+  /** The hosts' security group. */
+  public readonly securityGroup: ec2.ISecurityGroup;
+  /** Network access from the hosts to your resources: `db.connections.allowDefaultPortFrom(bastion)`. */
+  public readonly connections: ec2.Connections;
+  /** The single host with its Elastic IP; undefined behind a load balancer. */
+  public readonly instance?: HaInstance;
+  /** The public address of the Elastic IP; undefined behind a load balancer. */
+  public readonly publicIp?: string;
+  /** The load balancer; undefined with an Elastic IP. */
+  public readonly loadBalancer?: elbv2.INetworkLoadBalancer;
+  /** The SSH listener (TCP 22); undefined with an Elastic IP. */
+  public readonly listener?: elbv2.NetworkListener;
+  /** DNS name to connect to: the load balancer's; undefined with an Elastic IP (use `publicIp`). */
+  public readonly loadBalancerDnsName?: string;
+  /** Key of the session log group and the host key parameter. */
+  public readonly encryptionKey: kms.IKey;
+  /** Where Session Manager sessions are logged (encrypted, with retention). */
+  public readonly sessionLogGroup: logs.LogGroup;
+  /** The Session Manager document that logs to `sessionLogGroup`; start sessions with `--document-name`. */
+  public readonly sessionDocument: ssm.CfnDocument;
+  /** Name of the SecureString parameter holding the shared SSH host keys (created by the first host). */
+  public readonly hostKeyParameterName: string;
+
+  private readonly sshPeersConnections: ec2.Connections;
+  private readonly allowSshFromAnywhere: boolean;
+  private readonly groupIds: string[];
+
+  constructor(scope: Construct, id: string, props: HaBastionProps) {
+    super(scope, id);
+    this.mode = props.mode ?? BastionMode.ELASTIC_IP;
+    const nlb = this.mode === BastionMode.LOAD_BALANCER;
+    this.instanceCount = props.instanceCount ?? (nlb ? 2 : 1);
+    this.allowSshFromAnywhere = props.allowSshFromAnywhere ?? false;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    const errors = new ConfigErrors('HaBastion', this.node.path);
+    const instanceSelection = props.vpcSubnets ?? (nlb ? privateSelection(props.vpc) : { subnetType: ec2.SubnetType.PUBLIC });
+    const lbSelection = props.loadBalancerSubnets ?? { subnetType: ec2.SubnetType.PUBLIC };
+    this.validate(props, nlb, instanceSelection, lbSelection, errors);
+    errors.throwIfAny();
+
+    this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
+      description: `Encrypts the session logs and SSH host keys of HaBastion ${this.node.path}`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    this.sessionLogGroup = new logs.LogGroup(this, 'SessionLogs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: this.encryptionKey,
+      removalPolicy,
+    });
+    this.hostKeyParameterName = `/ha-bastion/${this.node.addr}/ssh-host-keys`;
+
+    if (nlb) {
+      const built = this.buildLoadBalanced(props, instanceSelection, lbSelection);
+      this.autoScalingGroup = built.asg;
+      this.role = built.role;
+      this.securityGroup = built.securityGroup;
+      this.loadBalancer = built.loadBalancer;
+      this.listener = built.listener;
+      this.loadBalancerDnsName = built.loadBalancer.loadBalancerDnsName;
+      this.sshPeersConnections = built.loadBalancer.connections;
+      this.groupIds = [built.groupId];
+    } else {
+      this.instance = new HaInstance(this, 'Host', {
+        vpc: props.vpc,
+        vpcSubnets: instanceSelection,
+        instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.NANO),
+        machineImage: props.machineImage,
+        elasticIp: true,
+        instanceName: this.node.path,
+      });
+      this.autoScalingGroup = this.instance.autoScalingGroup;
+      this.role = this.instance.role;
+      this.securityGroup = this.instance.securityGroup;
+      this.publicIp = this.instance.publicIp;
+      this.sshPeersConnections = this.instance.connections;
+      this.groupIds = [this.instance.groupId];
+      this.instance.userData.addCommands(...this.hostKeyCommands());
+    }
+    this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(22) });
+
+    this.grantHostAccess();
+    this.sessionDocument = new ssm.CfnDocument(this, 'SessionDocument', {
+      documentType: 'Session',
+      documentFormat: 'JSON',
+      updateMethod: 'NewVersion',
+      content: {
+        schemaVersion: '1.0',
+        description: `Session Manager sessions on HaBastion ${this.node.path}, logged to CloudWatch Logs`,
+        sessionType: 'Standard_Stream',
+        inputs: {
+          cloudWatchLogGroupName: this.sessionLogGroup.logGroupName,
+          cloudWatchEncryptionEnabled: true,
+          cloudWatchStreamingEnabled: true,
+          idleSessionTimeout: '20',
+          runAsEnabled: false,
+          shellProfile: { linux: 'cd ~ && exec bash -l' },
+        },
+      },
+    });
+
+    for (const cidr of props.sshAllowedCidrs ?? []) {
+      this.allowSshFrom(cidr.includes(':') ? ec2.Peer.ipv6(cidr) : ec2.Peer.ipv4(cidr));
+    }
+  }
+
+  /**
+   * Allows SSH (TCP 22) from `peer`: to the load balancer behind which the hosts are, or to the
+   * host with the Elastic IP. The whole internet (`0.0.0.0/0`, `::/0`) needs `allowSshFromAnywhere`.
+   */
+  public allowSshFrom(peer: ec2.IPeer, description?: string): void {
+    if (isAnywhere(peer) && !this.allowSshFromAnywhere) {
+      throw new Error(`HaBastion at '${this.node.path}': allowSshFrom ${peer.uniqueId}: SSH from the whole internet exposes the bastion to every scanner and password-guessing bot. Fix: name the CIDRs or peers that need SSH, use Session Manager (no inbound SSH at all), or set allowSshFromAnywhere: true to opt in.`);
+    }
+    this.sshPeersConnections.allowFrom(peer, ec2.Port.tcp(22), description ?? 'SSH to the bastion');
+  }
+
+  /**
+   * Lets `grantee` open Session Manager sessions on the hosts, only with this bastion's logging
+   * session document (`ssm:SessionDocumentAccessCheck`), and end its own sessions.
+   */
+  public grantSessionAccess(grantee: iam.IGrantable): iam.Grant {
+    const stack = Stack.of(this);
+    const documentArn = stack.formatArn({ service: 'ssm', resource: 'document', resourceName: this.sessionDocument.ref });
+    const start = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['ssm:StartSession'],
+      resourceArns: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' }), documentArn],
+      conditions: {
+        StringEquals: { [`ssm:resourceTag/${HA_GROUP_TAG_KEY}`]: this.groupIds },
+        BoolIfExists: { 'ssm:SessionDocumentAccessCheck': 'true' },
+      },
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['ssm:TerminateSession', 'ssm:ResumeSession'],
+      resourceArns: [stack.formatArn({ service: 'ssm', resource: 'session', resourceName: '${aws:userid}-*' })],
+    });
+    return start;
+  }
+
+  private hostKeyCommands(): string[] {
+    return sharedHostKeyCommands({ parameterName: this.hostKeyParameterName, kmsKeyId: this.encryptionKey.keyArn });
+  }
+
+  /** The hosts read/create the shared host keys and stream session logs. */
+  private grantHostAccess(): void {
+    const stack = Stack.of(this);
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'SharedSshHostKeys',
+      actions: ['ssm:GetParameter', 'ssm:PutParameter'],
+      resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: this.hostKeyParameterName.slice(1) })],
+    }));
+    this.encryptionKey.grant(this.role, 'kms:Encrypt', 'kms:Decrypt');
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'SessionLogs',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+      resources: [this.sessionLogGroup.logGroupArn],
+    }));
+    // The SSM agent checks that the log group is encrypted before it streams to it.
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'SessionLogsEncryptionCheck',
+      actions: ['logs:DescribeLogGroups'],
+      resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    }));
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*]',
+      reason: 'logs:DescribeLogGroups only (read-only, lists names and encryption settings): the SSM agent calls it to verify that the session log group is encrypted before streaming; the action has no narrower resource.',
+    });
+  }
+
+  private buildLoadBalanced(props: HaBastionProps, instanceSelection: ec2.SubnetSelection, lbSelection: ec2.SubnetSelection) {
+    const groupId = this.node.addr;
+    const instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.NANO);
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `HaBastion ${this.node.path} hosts: SSH only from the load balancer`,
+      allowAllOutbound: true,
+    });
+    let loadBalancer: elbv2.INetworkLoadBalancer;
+    if (props.loadBalancer) {
+      loadBalancer = props.loadBalancer as elbv2.INetworkLoadBalancer;
+    } else {
+      const lbSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
+        vpc: props.vpc,
+        description: `HaBastion ${this.node.path} load balancer: no inbound rules until allowSshFrom()`,
+        allowAllOutbound: false,
+      });
+      const nlb = new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {
+        vpc: props.vpc,
+        internetFacing: true,
+        vpcSubnets: lbSelection,
+        securityGroups: [lbSecurityGroup],
+        crossZoneEnabled: true,
+      });
+      Validations.of(nlb).acknowledge({
+        id: 'AwsSolutions-ELB2',
+        reason: 'Network Load Balancer access logs are written only for TLS listeners; this listener is plain TCP 22 (SSH encrypts end to end), so there would be nothing to log. Session Manager sessions are logged to the session log group.',
+      });
+      loadBalancer = nlb;
+    }
+    loadBalancer.connections.allowTo(securityGroup, ec2.Port.tcp(22), 'SSH and health checks to the bastion hosts');
+
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: `Instance role of HaBastion ${this.node.path}`,
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
+      reason: 'AmazonSSMManagedInstanceCore is the AWS-maintained minimum for the SSM agent (Session Manager access instead of inbound SSH); AWS updates it when the agent needs new actions.',
+    });
+    const userData = ec2.UserData.forLinux();
+    userData.addCommands(...imdsFunctions());
+    // Host keys first thing: a host in service must present the shared keys.
+    const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+      machineImage: props.machineImage ?? HaInstance.latestAmazonLinux2023AtLaunch(instanceType.architecture),
+      instanceType,
+      userData,
+      role,
+      securityGroup,
+      requireImdsv2: true,
+      httpPutResponseHopLimit: 1,
+      blockDevices: [{
+        deviceName: '/dev/xvda',
+        volume: ec2.BlockDeviceVolume.ebs(Size.gibibytes(8).toGibibytes(), { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination: true }),
+      }],
+    });
+    const asg = new autoscaling.AutoScalingGroup(this, 'AutoScalingGroup', {
+      vpc: props.vpc,
+      vpcSubnets: instanceSelection,
+      launchTemplate,
+      minCapacity: this.instanceCount,
+      maxCapacity: this.instanceCount,
+      // One host at a time, the others keep serving.
+      updatePolicy: autoscaling.UpdatePolicy.rollingUpdate({
+        maxBatchSize: 1,
+        minInstancesInService: Token.isUnresolved(this.instanceCount) ? undefined : this.instanceCount - 1,
+      }),
+      healthChecks: autoscaling.HealthChecks.withAdditionalChecks({
+        additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB],
+        gracePeriod: Duration.minutes(5),
+      }),
+    });
+    Tags.of(asg).add(HA_GROUP_TAG_KEY, groupId, { applyToLaunchedInstances: true });
+    Tags.of(asg).add('Name', this.node.path, { applyToLaunchedInstances: true });
+    Validations.of(asg).acknowledge({
+      id: 'AwsSolutions-AS3',
+      reason: 'Auto Scaling sends every launch and termination (successful or not) to EventBridge by default; an SNS notification configuration would duplicate that.',
+    });
+    const listener = loadBalancer.addListener('Ssh', { port: 22, protocol: elbv2.Protocol.TCP });
+    listener.addTargets('Hosts', {
+      port: 22,
+      protocol: elbv2.Protocol.TCP,
+      targets: [asg],
+      deregistrationDelay: Duration.seconds(60),
+      healthCheck: { protocol: elbv2.Protocol.TCP, interval: Duration.seconds(10), healthyThresholdCount: 2, unhealthyThresholdCount: 2 },
+    });
+    // Commands rendered when the user data is: host keys need the key ARN, known now.
+    userData.addCommands(...this.hostKeyCommands());
+    return { asg, role, securityGroup, loadBalancer, listener, groupId };
+  }
+
+  private validate(props: HaBastionProps, nlb: boolean, instanceSelection: ec2.SubnetSelection,
+    lbSelection: ec2.SubnetSelection, errors: ConfigErrors): void {
+    const count = props.instanceCount;
+    if (count !== undefined && !Token.isUnresolved(count)) {
+      if (!nlb && count !== 1) {
+        errors.add('instanceCount', count, 'with an Elastic IP there is exactly one host (one address can be associated with one instance); the Auto Scaling group replaces it in another AZ',
+          'use mode: BastionMode.LOAD_BALANCER for 2 or more hosts, or remove instanceCount');
+      }
+      if (nlb && (count < 2 || !Number.isInteger(count))) {
+        errors.add('instanceCount', count, 'behind a load balancer, high availability needs at least 2 hosts in 2 AZs',
+          'use 2 or more, or mode: BastionMode.ELASTIC_IP for a single host');
+      }
+    } else if (count !== undefined) {
+      errors.add('instanceCount', '(token)', 'the mode\'s rule (1 with an Elastic IP, 2 or more behind the load balancer) must be checked at synth time',
+        'use a number');
+    }
+    if (props.loadBalancer) {
+      if (!nlb) {
+        errors.add('loadBalancer', props.loadBalancer.node.path, 'only the load balancer mode uses one', 'set mode: BastionMode.LOAD_BALANCER or remove loadBalancer');
+      }
+      if ('addRedirect' in props.loadBalancer || !('addListener' in props.loadBalancer)) {
+        errors.add('loadBalancer', props.loadBalancer.node.path,
+          'SSH is a TCP protocol, not HTTP: an Application Load Balancer (layer 7) only forwards HTTP(S) and cannot carry it; a Network Load Balancer (layer 4) forwards the TCP stream as it is',
+          'pass an elbv2.NetworkLoadBalancer, or remove loadBalancer to get a new one');
+      }
+      if (props.loadBalancerSubnets) {
+        errors.add('loadBalancerSubnets', describeSelection(props.loadBalancerSubnets), 'only applies to a new load balancer', 'remove loadBalancerSubnets');
+      }
+    }
+    for (const cidr of props.sshAllowedCidrs ?? []) {
+      if ((cidr === '0.0.0.0/0' || cidr === '::/0') && !props.allowSshFromAnywhere) {
+        errors.add('sshAllowedCidrs', cidr, 'SSH from the whole internet exposes the bastion to every scanner and password-guessing bot and needs an explicit opt-in',
+          'name the CIDRs that need SSH (e.g. your office\'s), rely on Session Manager, or set allowSshFromAnywhere: true');
+      }
+    }
+    const instances = selectSubnetsOrReport(props.vpc, instanceSelection, errors, 'vpcSubnets');
+    if (instances) {
+      const azs = countAzs(instances);
+      if (azs !== undefined && azs < 2) {
+        errors.add('vpcSubnets', describeSelection(instanceSelection), `the hosts' subnets span ${azs} Availability Zone(s); surviving the loss of an AZ needs at least 2`,
+          'select subnets in 2 or more AZs (e.g. a VPC with maxAzs: 2)');
+      }
+    }
+    if (nlb && !props.loadBalancer) {
+      const lbSubnets = selectSubnetsOrReport(props.vpc, lbSelection, errors, 'loadBalancerSubnets');
+      if (lbSubnets) {
+        const azs = countAzs(lbSubnets);
+        if (azs !== undefined && azs < 2) {
+          errors.add('loadBalancerSubnets', describeSelection(lbSelection), `the load balancer's subnets span ${azs} Availability Zone(s); it must be in at least 2 to survive the loss of one`,
+            'add public subnets in 2 or more AZs');
+        }
+        if (!lbSubnets.hasPublic) {
+          errors.add('loadBalancerSubnets', describeSelection(lbSelection), 'an internet-facing load balancer needs public subnets', 'select public subnets');
+        }
+      }
+    }
+  }
+}
+
+function privateSelection(vpc: ec2.IVpc): ec2.SubnetSelection {
+  if (vpc.privateSubnets.length > 0) return { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+  if (vpc.isolatedSubnets.length > 0) return { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+  return { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }; // reported as missing by validate()
+}
+
+function isAnywhere(peer: ec2.IPeer): boolean {
+  return peer.uniqueId === '0.0.0.0/0' || peer.uniqueId === '::/0';
+}

@@ -1,0 +1,623 @@
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Size, SizeRoundingBehavior, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { dataVolumeCommands, eipClaimCommands, imdsFunctions } from '../private/ha-user-data';
+import { createHandlerFunction } from '../private/node-function';
+import { countAzs, describeSelection, selectSubnetsOrReport } from '../private/subnet-azs';
+
+/** Tag key marking everything of one `HaInstance`: its Auto Scaling group, instances, Elastic IP, volumes and snapshots. IAM conditions use it. */
+export const HA_GROUP_TAG_KEY = 'ha-instance:group';
+
+/** SSM public parameters of the latest Amazon Linux 2023 AMIs, by CPU architecture. */
+const AL2023_PARAMETERS: Record<string, string> = {
+  [ec2.InstanceArchitecture.ARM_64]: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64',
+  [ec2.InstanceArchitecture.X86_64]: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+};
+
+/**
+ * The data volume that follows the instance across Availability Zones.
+ */
+export interface HaDataVolumeOptions {
+  /**
+   * Size of the first (empty) volume. Volumes restored from a snapshot have the snapshot's size.
+   *
+   * @default Size.gibibytes(10)
+   */
+  readonly size?: Size;
+
+  /**
+   * EBS volume type.
+   *
+   * @default ec2.EbsDeviceVolumeType.GP3
+   */
+  readonly volumeType?: ec2.EbsDeviceVolumeType;
+
+  /**
+   * Provisioned IOPS (gp3, io1, io2).
+   *
+   * @default - the volume type's baseline (3,000 for gp3)
+   */
+  readonly iops?: number;
+
+  /**
+   * Throughput in MiB/s (gp3 only).
+   *
+   * @default - the volume type's baseline (125 MiB/s for gp3)
+   */
+  readonly throughput?: number;
+
+  /**
+   * Customer-managed key for the volume and its snapshots. Volumes are always encrypted.
+   *
+   * @default - the account's default EBS key (`aws/ebs` unless changed)
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Device name the volume is attached as. On Nitro instances it appears as an NVMe device that
+   * Amazon Linux's udev rules link to this name.
+   *
+   * @default '/dev/sdf'
+   */
+  readonly deviceName?: string;
+
+  /**
+   * Where user data mounts the volume (XFS, mounted by label).
+   *
+   * @default '/data'
+   */
+  readonly mountPoint?: string;
+
+  /**
+   * Completed snapshots kept; older ones are deleted by the terminate hook. At least 1.
+   *
+   * @default 7
+   */
+  readonly snapshotRetention?: number;
+
+  /**
+   * How long the terminate hook waits for the instance to unmount and detach the volume itself
+   * before it forces the detach (then the snapshot is only crash-consistent).
+   *
+   * @default Duration.minutes(2)
+   */
+  readonly drainTimeout?: Duration;
+}
+
+/**
+ * Properties of an {@link HaInstance}.
+ */
+export interface HaInstanceProps {
+  /** The VPC to run in. */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * Where the instance may run. Must span at least 2 Availability Zones.
+   *
+   * @default - public subnets with an Elastic IP; otherwise private subnets with egress, or isolated ones if the VPC has none
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Instance type. Its architecture picks the default AMI.
+   *
+   * @default ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO)
+   */
+  readonly instanceType?: ec2.InstanceType;
+
+  /**
+   * The AMI. The default is resolved by EC2 *at launch* from the public SSM parameter of the latest
+   * Amazon Linux 2023 AMI (`resolve:ssm:` in the launch template): a deploy never changes the launch
+   * template because AWS published a new AMI, so it never replaces a running instance for that; each
+   * replacement instance starts from the then-latest, patched AMI. To pin an AMI, pass
+   * `ec2.MachineImage.genericLinux({ [region]: 'ami-…' })` (or
+   * `ec2.MachineImage.latestAmazonLinux2023({ cachedInContext: true })`, which needs credentials at
+   * synth once); a change of this prop then replaces the instance through the rolling update policy.
+   *
+   * @default - latest Amazon Linux 2023 for the instance type's architecture, resolved at launch
+   */
+  readonly machineImage?: ec2.IMachineImage;
+
+  /**
+   * Give the instance a stable public address: a new Elastic IP that every new instance claims at
+   * boot from user data (see `eipClaimCommands`). Needs public subnets.
+   *
+   * @default false
+   */
+  readonly elasticIp?: boolean;
+
+  /**
+   * Claim this existing Elastic IP (allocation ID, `eipalloc-…`) instead of a new one. Implies `elasticIp`.
+   *
+   * @default - a new Elastic IP when `elasticIp` is true
+   */
+  readonly elasticIpAllocationId?: string;
+
+  /**
+   * How long a new instance waits for the previous holder of the Elastic IP to go away. It never
+   * takes the address from a running instance.
+   *
+   * @default Duration.minutes(15)
+   */
+  readonly elasticIpClaimTimeout?: Duration;
+
+  /**
+   * Give the instance a public IPv4 address at launch. With an Elastic IP the instance needs one to
+   * reach the EC2 API before it holds the Elastic IP (which then replaces it).
+   *
+   * @default - true with an Elastic IP; otherwise the subnet's setting
+   */
+  readonly associatePublicIpAddress?: boolean;
+
+  /**
+   * A data volume that survives instance replacement, also into another Availability Zone
+   * (snapshot on termination, restore on launch, by lifecycle hooks and a Lambda function).
+   *
+   * @default - no data volume
+   */
+  readonly dataVolume?: HaDataVolumeOptions;
+
+  /**
+   * Heartbeat timeout of the data-volume lifecycle hooks (30-7200 s). The launch hook must finish
+   * within it (a restore waits for the snapshot), or the launch is abandoned and retried.
+   *
+   * @default Duration.minutes(15)
+   */
+  readonly lifecycleHookHeartbeat?: Duration;
+
+  /**
+   * Security group of the instance.
+   *
+   * @default - a new security group with no inbound rules
+   */
+  readonly securityGroup?: ec2.ISecurityGroup;
+
+  /**
+   * Let a new security group allow all outbound traffic. The instance needs HTTPS to the SSM, EC2
+   * and (for the bastion) CloudWatch Logs endpoints; a bastion also connects onward to your hosts.
+   *
+   * @default true
+   */
+  readonly allowAllOutbound?: boolean;
+
+  /**
+   * Root device name of the AMI, for the encrypted gp3 root volume.
+   *
+   * @default '/dev/xvda' (Amazon Linux)
+   */
+  readonly rootDeviceName?: string;
+
+  /**
+   * Size of the root volume.
+   *
+   * @default Size.gibibytes(8)
+   */
+  readonly rootVolumeSize?: Size;
+
+  /**
+   * Detailed (1-minute) CloudWatch monitoring; costs about $2.10/month per instance.
+   *
+   * @default false
+   */
+  readonly detailedMonitoring?: boolean;
+
+  /**
+   * Value of the `Name` tag of the instances.
+   *
+   * @default - the construct path
+   */
+  readonly instanceName?: string;
+
+  /**
+   * Removal policy of a new Elastic IP.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly elasticIpRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * One EC2 instance kept alive by an Auto Scaling group (min = max = desired = 1) over at least two
+ * Availability Zones, optionally with a stable Elastic IP and a data volume that follows it.
+ *
+ * - Elastic IP: every instance claims the address at boot from user data (IMDSv2). The claim never
+ *   takes the address from a running instance, and a re-run changes nothing (see `eipClaimCommands`
+ *   in `lib/private/ha-user-data.ts`, mirrored and tested in `lambda/shared/eip-claim.ts`). It runs
+ *   in user data rather than in a Lambda on the launch hook because the address is the instance's
+ *   own concern: it needs no extra moving parts, works without lifecycle hooks, and the instance
+ *   role may associate only this one allocation.
+ * - Data volume: lifecycle hooks hand launch and termination to the `ebs-follower` Lambda. On
+ *   termination the instance unmounts and detaches the volume, and the hook snapshots it; on launch
+ *   the hook re-attaches the volume in the same AZ or restores the snapshot in the new one, before
+ *   the instance is put in service (see `lambda/ebs-follower/index.ts`).
+ *
+ * Access is through SSM Session Manager; the security group has no inbound rules by default.
+ *
+ * @example
+ * const server = new HaInstance(this, 'Server', { vpc, elasticIp: true, dataVolume: { size: Size.gibibytes(20) } });
+ * server.connections.allowFrom(ec2.Peer.ipv4('203.0.113.0/24'), ec2.Port.tcp(443));
+ */
+export class HaInstance extends Construct implements ec2.IConnectable {
+  /** The latest Amazon Linux 2023 AMI for `architecture`, resolved by EC2 at launch (the default `machineImage`). */
+  public static latestAmazonLinux2023AtLaunch(architecture: ec2.InstanceArchitecture): ec2.IMachineImage {
+    return ec2.MachineImage.resolveSsmParameterAtLaunch(AL2023_PARAMETERS[architecture], { os: ec2.OperatingSystemType.LINUX });
+  }
+
+  /** The Auto Scaling group keeping exactly one instance. */
+  public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+  /** The launch template (IMDSv2 required, encrypted gp3 root volume). */
+  public readonly launchTemplate: ec2.LaunchTemplate;
+  /** The instance role (SSM managed instance core, plus what the Elastic IP and data volume need). */
+  public readonly role: iam.Role;
+  /** The instance security group. */
+  public readonly securityGroup: ec2.ISecurityGroup;
+  /** Network access to the instance. */
+  public readonly connections: ec2.Connections;
+  /** The user data; commands added here run after the Elastic IP claim and the data volume mount. */
+  public readonly userData: ec2.UserData;
+  /** The resolved AMI. */
+  public readonly machineImage: ec2.IMachineImage;
+  /** The resolved instance type. */
+  public readonly instanceType: ec2.InstanceType;
+  /** The subnets the instance may run in. */
+  public readonly subnets: ec2.SelectedSubnets;
+  /** Value of the {@link HA_GROUP_TAG_KEY} tag on everything of this construct. */
+  public readonly groupId: string;
+  /** The new Elastic IP; undefined without one or with `elasticIpAllocationId`. */
+  public readonly elasticIp?: ec2.CfnEIP;
+  /** Allocation ID of the Elastic IP the instance claims; undefined without one. */
+  public readonly elasticIpAllocationId?: string;
+  /** The public address of a new Elastic IP; undefined otherwise. */
+  public readonly publicIp?: string;
+  /** The Lambda function handling the data-volume lifecycle hooks; undefined without a data volume. */
+  public readonly dataVolumeHandler?: lambda.IFunction;
+  /** The lifecycle hook heartbeat timeout; undefined without a data volume. */
+  public readonly lifecycleHookHeartbeat?: Duration;
+
+  constructor(scope: Construct, id: string, props: HaInstanceProps) {
+    super(scope, id);
+    const errors = new ConfigErrors('HaInstance', this.node.path);
+    const wantsEip = props.elasticIp === true || props.elasticIpAllocationId !== undefined;
+    this.instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO);
+    const selection = props.vpcSubnets ?? HaInstance.defaultSubnets(props.vpc, wantsEip);
+    const subnets = selectSubnetsOrReport(props.vpc, selection, errors, 'vpcSubnets');
+    this.validate(props, wantsEip, selection, subnets, errors);
+    errors.throwIfAny();
+    this.subnets = subnets!;
+    this.groupId = this.node.addr;
+
+    this.machineImage = props.machineImage ?? HaInstance.latestAmazonLinux2023AtLaunch(this.instanceType.architecture);
+    this.securityGroup = props.securityGroup ?? new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `HaInstance ${this.node.path}: no inbound rules by default`,
+      allowAllOutbound: props.allowAllOutbound ?? true,
+    });
+    this.connections = new ec2.Connections({ securityGroups: [this.securityGroup] });
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: `Instance role of HaInstance ${this.node.path}`,
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
+      reason: 'AmazonSSMManagedInstanceCore is the AWS-maintained minimum for the SSM agent (Session Manager access instead of inbound SSH); AWS updates it when the agent needs new actions.',
+    });
+
+    this.userData = ec2.UserData.forLinux();
+    this.userData.addCommands(...imdsFunctions());
+
+    if (wantsEip) {
+      this.elasticIpAllocationId = this.setUpElasticIp(props);
+    }
+    const dataVolume = props.dataVolume;
+    if (dataVolume) {
+      this.userData.addCommands(...dataVolumeCommands({
+        deviceName: dataVolume.deviceName ?? '/dev/sdf',
+        mountPoint: dataVolume.mountPoint ?? '/data',
+        label: 'ha-data',
+        timeoutSeconds: (props.lifecycleHookHeartbeat ?? Duration.minutes(15)).toSeconds({ integral: false }),
+      }));
+      this.grantSelfDetach();
+    }
+
+    this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+      machineImage: this.machineImage,
+      instanceType: this.instanceType,
+      userData: this.userData,
+      role: this.role,
+      securityGroup: this.securityGroup,
+      requireImdsv2: true,
+      httpPutResponseHopLimit: 1,
+      detailedMonitoring: props.detailedMonitoring ?? false,
+      associatePublicIpAddress: props.associatePublicIpAddress ?? (wantsEip ? true : undefined),
+      blockDevices: [{
+        deviceName: props.rootDeviceName ?? '/dev/xvda',
+        volume: ec2.BlockDeviceVolume.ebs((props.rootVolumeSize ?? Size.gibibytes(8)).toGibibytes(), {
+          encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination: true,
+        }),
+      }],
+    });
+
+    this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'AutoScalingGroup', {
+      vpc: props.vpc,
+      vpcSubnets: selection,
+      launchTemplate: this.launchTemplate,
+      minCapacity: 1,
+      maxCapacity: 1,
+      // An AMI or configuration change replaces the instance visibly, through CloudFormation, one at a time.
+      // With a single instance there is nothing to keep in service; the old one goes first, so the Elastic IP
+      // and the data volume are free for the new one.
+      updatePolicy: autoscaling.UpdatePolicy.rollingUpdate({ maxBatchSize: 1, minInstancesInService: 0 }),
+      healthChecks: autoscaling.HealthChecks.ec2({ gracePeriod: Duration.minutes(5) }),
+    });
+    Tags.of(this.autoScalingGroup).add(HA_GROUP_TAG_KEY, this.groupId, { applyToLaunchedInstances: true });
+    Tags.of(this.autoScalingGroup).add('Name', props.instanceName ?? this.node.path, { applyToLaunchedInstances: true });
+    Validations.of(this.autoScalingGroup).acknowledge({
+      id: 'AwsSolutions-AS3',
+      reason: 'Auto Scaling sends every launch and termination (successful or not) to EventBridge by default; an SNS notification configuration would duplicate that.',
+    });
+
+    if (dataVolume) {
+      this.lifecycleHookHeartbeat = props.lifecycleHookHeartbeat ?? Duration.minutes(15);
+      this.dataVolumeHandler = this.setUpDataVolume(dataVolume, this.lifecycleHookHeartbeat);
+    }
+  }
+
+  /** The default placement: public subnets for an Elastic IP, otherwise the most private subnets the VPC has. */
+  private static defaultSubnets(vpc: ec2.IVpc, elasticIp: boolean): ec2.SubnetSelection {
+    if (elasticIp) return { subnetType: ec2.SubnetType.PUBLIC };
+    if (vpc.privateSubnets.length > 0) return { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    if (vpc.isolatedSubnets.length > 0) return { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+    return { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }; // reported as missing by validate()
+  }
+
+  /** Allows SSH (TCP 22) from `peer`. There is no SSH ingress until this is called. */
+  public allowSshFrom(peer: ec2.IPeer, description?: string): void {
+    this.connections.allowFrom(peer, ec2.Port.tcp(22), description ?? 'SSH');
+  }
+
+  private setUpElasticIp(props: HaInstanceProps): string {
+    let allocationId = props.elasticIpAllocationId;
+    if (!allocationId) {
+      const eip = new ec2.CfnEIP(this, 'ElasticIp', {
+        domain: 'vpc',
+        tags: [{ key: HA_GROUP_TAG_KEY, value: this.node.addr }, { key: 'Name', value: this.node.path }],
+      });
+      eip.applyRemovalPolicy(props.elasticIpRemovalPolicy ?? RemovalPolicy.DESTROY);
+      (this as { elasticIp?: ec2.CfnEIP }).elasticIp = eip;
+      (this as { publicIp?: string }).publicIp = eip.attrPublicIp;
+      allocationId = eip.attrAllocationId;
+    }
+    const stack = Stack.of(this);
+    const eipArn = stack.formatArn({ service: 'ec2', resource: 'elastic-ip', resourceName: allocationId });
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ClaimThisElasticIp',
+      actions: ['ec2:AssociateAddress', 'ec2:DisassociateAddress'],
+      resources: [eipArn],
+    }));
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'AssociateWithInstancesOfThisGroup',
+      actions: ['ec2:AssociateAddress'],
+      resources: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })],
+      conditions: { StringEquals: { [`aws:ResourceTag/${HA_GROUP_TAG_KEY}`]: this.node.addr } },
+    }));
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'SeeWhoHoldsTheAddress',
+      actions: ['ec2:DescribeAddresses', 'ec2:DescribeInstances'],
+      resources: ['*'],
+    }));
+    this.acknowledgeInstanceWildcards(false);
+    const timeout = props.elasticIpClaimTimeout ?? Duration.minutes(15);
+    this.userData.addCommands(...eipClaimCommands({ allocationId, timeoutSeconds: timeout.toSeconds() }));
+    return allocationId;
+  }
+
+  /** The instance unmounts and detaches its own data volume when it is terminated (the drain service). */
+  private grantSelfDetach(): void {
+    const stack = Stack.of(this);
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'DetachOwnDataVolume',
+      actions: ['ec2:DetachVolume'],
+      resources: [
+        stack.formatArn({ service: 'ec2', resource: 'volume', resourceName: '*' }),
+        stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' }),
+      ],
+      conditions: { StringEquals: { [`aws:ResourceTag/${HA_GROUP_TAG_KEY}`]: this.node.addr } },
+    }));
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'FindOwnDataVolume',
+      actions: ['ec2:DescribeVolumes'],
+      resources: ['*'],
+    }));
+    this.acknowledgeInstanceWildcards(true);
+  }
+
+  private acknowledgeInstanceWildcards(volumes: boolean): void {
+    const acks: Record<string, string> = {
+      'AwsSolutions-IAM5[Resource::*]': 'Only ec2:DescribeAddresses, ec2:DescribeInstances and ec2:DescribeVolumes are on Resource *: these read-only actions support no resource-level permissions. The instance uses them to see which instance holds the Elastic IP (and whether it is still running) and which volume is its own.',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:instance/*]': `Instance IDs are not known before launch; the statement is conditioned on the tag ${HA_GROUP_TAG_KEY} = this construct's ID, which Auto Scaling puts on this group's instances only.`,
+    };
+    if (volumes) {
+      acks['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:volume/*]'] = `Data volumes are created at runtime by the lifecycle hook; ec2:DetachVolume is conditioned on the tag ${HA_GROUP_TAG_KEY} = this construct's ID, which only this group's volumes carry.`;
+    }
+    for (const [ackId, reason] of Object.entries(acks)) {
+      Validations.of(this.role).acknowledge({ id: ackId, reason });
+    }
+  }
+
+  private setUpDataVolume(options: HaDataVolumeOptions, heartbeat: Duration): lambda.IFunction {
+    const stack = Stack.of(this);
+    const fnTimeout = heartbeat.isUnresolved() ? Duration.minutes(15) : Duration.seconds(Math.min(900, Math.max(30, heartbeat.toSeconds())));
+    const fn = createHandlerFunction(this, 'DataVolumeHandler', {
+      handlerName: 'ebs-follower',
+      description: `Moves the data volume of HaInstance ${this.node.path} with its instance (lifecycle hooks)`,
+      timeout: fnTimeout,
+      environment: {
+        GROUP_TAG_KEY: HA_GROUP_TAG_KEY,
+        GROUP_TAG_VALUE: this.node.addr,
+        DEVICE_NAME: options.deviceName ?? '/dev/sdf',
+        VOLUME_SIZE_GIB: String((options.size ?? Size.gibibytes(10)).toGibibytes()),
+        VOLUME_TYPE: options.volumeType ?? ec2.EbsDeviceVolumeType.GP3,
+        ...(options.iops !== undefined ? { VOLUME_IOPS: String(options.iops) } : {}),
+        ...(options.throughput !== undefined ? { VOLUME_THROUGHPUT: String(options.throughput) } : {}),
+        ...(options.encryptionKey ? { KMS_KEY_ID: options.encryptionKey.keyArn } : {}),
+        SNAPSHOT_RETENTION: String(options.snapshotRetention ?? 7),
+        DRAIN_TIMEOUT_SECONDS: String((options.drainTimeout ?? Duration.minutes(2)).toSeconds()),
+      },
+    });
+    const arn = (resource: string) => stack.formatArn({ service: 'ec2', resource, resourceName: '*' });
+    const group = { [`aws:ResourceTag/${HA_GROUP_TAG_KEY}`]: this.node.addr };
+    const newInGroup = { [`aws:RequestTag/${HA_GROUP_TAG_KEY}`]: this.node.addr };
+    // A policy of its own, not the role's default policy: the role's acknowledgement of Resource * covers
+    // X-Ray only, and these statements have their own reasons.
+    const policy = new iam.Policy(this, 'DataVolumeHandlerPolicy', {
+      roles: [fn.role!],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'Observe',
+          actions: ['ec2:DescribeInstances', 'ec2:DescribeVolumes', 'ec2:DescribeSnapshots'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ManageGroupVolumesAndSnapshots',
+          actions: ['ec2:AttachVolume', 'ec2:DetachVolume', 'ec2:DeleteVolume', 'ec2:CreateSnapshot', 'ec2:DeleteSnapshot', 'ec2:CreateTags', 'ec2:CreateVolume'],
+          resources: [arn('volume'), arn('instance'), stack.formatArn({ service: 'ec2', resource: 'snapshot', resourceName: '*', account: '' })],
+          conditions: { StringEquals: group },
+        }),
+        new iam.PolicyStatement({
+          sid: 'CreateGroupVolumesAndSnapshots',
+          actions: ['ec2:CreateVolume', 'ec2:CreateSnapshot'],
+          resources: [arn('volume'), stack.formatArn({ service: 'ec2', resource: 'snapshot', resourceName: '*', account: '' })],
+          conditions: { StringEquals: newInGroup },
+        }),
+        new iam.PolicyStatement({
+          sid: 'TagOnCreate',
+          actions: ['ec2:CreateTags'],
+          resources: [arn('volume'), stack.formatArn({ service: 'ec2', resource: 'snapshot', resourceName: '*', account: '' })],
+          conditions: { StringEquals: { 'ec2:CreateAction': ['CreateVolume', 'CreateSnapshot'], ...newInGroup } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'CompleteLifecycleActionsOfThisGroup',
+          actions: ['autoscaling:CompleteLifecycleAction'],
+          resources: [stack.formatArn({ service: 'autoscaling', resource: 'autoScalingGroup', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+          conditions: { StringEquals: group },
+        }),
+      ],
+    });
+    options.encryptionKey?.grant(fn.role!, 'kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo');
+    const wildcardReason = (what: string) => `${what} are created at runtime (their IDs are unknown at deploy); every action on them is conditioned on the tag ${HA_GROUP_TAG_KEY} = this construct's ID (aws:ResourceTag for existing ones, aws:RequestTag for new ones, which must be tagged on create), so only this group's resources can be touched.`;
+    const acks: Record<string, string> = {
+      'AwsSolutions-IAM5[Resource::*]': 'Only ec2:DescribeInstances, ec2:DescribeVolumes and ec2:DescribeSnapshots are on Resource *: these read-only actions support no resource-level permissions; the handler needs them to find the instance\'s AZ and the group\'s volumes and snapshots.',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:volume/*]': wildcardReason('Data volumes'),
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>::snapshot/*]': wildcardReason('Snapshots'),
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:instance/*]': wildcardReason('Instances (launched by Auto Scaling)'),
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:<AWS::Region>:<AWS::AccountId>:autoScalingGroup:*]': `The Auto Scaling group's ARN contains a UUID unknown until it exists, and naming the group would create a dependency cycle (the group waits for this policy); autoscaling:CompleteLifecycleAction is conditioned on the group's tag ${HA_GROUP_TAG_KEY} = this construct's ID.`,
+    };
+    for (const [ackId, reason] of Object.entries(acks)) {
+      Validations.of(policy).acknowledge({ id: ackId, reason });
+    }
+    if (options.encryptionKey) {
+      for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
+        Validations.of(fn.role!).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`, reason: 'EBS encryption with one customer-managed key named by ARN.' });
+      }
+    }
+
+    // Hook names are unique to this construct, so the rule can match on them without referencing the
+    // group (which must depend on the rule: the hooks apply to the very first instance).
+    const launchHook = `HaInstanceLaunch-${this.node.addr}`;
+    const terminateHook = `HaInstanceTerminate-${this.node.addr}`;
+    const rule = new events.Rule(this, 'LifecycleRule', {
+      description: `Lifecycle actions of HaInstance ${this.node.path}`,
+      eventPattern: {
+        source: ['aws.autoscaling'],
+        detailType: ['EC2 Instance-launch Lifecycle Action', 'EC2 Instance-terminate Lifecycle Action'],
+        detail: { LifecycleHookName: [launchHook, terminateHook] },
+      },
+      targets: [new targets.LambdaFunction(fn, { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
+    });
+    const cfnGroup = this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup;
+    // In the group itself (not AWS::AutoScaling::LifecycleHook resources): hooks created after the group
+    // would miss the first instance, which would then start without its volume.
+    cfnGroup.lifecycleHookSpecificationList = [
+      {
+        lifecycleHookName: launchHook,
+        lifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
+        heartbeatTimeout: heartbeat.toSeconds(),
+        // Never serve without the data: a launch the handler did not complete is abandoned and replaced.
+        defaultResult: 'ABANDON',
+      },
+      {
+        lifecycleHookName: terminateHook,
+        lifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING',
+        heartbeatTimeout: heartbeat.toSeconds(),
+        defaultResult: 'CONTINUE',
+      },
+    ];
+    this.autoScalingGroup.node.addDependency(rule, fn, fn.role!, policy);
+    return fn;
+  }
+
+  private validate(props: HaInstanceProps, wantsEip: boolean, selection: ec2.SubnetSelection,
+    subnets: ec2.SelectedSubnets | undefined, errors: ConfigErrors): void {
+    if (props.elasticIp === false && props.elasticIpAllocationId !== undefined) {
+      errors.add('elasticIpAllocationId', props.elasticIpAllocationId, 'an allocation ID means the instance claims that Elastic IP, but elasticIp is false',
+        'remove elasticIp: false, or remove elasticIpAllocationId');
+    }
+    if (subnets) {
+      const azs = countAzs(subnets);
+      if (azs !== undefined && azs < 2) {
+        errors.add('vpcSubnets', describeSelection(selection),
+          `the selected subnets span ${azs} Availability Zone(s); an instance that must survive the loss of an AZ needs subnets in at least 2`,
+          'select subnets in 2 or more AZs (e.g. a VPC with maxAzs: 2)');
+      }
+      if (wantsEip && !subnets.hasPublic) {
+        errors.add('vpcSubnets', describeSelection(selection), 'an Elastic IP only reaches an instance in a public subnet (with a route to an internet gateway)',
+          'select public subnets, or remove elasticIp');
+      }
+    }
+    const heartbeat = props.lifecycleHookHeartbeat;
+    if (heartbeat && !heartbeat.isUnresolved() && (heartbeat.toSeconds() < 30 || heartbeat.toSeconds() > 7200)) {
+      errors.add('lifecycleHookHeartbeat', heartbeat, 'Auto Scaling allows a lifecycle hook heartbeat from 30 to 7200 seconds',
+        'use Duration.seconds(30) to Duration.hours(2)');
+    }
+    if (heartbeat && !props.dataVolume) {
+      errors.add('lifecycleHookHeartbeat', heartbeat, 'only the data volume uses lifecycle hooks', 'remove lifecycleHookHeartbeat or add dataVolume');
+    }
+    if (heartbeat && !heartbeat.isUnresolved() && props.dataVolume && heartbeat.toSeconds() >= 30 && heartbeat.toSeconds() < 300) {
+      Annotations.of(this).addWarningV2('cdk-reference-architectures:haInstanceShortHeartbeat',
+        `lifecycleHookHeartbeat is ${heartbeat.toHumanString()}: restoring the data volume in another AZ waits for a snapshot and a new volume, which rarely fits in under 5 minutes; the launch is then abandoned and retried. Use Duration.minutes(15).`);
+    }
+    const dv = props.dataVolume;
+    if (dv) {
+      const retention = dv.snapshotRetention;
+      if (isConcrete(retention) && (retention < 1 || !Number.isInteger(retention))) {
+        errors.add('dataVolume.snapshotRetention', retention, 'the newest snapshot holds the data and is always kept, so at least 1', 'use a whole number of 1 or more (7 is the default)');
+      }
+      if (dv.size && !Token.isUnresolved(dv.size.toGibibytes({ rounding: SizeRoundingBehavior.NONE }))) {
+        const gib = dv.size.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
+        if (gib < 1 || gib > 16384 || !Number.isInteger(gib)) {
+          errors.add('dataVolume.size', `${gib} GiB`, 'EBS volumes are a whole number of GiB from 1 to 16,384', 'use e.g. Size.gibibytes(10)');
+        }
+      }
+      if (dv.mountPoint !== undefined && !/^\/[A-Za-z0-9._/-]+$/.test(dv.mountPoint)) {
+        errors.add('dataVolume.mountPoint', dv.mountPoint, 'must be an absolute path of letters, digits, ".", "_", "-" and "/" (it is written into a shell script and /etc/fstab)', "use e.g. '/data'");
+      }
+      if (dv.deviceName !== undefined && !/^\/dev\/(sd[f-p]|xvd[f-p])$/.test(dv.deviceName)) {
+        errors.add('dataVolume.deviceName', dv.deviceName, 'EC2 recommends /dev/sd[f-p] for data volumes', "use '/dev/sdf'");
+      }
+      const drain = dv.drainTimeout;
+      if (drain && heartbeat && !drain.isUnresolved() && !heartbeat.isUnresolved() && drain.toSeconds() >= Math.min(heartbeat.toSeconds(), 900)) {
+        errors.add('dataVolume.drainTimeout', drain, `must be shorter than the lifecycle hook heartbeat and the handler's 15-minute limit (${Math.min(heartbeat.toSeconds(), 900)} s), or the snapshot is never taken`,
+          'shorten drainTimeout or lengthen lifecycleHookHeartbeat');
+      }
+    }
+  }
+}

@@ -1,0 +1,342 @@
+import { CfnParameter, Duration, Size, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { HA_GROUP_TAG_KEY, HaInstance, HaInstanceProps } from '../../lib/ha/ha-instance';
+import { testApp } from '../support/app';
+import { userDataOf } from '../support/user-data';
+
+function newStack(failOnWarnings = true): { stack: Stack; vpc: ec2.Vpc } {
+  const stack = new Stack(testApp({ failOnWarnings }), 'TestStack');
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+  return { stack, vpc };
+}
+
+function build(props: Partial<HaInstanceProps> = {}, configure?: (i: HaInstance) => void): { stack: Stack; instance: HaInstance; template: Template } {
+  const { stack, vpc } = newStack();
+  const instance = new HaInstance(stack, 'Server', { vpc, ...props });
+  configure?.(instance);
+  return { stack, instance, template: Template.fromStack(stack) };
+}
+
+/** Resources of `type` created by the construct under test (the VPC has a NAT gateway EIP and a custom resource function). */
+const ours = (template: Template, type: string) => Object.keys(template.findResources(type)).filter((id) => id.startsWith('Server'));
+
+describe('HaInstance', () => {
+  describe('defaults', () => {
+    let template: Template;
+    let instance: HaInstance;
+    beforeAll(() => ({ template, instance } = build()));
+
+    test('an Auto Scaling group of exactly one instance over the private subnets of 2 AZs', () => {
+      template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+        MinSize: '1', MaxSize: '1', DesiredCapacity: Match.absent(),
+        VPCZoneIdentifier: [{ Ref: Match.stringLikeRegexp('^VpcPrivateSubnet1') }, { Ref: Match.stringLikeRegexp('^VpcPrivateSubnet2') }],
+        HealthCheckType: 'EC2', HealthCheckGracePeriod: 300,
+      });
+    });
+
+    test('a rolling update replaces the instance one at a time, visibly, through CloudFormation', () => {
+      template.hasResource('AWS::AutoScaling::AutoScalingGroup', {
+        UpdatePolicy: { AutoScalingRollingUpdate: { MaxBatchSize: 1, MinInstancesInService: 0 } },
+      });
+    });
+
+    test('launch template: IMDSv2 required, hop limit 1, encrypted gp3 root, t4g.micro', () => {
+      template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+        LaunchTemplateData: Match.objectLike({
+          InstanceType: 't4g.micro',
+          MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 },
+          BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeType: 'gp3', VolumeSize: 8, DeleteOnTermination: true } }],
+        }),
+      });
+    });
+
+    test('the AMI is resolved by EC2 at launch, so a new AMI does not change the template on deploy', () => {
+      template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+        LaunchTemplateData: Match.objectLike({ ImageId: 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64' }),
+      });
+      expect(Object.keys(template.toJSON().Parameters ?? {}).filter((p) => p.includes('Ssm'))).toEqual([]);
+    });
+
+    test('an x86 instance type gets the x86 AMI', () => {
+      const { template: t } = build({ instanceType: new ec2.InstanceType('t3.micro') });
+      t.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+        LaunchTemplateData: Match.objectLike({ ImageId: 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64' }),
+      });
+    });
+
+    test('the security group has no inbound rules; SSM Session Manager through the managed policy', () => {
+      template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+        GroupDescription: Match.stringLikeRegexp('no inbound rules'), SecurityGroupIngress: Match.absent(),
+      });
+      template.hasResourceProperties('AWS::IAM::Role', {
+        AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })] }),
+        ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] }],
+      });
+    });
+
+    test('no Elastic IP, no lifecycle hooks, no function', () => {
+      expect(ours(template, 'AWS::EC2::EIP')).toEqual([]);
+      expect(ours(template, 'AWS::Lambda::Function')).toEqual([]);
+      template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { LifecycleHookSpecificationList: Match.absent() });
+      expect(instance.elasticIpAllocationId).toBeUndefined();
+    });
+
+    test('instances carry the group tag that the IAM conditions use', () => {
+      template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+        Tags: Match.arrayWith([{ Key: HA_GROUP_TAG_KEY, Value: instance.groupId, PropagateAtLaunch: true }]),
+      });
+    });
+
+    test('allowSshFrom opens TCP 22 to the named peer only', () => {
+      const { template: t } = build({}, (i) => i.allowSshFrom(ec2.Peer.ipv4('203.0.113.0/24')));
+      t.hasResourceProperties('AWS::EC2::SecurityGroup', {
+        SecurityGroupIngress: [{ CidrIp: '203.0.113.0/24', FromPort: 22, ToPort: 22, IpProtocol: 'tcp', Description: 'SSH' }],
+      });
+    });
+  });
+
+  describe('Elastic IP mode', () => {
+    let template: Template;
+    let instance: HaInstance;
+    let userData: string;
+    beforeAll(() => {
+      ({ template, instance } = build({ elasticIp: true }));
+      userData = userDataOf(template);
+    });
+
+    test('a new Elastic IP, tagged with the group, and instances in public subnets with a public IP to reach the EC2 API', () => {
+      template.hasResourceProperties('AWS::EC2::EIP', { Domain: 'vpc', Tags: Match.arrayWith([{ Key: HA_GROUP_TAG_KEY, Value: instance.groupId }]) });
+      template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+        VPCZoneIdentifier: [{ Ref: Match.stringLikeRegexp('^VpcPublicSubnet1') }, { Ref: Match.stringLikeRegexp('^VpcPublicSubnet2') }],
+      });
+      template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+        LaunchTemplateData: Match.objectLike({ NetworkInterfaces: [Match.objectLike({ AssociatePublicIpAddress: true, DeviceIndex: 0 })] }),
+      });
+    });
+
+    test('user data gets an IMDSv2 token, then the instance ID and region with it', () => {
+      expect(userData).toContain("curl -sS --fail --retry 5 -X PUT 'http://169.254.169.254/latest/api/token' -H 'X-aws-ec2-metadata-token-ttl-seconds: 300'");
+      expect(userData).toContain('-H "X-aws-ec2-metadata-token: ${token}" "http://169.254.169.254/latest/meta-data/$1"');
+      expect(userData).toContain('self=$(ha_imds instance-id)');
+    });
+
+    test('user data associates the stack\'s allocation ID with itself, never with reassociation allowed', () => {
+      const [eipId] = ours(template, 'AWS::EC2::EIP');
+      expect(userData).toContain(`ha_claim_eip '\${${eipId}.AllocationId}' 900`);
+      expect(userData).toContain('aws ec2 associate-address --region "$region" --allocation-id "$alloc" --instance-id "$self" --no-allow-reassociation');
+      expect(userData).not.toContain('--allow-reassociation ');
+      expect(userData).toContain('aws ec2 disassociate-address --region "$region" --association-id "$assoc"');
+    });
+
+    test('IAM: associate/disassociate this one allocation, with instances of this group only; describes on *', () => {
+      const [eipId] = ours(template, 'AWS::EC2::EIP');
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            {
+              Sid: 'ClaimThisElasticIp', Effect: 'Allow', Action: ['ec2:AssociateAddress', 'ec2:DisassociateAddress'],
+              Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':elastic-ip/', { 'Fn::GetAtt': [eipId, 'AllocationId'] }]] },
+            },
+            Match.objectLike({
+              Sid: 'AssociateWithInstancesOfThisGroup', Action: 'ec2:AssociateAddress',
+              Condition: { StringEquals: { [`aws:ResourceTag/${HA_GROUP_TAG_KEY}`]: instance.groupId } },
+            }),
+            { Sid: 'SeeWhoHoldsTheAddress', Effect: 'Allow', Action: ['ec2:DescribeAddresses', 'ec2:DescribeInstances'], Resource: '*' },
+          ]),
+        },
+      });
+    });
+
+    test('an existing allocation is claimed instead of a new one', () => {
+      const { template: t, instance: i } = build({ elasticIpAllocationId: 'eipalloc-0123' });
+      expect(ours(t, 'AWS::EC2::EIP')).toEqual([]);
+      expect(i.elasticIpAllocationId).toBe('eipalloc-0123');
+      expect(userDataOf(t)).toContain("ha_claim_eip 'eipalloc-0123' 900");
+    });
+
+    test('the claim timeout is configurable', () => {
+      expect(userDataOf(build({ elasticIp: true, elasticIpClaimTimeout: Duration.minutes(3) }).template)).toMatch(/ha_claim_eip '\$\{\w+\.AllocationId\}' 180/);
+    });
+  });
+
+  describe('EBS mode', () => {
+    let template: Template;
+    let instance: HaInstance;
+    beforeAll(() => ({ template, instance } = build({ dataVolume: {} })));
+
+    test('launch and terminate hooks are part of the group, so even the first instance gets its volume', () => {
+      template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+        LifecycleHookSpecificationList: [
+          { LifecycleHookName: `HaInstanceLaunch-${instance.groupId}`, LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING', HeartbeatTimeout: 900, DefaultResult: 'ABANDON' },
+          { LifecycleHookName: `HaInstanceTerminate-${instance.groupId}`, LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING', HeartbeatTimeout: 900, DefaultResult: 'CONTINUE' },
+        ],
+      });
+      template.resourceCountIs('AWS::AutoScaling::LifecycleHook', 0);
+    });
+
+    test('an EventBridge rule sends exactly these hooks\' actions to the handler, which exists before the group', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: {
+          source: ['aws.autoscaling'],
+          'detail-type': ['EC2 Instance-launch Lifecycle Action', 'EC2 Instance-terminate Lifecycle Action'],
+          detail: { LifecycleHookName: [`HaInstanceLaunch-${instance.groupId}`, `HaInstanceTerminate-${instance.groupId}`] },
+        },
+        Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 } })],
+      });
+      const [asg] = Object.values(template.findResources('AWS::AutoScaling::AutoScalingGroup'));
+      const rule = Object.keys(template.findResources('AWS::Events::Rule'))[0];
+      const [fn] = ours(template, 'AWS::Lambda::Function');
+      const policy = Object.keys(template.findResources('AWS::IAM::Policy')).find((p) => p.startsWith('ServerDataVolumeHandlerPolicy'))!;
+      expect(asg.DependsOn).toEqual(expect.arrayContaining([rule, fn, policy]));
+    });
+
+    test('the handler runs Node.js 24 on arm64 with the volume configuration', () => {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs24.x', Architectures: ['arm64'], Timeout: 900,
+        Environment: {
+          Variables: Match.objectLike({
+            GROUP_TAG_KEY: HA_GROUP_TAG_KEY, GROUP_TAG_VALUE: instance.groupId, DEVICE_NAME: '/dev/sdf', VOLUME_SIZE_GIB: '10',
+            VOLUME_TYPE: 'gp3', SNAPSHOT_RETENTION: '7', DRAIN_TIMEOUT_SECONDS: '120',
+          }),
+        },
+      });
+    });
+
+    test('the handler may change only this group\'s volumes, snapshots and lifecycle actions', () => {
+      const tagged = { StringEquals: { [`aws:ResourceTag/${HA_GROUP_TAG_KEY}`]: instance.groupId } };
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            { Sid: 'Observe', Effect: 'Allow', Action: ['ec2:DescribeInstances', 'ec2:DescribeSnapshots', 'ec2:DescribeVolumes'], Resource: '*' },
+            Match.objectLike({ Sid: 'ManageGroupVolumesAndSnapshots', Condition: tagged }),
+            Match.objectLike({ Sid: 'CreateGroupVolumesAndSnapshots', Condition: { StringEquals: { [`aws:RequestTag/${HA_GROUP_TAG_KEY}`]: instance.groupId } } }),
+            Match.objectLike({ Sid: 'TagOnCreate', Condition: { StringEquals: Match.objectLike({ 'ec2:CreateAction': ['CreateVolume', 'CreateSnapshot'] }) } }),
+            Match.objectLike({ Sid: 'CompleteLifecycleActionsOfThisGroup', Action: 'autoscaling:CompleteLifecycleAction', Condition: tagged }),
+          ]),
+        },
+      });
+    });
+
+    test('user data waits for the volume, formats only a new one, mounts it by label and installs the drain service', () => {
+      const userData = userDataOf(template);
+      expect(userData).toContain("ha_mount_data_volume '/dev/sdf' '/data' 'ha-data' 900");
+      expect(userData).toMatch(/if \[ "\$rc" -eq 2 \]; then .*mkfs\.xfs -L "\$label"/);
+      expect(userData).toContain('autoscaling/target-lifecycle-state');
+      expect(userData).toContain('systemctl daemon-reload && systemctl enable --now ha-data-drain.service');
+    });
+
+    test('the instance may detach only volumes of its group', () => {
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({
+            Sid: 'DetachOwnDataVolume', Action: 'ec2:DetachVolume',
+            Condition: { StringEquals: { [`aws:ResourceTag/${HA_GROUP_TAG_KEY}`]: instance.groupId } },
+          })]),
+        },
+      });
+    });
+
+    test('options reach the handler; a customer-managed key is granted for EBS encryption', () => {
+      const { stack, vpc } = newStack();
+      const key = new kms.Key(stack, 'VolumeKey');
+      new HaInstance(stack, 'Server', {
+        vpc, lifecycleHookHeartbeat: Duration.minutes(30),
+        dataVolume: { size: Size.gibibytes(50), volumeType: ec2.EbsDeviceVolumeType.IO2, iops: 4000, encryptionKey: key, snapshotRetention: 3, mountPoint: '/srv', deviceName: '/dev/sdg' },
+      });
+      const t = Template.fromStack(stack);
+      t.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ VOLUME_SIZE_GIB: '50', VOLUME_TYPE: 'io2', VOLUME_IOPS: '4000', SNAPSHOT_RETENTION: '3', DEVICE_NAME: '/dev/sdg', KMS_KEY_ID: { 'Fn::GetAtt': [Match.stringLikeRegexp('^VolumeKey'), 'Arn'] } }) },
+      });
+      t.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { LifecycleHookSpecificationList: Match.arrayWith([Match.objectLike({ HeartbeatTimeout: 1800 })]) });
+      t.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['kms:CreateGrant', 'kms:Decrypt']) })]) },
+      });
+      expect(userDataOf(t)).toContain("ha_mount_data_volume '/dev/sdg' '/srv' 'ha-data' 1800");
+    });
+  });
+
+  describe('validation', () => {
+    test('fails if the subnets span fewer than 2 AZs', () => {
+      const stack = new Stack(testApp(), 'S');
+      const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1 });
+      expect(() => new HaInstance(stack, 'Server', { vpc }))
+        .toThrow(/HaInstance: vpcSubnets 'subnetType Private': the selected subnets span 1 Availability Zone\(s\); .* needs subnets in at least 2\. Fix: select subnets in 2 or more AZs/);
+    });
+
+    test('fails if the VPC has no subnets of the required type', () => {
+      const stack = new Stack(testApp(), 'S');
+      const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, subnetConfiguration: [{ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+      expect(() => new HaInstance(stack, 'Server', { vpc, elasticIp: true }))
+        .toThrow(/vpcSubnets 'subnetType Public': the VPC has no subnets of the required type/);
+    });
+
+    test('fails if an Elastic IP is asked for in private subnets', () => {
+      const { stack, vpc } = newStack();
+      expect(() => new HaInstance(stack, 'Server', { vpc, elasticIp: true, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } }))
+        .toThrow(/an Elastic IP only reaches an instance in a public subnet/);
+    });
+
+    test('fails if the lifecycle hook heartbeat is outside 30-7200 s', () => {
+      const { stack, vpc } = newStack();
+      expect(() => new HaInstance(stack, 'Server', { vpc, dataVolume: {}, lifecycleHookHeartbeat: Duration.seconds(10) }))
+        .toThrow(/lifecycleHookHeartbeat '10 seconds': Auto Scaling allows a lifecycle hook heartbeat from 30 to 7200 seconds/);
+      expect(() => new HaInstance(stack, 'Server2', { vpc, dataVolume: {}, lifecycleHookHeartbeat: Duration.hours(3) }))
+        .toThrow(/lifecycleHookHeartbeat '3 hours'/);
+    });
+
+    test('fails if a heartbeat is given without a data volume', () => {
+      const { stack, vpc } = newStack();
+      expect(() => new HaInstance(stack, 'Server', { vpc, lifecycleHookHeartbeat: Duration.minutes(5) }))
+        .toThrow(/only the data volume uses lifecycle hooks/);
+    });
+
+    test('fails if elasticIp is false but an allocation ID is given', () => {
+      const { stack, vpc } = newStack();
+      expect(() => new HaInstance(stack, 'Server', { vpc, elasticIp: false, elasticIpAllocationId: 'eipalloc-1' }))
+        .toThrow(/elasticIpAllocationId 'eipalloc-1': an allocation ID means the instance claims that Elastic IP, but elasticIp is false/);
+    });
+
+    test('fails if the snapshot retention is below 1, the size out of range, the mount point unsafe or the device name unusual', () => {
+      const { stack, vpc } = newStack();
+      expect(() => new HaInstance(stack, 'Server', {
+        vpc, dataVolume: { snapshotRetention: 0, size: Size.gibibytes(20000), mountPoint: '/data; rm -rf /', deviceName: '/dev/xvda' },
+      })).toThrow(/has 4 configuration error\(s\)[\s\S]*snapshotRetention '0'[\s\S]*dataVolume\.size '20000 GiB'[\s\S]*dataVolume\.mountPoint[\s\S]*dataVolume\.deviceName '\/dev\/xvda'/);
+    });
+
+    test('fails if the drain timeout does not fit in the heartbeat', () => {
+      const { stack, vpc } = newStack();
+      expect(() => new HaInstance(stack, 'Server', { vpc, lifecycleHookHeartbeat: Duration.minutes(5), dataVolume: { drainTimeout: Duration.minutes(5) } }))
+        .toThrow(/dataVolume\.drainTimeout '5 minutes': must be shorter than the lifecycle hook heartbeat/);
+    });
+
+    test('warns when the heartbeat is too short for a restore', () => {
+      const { stack, vpc } = newStack(false);
+      new HaInstance(stack, 'Server', { vpc, dataVolume: {}, lifecycleHookHeartbeat: Duration.seconds(60) });
+      Annotations.fromStack(stack).hasWarning('/TestStack/Server', Match.stringLikeRegexp('restoring the data volume in another AZ .* rarely fits'));
+    });
+
+    test('accepts a token heartbeat and token retention (checked by AWS at deploy)', () => {
+      const { stack, vpc } = newStack();
+      const heartbeat = new CfnParameter(stack, 'Heartbeat', { type: 'Number' });
+      const retention = new CfnParameter(stack, 'Retention', { type: 'Number' });
+      new HaInstance(stack, 'Server', { vpc, lifecycleHookHeartbeat: Duration.seconds(heartbeat.valueAsNumber), dataVolume: { snapshotRetention: retention.valueAsNumber } });
+      Template.fromStack(stack).hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+        LifecycleHookSpecificationList: Match.arrayWith([Match.objectLike({ HeartbeatTimeout: { Ref: 'Heartbeat' } })]),
+      });
+    });
+
+    test('an environment-agnostic VPC (AZs are tokens) counts as 2 AZs', () => {
+      const { stack, vpc } = newStack();
+      expect(Stack.of(vpc).availabilityZones.every((az) => az.startsWith('${Token'))).toBe(true);
+      expect(() => new HaInstance(stack, 'Server', { vpc })).not.toThrow();
+    });
+
+    test('subnets imported without an AZ skip the AZ check', () => {
+      const stack = new Stack(testApp(), 'S');
+      const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-1', availabilityZones: ['a'], privateSubnetIds: ['subnet-1'] });
+      expect(() => new HaInstance(stack, 'Server', { vpc, vpcSubnets: { subnets: [ec2.Subnet.fromSubnetId(stack, 'Sub', 'subnet-1')] } })).not.toThrow();
+    });
+  });
+});
