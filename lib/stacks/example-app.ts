@@ -1,9 +1,14 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { BastionStack } from './bastion-stack';
+import { BlockIpAlbStack } from './block-ip-alb-stack';
+import { BlockIpNlbStack } from './block-ip-nlb-stack';
+import { BlockIpPublicEc2Stack } from './block-ip-public-ec2-stack';
+import { createCloudFrontWafAlbStacks } from './cloudfront-waf-alb-stack';
 import { FanOutStack } from './fan-out-stack';
 import { HaInstanceStack } from './ha-instance-stack';
 import { QueueWorkersStack } from './queue-workers-stack';
 import { ThumbnailsStack } from './thumbnails-stack';
+import { WafAlbStack } from './waf-alb-stack';
 
 /** An example stack's short, stable name (the `cdk deploy <name>` argument) and how to build it. */
 export interface ExampleStackEntry {
@@ -46,5 +51,26 @@ export const EXAMPLE_STACKS: Record<string, ExampleStackEntry> = {
     build: (app, id) => new BastionStack(app, id, {
       description: 'Highly available bastion: one host with an Elastic IP (-c bastionMode=eip) or two behind an NLB (-c bastionMode=nlb)',
     }),
+  },
+  BlockIpPublicEc2: {
+    serverless: false,
+    build: (app, id) => new BlockIpPublicEc2Stack(app, id, { description: 'Blocking IPs: EC2 with a public IP behind NACL deny entries, an allow-list security group and nftables' }),
+  },
+  BlockIpAlb: {
+    serverless: false,
+    build: (app, id) => new BlockIpAlbStack(app, id, { description: 'Blocking IPs: public ALB, private instance, NACL deny entries on the ALB subnets' }),
+  },
+  BlockIpNlb: {
+    serverless: false,
+    build: (app, id) => new BlockIpNlbStack(app, id, { description: 'Blocking IPs: NLB with a security group, client IPs preserved, NACL deny entries' }),
+  },
+  WafAlb: {
+    serverless: false,
+    build: (app, id) => new WafAlbStack(app, id, { description: 'Blocking IPs: ALB with a regional WAF web ACL (IP sets, rate limit, managed rules, logs)' }),
+  },
+  CloudFrontWafAlb: {
+    serverless: false,
+    // also creates `${id}WebAcl` in us-east-1 (the CLOUDFRONT-scope web ACL)
+    build: (app, id) => createCloudFrontWafAlbStacks(app, id, 'Blocking IPs: CloudFront (geo restriction, WAF from us-east-1) -> VPC origin -> internal ALB').stack,
   },
 };

@@ -4,3 +4,8 @@ export * from './fan-out-stack';
 export * from './ha-instance-stack';
 export * from './queue-workers-stack';
 export * from './thumbnails-stack';
+export * from './block-ip-public-ec2-stack';
+export * from './block-ip-alb-stack';
+export * from './block-ip-nlb-stack';
+export * from './waf-alb-stack';
+export * from './cloudfront-waf-alb-stack';

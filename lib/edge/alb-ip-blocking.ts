@@ -1,0 +1,154 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as elbv2Targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ConfigErrors, isConcrete } from '../private/config-errors';
+import {
+  acknowledgePublicListener, addWebListeners, createEdgeAlb, createEdgeLogsBucket, createEdgeVpc, createWebInstance, privateSubnetsOf,
+} from '../private/edge-resources';
+import { BlocklistNetworkAcl } from './blocklist-network-acl';
+import { IpBlocklist } from './ip-blocklist';
+
+/** Properties of an {@link AlbIpBlocking}. */
+export interface AlbIpBlockingProps {
+  /** Clients to block: network ACL deny entries on the load balancer's (public) subnets. */
+  readonly blocklist: IpBlocklist;
+
+  /**
+   * The VPC: the load balancer goes into its public subnets (whose network ACL association this
+   * construct replaces with its own), the instance into its private or isolated subnets.
+   *
+   * @default - a new VPC with public and isolated subnets in two AZs, no NAT gateway, flow logs
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Certificate for an HTTPS listener on 443; HTTP on 80 then redirects to it.
+   *
+   * @default - an HTTP listener on 80 only
+   */
+  readonly certificate?: acm.ICertificate;
+
+  /**
+   * Port the instance serves on.
+   *
+   * @default 80
+   */
+  readonly instancePort?: number;
+
+  /**
+   * Bucket for the load balancer's access logs (and a new VPC's flow logs). It must use SSE-S3:
+   * ALB access logs support no other encryption.
+   *
+   * @default - a new private, SSE-S3 encrypted bucket, logs expire after 90 days, retained
+   */
+  readonly logsBucket?: s3.IBucket;
+
+  /** @default t4g.nano */
+  readonly instanceType?: ec2.InstanceType;
+
+  /**
+   * Image of the instance; must match the instance type's architecture.
+   *
+   * @default - latest Amazon Linux 2023 for arm64
+   */
+  readonly machineImage?: ec2.IMachineImage;
+
+  /**
+   * User data of the instance.
+   *
+   * @default - a static page served by Python's built-in HTTP server (no internet access needed)
+   */
+  readonly userData?: ec2.UserData;
+
+  /**
+   * What happens to the new log bucket when the stack is deleted.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Pattern 2 of blocking an IP address: an internet-facing ALB in public subnets in front of an
+ * instance in a private subnet that accepts traffic only from the ALB's security group.
+ *
+ * The ALB terminates client connections and opens its own to the instance, so the instance (and
+ * the network ACL of its subnet) only sees ALB addresses; the client address survives only in the
+ * `X-Forwarded-For` header. Blocking therefore happens at the network ACL of the ALB's subnets,
+ * where client packets still carry the client address (or with WAF: {@link WafProtectedAlb}).
+ *
+ * @example
+ * const web = new AlbIpBlocking(this, 'Web', { blocklist });
+ */
+export class AlbIpBlocking extends Construct {
+  /** The VPC. */
+  public readonly vpc: ec2.IVpc;
+  /** The internet-facing load balancer. */
+  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** The listener forwarding to the instance (HTTPS with a certificate, else HTTP). */
+  public readonly listener: elbv2.ApplicationListener;
+  /** The HTTP listener redirecting to HTTPS; undefined without a certificate. */
+  public readonly redirectListener?: elbv2.ApplicationListener;
+  /** The target group of the instance. */
+  public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** The instance in a private subnet. */
+  public readonly instance: ec2.Instance;
+  /** The instance's security group: the instance port from the ALB's security group only. */
+  public readonly instanceSecurityGroup: ec2.SecurityGroup;
+  /** The network ACL of the ALB's subnets with the deny entries. */
+  public readonly networkAcl: BlocklistNetworkAcl;
+  /** The access-log bucket. */
+  public readonly logsBucket: s3.IBucket;
+
+  constructor(scope: Construct, id: string, props: AlbIpBlockingProps) {
+    super(scope, id);
+    const port = props.instancePort ?? 80;
+    const errors = new ConfigErrors('AlbIpBlocking', this.node.path);
+    if (isConcrete(port) && (!Number.isInteger(port) || port < 1 || port > 65535)) {
+      errors.add('instancePort', port, 'TCP ports are whole numbers from 1 to 65535', 'use e.g. 80 or 8080');
+    }
+    errors.throwIfAny();
+
+    this.logsBucket = props.logsBucket ?? createEdgeLogsBucket(this, 'Logs', { removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN });
+    this.vpc = props.vpc ?? createEdgeVpc(this, 'Vpc', this.logsBucket);
+    const publicSubnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PUBLIC };
+
+    this.networkAcl = new BlocklistNetworkAcl(this, 'NetworkAcl', { vpc: this.vpc, subnets: publicSubnets, blocklist: props.blocklist });
+
+    this.loadBalancer = createEdgeAlb(this, 'LoadBalancer', {
+      vpc: this.vpc, internetFacing: true, subnets: publicSubnets, logsBucket: this.logsBucket, logsPrefix: 'alb',
+    });
+    acknowledgePublicListener(this.loadBalancer);
+    const { listener, redirectListener } = addWebListeners(this.loadBalancer, props.certificate, true);
+    this.listener = listener;
+    this.redirectListener = redirectListener;
+
+    this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
+      vpc: this.vpc,
+      description: `${this.node.path}: port ${port} from the load balancer only`,
+      allowAllOutbound: false,
+    });
+    this.instance = createWebInstance(this, 'Instance', {
+      vpc: this.vpc,
+      subnets: privateSubnetsOf(this.vpc),
+      securityGroup: this.instanceSecurityGroup,
+      instanceType: props.instanceType,
+      machineImage: props.machineImage,
+      userData: props.userData,
+      port,
+      page: 'Behind an ALB: blocked at the ALB subnets\' network ACL',
+    });
+    // InstanceTarget does not wire security groups: allow the ALB to the instance port, and nothing else in.
+    this.loadBalancer.connections.allowTo(this.instance, ec2.Port.tcp(port), `Load balancer to the instance on ${port}`);
+    this.targetGroup = this.listener.addTargets('Instance', {
+      port,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targets: [new elbv2Targets.InstanceTarget(this.instance, port)],
+      healthCheck: { path: '/' },
+    });
+  }
+}

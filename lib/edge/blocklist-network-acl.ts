@@ -1,0 +1,211 @@
+import { Annotations, Token, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Construct } from 'constructs';
+import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { IpBlocklist } from './ip-blocklist';
+
+/** Highest rule number a network ACL entry may have (32767 is the implicit deny-all). */
+export const MAX_NACL_RULE_NUMBER = 32766;
+
+/** Default quota of rules per network ACL, per direction and address family (adjustable up to 40). */
+export const DEFAULT_NACL_RULE_QUOTA = 20;
+
+/** Properties of a {@link BlocklistNetworkAcl}. */
+export interface BlocklistNetworkAclProps {
+  /** The ranges to deny. */
+  readonly blocklist: IpBlocklist;
+
+  /**
+   * The VPC of the new network ACL. Required unless `networkAcl` is given.
+   *
+   * @default - none
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Subnets the new network ACL is associated with. A subnet has exactly one network ACL, so this
+   * replaces their current association (usually the VPC's default ACL).
+   *
+   * @default - the public subnets of `vpc`
+   */
+  readonly subnets?: ec2.SubnetSelection;
+
+  /**
+   * An existing network ACL to add the deny entries to. Its own allow entries must have higher rule
+   * numbers than the deny entries (NACLs apply the lowest matching rule number), which cannot be
+   * checked here: choose `firstRuleNumber` accordingly.
+   *
+   * @default - a new network ACL: the deny entries, then allow-all entries, so that security
+   * groups do the allow-listing
+   */
+  readonly networkAcl?: ec2.INetworkAcl;
+
+  /**
+   * Rule number of the first deny entry; the others follow one by one (IPv4 first, then IPv6).
+   *
+   * @default 100
+   */
+  readonly firstRuleNumber?: number;
+
+  /**
+   * Rule number of the allow-all IPv4 entry of a new network ACL (the IPv6 one takes the next
+   * number). Must be above every deny entry. Only for a new network ACL.
+   *
+   * @default 32000
+   */
+  readonly allowRuleNumber?: number;
+
+  /**
+   * Also deny outbound traffic to the listed ranges, so an instance cannot be made to connect to them
+   * (and replies to a blocked address are dropped even if a rule upstream lets its packets in).
+   *
+   * @default true
+   */
+  readonly blockOutbound?: boolean;
+}
+
+type Direction = 'inbound' | 'outbound';
+
+/** Rule numbers taken on each network ACL in this app, per direction, to refuse collisions at synth. */
+const TAKEN_RULE_NUMBERS = new WeakMap<ec2.INetworkAcl, Record<Direction, Map<number, string>>>();
+
+/**
+ * Network ACL deny entries for an {@link IpBlocklist}, numbered before the allow entries, on a new
+ * network ACL associated with the given subnets or on an existing one.
+ *
+ * A network ACL sees the source address of the packets that cross the subnet boundary: a public
+ * instance's and an NLB's clients, but only the CloudFront or ALB addresses behind a proxy.
+ * NACLs are stateless, so every entry is written for one direction.
+ *
+ * @example
+ * new BlocklistNetworkAcl(this, 'Blocklist', { vpc, blocklist, subnets: { subnetType: ec2.SubnetType.PUBLIC } });
+ */
+export class BlocklistNetworkAcl extends Construct {
+  /** The network ACL holding the entries (new or the given one). */
+  public readonly networkAcl: ec2.INetworkAcl;
+  /** The deny entries, in rule-number order (inbound then outbound). */
+  public readonly denyEntries: ec2.NetworkAclEntry[] = [];
+  /** The allow-all entries of a new network ACL; empty for an existing one. */
+  public readonly allowEntries: ec2.NetworkAclEntry[] = [];
+
+  constructor(scope: Construct, id: string, props: BlocklistNetworkAclProps) {
+    super(scope, id);
+    const first = props.firstRuleNumber ?? 100;
+    const allow = props.allowRuleNumber ?? 32000;
+    const cidrs = props.blocklist.cidrs;
+    const directions: Direction[] = props.blockOutbound ?? true ? ['inbound', 'outbound'] : ['inbound'];
+
+    const errors = new ConfigErrors('BlocklistNetworkAcl', this.node.path);
+    if (props.networkAcl) {
+      for (const prop of ['vpc', 'subnets', 'allowRuleNumber'] as const) {
+        if (props[prop] !== undefined) {
+          errors.add(prop, '(given)',
+            'only applies to a new network ACL, but an existing networkAcl was given', `remove ${prop}`);
+        }
+      }
+    } else if (!props.vpc) {
+      errors.add('vpc', undefined, 'a new network ACL needs a VPC', 'pass vpc, or an existing networkAcl');
+    }
+    if (isConcrete(first)) {
+      const last = first + cidrs.length - 1;
+      if (!Number.isInteger(first) || first < 1 || first > MAX_NACL_RULE_NUMBER) {
+        errors.add('firstRuleNumber', first, `network ACL rule numbers are whole numbers from 1 to ${MAX_NACL_RULE_NUMBER}`, 'use e.g. 100');
+      } else if (last > MAX_NACL_RULE_NUMBER) {
+        errors.add('firstRuleNumber', first, `${cidrs.length} deny entries starting there end at ${last}, above the highest rule number ${MAX_NACL_RULE_NUMBER}`,
+          `use ${MAX_NACL_RULE_NUMBER - cidrs.length + 1} or less`);
+      } else if (!props.networkAcl && isConcrete(allow) && last >= allow) {
+        errors.add('firstRuleNumber', first,
+          `the deny entries (${first}-${last}) must come before the allow-all entries (${allow}), because a network ACL applies the lowest matching rule number`,
+          `use a firstRuleNumber of at most ${allow - cidrs.length}, or raise allowRuleNumber`);
+      }
+    } else if (Token.isUnresolved(first) && cidrs.length > 0) {
+      errors.add('firstRuleNumber', '(token)', 'the rule numbers of the entries are computed from it at synth time, and their order against the allow entries must be checked',
+        'pass a literal number');
+    }
+    if (!props.networkAcl && isConcrete(allow)
+      && (!Number.isInteger(allow) || allow < 1 || allow + 1 > MAX_NACL_RULE_NUMBER)) {
+      errors.add('allowRuleNumber', allow, `the allow-all entries take this number and the next, from 1 to ${MAX_NACL_RULE_NUMBER}`,
+        `use e.g. 32000 (at most ${MAX_NACL_RULE_NUMBER - 1})`);
+    }
+
+    errors.throwIfAny();
+
+    this.networkAcl = props.networkAcl ?? new ec2.NetworkAcl(this, 'Resource', {
+      vpc: props.vpc!,
+      subnetSelection: props.subnets ?? { subnetType: ec2.SubnetType.PUBLIC },
+    });
+
+    const taken = TAKEN_RULE_NUMBERS.get(this.networkAcl) ?? { inbound: new Map(), outbound: new Map() };
+    const planned: Array<{ direction: Direction; ruleNumber: number; cidr?: string }> = [];
+    const allDirections: Direction[] = ['inbound', 'outbound'];
+    for (const direction of allDirections) {
+      if (directions.includes(direction)) {
+        cidrs.forEach((cidr, i) => planned.push({ direction, ruleNumber: first + i, cidr }));
+      }
+      if (!props.networkAcl) {
+        planned.push({ direction, ruleNumber: allow }, { direction, ruleNumber: allow + 1 });
+      }
+    }
+    const collisions = new ConfigErrors('BlocklistNetworkAcl', this.node.path);
+    if (isConcrete(first)) {
+      for (const p of planned) {
+        const owner = taken[p.direction].get(p.ruleNumber);
+        if (owner !== undefined) {
+          collisions.add('firstRuleNumber', first,
+            `${p.direction} rule number ${p.ruleNumber} is already used on this network ACL by ${owner}; rule numbers must be unique per direction`,
+            'start this blocklist after the last rule number of the other one');
+        }
+      }
+    }
+    collisions.throwIfAny();
+    for (const p of planned) taken[p.direction].set(p.ruleNumber, this.node.path);
+    TAKEN_RULE_NUMBERS.set(this.networkAcl, taken);
+
+    // IDs are positional on purpose: entry i keeps rule number first + i, so editing the list
+    // updates CIDRs in place. CloudFormation replaces an entry whose rule number changes and the
+    // new one would collide with the old one's number.
+    for (const direction of allDirections) {
+      const traffic = direction === 'inbound' ? ec2.TrafficDirection.INGRESS : ec2.TrafficDirection.EGRESS;
+      const prefix = direction === 'inbound' ? 'DenyInbound' : 'DenyOutbound';
+      (directions.includes(direction) ? cidrs : []).forEach((cidr, i) => {
+        this.denyEntries.push(new ec2.NetworkAclEntry(this, `${prefix}${i + 1}`, {
+          networkAcl: this.networkAcl,
+          ruleNumber: first + i,
+          cidr: cidr.includes(':') ? ec2.AclCidr.ipv6(cidr) : ec2.AclCidr.ipv4(cidr),
+          traffic: ec2.AclTraffic.allTraffic(),
+          direction: traffic,
+          ruleAction: ec2.Action.DENY,
+        }));
+      });
+      if (!props.networkAcl) {
+        const allowPrefix = direction === 'inbound' ? 'AllowInbound' : 'AllowOutbound';
+        this.allowEntries.push(
+          new ec2.NetworkAclEntry(this, `${allowPrefix}Ipv4`, {
+            networkAcl: this.networkAcl, ruleNumber: allow, cidr: ec2.AclCidr.anyIpv4(),
+            traffic: ec2.AclTraffic.allTraffic(), direction: traffic, ruleAction: ec2.Action.ALLOW,
+          }),
+          new ec2.NetworkAclEntry(this, `${allowPrefix}Ipv6`, {
+            networkAcl: this.networkAcl, ruleNumber: allow + 1, cidr: ec2.AclCidr.anyIpv6(),
+            traffic: ec2.AclTraffic.allTraffic(), direction: traffic, ruleAction: ec2.Action.ALLOW,
+          }),
+        );
+      }
+    }
+
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-VPC3',
+      reason: 'Security groups can only allow traffic, so denying a client address needs a network ACL deny entry: that is the purpose of this construct. Its new network ACL ends in allow-all entries, leaving allow-listing to the security groups.',
+    });
+
+    for (const direction of directions) {
+      for (const family of [4, 6] as const) {
+        const count = (family === 4 ? props.blocklist.ipv4Cidrs.length : props.blocklist.ipv6Cidrs.length)
+          + (props.networkAcl ? 0 : 1);
+        if (count > DEFAULT_NACL_RULE_QUOTA) {
+          Annotations.of(this).addWarningV2('cdk-reference-architectures:networkAclRuleQuota',
+            `${count} ${direction} IPv${family} rules on one network ACL exceed the default quota of ${DEFAULT_NACL_RULE_QUOTA} per direction and address family; the deploy fails unless the "Rules per network ACL" quota is raised (up to 40). For long lists, block with WAF (EdgeWebAcl / WafProtectedAlb) instead.`);
+        }
+      }
+    }
+  }
+}

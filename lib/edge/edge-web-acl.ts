@@ -1,0 +1,331 @@
+import { Annotations, ArnFormat, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { BlocklistIpSets, IpBlocklist, WebAclScope } from './ip-blocklist';
+
+/** The only region a `CLOUDFRONT`-scope web ACL (and its IP sets) can be created in. */
+export const CLOUDFRONT_WEB_ACL_REGION = 'us-east-1';
+
+/** WAF requires the log group of a web ACL to be named with this prefix. */
+export const WAF_LOG_GROUP_PREFIX = 'aws-waf-logs-';
+
+/** Evaluation windows WAF accepts for a rate-based rule, in seconds. */
+export const RATE_LIMIT_WINDOWS = [60, 120, 300, 600];
+
+/** AWS managed rule groups without a charge beyond the rule price: the default set, in priority order. */
+export const FREE_MANAGED_RULE_GROUPS = [
+  'AWSManagedRulesAmazonIpReputationList',
+  'AWSManagedRulesCommonRuleSet',
+  'AWSManagedRulesKnownBadInputsRuleSet',
+];
+
+/** AWS managed rule groups with a subscription and per-request fee, or that need configuration. */
+const PAID_MANAGED_RULE_GROUPS: Record<string, string> = {
+  AWSManagedRulesBotControlRuleSet: 'set botControl: true',
+  AWSManagedRulesATPRuleSet: 'it needs a login-page configuration; add it to the web ACL yourself',
+  AWSManagedRulesACFPRuleSet: 'it needs a registration-page configuration; add it to the web ACL yourself',
+  AWSManagedRulesAntiDDoSRuleSet: 'it needs its own configuration; add it to the web ACL yourself',
+};
+
+/** A WAF web ACL as the edge patterns use it. */
+export interface IEdgeWebAcl {
+  /** ARN of the web ACL (for a distribution's `webAclId` or a web ACL association). */
+  readonly webAclArn: string;
+  /** Its scope; undefined when it cannot be told (an ARN that is a token). */
+  readonly webAclScope?: WebAclScope;
+}
+
+/** Properties of an {@link EdgeWebAcl}. */
+export interface EdgeWebAclProps {
+  /**
+   * `REGIONAL` for an ALB (in the ALB's region); `CLOUDFRONT` for a distribution, which must be
+   * created in a us-east-1 stack.
+   *
+   * @default WebAclScope.REGIONAL
+   */
+  readonly scope?: WebAclScope;
+
+  /**
+   * Clients to block, first of all rules. IPv4 and IPv6 go into separate IP sets.
+   *
+   * @default - no IP block rule
+   */
+  readonly blocklist?: IpBlocklist;
+
+  /**
+   * AWS managed rule groups (vendor `AWS`), in priority order after the IP block and rate rules.
+   * Paid groups are refused here: Bot Control has its own prop.
+   *
+   * @default FREE_MANAGED_RULE_GROUPS - Amazon IP reputation list, core rule set, known bad inputs
+   */
+  readonly managedRuleGroups?: string[];
+
+  /**
+   * Add the Bot Control rule group (common inspection level), evaluated last. It costs $10 a month
+   * plus $1 per million requests inspected on top of the rule price.
+   *
+   * @default false
+   */
+  readonly botControl?: boolean;
+
+  /**
+   * Requests per client IP per `rateLimitWindow` above which the client is blocked (WAF's minimum
+   * is 10); `false` for no rate-based rule.
+   *
+   * @default 1000
+   */
+  readonly rateLimit?: number | false;
+
+  /**
+   * The window the rate-based rule counts over: 60, 120, 300 or 600 seconds.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly rateLimitWindow?: Duration;
+
+  /**
+   * Count instead of block, in every rule and rule group: for rollout, to see in the metrics and logs
+   * what would be blocked before enforcing.
+   *
+   * @default false
+   */
+  readonly countOnly?: boolean;
+
+  /**
+   * Existing log group for the WAF logs, in the web ACL's region; its name must start with
+   * `aws-waf-logs-`.
+   *
+   * @default - a new log group named `aws-waf-logs-<unique>`, retained
+   */
+  readonly logGroup?: logs.ILogGroup;
+
+  /**
+   * Retention of the new log group. Only for a new log group.
+   *
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Request headers (lower case) replaced by `REDACTED` in the WAF logs.
+   *
+   * @default ['authorization', 'cookie']
+   */
+  readonly redactedHeaders?: string[];
+
+  /**
+   * What happens to the new log group when the stack is deleted.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A WAF web ACL with secure defaults for the edge patterns: the {@link IpBlocklist} as IP sets, a
+ * rate-based rule, the AWS managed rule groups that cost nothing extra, optional Bot Control,
+ * CloudWatch metrics and sampled requests for every rule, logging to an `aws-waf-logs-` log group
+ * with credentials redacted, and a count-only mode for rollout.
+ *
+ * A `CLOUDFRONT`-scope ACL outside us-east-1 is a synth-time error (it otherwise fails at deploy).
+ *
+ * @example
+ * const acl = new EdgeWebAcl(usEast1Stack, 'WebAcl', { scope: WebAclScope.CLOUDFRONT, blocklist });
+ */
+export class EdgeWebAcl extends Construct implements IEdgeWebAcl {
+  /**
+   * An existing web ACL by ARN. Its scope is read from the ARN (`global/webacl` is CLOUDFRONT,
+   * `regional/webacl` is REGIONAL) when the ARN is not a token.
+   */
+  public static fromWebAclArn(webAclArn: string): IEdgeWebAcl {
+    let webAclScope: WebAclScope | undefined;
+    if (!Token.isUnresolved(webAclArn)) {
+      if (/:global\/webacl\//.test(webAclArn)) webAclScope = WebAclScope.CLOUDFRONT;
+      else if (/:regional\/webacl\//.test(webAclArn)) webAclScope = WebAclScope.REGIONAL;
+    }
+    return { webAclArn, webAclScope };
+  }
+
+  /** The web ACL. */
+  public readonly webAcl: wafv2.CfnWebACL;
+  /** Its ARN. */
+  public readonly webAclArn: string;
+  /** Its name, also the `WebACL` dimension of its metrics. */
+  public readonly webAclName: string;
+  /** Its scope. */
+  public readonly webAclScope: WebAclScope;
+  /** The IP sets of the blocklist (one per address family with entries). */
+  public readonly ipSets: BlocklistIpSets;
+  /** The log group receiving the WAF logs. */
+  public readonly logGroup: logs.ILogGroup;
+  /** The logging configuration of the web ACL. */
+  public readonly loggingConfiguration: wafv2.CfnLoggingConfiguration;
+  /** Whether rules only count. */
+  public readonly countOnly: boolean;
+  /** Names of the rules, in priority order (also their metric names). */
+  public readonly ruleNames: string[] = [];
+
+  constructor(scope: Construct, id: string, props: EdgeWebAclProps = {}) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.webAclScope = props.scope ?? WebAclScope.REGIONAL;
+    this.countOnly = props.countOnly ?? false;
+    const managedGroups = props.managedRuleGroups ?? FREE_MANAGED_RULE_GROUPS;
+    const rateLimit = props.rateLimit ?? 1000;
+    const window = props.rateLimitWindow ?? Duration.minutes(5);
+
+    const errors = new ConfigErrors('EdgeWebAcl', this.node.path);
+    if (this.webAclScope === WebAclScope.CLOUDFRONT && !Token.isUnresolved(stack.region) && stack.region !== CLOUDFRONT_WEB_ACL_REGION) {
+      errors.add('scope', 'CLOUDFRONT', `a CLOUDFRONT-scope web ACL and its IP sets can only be created in us-east-1, but this stack is in ${stack.region}`,
+        'create it in a stack with env: { region: \'us-east-1\' } and crossRegionReferences: true, and pass it to the distribution (see CloudFrontWafAlbStack)');
+    }
+    if (rateLimit !== false && isConcrete(rateLimit) && (rateLimit < 10 || rateLimit > 2_000_000_000 || !Number.isInteger(rateLimit))) {
+      errors.add('rateLimit', rateLimit, 'WAF allows a whole number of requests from 10 to 2,000,000,000 per window',
+        'use 10 or more, or false for no rate-based rule');
+    }
+    if (!window.isUnresolved() && !RATE_LIMIT_WINDOWS.includes(window.toSeconds())) {
+      errors.add('rateLimitWindow', window, `WAF counts over ${RATE_LIMIT_WINDOWS.join(', ')} seconds only`,
+        'use Duration.minutes(1), Duration.minutes(2), Duration.minutes(5) or Duration.minutes(10)');
+    }
+    if (props.rateLimitWindow && rateLimit === false) {
+      errors.add('rateLimitWindow', props.rateLimitWindow, 'only applies to the rate-based rule, which rateLimit: false removes', 'remove rateLimitWindow');
+    }
+    for (const name of managedGroups) {
+      if (PAID_MANAGED_RULE_GROUPS[name]) {
+        errors.add('managedRuleGroups', name, 'is a paid rule group (subscription and per-request fee) or needs configuration', PAID_MANAGED_RULE_GROUPS[name]);
+      } else if (!/^AWSManagedRules\w+$/.test(name)) {
+        errors.add('managedRuleGroups', name, 'is not the name of an AWS managed rule group', 'use a name such as AWSManagedRulesSQLiRuleSet');
+      }
+    }
+    if (new Set(managedGroups).size !== managedGroups.length) {
+      errors.add('managedRuleGroups', managedGroups.join(', '), 'lists a rule group twice', 'list each group once');
+    }
+    const logGroupName = props.logGroup?.logGroupName;
+    if (logGroupName !== undefined && !Token.isUnresolved(logGroupName) && !logGroupName.startsWith(WAF_LOG_GROUP_PREFIX)) {
+      errors.add('logGroup', logGroupName, `WAF only logs to log groups whose name starts with '${WAF_LOG_GROUP_PREFIX}'`,
+        `use a log group named '${WAF_LOG_GROUP_PREFIX}${logGroupName}', or omit logGroup to have one created`);
+    }
+    if (props.logGroup && props.logRetention !== undefined) {
+      errors.add('logRetention', props.logRetention, 'only applies to a new log group, but logGroup was given', 'remove logRetention');
+    }
+    errors.throwIfAny();
+
+    if (this.webAclScope === WebAclScope.CLOUDFRONT && Token.isUnresolved(stack.region)) {
+      Annotations.of(this).addWarningV2('cdk-reference-architectures:webAclRegionUnknown',
+        'A CLOUDFRONT-scope web ACL is in an environment-agnostic stack: the deploy fails unless that stack is deployed to us-east-1. Give the stack env: { region: \'us-east-1\' }.');
+    }
+
+    this.webAclName = Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
+    this.ipSets = props.blocklist ? props.blocklist.createWafIpSets(this, 'Blocklist', this.webAclScope) : {};
+
+    const rules: wafv2.CfnWebACL.RuleProperty[] = [];
+    const action = this.countOnly ? { count: {} } : { block: {} };
+    const overrideAction = this.countOnly ? { count: {} } : { none: {} };
+    const addRule = (name: string, rule: Omit<wafv2.CfnWebACL.RuleProperty, 'name' | 'priority' | 'visibilityConfig'>) => {
+      this.ruleNames.push(name);
+      rules.push({ name, priority: rules.length, visibilityConfig: this.visibility(name), ...rule });
+    };
+    for (const [family, set] of [['Ipv4', this.ipSets.ipv4], ['Ipv6', this.ipSets.ipv6]] as const) {
+      if (set) {
+        addRule(`BlockedIps${family}`, { action, statement: { ipSetReferenceStatement: { arn: set.attrArn } } });
+      }
+    }
+    if (managedGroups.includes('AWSManagedRulesAmazonIpReputationList')) {
+      addRule('AWSManagedRulesAmazonIpReputationList', { overrideAction, statement: managed('AWSManagedRulesAmazonIpReputationList') });
+    }
+    if (rateLimit !== false) {
+      addRule('RateLimitPerIp', {
+        action,
+        statement: { rateBasedStatement: { aggregateKeyType: 'IP', limit: rateLimit, evaluationWindowSec: window.toSeconds() } },
+      });
+    }
+    for (const name of managedGroups.filter((n) => n !== 'AWSManagedRulesAmazonIpReputationList')) {
+      addRule(name, { overrideAction, statement: managed(name) });
+    }
+    if (props.botControl) {
+      addRule('AWSManagedRulesBotControlRuleSet', {
+        overrideAction,
+        statement: {
+          managedRuleGroupStatement: {
+            vendorName: 'AWS',
+            name: 'AWSManagedRulesBotControlRuleSet',
+            managedRuleGroupConfigs: [{ awsManagedRulesBotControlRuleSet: { inspectionLevel: 'COMMON' } }],
+          },
+        },
+      });
+    }
+
+    this.webAcl = new wafv2.CfnWebACL(this, 'Resource', {
+      name: this.webAclName,
+      scope: this.webAclScope,
+      description: `${this.countOnly ? 'COUNT-ONLY ' : ''}web ACL of ${this.node.path}`.slice(0, 256),
+      defaultAction: { allow: {} },
+      visibilityConfig: this.visibility(this.webAclName),
+      rules,
+    });
+    this.webAclArn = this.webAcl.attrArn;
+
+    this.logGroup = props.logGroup ?? new logs.LogGroup(this, 'Logs', {
+      logGroupName: `${WAF_LOG_GROUP_PREFIX}${Names.uniqueResourceName(this, { maxLength: 512 - WAF_LOG_GROUP_PREFIX.length, separator: '-' })}`,
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    this.loggingConfiguration = new wafv2.CfnLoggingConfiguration(this, 'Logging', {
+      resourceArn: this.webAcl.attrArn,
+      // WAF wants the log group ARN without the ':*' suffix that the LogGroup's Arn attribute has.
+      logDestinationConfigs: [stack.formatArn({
+        service: 'logs', resource: 'log-group', resourceName: this.logGroup.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      })],
+      redactedFields: (props.redactedHeaders ?? ['authorization', 'cookie']).map((name) => ({ singleHeader: { Name: name } })),
+    });
+  }
+
+  /**
+   * Associates this REGIONAL web ACL with a resource (an ALB, API Gateway stage, …). A CLOUDFRONT
+   * web ACL is attached through the distribution's `webAclId` instead.
+   */
+  public associate(id: string, resourceArn: string): wafv2.CfnWebACLAssociation {
+    if (this.webAclScope !== WebAclScope.REGIONAL) {
+      throw new Error(`EdgeWebAcl at '${this.node.path}': associate() is for REGIONAL web ACLs; a CLOUDFRONT web ACL is attached with the distribution's webAclId. Fix: pass this web ACL to the distribution (CloudFrontWafAlb webAcl).`);
+    }
+    return new wafv2.CfnWebACLAssociation(this, id, { resourceArn, webAclArn: this.webAclArn });
+  }
+
+  /**
+   * A WAF metric of this web ACL (`BlockedRequests`, `AllowedRequests`, `CountedRequests`, …) for one
+   * rule, or for all rules with the default `rule: 'ALL'`.
+   */
+  public metric(metricName: string, rule = 'ALL', props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/WAFV2',
+      metricName,
+      dimensionsMap: this.webAclScope === WebAclScope.REGIONAL
+        ? { WebACL: this.webAclName, Rule: rule, Region: Stack.of(this).region }
+        : { WebACL: this.webAclName, Rule: rule },
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+      ...props,
+    });
+  }
+
+  /** Requests blocked by the web ACL (or by one rule). */
+  public metricBlockedRequests(rule = 'ALL', props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('BlockedRequests', rule, props);
+  }
+
+  /** Requests counted (the would-be blocks of count-only mode). */
+  public metricCountedRequests(rule = 'ALL', props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('CountedRequests', rule, props);
+  }
+
+  private visibility(metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty {
+    return { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName };
+  }
+}
+
+function managed(name: string): wafv2.CfnWebACL.StatementProperty {
+  return { managedRuleGroupStatement: { vendorName: 'AWS', name } };
+}

@@ -1,0 +1,171 @@
+import { Annotations, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as elbv2Targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { acknowledgePublicListener, createEdgeLogsBucket, enableAccessLogs, createEdgeVpc, createWebInstance, privateSubnetsOf } from '../private/edge-resources';
+import { BlocklistNetworkAcl } from './blocklist-network-acl';
+import { IpBlocklist } from './ip-blocklist';
+
+/** Properties of an {@link NlbIpBlocking}. */
+export interface NlbIpBlockingProps {
+  /** Clients to block: network ACL deny entries on the load balancer's (public) subnets. */
+  readonly blocklist: IpBlocklist;
+
+  /**
+   * Create the NLB with a security group. An NLB's security groups can only be added when it is
+   * created: opting out means replacing the NLB to add one later, and the instances must then
+   * allow the port from every address (they see client IPs, not the NLB's). A warning says so.
+   *
+   * @default true
+   */
+  readonly securityGroup?: boolean;
+
+  /**
+   * TCP port of the listener and of the instance.
+   *
+   * @default 80
+   */
+  readonly port?: number;
+
+  /**
+   * The VPC: the NLB goes into its public subnets (whose network ACL association this construct
+   * replaces with its own), the instance into its private or isolated subnets.
+   *
+   * @default - a new VPC with public and isolated subnets in two AZs, no NAT gateway, flow logs
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Bucket for the NLB's access logs (NLBs only log TLS listeners) and a new VPC's flow logs.
+   *
+   * @default - a new private, SSE-S3 encrypted bucket, logs expire after 90 days, retained
+   */
+  readonly logsBucket?: s3.IBucket;
+
+  /** @default t4g.nano */
+  readonly instanceType?: ec2.InstanceType;
+
+  /**
+   * Image of the instance; must match the instance type's architecture.
+   *
+   * @default - latest Amazon Linux 2023 for arm64
+   */
+  readonly machineImage?: ec2.IMachineImage;
+
+  /**
+   * User data of the instance.
+   *
+   * @default - a static page served by Python's built-in HTTP server (no internet access needed)
+   */
+  readonly userData?: ec2.UserData;
+
+  /**
+   * What happens to the new log bucket when the stack is deleted.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Pattern 3 of blocking an IP address: an internet-facing NLB with a security group, in front of an
+ * instance in a private subnet. The NLB passes connections through with the client address
+ * preserved, so the instance, its security group and every network ACL on the path see the
+ * client: blocking happens with network ACL deny entries on the NLB's subnets (the security groups
+ * can only allow).
+ *
+ * @example
+ * new NlbIpBlocking(this, 'Tcp', { blocklist, port: 80 });
+ */
+export class NlbIpBlocking extends Construct {
+  /** The VPC. */
+  public readonly vpc: ec2.IVpc;
+  /** The internet-facing NLB. */
+  public readonly loadBalancer: elbv2.NetworkLoadBalancer;
+  /** The NLB's security group; undefined when opted out. */
+  public readonly loadBalancerSecurityGroup?: ec2.SecurityGroup;
+  /** The TCP listener. */
+  public readonly listener: elbv2.NetworkListener;
+  /** The target group of the instance (client IP preservation on). */
+  public readonly targetGroup: elbv2.NetworkTargetGroup;
+  /** The instance in a private subnet. */
+  public readonly instance: ec2.Instance;
+  /** The instance's security group. */
+  public readonly instanceSecurityGroup: ec2.SecurityGroup;
+  /** The network ACL of the NLB's subnets with the deny entries. */
+  public readonly networkAcl: BlocklistNetworkAcl;
+  /** The access-log bucket. */
+  public readonly logsBucket: s3.IBucket;
+
+  constructor(scope: Construct, id: string, props: NlbIpBlockingProps) {
+    super(scope, id);
+    const port = props.port ?? 80;
+    const withSecurityGroup = props.securityGroup ?? true;
+    const errors = new ConfigErrors('NlbIpBlocking', this.node.path);
+    if (isConcrete(port) && (!Number.isInteger(port) || port < 1 || port > 65535)) {
+      errors.add('port', port, 'TCP ports are whole numbers from 1 to 65535', 'use e.g. 80 or 443');
+    }
+    errors.throwIfAny();
+
+    this.logsBucket = props.logsBucket ?? createEdgeLogsBucket(this, 'Logs', { removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN });
+    this.vpc = props.vpc ?? createEdgeVpc(this, 'Vpc', this.logsBucket);
+    const publicSubnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PUBLIC };
+
+    this.networkAcl = new BlocklistNetworkAcl(this, 'NetworkAcl', { vpc: this.vpc, subnets: publicSubnets, blocklist: props.blocklist });
+
+    if (withSecurityGroup) {
+      this.loadBalancerSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
+        vpc: this.vpc,
+        description: `${this.node.path}: listener port ${port} from anywhere`,
+        allowAllOutbound: false,
+      });
+      this.loadBalancerSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), `Public listener on ${port}`);
+    } else {
+      Annotations.of(this).addWarningV2('cdk-reference-architectures:nlbWithoutSecurityGroup',
+        `The NLB is created without a security group. One cannot be added later without replacing the NLB (a new DNS name), and the instances must allow port ${port} from 0.0.0.0/0, because they see the client addresses. Remove securityGroup: false unless you must.`);
+    }
+    this.loadBalancer = new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {
+      vpc: this.vpc,
+      internetFacing: true,
+      vpcSubnets: publicSubnets,
+      securityGroups: this.loadBalancerSecurityGroup ? [this.loadBalancerSecurityGroup] : [],
+    });
+    enableAccessLogs(this.loadBalancer, this.logsBucket, 'nlb', 'network');
+    if (this.loadBalancerSecurityGroup) {
+      acknowledgePublicListener({ connections: this.loadBalancerSecurityGroup.connections });
+    }
+    this.listener = this.loadBalancer.addListener('Tcp', { port, protocol: elbv2.Protocol.TCP });
+
+    this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
+      vpc: this.vpc,
+      description: withSecurityGroup ? `${this.node.path}: port ${port} from the NLB security group only` : `${this.node.path}: port ${port} from any client (NLB without security group)`,
+      allowAllOutbound: false,
+    });
+    if (this.loadBalancerSecurityGroup) {
+      // With a security group on the NLB, targets can reference it even though packets keep the client's address.
+      this.loadBalancerSecurityGroup.connections.allowTo(this.instanceSecurityGroup, ec2.Port.tcp(port), `NLB to instances on ${port}`);
+    } else {
+      this.instanceSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), `Clients through the NLB on ${port}`);
+    }
+    this.instance = createWebInstance(this, 'Instance', {
+      vpc: this.vpc,
+      subnets: privateSubnetsOf(this.vpc),
+      securityGroup: this.instanceSecurityGroup,
+      instanceType: props.instanceType,
+      machineImage: props.machineImage,
+      userData: props.userData,
+      port,
+      page: 'Behind an NLB: the client address is preserved and blocked at the NLB subnets\' network ACL',
+    });
+    this.targetGroup = this.listener.addTargets('Instance', {
+      port,
+      protocol: elbv2.Protocol.TCP,
+      targets: [new elbv2Targets.InstanceTarget(this.instance, port)],
+      preserveClientIp: true,
+      healthCheck: { protocol: elbv2.Protocol.TCP },
+    });
+  }
+}

@@ -1,0 +1,92 @@
+import { Lazy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import { AlbIpBlocking } from '../../lib/edge/alb-ip-blocking';
+import { IpBlocklist } from '../../lib/edge/ip-blocklist';
+import { testApp } from '../support/app';
+import { aclEntries, evaluateAcl } from '../support/network-acl';
+
+function newStack(): Stack {
+  return new Stack(testApp(), 'TestStack');
+}
+
+const blocklist = new IpBlocklist({ cidrs: ['203.0.113.0/24'] });
+
+describe('AlbIpBlocking', () => {
+  describe('defaults', () => {
+    let template: Template;
+    beforeAll(() => {
+      const stack = newStack();
+      new AlbIpBlocking(stack, 'Web', { blocklist });
+      template = Template.fromStack(stack);
+    });
+
+    test('an internet-facing ALB in the public subnets with access logs', () => {
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+        Scheme: 'internet-facing',
+        Subnets: [{ Ref: Match.stringLikeRegexp('^WebVpcPublicSubnet1') }, { Ref: Match.stringLikeRegexp('^WebVpcPublicSubnet2') }],
+        LoadBalancerAttributes: Match.arrayWith([{ Key: 'access_logs.s3.enabled', Value: 'true' }]),
+      });
+    });
+
+    test('the instance is in an isolated subnet, without a public IP, IMDSv2 and encrypted root volume', () => {
+      template.hasResourceProperties('AWS::EC2::Instance', {
+        SubnetId: { Ref: Match.stringLikeRegexp('^WebVpcPrivateSubnet1') },
+        NetworkInterfaces: Match.absent(),
+        BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: Match.objectLike({ Encrypted: true }) }],
+      });
+      template.hasResourceProperties('AWS::EC2::LaunchTemplate', { LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required' } } });
+      template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    });
+
+    test('the instance accepts port 80 from the ALB security group only', () => {
+      const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress'));
+      expect(ingress).toHaveLength(1);
+      expect(ingress[0].Properties).toMatchObject({
+        FromPort: 80, ToPort: 80,
+        GroupId: { 'Fn::GetAtt': [expect.stringMatching(/^WebInstanceSecurityGroup/), 'GroupId'] },
+        SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^WebLoadBalancerSecurityGroup/), 'GroupId'] },
+      });
+      template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+        GroupDescription: Match.stringLikeRegexp('from the load balancer only'), SecurityGroupIngress: Match.absent(),
+      });
+    });
+
+    test('the blocklist is denied at the network ACL of the ALB (public) subnets, not the instance subnets', () => {
+      template.hasResourceProperties('AWS::EC2::SubnetNetworkAclAssociation', { SubnetId: { Ref: Match.stringLikeRegexp('^WebVpcPublicSubnet1') } });
+      template.resourceCountIs('AWS::EC2::SubnetNetworkAclAssociation', 2);
+      expect(Object.values(template.findResources('AWS::EC2::SubnetNetworkAclAssociation'))
+        .every((a) => /^WebVpcPublicSubnet/.test(a.Properties.SubnetId.Ref))).toBe(true);
+      const entries = aclEntries(template);
+      expect(evaluateAcl(entries, '203.0.113.1', 'inbound')).toBe('deny');
+      expect(evaluateAcl(entries, '192.0.2.1', 'inbound')).toBe('allow');
+    });
+
+    test('HTTP listener forwarding to the instance when there is no certificate', () => {
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+        Port: 80, Protocol: 'HTTP', DefaultActions: [{ Type: 'forward', TargetGroupArn: Match.anyValue() }],
+      });
+    });
+  });
+
+  test('with a certificate: HTTPS forwards, HTTP redirects', () => {
+    const stack = newStack();
+    new AlbIpBlocking(stack, 'Web', { blocklist, certificate: acm.Certificate.fromCertificateArn(stack, 'C', 'arn:aws:acm:eu-west-1:111111111111:certificate/x') });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS', DefaultActions: [Match.objectLike({ Type: 'forward' })] });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80, DefaultActions: [{ Type: 'redirect', RedirectConfig: Match.objectLike({ Protocol: 'HTTPS', Port: '443' }) }],
+    });
+  });
+
+  test('a token instance port is accepted', () => {
+    const stack = newStack();
+    new AlbIpBlocking(stack, 'Web', { blocklist, instancePort: Lazy.number({ produce: () => 8080 }) });
+    Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 8080 });
+  });
+
+  test.each([0, 70000])('fails if instancePort is %s', (instancePort) => {
+    expect(() => new AlbIpBlocking(newStack(), 'Web', { blocklist, instancePort }))
+      .toThrow(/AlbIpBlocking: instancePort '\d+': TCP ports are whole numbers from 1 to 65535/);
+  });
+});

@@ -1,0 +1,123 @@
+import { App, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { BlockIpAlbStack } from '../../lib/stacks/block-ip-alb-stack';
+import { BlockIpNlbStack } from '../../lib/stacks/block-ip-nlb-stack';
+import { BlockIpPublicEc2Stack } from '../../lib/stacks/block-ip-public-ec2-stack';
+import { createCloudFrontWafAlbStacks, DEFAULT_CLOUDFRONT_EXAMPLE_REGION } from '../../lib/stacks/cloudfront-waf-alb-stack';
+import { WafAlbStack } from '../../lib/stacks/waf-alb-stack';
+import { testApp } from '../support/app';
+
+/**
+ * The edge example stacks through the same harness as `example-stacks.test.ts` (strict
+ * CloudFormation validator, cdk-nag AwsSolutions, snapshot), including the us-east-1 web ACL stack
+ * of CloudFrontWafAlb, which that harness builds but does not snapshot, and the defaults every
+ * edge example must keep.
+ */
+const STACKS: Record<string, (app: App) => Stack> = {
+  BlockIpPublicEc2: (app) => new BlockIpPublicEc2Stack(app, 'BlockIpPublicEc2'),
+  BlockIpAlb: (app) => new BlockIpAlbStack(app, 'BlockIpAlb'),
+  BlockIpNlb: (app) => new BlockIpNlbStack(app, 'BlockIpNlb'),
+  WafAlb: (app) => new WafAlbStack(app, 'WafAlb'),
+  CloudFrontWafAlb: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').stack,
+  CloudFrontWafAlbWebAcl: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').webAclStack,
+};
+
+/** Security groups of load balancers, whose listener is the only place open to the internet. */
+const PUBLIC_LISTENER_GROUP = /LoadBalancerSecurityGroup/;
+
+describe.each(Object.keys(STACKS))('edge example stack %s', (name) => {
+  let template: Template;
+  beforeAll(() => {
+    const app = testApp({ validation: true });
+    const stack = STACKS[name](app);
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    app.synth();
+    template = Template.fromStack(stack);
+  });
+
+  test('passes template validation and cdk-nag', () => {
+    expect(template.toJSON().Resources).toBeDefined();
+  });
+
+  test('matches the snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+
+  test('no ingress from 0.0.0.0/0 or ::/0 except on a load balancer listener', () => {
+    const offending: string[] = [];
+    for (const [id, sg] of Object.entries(template.findResources('AWS::EC2::SecurityGroup'))) {
+      for (const rule of sg.Properties.SecurityGroupIngress ?? []) {
+        if ((rule.CidrIp === '0.0.0.0/0' || rule.CidrIpv6 === '::/0') && !PUBLIC_LISTENER_GROUP.test(id)) offending.push(id);
+      }
+    }
+    for (const [id, rule] of Object.entries(template.findResources('AWS::EC2::SecurityGroupIngress'))) {
+      if (rule.Properties.CidrIp === '0.0.0.0/0' || rule.Properties.CidrIpv6 === '::/0') offending.push(id);
+    }
+    expect(offending).toEqual([]);
+  });
+
+  test('every instance requires IMDSv2 and encrypts its volumes', () => {
+    for (const lt of Object.values(template.findResources('AWS::EC2::LaunchTemplate'))) {
+      expect(lt.Properties.LaunchTemplateData.MetadataOptions).toMatchObject({ HttpTokens: 'required' });
+    }
+    for (const instance of Object.values(template.findResources('AWS::EC2::Instance'))) {
+      expect(instance.Properties.LaunchTemplate).toBeDefined();
+      for (const device of instance.Properties.BlockDeviceMappings) {
+        expect(device.Ebs.Encrypted).toBe(true);
+      }
+    }
+  });
+
+  test('idle cost stays low: no NAT gateway, t4g.nano instances', () => {
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    for (const instance of Object.values(template.findResources('AWS::EC2::Instance'))) {
+      expect(instance.Properties.InstanceType).toBe('t4g.nano');
+    }
+  });
+
+  test('log buckets are retained and encrypted', () => {
+    for (const bucket of Object.values(template.findResources('AWS::S3::Bucket'))) {
+      expect(bucket.DeletionPolicy).toBe('Retain');
+      expect(bucket.Properties.BucketEncryption).toBeDefined();
+    }
+  });
+
+  test('every load balancer writes access logs', () => {
+    for (const lb of Object.values(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'))) {
+      expect(lb.Properties.LoadBalancerAttributes).toContainEqual({ Key: 'access_logs.s3.enabled', Value: 'true' });
+    }
+  });
+});
+
+describe('CloudFrontWafAlb stacks', () => {
+  test('the web ACL stack is in us-east-1 and the regional stack reads its ARN with a weak cross-region reference', () => {
+    const { webAclStack, stack } = createCloudFrontWafAlbStacks(testApp(), 'CloudFrontWafAlb', 'x');
+    expect(webAclStack.region).toBe('us-east-1');
+    expect(stack.dependencies).toEqual([webAclStack]);
+    expect(stack.region).toBe(DEFAULT_CLOUDFRONT_EXAMPLE_REGION);
+    const [distribution] = Object.values(Template.fromStack(stack).findResources('AWS::CloudFront::Distribution'));
+    expect(distribution.Properties.DistributionConfig.WebACLId).toEqual({
+      'Fn::GetStackOutput': { StackName: 'CloudFrontWafAlbWebAcl', Region: 'us-east-1', OutputName: expect.any(String) },
+    });
+  });
+
+  test('context region and account place the stacks', () => {
+    const { webAclStack, stack } = createCloudFrontWafAlbStacks(testApp({ context: { region: 'ap-southeast-2', account: '111111111111' } }), 'CloudFrontWafAlb', 'x');
+    expect([stack.region, stack.account, webAclStack.region, webAclStack.account]).toEqual(['ap-southeast-2', '111111111111', 'us-east-1', '111111111111']);
+  });
+
+  test('synth needs no account: without context or CDK_DEFAULT_ACCOUNT both stacks stay account-agnostic', () => {
+    const saved = process.env.CDK_DEFAULT_ACCOUNT;
+    delete process.env.CDK_DEFAULT_ACCOUNT;
+    try {
+      const app = testApp();
+      const { webAclStack, stack } = createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'x');
+      expect(Token.isUnresolved(stack.account)).toBe(true);
+      expect(Token.isUnresolved(webAclStack.account)).toBe(true);
+      expect(() => app.synth()).not.toThrow();
+    } finally {
+      if (saved !== undefined) process.env.CDK_DEFAULT_ACCOUNT = saved;
+    }
+  });
+});
