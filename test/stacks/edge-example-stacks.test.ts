@@ -1,12 +1,12 @@
-import { App, Stack, Token, Validations } from 'aws-cdk-lib';
+import { App, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { BlockIpAlbStack } from '../../lib/stacks/block-ip-alb-stack';
 import { BlockIpNlbStack } from '../../lib/stacks/block-ip-nlb-stack';
 import { BlockIpPublicEc2Stack } from '../../lib/stacks/block-ip-public-ec2-stack';
 import { createCloudFrontWafAlbStacks, DEFAULT_CLOUDFRONT_EXAMPLE_REGION } from '../../lib/stacks/cloudfront-waf-alb-stack';
 import { WafAlbStack } from '../../lib/stacks/waf-alb-stack';
 import { testApp } from '../support/app';
+import { synthesizeThroughHarness } from '../support/harness';
 
 /**
  * The edge example stacks through the same harness as `example-stacks.test.ts` (strict
@@ -29,11 +29,7 @@ const PUBLIC_LISTENER_GROUP = /LoadBalancerSecurityGroup/;
 describe.each(Object.keys(STACKS))('edge example stack %s', (name) => {
   let template: Template;
   beforeAll(() => {
-    const app = testApp({ validation: true });
-    const stack = STACKS[name](app);
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    app.synth();
-    template = Template.fromStack(stack);
+    template = synthesizeThroughHarness(STACKS[name]);
   });
 
   test('passes template validation and cdk-nag', () => {

@@ -2,9 +2,10 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { EXAMPLE_STACKS } from '../../lib/stacks';
 import { testApp } from '../support/app';
+import { synthesizeThroughHarness } from '../support/harness';
 
 /**
  * The verification harness over every example stack that `bin/app.ts` deploys: AWS's
@@ -17,17 +18,9 @@ const DESCRIBE_WITHOUT_RESOURCE_LEVEL = new Set(['ec2:DescribeAddresses', 'ec2:D
 describe.each(Object.keys(EXAMPLE_STACKS))('example stack %s', (name) => {
   let template: Template;
   beforeAll(() => {
-    const app = testApp({ validation: true });
-    const entry = EXAMPLE_STACKS[name];
-    const stack = entry.build(app, name);
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    if (entry.serverless) {
-      Validations.of(app).addPlugins(new ServerlessChecks(app));
-    }
     // Throws on any validator finding, any unacknowledged cdk-nag error or warning,
     // and any unacknowledged construct warning.
-    app.synth();
-    template = Template.fromStack(stack);
+    template = synthesizeThroughHarness((app) => EXAMPLE_STACKS[name].build(app, name), { serverless: EXAMPLE_STACKS[name].serverless });
   });
 
   test('passes template validation and cdk-nag', () => {

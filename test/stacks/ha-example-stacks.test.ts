@@ -1,9 +1,9 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { BastionStack } from '../../lib/stacks/bastion-stack';
 import { HaInstanceStack } from '../../lib/stacks/ha-instance-stack';
 import { testApp } from '../support/app';
+import { synthesizeThroughHarness } from '../support/harness';
 
 /**
  * Every variant of the HA example stacks through the same harness as `example-stacks.test.ts`
@@ -20,12 +20,7 @@ const VARIANTS: Record<string, { context: Record<string, string>; build: (app: R
 describe.each(Object.keys(VARIANTS))('%s', (name) => {
   let template: Template;
   beforeAll(() => {
-    const variant = VARIANTS[name];
-    const app = testApp({ validation: true, context: variant.context });
-    const stack = variant.build(app);
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    app.synth();
-    template = Template.fromStack(stack);
+    template = synthesizeThroughHarness(VARIANTS[name].build, { context: VARIANTS[name].context });
   });
 
   test('passes template validation and cdk-nag', () => {
