@@ -14,3 +14,8 @@ export * from './edge/alb-ip-blocking';
 export * from './edge/nlb-ip-blocking';
 export * from './edge/waf-protected-alb';
 export * from './edge/cloudfront-waf-alb';
+export * from './hpc/efa-instance-types';
+export * from './hpc/hpc-cluster';
+export * from './hpc/hpc-batch-jobs';
+export * from './hpc/parallel-cluster-config';
+export * from './hpc/data-sync-transfer';

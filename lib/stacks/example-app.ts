@@ -6,6 +6,7 @@ import { BlockIpPublicEc2Stack } from './block-ip-public-ec2-stack';
 import { createCloudFrontWafAlbStacks } from './cloudfront-waf-alb-stack';
 import { FanOutStack } from './fan-out-stack';
 import { HaInstanceStack } from './ha-instance-stack';
+import { HpcStack } from './hpc-stack';
 import { QueueWorkersStack } from './queue-workers-stack';
 import { ThumbnailsStack } from './thumbnails-stack';
 import { WafAlbStack } from './waf-alb-stack';
@@ -72,5 +73,9 @@ export const EXAMPLE_STACKS: Record<string, ExampleStackEntry> = {
     serverless: false,
     // also creates `${id}WebAcl` in us-east-1 (the CLOUDFRONT-scope web ACL)
     build: (app, id) => createCloudFrontWafAlbStacks(app, id, 'Blocking IPs: CloudFront (geo restriction, WAF from us-east-1) -> VPC origin -> internal ALB').stack,
+  },
+  Hpc: {
+    serverless: false,
+    build: (app, id) => new HpcStack(app, id, { description: 'HPC: EFA nodes in a cluster placement group (scaled to 0) with FSx for Lustre linked to S3, and Batch multi-node parallel jobs' }),
   },
 };

@@ -9,3 +9,4 @@ export * from './block-ip-alb-stack';
 export * from './block-ip-nlb-stack';
 export * from './waf-alb-stack';
 export * from './cloudfront-waf-alb-stack';
+export * from './hpc-stack';

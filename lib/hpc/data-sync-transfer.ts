@@ -1,0 +1,220 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import * as datasync from 'aws-cdk-lib/aws-datasync';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as efs from 'aws-cdk-lib/aws-efs';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ConfigErrors } from '../private/config-errors';
+
+/** Which way the task copies. */
+export enum DataSyncDirection {
+  /** From the bucket to the file system (stage inputs). */
+  S3_TO_FILE_SYSTEM = 'S3_TO_FILE_SYSTEM',
+  /** From the file system to the bucket (keep results). */
+  FILE_SYSTEM_TO_S3 = 'FILE_SYSTEM_TO_S3',
+}
+
+/** How DataSync verifies the copy. There is no "none": verification stays on. */
+export enum DataSyncVerifyMode {
+  /** Checksums of the transferred files are compared at the destination. */
+  ONLY_FILES_TRANSFERRED = 'ONLY_FILES_TRANSFERRED',
+  /** The whole source and destination are compared at the end. */
+  POINT_IN_TIME_CONSISTENT = 'POINT_IN_TIME_CONSISTENT',
+}
+
+/** An EFS file system as the DataSync location. */
+export interface DataSyncEfsLocation {
+  /** The file system. */
+  readonly fileSystem: efs.IFileSystem;
+  /** Subnet of DataSync's network interfaces (with a mount target of the file system in its AZ). */
+  readonly subnet: ec2.ISubnet;
+  /** Security group of DataSync's network interfaces; the file system is opened to it on NFS. */
+  readonly securityGroup: ec2.ISecurityGroup;
+  /**
+   * Directory of the file system.
+   *
+   * @default '/'
+   */
+  readonly subdirectory?: string;
+}
+
+/** An FSx for Lustre file system as the DataSync location. */
+export interface DataSyncFsxLustreLocation {
+  /** ARN of the file system (`CfnFileSystem.attrResourceArn`). */
+  readonly fileSystemArn: string;
+  /** Security groups DataSync's interfaces use; they must reach the file system on TCP 988 and 1018–1023 (an `HpcCluster`'s node group does). */
+  readonly securityGroups: ec2.ISecurityGroup[];
+  /**
+   * Directory of the file system.
+   *
+   * @default '/'
+   */
+  readonly subdirectory?: string;
+}
+
+/** Properties of a {@link DataSyncTransfer}. */
+export interface DataSyncTransferProps {
+  /** The bucket. */
+  readonly bucket: s3.IBucket;
+
+  /**
+   * Prefix in the bucket (without leading `/`; with a trailing `/` for a folder).
+   *
+   * @default - the whole bucket
+   */
+  readonly bucketPrefix?: string;
+
+  /**
+   * EFS side of the transfer. Exactly one of `efs` and `fsxLustre`.
+   *
+   * @default - none
+   */
+  readonly efs?: DataSyncEfsLocation;
+
+  /**
+   * FSx for Lustre side of the transfer. Exactly one of `efs` and `fsxLustre`.
+   *
+   * @default - none
+   */
+  readonly fsxLustre?: DataSyncFsxLustreLocation;
+
+  /**
+   * Direction of the copy.
+   *
+   * @default DataSyncDirection.S3_TO_FILE_SYSTEM
+   */
+  readonly direction?: DataSyncDirection;
+
+  /**
+   * When the task runs by itself (at most hourly).
+   *
+   * @default - only when started (console, `aws datasync start-task-execution`)
+   */
+  readonly schedule?: events.Schedule;
+
+  /**
+   * Verification.
+   *
+   * @default DataSyncVerifyMode.ONLY_FILES_TRANSFERRED
+   */
+  readonly verifyMode?: DataSyncVerifyMode;
+}
+
+/**
+ * An AWS DataSync task between an S3 bucket and an EFS or FSx for Lustre file system, with a role
+ * for DataSync scoped to the bucket (and prefix), verification on, and an optional schedule.
+ * Only changed data is copied; files deleted at the source are kept at the destination.
+ */
+export class DataSyncTransfer extends Construct {
+  /** The role DataSync assumes to access the bucket. */
+  public readonly bucketAccessRole: iam.Role;
+  /** The S3 location. */
+  public readonly s3Location: datasync.CfnLocationS3;
+  /** The file system location. */
+  public readonly fileSystemLocation: datasync.CfnLocationEFS | datasync.CfnLocationFSxLustre;
+  /** The task. */
+  public readonly task: datasync.CfnTask;
+
+  constructor(scope: Construct, id: string, props: DataSyncTransferProps) {
+    super(scope, id);
+    const errors = new ConfigErrors('DataSyncTransfer', this.node.path);
+    if ((props.efs === undefined) === (props.fsxLustre === undefined)) {
+      errors.add(props.efs ? 'efs, fsxLustre' : 'efs / fsxLustre', props.efs ? 'both set' : undefined, 'a task copies between the bucket and exactly one file system',
+        'set exactly one of efs and fsxLustre');
+    }
+    const rate = props.schedule?.expressionString.match(/^rate\((\d+) minutes?\)$/);
+    if (rate && Number(rate[1]) < 60) {
+      errors.add('schedule', props.schedule!.expressionString, 'DataSync runs a task at most once an hour', 'use Schedule.rate(Duration.hours(1)) or longer');
+    }
+    if (props.bucketPrefix?.startsWith('/')) {
+      errors.add('bucketPrefix', props.bucketPrefix, 'an S3 prefix has no leading /', `use '${props.bucketPrefix.replace(/^\/+/, '')}'`);
+    }
+    errors.throwIfAny();
+    const stack = Stack.of(this);
+    const prefix = props.bucketPrefix ?? '';
+
+    this.bucketAccessRole = new iam.Role(this, 'BucketAccessRole', {
+      assumedBy: new iam.ServicePrincipal('datasync.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+      description: `DataSync access to one bucket for ${this.node.path}`,
+    });
+    const policy = new iam.Policy(this, 'BucketAccessPolicy', {
+      roles: [this.bucketAccessRole],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'Bucket',
+          actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+          resources: [props.bucket.bucketArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ObjectsUnderPrefix',
+          actions: ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:GetObjectTagging', 's3:ListMultipartUploadParts',
+            's3:PutObject', 's3:PutObjectTagging'],
+          resources: [props.bucket.arnForObjects(`${prefix}*`)],
+        }),
+      ],
+    });
+    Validations.of(policy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${objectWildcardFinding(stack, props.bucket, prefix)}]`,
+      reason: 'DataSync copies every object under the configured prefix of this one bucket, whose keys are not known in advance; the actions are the ones DataSync documents for an S3 location.',
+    });
+    if (props.bucket.encryptionKey) {
+      props.bucket.encryptionKey.grantEncryptDecrypt(this.bucketAccessRole);
+    }
+
+    this.s3Location = new datasync.CfnLocationS3(this, 'S3Location', {
+      s3BucketArn: props.bucket.bucketArn,
+      subdirectory: `/${prefix}`,
+      s3Config: { bucketAccessRoleArn: this.bucketAccessRole.roleArn },
+    });
+    this.s3Location.node.addDependency(policy);
+
+    const sgArn = (sg: ec2.ISecurityGroup) => stack.formatArn({ service: 'ec2', resource: 'security-group', resourceName: sg.securityGroupId });
+    if (props.efs) {
+      const e = props.efs;
+      e.fileSystem.connections.allowDefaultPortFrom(e.securityGroup, 'DataSync');
+      this.fileSystemLocation = new datasync.CfnLocationEFS(this, 'EfsLocation', {
+        efsFilesystemArn: e.fileSystem.fileSystemArn,
+        ec2Config: {
+          subnetArn: stack.formatArn({ service: 'ec2', resource: 'subnet', resourceName: e.subnet.subnetId }),
+          securityGroupArns: [sgArn(e.securityGroup)],
+        },
+        subdirectory: e.subdirectory ?? '/',
+        inTransitEncryption: 'TLS1_2',
+      });
+    } else {
+      const f = props.fsxLustre!;
+      this.fileSystemLocation = new datasync.CfnLocationFSxLustre(this, 'FsxLustreLocation', {
+        fsxFilesystemArn: f.fileSystemArn,
+        securityGroupArns: f.securityGroups.map(sgArn),
+        subdirectory: f.subdirectory ?? '/',
+      });
+    }
+
+    const toFileSystem = (props.direction ?? DataSyncDirection.S3_TO_FILE_SYSTEM) === DataSyncDirection.S3_TO_FILE_SYSTEM;
+    this.task = new datasync.CfnTask(this, 'Task', {
+      sourceLocationArn: toFileSystem ? this.s3Location.attrLocationArn : this.fileSystemLocation.attrLocationArn,
+      destinationLocationArn: toFileSystem ? this.fileSystemLocation.attrLocationArn : this.s3Location.attrLocationArn,
+      options: {
+        verifyMode: props.verifyMode ?? DataSyncVerifyMode.ONLY_FILES_TRANSFERRED,
+        transferMode: 'CHANGED',
+        overwriteMode: 'ALWAYS',
+        preserveDeletedFiles: 'PRESERVE',
+      },
+      schedule: props.schedule ? { scheduleExpression: props.schedule.expressionString } : undefined,
+    });
+  }
+}
+
+/** How cdk-nag names the object wildcard: `<LogicalId.Arn>/prefix*` for a bucket of this app, the ARN text for an imported one. */
+function objectWildcardFinding(stack: Stack, bucket: s3.IBucket, prefix: string): string {
+  const cfn = bucket.node.defaultChild;
+  if (cfn instanceof s3.CfnBucket) {
+    return `<${Stack.of(cfn).getLogicalId(cfn)}.Arn>/${prefix}*`;
+  }
+  const arn = stack.resolve(bucket.arnForObjects(`${prefix}*`));
+  return typeof arn === 'string' ? arn : JSON.stringify(arn);
+}

@@ -1,0 +1,148 @@
+import { Size, Validations } from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { Construct } from 'constructs';
+import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { HpcCapacityType, IHpcNodeGroup } from './hpc-cluster';
+
+/** Properties of {@link HpcBatchJobs}. */
+export interface HpcBatchJobsProps {
+  /** The node definition to run the jobs on (an `HpcCluster`). */
+  readonly nodes: IHpcNodeGroup;
+
+  /** The container image of every node of the job (with MPI and libfabric for EFA). */
+  readonly image: ecs.ContainerImage;
+
+  /**
+   * Command of the container.
+   *
+   * @default - the image's command
+   */
+  readonly command?: string[];
+
+  /**
+   * Nodes per job (2 or more; a multi-node parallel job of 1 node is a plain job).
+   *
+   * @default 2
+   */
+  readonly numNodes?: number;
+
+  /**
+   * Index of the main node, which Batch starts first and whose exit ends the job.
+   *
+   * @default 0
+   */
+  readonly mainNode?: number;
+
+  /**
+   * vCPUs of each node's container.
+   *
+   * @default 2
+   */
+  readonly cpu?: number;
+
+  /**
+   * Memory of each node's container.
+   *
+   * @default Size.gibibytes(4)
+   */
+  readonly memory?: Size;
+
+  /**
+   * Most vCPUs the compute environment runs at once.
+   *
+   * @default 256
+   */
+  readonly maxvCpus?: number;
+}
+
+/**
+ * AWS Batch multi-node parallel jobs on the nodes of an `HpcCluster`: a managed EC2 compute
+ * environment in the cluster's placement group and subnet, launched from its EFA launch template,
+ * a job queue, and a multi-node job definition whose containers get the EFA devices.
+ */
+export class HpcBatchJobs extends Construct {
+  /** The managed EC2 compute environment. */
+  public readonly computeEnvironment: batch.ManagedEc2EcsComputeEnvironment;
+  /** The job queue. */
+  public readonly jobQueue: batch.JobQueue;
+  /** The multi-node job definition. */
+  public readonly jobDefinition: batch.MultiNodeJobDefinition;
+
+  constructor(scope: Construct, id: string, props: HpcBatchJobsProps) {
+    super(scope, id);
+    const nodes = props.nodes;
+    const numNodes = props.numNodes ?? 2;
+    const mainNode = props.mainNode ?? 0;
+    const errors = new ConfigErrors('HpcBatchJobs', this.node.path);
+    if (nodes.capacityType === HpcCapacityType.SPOT) {
+      errors.add('nodes.capacityType', nodes.capacityType, 'AWS Batch does not run multi-node parallel jobs on Spot compute environments',
+        'use an HpcCluster with capacityType: HpcCapacityType.ON_DEMAND for Batch');
+    }
+    if (!isConcrete(numNodes) || numNodes < 2 || !Number.isInteger(numNodes)) {
+      errors.add('numNodes', isConcrete(numNodes) ? numNodes : '(token)', 'a multi-node parallel job has a whole number of 2 or more nodes, known at synth time (it sets the node range)', 'use e.g. 2');
+    }
+    if (isConcrete(numNodes) && isConcrete(mainNode) && (mainNode < 0 || mainNode >= numNodes || !Number.isInteger(mainNode))) {
+      errors.add('mainNode', mainNode, `must be a node index from 0 to numNodes - 1 (${numNodes - 1})`, 'use 0');
+    }
+    errors.throwIfAny();
+
+    const arm = nodes.instanceType.architecture === ec2.InstanceArchitecture.ARM_64;
+    this.computeEnvironment = new batch.ManagedEc2EcsComputeEnvironment(this, 'ComputeEnvironment', {
+      vpc: nodes.vpc,
+      vpcSubnets: { subnets: [nodes.subnet] },
+      instanceTypes: [nodes.instanceType],
+      useOptimalInstanceClasses: false,
+      launchTemplate: nodes.launchTemplate,
+      placementGroup: nodes.placementGroup,
+      // Batch needs the ECS agent: the ECS-optimised AMI overrides the launch template's plain one.
+      images: [{ image: ecs.EcsOptimizedImage.amazonLinux2023(arm ? ecs.AmiHardwareType.ARM : ecs.AmiHardwareType.STANDARD), imageType: batch.EcsMachineImageType.ECS_AL2023 }],
+      securityGroups: nodes.connections.securityGroups,
+      minvCpus: 0,
+      maxvCpus: props.maxvCpus ?? 256,
+      spot: false,
+    });
+    if (nodes.efaInterfaces > 0) {
+      // Security groups come from the launch template's network interfaces. With them also on the compute
+      // environment, EC2 rejects the launch (groups on both the instance and its interfaces) and the
+      // environment goes INVALID.
+      (this.computeEnvironment.node.defaultChild as batch.CfnComputeEnvironment).addPropertyDeletionOverride('ComputeResources.SecurityGroupIds');
+    }
+    Validations.of(this.computeEnvironment).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role]',
+      reason: 'AmazonEC2ContainerServiceforEC2Role is the AWS-maintained policy the ECS agent on Batch instances needs to register with the cluster and pull images; AWS updates it with the agent.',
+    });
+
+    this.jobQueue = new batch.JobQueue(this, 'JobQueue', {
+      computeEnvironments: [{ computeEnvironment: this.computeEnvironment, order: 1 }],
+    });
+
+    const container = new batch.EcsEc2ContainerDefinition(this, 'Container', {
+      image: props.image,
+      command: props.command,
+      cpu: props.cpu ?? 2,
+      memory: props.memory ?? Size.gibibytes(4),
+      // EFA pins memory for RDMA.
+      ulimits: nodes.efaInterfaces > 0 ? [{ name: batch.UlimitName.MEMLOCK, softLimit: -1, hardLimit: -1 }] : undefined,
+      linuxParameters: nodes.efaInterfaces > 0 ? new batch.LinuxParameters(this, 'LinuxParameters') : undefined,
+    });
+    Validations.of(container).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/batch/job:*]',
+      reason: 'The execution role writes container logs to the /aws/batch/job log group only; Batch creates one log stream per job and node at run time, so the stream names cannot be listed in advance.',
+    });
+    for (let i = 0; i < nodes.efaInterfaces; i++) {
+      container.linuxParameters!.addDevices({
+        hostPath: `/dev/infiniband/uverbs${i}`,
+        containerPath: `/dev/infiniband/uverbs${i}`,
+        // No permissions: Batch's default is read, write and mknod, and aws-cdk-lib's DevicePermission renders
+        // them in lower case where the Batch API documents READ | WRITE | MKNOD.
+      });
+    }
+    this.jobDefinition = new batch.MultiNodeJobDefinition(this, 'JobDefinition', {
+      instanceType: nodes.instanceType,
+      mainNode,
+      containers: [{ container, startNode: 0, endNode: numNodes - 1 }],
+    });
+  }
+}

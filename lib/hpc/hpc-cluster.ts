@@ -1,0 +1,696 @@
+import { Lazy, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as fsx from 'aws-cdk-lib/aws-fsx';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { countAzs, describeSelection, selectSubnetsOrReport } from '../private/subnet-azs';
+import { EFA_INSTANCE_TYPES, efaSupport } from './efa-instance-types';
+
+/** How the compute nodes are bought. */
+export enum HpcCapacityType {
+  /** On-Demand instances. */
+  ON_DEMAND = 'ON_DEMAND',
+  /** Spot instances, allocated capacity-optimised (the pools least likely to be interrupted). */
+  SPOT = 'SPOT',
+}
+
+/** One S3 location linked to the file system by a data repository association. */
+export interface HpcDataRepository {
+  /** The bucket. */
+  readonly bucket: s3.IBucket;
+
+  /**
+   * Prefix in the bucket (without leading or trailing `/`).
+   *
+   * @default - the whole bucket
+   */
+  readonly bucketPrefix?: string;
+
+  /**
+   * Directory of the file system the bucket appears under, e.g. `/input`. Associations of one file
+   * system must not overlap.
+   */
+  readonly fileSystemPath: string;
+}
+
+/** The FSx for Lustre file system of an {@link HpcCluster}. */
+export interface HpcLustreOptions {
+  /**
+   * Deployment type. Scratch file systems are cheapest and fastest per dollar but not replicated;
+   * persistent ones replicate within the AZ and replace failed servers.
+   *
+   * @default fsx.LustreDeploymentType.SCRATCH_2
+   */
+  readonly deploymentType?: fsx.LustreDeploymentType;
+
+  /**
+   * Storage capacity in GiB. SCRATCH_1: 1,200, 2,400, then steps of 3,600; SCRATCH_2, PERSISTENT_1
+   * (SSD) and PERSISTENT_2: 1,200, 2,400, then steps of 2,400. Throughput grows with capacity.
+   *
+   * @default 1200
+   */
+  readonly storageCapacityGiB?: number;
+
+  /**
+   * Throughput in MB/s per TiB of storage (persistent types only). PERSISTENT_1: 50, 100, 200;
+   * PERSISTENT_2: 125, 250, 500, 1000.
+   *
+   * @default - 50 for PERSISTENT_1, 125 for PERSISTENT_2; scratch types have a fixed 200
+   */
+  readonly perUnitStorageThroughput?: number;
+
+  /**
+   * Lustre version. Data repository associations need 2.12 or later.
+   *
+   * @default fsx.FileSystemTypeVersion.V_2_15
+   */
+  readonly fileSystemTypeVersion?: fsx.FileSystemTypeVersion;
+
+  /**
+   * S3 locations linked by data repository associations (at most 8): object metadata is imported on
+   * creation, and new, changed and deleted objects are imported and exported automatically.
+   *
+   * @default - no association
+   */
+  readonly dataRepositories?: HpcDataRepository[];
+
+  /**
+   * Where every node mounts the file system.
+   *
+   * @default '/fsx'
+   */
+  readonly mountPoint?: string;
+
+  /**
+   * What happens to the file system when it leaves the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** An EBS io2 Block Express volume on every node. */
+export interface HpcNodeVolumeOptions {
+  /** Size in GiB (4 to 65,536). */
+  readonly sizeGiB: number;
+
+  /** Provisioned IOPS (100 to 256,000, at most 1,000 per GiB). */
+  readonly iops: number;
+
+  /**
+   * Device name.
+   *
+   * @default '/dev/sdf'
+   */
+  readonly deviceName?: string;
+
+  /**
+   * Where user data mounts the volume (XFS).
+   *
+   * @default '/data'
+   */
+  readonly mountPoint?: string;
+}
+
+/** EFA support of an instance type that is not (yet) in `EFA_INSTANCE_TYPES`. */
+export interface EfaSupportOverride {
+  /** Number of network cards of the instance type (`NetworkInfo.MaximumNetworkCards`), the most EFA interfaces it takes. */
+  readonly networkCards: number;
+}
+
+/**
+ * The node definition other fleets (Batch, ParallelCluster) reuse: implemented by {@link HpcCluster}.
+ */
+export interface IHpcNodeGroup extends ec2.IConnectable {
+  /** The VPC. */
+  readonly vpc: ec2.IVpc;
+  /** The one subnet of the nodes. */
+  readonly subnet: ec2.ISubnet;
+  /** The launch template (EFA interfaces, storage, user data in MIME multi-part form). */
+  readonly launchTemplate: ec2.ILaunchTemplate;
+  /** The cluster placement group, if any. */
+  readonly placementGroup?: ec2.IPlacementGroup;
+  /** The instance type. */
+  readonly instanceType: ec2.InstanceType;
+  /** EFA interfaces per node (0 without EFA). */
+  readonly efaInterfaces: number;
+  /** On-Demand or Spot. */
+  readonly capacityType: HpcCapacityType;
+}
+
+/** Properties of an {@link HpcCluster}. */
+export interface HpcClusterProps {
+  /** The VPC. */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * The subnet of the nodes and the file system. EFA traffic and cluster placement groups stay
+   * within one Availability Zone, so this must select exactly one subnet when either is on.
+   *
+   * @default - the first subnet of the VPC's default selection (private with egress if any)
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Instance type of the compute nodes.
+   *
+   * @default ec2.InstanceType.of(ec2.InstanceClass.C5N, ec2.InstanceSize.XLARGE18)
+   */
+  readonly instanceType?: ec2.InstanceType;
+
+  /**
+   * The AMI.
+   *
+   * @default - latest Amazon Linux 2023 for the instance type's architecture, resolved at launch
+   */
+  readonly machineImage?: ec2.IMachineImage;
+
+  /**
+   * Give every node Elastic Fabric Adapter interfaces (OS-bypass networking for MPI and NCCL).
+   *
+   * @default true
+   */
+  readonly efa?: boolean;
+
+  /**
+   * Number of EFA interfaces per node, one per network card (at most the type's network cards).
+   *
+   * @default 1
+   */
+  readonly efaInterfaces?: number;
+
+  /**
+   * Treat `instanceType` as EFA-capable with this many network cards, for types newer than
+   * `EFA_INSTANCE_TYPES`.
+   *
+   * @default - support is looked up in `EFA_INSTANCE_TYPES`
+   */
+  readonly efaSupportOverride?: EfaSupportOverride;
+
+  /**
+   * Launch the nodes in a new placement group with the `cluster` strategy (same rack/spine, lowest latency).
+   *
+   * @default true
+   */
+  readonly clusterPlacementGroup?: boolean;
+
+  /**
+   * Minimum number of nodes.
+   *
+   * @default 0
+   */
+  readonly minCapacity?: number;
+
+  /**
+   * Maximum number of nodes.
+   *
+   * @default 4
+   */
+  readonly maxCapacity?: number;
+
+  /**
+   * Number of nodes to run now. Once set, every deploy resets the group to it (aws-cdk-lib warns).
+   *
+   * @default - minCapacity at creation; later left to scaling
+   */
+  readonly desiredCapacity?: number;
+
+  /**
+   * On-Demand or Spot.
+   *
+   * @default HpcCapacityType.ON_DEMAND
+   */
+  readonly capacityType?: HpcCapacityType;
+
+  /**
+   * What EC2 does with a Spot node it reclaims. EC2 rejects stop and hibernate in a placement
+   * group; Auto Scaling always terminates. Used to validate configurations shared with other
+   * fleets (Batch, ParallelCluster).
+   *
+   * @default ec2.SpotInstanceInterruption.TERMINATE
+   */
+  readonly spotInterruptionBehavior?: ec2.SpotInstanceInterruption;
+
+  /**
+   * The FSx for Lustre file system mounted on every node.
+   *
+   * @default - SCRATCH_2, 1,200 GiB, Lustre 2.15, no data repository, mounted at /fsx, retained
+   */
+  readonly lustre?: HpcLustreOptions;
+
+  /**
+   * An EBS io2 Block Express volume on every node.
+   *
+   * @default - none
+   */
+  readonly nodeVolume?: HpcNodeVolumeOptions;
+
+  /**
+   * Where user data mounts the instance-store NVMe disks (RAID 0 when there are several), when the
+   * instance type has any.
+   *
+   * @default '/scratch'
+   */
+  readonly scratchMountPoint?: string;
+
+  /**
+   * Give the primary interface a public IPv4 address (nodes in public subnets without NAT).
+   *
+   * @default false
+   */
+  readonly associatePublicIpAddress?: boolean;
+}
+
+/** Lustre ports: 988 (LNet), 1018–1023 (Lustre RPC). */
+const LUSTRE_PORTS = [ec2.Port.tcp(988), ec2.Port.tcpRange(1018, 1023)];
+
+/** Valid capacities: the first two values, then steps. */
+const CAPACITY_RULES: Record<string, { first: number[]; step: number }> = {
+  [fsx.LustreDeploymentType.SCRATCH_1]: { first: [1200, 2400], step: 3600 },
+  [fsx.LustreDeploymentType.SCRATCH_2]: { first: [1200, 2400], step: 2400 },
+  [fsx.LustreDeploymentType.PERSISTENT_1]: { first: [1200, 2400], step: 2400 },
+  [fsx.LustreDeploymentType.PERSISTENT_2]: { first: [1200, 2400], step: 2400 },
+};
+
+const THROUGHPUTS: Record<string, number[]> = {
+  [fsx.LustreDeploymentType.PERSISTENT_1]: [50, 100, 200],
+  [fsx.LustreDeploymentType.PERSISTENT_2]: [125, 250, 500, 1000],
+};
+
+/** FSx allows at most this many data repository associations per file system. */
+export const MAX_DATA_REPOSITORY_ASSOCIATIONS = 8;
+
+/**
+ * Compute nodes for tightly coupled HPC: one launch template (EFA interfaces, optional io2 volume
+ * and instance-store scratch) launched by an Auto Scaling group in one cluster placement group in
+ * one subnet, and an FSx for Lustre file system (optionally linked to S3) mounted on every node.
+ *
+ * @example
+ * const cluster = new HpcCluster(this, 'Cluster', { vpc, maxCapacity: 16, lustre: { dataRepositories: [{ bucket, fileSystemPath: '/data' }] } });
+ */
+export class HpcCluster extends Construct implements IHpcNodeGroup {
+  /** The VPC. */
+  public readonly vpc: ec2.IVpc;
+  /** The Auto Scaling group, the default fleet. */
+  public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+  /** The launch template of the nodes (also usable by Batch or other fleets). */
+  public readonly launchTemplate: ec2.LaunchTemplate;
+  /** The cluster placement group; undefined when `clusterPlacementGroup` is false. */
+  public readonly placementGroup?: ec2.PlacementGroup;
+  /** The nodes' security group: all traffic to and from itself (EFA needs it), HTTPS out, Lustre to the file system. */
+  public readonly securityGroup: ec2.SecurityGroup;
+  /** Network access to the nodes. */
+  public readonly connections: ec2.Connections;
+  /** The node role (SSM managed instance core). */
+  public readonly role: iam.Role;
+  /** The nodes' user data; commands added here run after the mounts. */
+  public readonly userData: ec2.UserData;
+  /** The resolved instance type. */
+  public readonly instanceType: ec2.InstanceType;
+  /** The resolved AMI. */
+  public readonly machineImage: ec2.IMachineImage;
+  /** The one subnet of the nodes and the file system. */
+  public readonly subnet: ec2.ISubnet;
+  /** Number of EFA interfaces per node (0 without EFA). */
+  public readonly efaInterfaces: number;
+  /** The resolved capacity type. */
+  public readonly capacityType: HpcCapacityType;
+  /** The FSx for Lustre file system. */
+  public readonly fileSystem: fsx.CfnFileSystem;
+  /** Security group of the file system (Lustre ports from itself and the nodes). */
+  public readonly fileSystemSecurityGroup: ec2.SecurityGroup;
+  /** The resolved Lustre settings. */
+  public readonly lustre: Required<Omit<HpcLustreOptions, 'perUnitStorageThroughput' | 'dataRepositories'>> & Pick<HpcLustreOptions, 'perUnitStorageThroughput'> & { readonly dataRepositories: HpcDataRepository[] };
+  /** The data repository associations, in the order of `lustre.dataRepositories`. */
+  public readonly dataRepositoryAssociations: fsx.CfnDataRepositoryAssociation[] = [];
+
+  constructor(scope: Construct, id: string, props: HpcClusterProps) {
+    super(scope, id);
+    const errors = new ConfigErrors('HpcCluster', this.node.path);
+    this.instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.C5N, ec2.InstanceSize.XLARGE18);
+    const efa = props.efa ?? true;
+    this.efaInterfaces = efa ? props.efaInterfaces ?? 1 : 0;
+    this.capacityType = props.capacityType ?? HpcCapacityType.ON_DEMAND;
+    const lustre = props.lustre ?? {};
+    const deploymentType = lustre.deploymentType ?? fsx.LustreDeploymentType.SCRATCH_2;
+    this.lustre = {
+      deploymentType,
+      storageCapacityGiB: lustre.storageCapacityGiB ?? 1200,
+      perUnitStorageThroughput: lustre.perUnitStorageThroughput ?? ({
+        [fsx.LustreDeploymentType.PERSISTENT_1]: 50, [fsx.LustreDeploymentType.PERSISTENT_2]: 125,
+      } as Record<string, number | undefined>)[deploymentType],
+      fileSystemTypeVersion: lustre.fileSystemTypeVersion ?? fsx.FileSystemTypeVersion.V_2_15,
+      dataRepositories: lustre.dataRepositories ?? [],
+      mountPoint: lustre.mountPoint ?? '/fsx',
+      removalPolicy: lustre.removalPolicy ?? RemovalPolicy.RETAIN,
+    };
+
+    const selection = props.vpcSubnets;
+    const subnets = selection ? selectSubnetsOrReport(props.vpc, selection, errors, 'vpcSubnets') : undefined;
+    this.validate(props, selection, subnets, errors);
+    errors.throwIfAny();
+    this.vpc = props.vpc;
+    this.subnet = (subnets ?? props.vpc.selectSubnets()).subnets[0];
+
+    this.machineImage = props.machineImage ?? ec2.MachineImage.resolveSsmParameterAtLaunch(
+      `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${this.instanceType.architecture === ec2.InstanceArchitecture.ARM_64 ? 'arm64' : 'x86_64'}`,
+      { os: ec2.OperatingSystemType.LINUX });
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `HpcCluster ${this.node.path}: nodes (EFA needs all traffic to and from itself)`,
+      allowAllOutbound: false,
+    });
+    // EFA's OS-bypass traffic is not TCP/UDP: EC2 requires an all-traffic rule to and from the group itself, both ways.
+    this.securityGroup.addIngressRule(this.securityGroup, ec2.Port.allTraffic(), 'All traffic from other nodes (EFA, MPI)');
+    this.securityGroup.addEgressRule(this.securityGroup, ec2.Port.allTraffic(), 'All traffic to other nodes (EFA, MPI)');
+    this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs (SSM, S3) and package repositories');
+    this.connections = new ec2.Connections({ securityGroups: [this.securityGroup] });
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: `Node role of HpcCluster ${this.node.path}`,
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
+      reason: 'AmazonSSMManagedInstanceCore is the AWS-maintained minimum for the SSM agent (Session Manager access to the nodes instead of inbound SSH); AWS updates it when the agent needs new actions.',
+    });
+
+    ({ fileSystem: this.fileSystem, securityGroup: this.fileSystemSecurityGroup } = this.createFileSystem(props.vpc));
+
+    this.userData = ec2.UserData.forLinux();
+    this.userData.addCommands(...lustreMountCommands(this.fileSystem.attrDnsName, this.fileSystem.attrLustreMountName, this.lustre.mountPoint));
+    this.userData.addCommands(...instanceStoreRaidCommands(props.scratchMountPoint ?? '/scratch'));
+    const blockDevices: ec2.BlockDevice[] = [{
+      deviceName: '/dev/xvda',
+      volume: ec2.BlockDeviceVolume.ebs(30, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination: true }),
+    }];
+    if (props.nodeVolume) {
+      const deviceName = props.nodeVolume.deviceName ?? '/dev/sdf';
+      blockDevices.push({
+        deviceName,
+        // io2 on Nitro is Block Express; aws-cdk-lib's BlockDeviceVolume does not apply ec2.Volume's 500 IOPS/GiB cap.
+        volume: ec2.BlockDeviceVolume.ebs(props.nodeVolume.sizeGiB, {
+          encrypted: true, volumeType: ec2.EbsDeviceVolumeType.IO2, iops: props.nodeVolume.iops, deleteOnTermination: true,
+        }),
+      });
+      this.userData.addCommands(...nodeVolumeCommands(deviceName, props.nodeVolume.mountPoint ?? '/data'));
+    }
+
+    this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+      machineImage: this.machineImage,
+      instanceType: this.instanceType,
+      // MIME multi-part: AWS Batch rejects a launch template whose user data is a bare script.
+      userData: multipart(this.userData),
+      role: this.role,
+      securityGroup: this.securityGroup,
+      requireImdsv2: true,
+      httpPutResponseHopLimit: 1,
+      associatePublicIpAddress: efa ? undefined : props.associatePublicIpAddress,
+      blockDevices,
+    });
+    if (efa) {
+      this.renderEfaInterfaces(props.associatePublicIpAddress);
+    }
+
+    if (props.clusterPlacementGroup ?? true) {
+      this.placementGroup = new ec2.PlacementGroup(this, 'PlacementGroup', { strategy: ec2.PlacementGroupStrategy.CLUSTER });
+    }
+
+    const minCapacity = props.minCapacity ?? 0;
+    const spot = this.capacityType === HpcCapacityType.SPOT;
+    this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'AutoScalingGroup', {
+      vpc: props.vpc,
+      vpcSubnets: { subnets: [this.subnet] },
+      minCapacity,
+      maxCapacity: props.maxCapacity ?? 4,
+      // Unset by default: a desired capacity resets the group's size on every deploy.
+      desiredCapacity: props.desiredCapacity,
+      ...(spot ? {
+        mixedInstancesPolicy: {
+          launchTemplate: this.launchTemplate,
+          launchTemplateOverrides: [{ instanceType: this.instanceType }],
+          instancesDistribution: {
+            onDemandBaseCapacity: 0,
+            onDemandPercentageAboveBaseCapacity: 0,
+            spotAllocationStrategy: autoscaling.SpotAllocationStrategy.CAPACITY_OPTIMIZED,
+          },
+        },
+      } : { launchTemplate: this.launchTemplate }),
+    });
+    if (this.placementGroup) {
+      (this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup).placementGroup = this.placementGroup.placementGroupName;
+    }
+    Tags.of(this.autoScalingGroup).add('Name', this.node.path, { applyToLaunchedInstances: true });
+    Validations.of(this.autoScalingGroup).acknowledge({
+      id: 'AwsSolutions-AS3',
+      reason: 'Compute nodes scale with the jobs (or with Batch/ParallelCluster); scaling notifications would be noise. Capacity is visible in the group\'s CloudWatch metrics.',
+    });
+  }
+
+  /** Allow SSH to the nodes from `peer` (Session Manager needs no inbound rule). */
+  public allowSshFrom(peer: ec2.IPeer): void {
+    this.connections.allowFrom(peer, ec2.Port.tcp(22), 'SSH');
+  }
+
+  /**
+   * Render the EFA interfaces into the launch template: aws-cdk-lib's LaunchTemplate has no
+   * network-interface prop. The primary interface is card 0, device 0; each further EFA is on the
+   * next network card at device index 1. EC2 rejects instance-level security groups alongside
+   * interfaces, so they move into each interface.
+   */
+  private renderEfaInterfaces(associatePublicIpAddress: boolean | undefined): void {
+    const cfn = this.launchTemplate.node.defaultChild as ec2.CfnLaunchTemplate;
+    const groups = Lazy.list({ produce: () => this.connections.securityGroups.map((sg) => sg.securityGroupId) });
+    const interfaces = Array.from({ length: this.efaInterfaces }, (_, card) => ({
+      NetworkCardIndex: card,
+      DeviceIndex: card === 0 ? 0 : 1,
+      InterfaceType: 'efa',
+      Groups: groups,
+      DeleteOnTermination: true,
+      ...(card === 0 && associatePublicIpAddress !== undefined ? { AssociatePublicIpAddress: associatePublicIpAddress } : {}),
+    }));
+    cfn.addPropertyOverride('LaunchTemplateData.NetworkInterfaces', interfaces);
+    cfn.addPropertyDeletionOverride('LaunchTemplateData.SecurityGroupIds');
+  }
+
+  private createFileSystem(vpc: ec2.IVpc): { fileSystem: fsx.CfnFileSystem; securityGroup: ec2.SecurityGroup } {
+    const securityGroup = new ec2.SecurityGroup(this, 'FileSystemSecurityGroup', {
+      vpc,
+      description: `HpcCluster ${this.node.path}: FSx for Lustre (Lustre ports from itself and the nodes)`,
+      allowAllOutbound: true,
+    });
+    for (const port of LUSTRE_PORTS) {
+      securityGroup.addIngressRule(securityGroup, port, `Lustre ${port.toString()} between file servers`);
+      // Both directions: clients connect to the servers, and servers connect back to clients.
+      securityGroup.connections.allowFrom(this.securityGroup, port, `Lustre ${port.toString()} from the nodes`);
+      // The file system's group keeps all outbound traffic (as FSx documents), so only the nodes' side needs a rule.
+      this.securityGroup.addIngressRule(securityGroup, port, `Lustre ${port.toString()} from the file servers`);
+    }
+    const l = this.lustre;
+    const fileSystem = new fsx.CfnFileSystem(this, 'FileSystem', {
+      fileSystemType: 'LUSTRE',
+      // Explicit: FSx defaults to 2.10 for every type but PERSISTENT_2, and 2.10 cannot have data repository associations.
+      fileSystemTypeVersion: l.fileSystemTypeVersion,
+      storageCapacity: l.storageCapacityGiB,
+      subnetIds: [this.subnet.subnetId],
+      securityGroupIds: [securityGroup.securityGroupId],
+      lustreConfiguration: {
+        deploymentType: l.deploymentType,
+        perUnitStorageThroughput: l.perUnitStorageThroughput,
+      },
+    });
+    fileSystem.applyRemovalPolicy(l.removalPolicy);
+    l.dataRepositories.forEach((repo, i) => {
+      const prefix = repo.bucketPrefix ? `/${repo.bucketPrefix}` : '';
+      this.dataRepositoryAssociations.push(new fsx.CfnDataRepositoryAssociation(this, `DataRepositoryAssociation${i}`, {
+        fileSystemId: fileSystem.ref,
+        fileSystemPath: repo.fileSystemPath,
+        dataRepositoryPath: `s3://${repo.bucket.bucketName}${prefix}`,
+        batchImportMetaDataOnCreate: true,
+        s3: {
+          autoImportPolicy: { events: ['NEW', 'CHANGED', 'DELETED'] },
+          autoExportPolicy: { events: ['NEW', 'CHANGED', 'DELETED'] },
+        },
+      }));
+    });
+    return { fileSystem, securityGroup };
+  }
+
+  private validate(props: HpcClusterProps, selection: ec2.SubnetSelection | undefined,
+    subnets: ec2.SelectedSubnets | undefined, errors: ConfigErrors): void {
+    const typeName = this.instanceType.toString();
+    const efa = props.efa ?? true;
+    const placement = props.clusterPlacementGroup ?? true;
+    const override = props.efaSupportOverride;
+    if (efa) {
+      const support = override ?? efaSupport(typeName);
+      if (!support) {
+        const examples = Object.keys(EFA_INSTANCE_TYPES).filter((t) => t.startsWith(typeName.split('.')[0] + '.'));
+        errors.add('instanceType', typeName, 'does not support EFA (support is by size; see EFA_INSTANCE_TYPES in lib/hpc/efa-instance-types.ts)',
+          `use one of ${(examples.length ? examples : ['c5n.18xlarge', 'hpc7g.16xlarge', 'hpc7a.96xlarge']).join(', ')}, set efa: false, or set efaSupportOverride for a type newer than the list`);
+      }
+      const n = props.efaInterfaces;
+      if (isConcrete(n) && (n < 1 || !Number.isInteger(n))) {
+        errors.add('efaInterfaces', n, 'a node with EFA has a whole number of 1 or more EFA interfaces', 'use 1, or set efa: false');
+      } else if (support && isConcrete(n) && n > support.networkCards) {
+        errors.add('efaInterfaces', n, `${typeName} has ${support.networkCards} network card(s) and takes one EFA per card`, `use at most ${support.networkCards}`);
+      } else if (n !== undefined && !isConcrete(n)) {
+        errors.add('efaInterfaces', '(token)', 'the count of network interfaces rendered into the launch template must be known at synth time', 'pass a number');
+      }
+    } else if (props.efaInterfaces !== undefined || override) {
+      errors.add(props.efaInterfaces !== undefined ? 'efaInterfaces' : 'efaSupportOverride', props.efaInterfaces ?? 'set', 'only applies with EFA, but efa is false', 'remove it, or set efa: true');
+    }
+    if (override && isConcrete(override.networkCards) && (override.networkCards < 1 || !Number.isInteger(override.networkCards))) {
+      errors.add('efaSupportOverride.networkCards', override.networkCards, 'an instance has a whole number of 1 or more network cards', 'use the type\'s NetworkInfo.MaximumNetworkCards');
+    }
+    if (subnets && selection && (efa || placement)) {
+      const azs = countAzs(subnets);
+      const count = subnets.subnets.length;
+      if (count > 1 || (azs !== undefined && azs > 1)) {
+        const what = `${count} subnet(s) in ${azs ?? 'an unknown number of'} Availability Zone(s)`;
+        if (efa) {
+          errors.add('vpcSubnets', describeSelection(selection), `selects ${what}; EFA traffic does not cross subnets, so all nodes must be in exactly one subnet`,
+            'select one subnet, e.g. { subnets: [vpc.privateSubnets[0]] }, or set efa: false');
+        }
+        if (placement) {
+          errors.add('vpcSubnets', describeSelection(selection), `selects ${what}; a cluster placement group lives in one Availability Zone`,
+            'select one subnet, e.g. { subnets: [vpc.privateSubnets[0]] }, or set clusterPlacementGroup: false');
+        }
+      }
+    }
+    if (placement && /^(t\d|mac\d?)/.test(typeName)) {
+      errors.add('instanceType', typeName, 'burstable (T) and Mac instances cannot be launched in a cluster placement group',
+        'use a compute-optimised type such as c5n.18xlarge, or set clusterPlacementGroup: false');
+    }
+    const interruption = props.spotInterruptionBehavior;
+    if (interruption !== undefined && interruption !== ec2.SpotInstanceInterruption.TERMINATE) {
+      if (props.capacityType !== HpcCapacityType.SPOT) {
+        errors.add('spotInterruptionBehavior', interruption, 'only applies to Spot capacity', 'remove it, or set capacityType: HpcCapacityType.SPOT');
+      } else if (placement) {
+        errors.add('spotInterruptionBehavior', interruption, 'EC2 does not launch Spot instances that stop or hibernate on interruption in a placement group',
+          'use ec2.SpotInstanceInterruption.TERMINATE, or set clusterPlacementGroup: false');
+      }
+    }
+    const { minCapacity: min, maxCapacity: max, desiredCapacity: desired } = props;
+    if (isConcrete(min) && min < 0) errors.add('minCapacity', min, 'must be 0 or more', 'use 0 to scale to zero between jobs');
+    if (isConcrete(min) && isConcrete(max ?? 4) && min > (max ?? 4)) errors.add('minCapacity', min, `must not exceed maxCapacity (${max ?? 4})`, 'raise maxCapacity or lower minCapacity');
+    if (isConcrete(desired) && ((isConcrete(min) && desired < min) || (isConcrete(max ?? 4) && desired > (max ?? 4)))) {
+      errors.add('desiredCapacity', desired, `must be between minCapacity (${min ?? 0}) and maxCapacity (${max ?? 4})`, 'adjust desiredCapacity');
+    }
+    this.validateLustre(errors);
+    if (props.nodeVolume) {
+      validateIo2(props.nodeVolume, errors);
+    }
+  }
+
+  private validateLustre(errors: ConfigErrors): void {
+    const { deploymentType: type, storageCapacityGiB: gib, perUnitStorageThroughput: throughput, fileSystemTypeVersion: version, dataRepositories: repos } = this.lustre;
+    const capacity = CAPACITY_RULES[type];
+    if (capacity && isConcrete(gib) && !capacity.first.includes(gib) && (gib <= 0 || gib % capacity.step !== 0)) {
+      errors.add('lustre.storageCapacityGiB', gib, `${type} takes ${capacity.first.join(', ')}, then multiples of ${capacity.step} GiB`,
+        `use e.g. ${nearestCapacity(gib, capacity)} GiB`);
+    }
+    const allowed = THROUGHPUTS[type];
+    if (throughput !== undefined && isConcrete(throughput)) {
+      if (!allowed) {
+        errors.add('lustre.perUnitStorageThroughput', throughput, `${type} has a fixed throughput per TiB; only PERSISTENT_1 and PERSISTENT_2 take one`, 'remove it, or use a persistent deployment type');
+      } else if (!allowed.includes(throughput)) {
+        errors.add('lustre.perUnitStorageThroughput', throughput, `${type} takes ${allowed.join(', ')} MB/s per TiB`, `use one of ${allowed.join(', ')}`);
+      }
+    }
+    if (repos.length > 0) {
+      if (type === fsx.LustreDeploymentType.SCRATCH_1) {
+        errors.add('lustre.dataRepositories', `${repos.length} association(s)`, 'SCRATCH_1 file systems cannot have data repository associations',
+          'use SCRATCH_2 (or a persistent type)');
+      }
+      if (version === fsx.FileSystemTypeVersion.V_2_10) {
+        errors.add('lustre.fileSystemTypeVersion', version, 'Lustre 2.10 file systems cannot have data repository associations', 'use fsx.FileSystemTypeVersion.V_2_15');
+      }
+      if (repos.length > MAX_DATA_REPOSITORY_ASSOCIATIONS) {
+        errors.add('lustre.dataRepositories', `${repos.length} association(s)`, `FSx allows at most ${MAX_DATA_REPOSITORY_ASSOCIATIONS} data repository associations per file system`,
+          'link fewer buckets, or use prefixes of one bucket under one association');
+      }
+    }
+    if (!/^\/[A-Za-z0-9._/-]+$/.test(this.lustre.mountPoint)) {
+      errors.add('lustre.mountPoint', this.lustre.mountPoint, 'must be an absolute path of letters, digits, ".", "_", "-" and "/" (it goes into /etc/fstab)', "use e.g. '/fsx'");
+    }
+  }
+}
+
+/** AWS's limits for io2 Block Express (not aws-cdk-lib's `Volume` check, which caps io2 at 500 IOPS/GiB). */
+export const IO2_LIMITS = { minGiB: 4, maxGiB: 65536, minIops: 100, maxIops: 256000, maxIopsPerGiB: 1000 } as const;
+
+function validateIo2(volume: HpcNodeVolumeOptions, errors: ConfigErrors): void {
+  const { sizeGiB: size, iops } = volume;
+  const l = IO2_LIMITS;
+  if (isConcrete(size) && (size < l.minGiB || size > l.maxGiB || !Number.isInteger(size))) {
+    errors.add('nodeVolume.sizeGiB', size, `io2 volumes are a whole number of GiB from ${l.minGiB} to ${l.maxGiB} (64 TiB)`, `use ${l.minGiB}-${l.maxGiB}`);
+  }
+  if (isConcrete(iops) && (iops < l.minIops || iops > l.maxIops)) {
+    errors.add('nodeVolume.iops', iops, `io2 volumes take ${l.minIops} to ${l.maxIops.toLocaleString('en-US')} IOPS`, `use ${l.minIops}-${l.maxIops}`);
+  }
+  if (isConcrete(iops) && isConcrete(size) && iops > size * l.maxIopsPerGiB) {
+    errors.add('nodeVolume.iops', iops, `io2 allows at most ${l.maxIopsPerGiB} IOPS per GiB, i.e. ${size * l.maxIopsPerGiB} for ${size} GiB`,
+      `lower iops or raise sizeGiB to at least ${Math.ceil(iops / l.maxIopsPerGiB)}`);
+  }
+  if (volume.mountPoint !== undefined && !/^\/[A-Za-z0-9._/-]+$/.test(volume.mountPoint)) {
+    errors.add('nodeVolume.mountPoint', volume.mountPoint, 'must be an absolute path of letters, digits, ".", "_", "-" and "/"', "use e.g. '/data'");
+  }
+}
+
+function multipart(script: ec2.UserData): ec2.MultipartUserData {
+  const userData = new ec2.MultipartUserData();
+  userData.addUserDataPart(script, ec2.MultipartBody.SHELL_SCRIPT, true);
+  return userData;
+}
+
+function nearestCapacity(gib: number, rule: { first: number[]; step: number }): number {
+  if (gib <= rule.first[rule.first.length - 1]) return rule.first.find((c) => c >= gib) ?? rule.first[0];
+  return Math.ceil(gib / rule.step) * rule.step;
+}
+
+/** Installs the Lustre client and mounts the file system at boot (and on every later boot, from fstab). */
+function lustreMountCommands(dnsName: string, mountName: string, mountPoint: string): string[] {
+  return [
+    '# FSx for Lustre',
+    'dnf install -y lustre-client || amazon-linux-extras install -y lustre',
+    `mkdir -p ${mountPoint}`,
+    `grep -q ' ${mountPoint} lustre ' /etc/fstab || echo '${dnsName}@tcp:/${mountName} ${mountPoint} lustre defaults,noatime,flock,_netdev,x-systemd.automount,x-systemd.requires=network.service 0 0' >> /etc/fstab`,
+    `for i in 1 2 3 4 5 6; do mount ${mountPoint} && break; sleep 10; done`,
+  ];
+}
+
+/** RAID 0 over all instance-store NVMe disks (or the one disk) at `mountPoint`; nothing when the type has none. */
+function instanceStoreRaidCommands(mountPoint: string): string[] {
+  return [
+    '# Instance-store scratch (lost when the instance stops)',
+    "disks=$(lsblk -dnpo NAME,MODEL | awk '/Amazon EC2 NVMe Instance Storage/ {print $1}')",
+    'count=$(echo "$disks" | grep -c . || true)',
+    'if [ "$count" -gt 1 ]; then',
+    '  dnf install -y mdadm',
+    '  mdadm --create /dev/md0 --level=0 --raid-devices="$count" $disks --run',
+    '  scratch=/dev/md0',
+    'elif [ "$count" -eq 1 ]; then',
+    '  scratch=$disks',
+    'fi',
+    'if [ -n "${scratch:-}" ]; then',
+    '  mkfs.xfs -f "$scratch"',
+    `  mkdir -p ${mountPoint} && mount -o noatime "$scratch" ${mountPoint} && chmod 1777 ${mountPoint}`,
+    'fi',
+  ];
+}
+
+function nodeVolumeCommands(deviceName: string, mountPoint: string): string[] {
+  return [
+    '# io2 node volume',
+    `blkid ${deviceName} || mkfs.xfs -L hpc-data ${deviceName}`,
+    `mkdir -p ${mountPoint}`,
+    `grep -q 'LABEL=hpc-data' /etc/fstab || echo 'LABEL=hpc-data ${mountPoint} xfs defaults,noatime,nofail 0 2' >> /etc/fstab`,
+    `mount ${mountPoint}`,
+  ];
+}

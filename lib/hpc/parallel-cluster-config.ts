@@ -1,0 +1,300 @@
+import { Token } from 'aws-cdk-lib';
+import * as fsx from 'aws-cdk-lib/aws-fsx';
+import { stringify } from 'yaml';
+import { ConfigErrors } from '../private/config-errors';
+import { efaSupport } from './efa-instance-types';
+import { HpcCapacityType, HpcClusterProps } from './hpc-cluster';
+
+/** AWS ParallelCluster 3 limits this emitter enforces (ParallelCluster User Guide, "Cluster configuration file"). */
+export const PARALLEL_CLUSTER_LIMITS = {
+  /** Slurm queues per cluster. */
+  maxQueues: 50,
+  /** Compute resources per Slurm queue. */
+  maxComputeResourcesPerQueue: 50,
+  /** Cluster name: starts with a letter, letters, digits and hyphens. */
+  maxClusterNameLength: 60,
+  /** Queue name: lower-case letters, digits and hyphens, starting with a letter. */
+  maxQueueNameLength: 25,
+} as const;
+
+/** One compute resource (one instance type) of a Slurm queue. */
+export interface ParallelClusterComputeResource {
+  /** Name (letters, digits and hyphens, starting with a letter). */
+  readonly name: string;
+  /** Instance type, e.g. `c5n.18xlarge`. */
+  readonly instanceType: string;
+  /**
+   * Nodes kept running.
+   *
+   * @default 0
+   */
+  readonly minCount?: number;
+  /**
+   * Most nodes.
+   *
+   * @default 10
+   */
+  readonly maxCount?: number;
+  /**
+   * Enable EFA on the nodes.
+   *
+   * @default false
+   */
+  readonly efa?: boolean;
+}
+
+/** One Slurm queue. */
+export interface ParallelClusterQueue {
+  /** Name (lower-case letters, digits and hyphens, starting with a letter, at most 25 characters). */
+  readonly name: string;
+  /**
+   * On-Demand or Spot (Spot is allocated capacity-optimised).
+   *
+   * @default HpcCapacityType.ON_DEMAND
+   */
+  readonly capacityType?: HpcCapacityType;
+  /** Subnet of the queue's nodes (one subnet: placement group and EFA stay in one AZ). */
+  readonly subnetId: string;
+  /**
+   * Launch the queue's nodes in a cluster placement group.
+   *
+   * @default true
+   */
+  readonly placementGroup?: boolean;
+  /** Compute resources, at most 50. */
+  readonly computeResources: ParallelClusterComputeResource[];
+}
+
+/** The FSx for Lustre file system ParallelCluster creates and mounts. */
+export interface ParallelClusterLustre {
+  /**
+   * Mount directory.
+   *
+   * @default '/fsx'
+   */
+  readonly mountDir?: string;
+  /** Storage capacity in GiB. */
+  readonly storageCapacity: number;
+  /** Deployment type. */
+  readonly deploymentType: fsx.LustreDeploymentType;
+  /**
+   * Throughput per TiB (persistent types).
+   *
+   * @default - none (scratch)
+   */
+  readonly perUnitStorageThroughput?: number;
+  /**
+   * S3 path imported into the file system (`s3://bucket/prefix`). Not with PERSISTENT_2, which
+   * links S3 with data repository associations instead.
+   *
+   * @default - no import
+   */
+  readonly importPath?: string;
+  /**
+   * S3 path exported to. Not with PERSISTENT_2.
+   *
+   * @default - no export
+   */
+  readonly exportPath?: string;
+}
+
+/** A ParallelCluster 3 cluster configuration. */
+export interface ParallelClusterConfigProps {
+  /** Cluster name (starts with a letter; letters, digits, hyphens; at most 60 characters). */
+  readonly clusterName: string;
+  /** AWS Region, e.g. `us-east-1`. */
+  readonly region: string;
+  /**
+   * Operating system of head and compute nodes.
+   *
+   * @default 'alinux2023'
+   */
+  readonly os?: string;
+  /**
+   * Head node instance type.
+   *
+   * @default 'c5.large'
+   */
+  readonly headNodeInstanceType?: string;
+  /** Subnet of the head node. */
+  readonly headNodeSubnetId: string;
+  /**
+   * EC2 key pair for SSH to the head node.
+   *
+   * @default - none (Session Manager through AmazonSSMManagedInstanceCore)
+   */
+  readonly keyName?: string;
+  /** Slurm queues, at most 50. */
+  readonly queues: ParallelClusterQueue[];
+  /**
+   * Shared FSx for Lustre file system.
+   *
+   * @default - none
+   */
+  readonly lustre?: ParallelClusterLustre;
+}
+
+/**
+ * Renders a ParallelCluster 3 configuration file (`pcluster create-cluster --cluster-configuration`)
+ * after checking it against ParallelCluster's limits. Values must be concrete (it is a text file,
+ * not a CloudFormation template).
+ */
+export function renderParallelClusterConfig(props: ParallelClusterConfigProps): string {
+  const errors = new ConfigErrors('ParallelClusterConfig', props.clusterName);
+  validate(props, errors);
+  errors.throwIfAny();
+  const ssm = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
+  const config = {
+    Region: props.region,
+    Image: { Os: props.os ?? 'alinux2023' },
+    HeadNode: {
+      InstanceType: props.headNodeInstanceType ?? 'c5.large',
+      Networking: { SubnetId: props.headNodeSubnetId },
+      ...(props.keyName ? { Ssh: { KeyName: props.keyName } } : {}),
+      Iam: { AdditionalIamPolicies: [{ Policy: ssm }] },
+    },
+    Scheduling: {
+      Scheduler: 'slurm',
+      SlurmQueues: props.queues.map((q) => {
+        const spot = q.capacityType === HpcCapacityType.SPOT;
+        return {
+          Name: q.name,
+          CapacityType: spot ? 'SPOT' : 'ONDEMAND',
+          ...(spot ? { AllocationStrategy: 'capacity-optimized' } : {}),
+          // PlacementGroup belongs under Networking; at the queue's top level ParallelCluster rejects it.
+          Networking: { SubnetIds: [q.subnetId], PlacementGroup: { Enabled: q.placementGroup ?? true } },
+          ComputeResources: q.computeResources.map((cr) => ({
+            Name: cr.name,
+            InstanceType: cr.instanceType,
+            MinCount: cr.minCount ?? 0,
+            MaxCount: cr.maxCount ?? 10,
+            Efa: { Enabled: cr.efa ?? false },
+          })),
+          Iam: { AdditionalIamPolicies: [{ Policy: ssm }] },
+        };
+      }),
+    },
+    ...(props.lustre ? {
+      SharedStorage: [{
+        MountDir: props.lustre.mountDir ?? '/fsx',
+        Name: 'fsx',
+        StorageType: 'FsxLustre',
+        FsxLustreSettings: {
+          StorageCapacity: props.lustre.storageCapacity,
+          DeploymentType: props.lustre.deploymentType,
+          ...(props.lustre.perUnitStorageThroughput !== undefined ? { PerUnitStorageThroughput: props.lustre.perUnitStorageThroughput } : {}),
+          ...(props.lustre.importPath ? { ImportPath: props.lustre.importPath, AutoImportPolicy: 'NEW_CHANGED_DELETED' } : {}),
+          ...(props.lustre.exportPath ? { ExportPath: props.lustre.exportPath } : {}),
+        },
+      }],
+    } : {}),
+  };
+  return stringify(config);
+}
+
+/** Options of {@link parallelClusterConfigFromHpcCluster}: what `HpcClusterProps` does not say. */
+export interface HpcParallelClusterOptions {
+  /** Cluster name. */
+  readonly clusterName: string;
+  /** AWS Region. */
+  readonly region: string;
+  /** Subnet of the head node and the compute queue (concrete `subnet-…` ID). */
+  readonly subnetId: string;
+  /**
+   * Head node instance type.
+   *
+   * @default 'c5.large'
+   */
+  readonly headNodeInstanceType?: string;
+  /**
+   * S3 path the file system imports and exports (`s3://bucket/prefix`); not with PERSISTENT_2.
+   *
+   * @default - none
+   */
+  readonly s3Path?: string;
+}
+
+/**
+ * The ParallelCluster configuration of the same nodes and file system as an `HpcCluster` with
+ * `props`: one Slurm queue `compute` with the instance type, EFA, placement group, capacity type and
+ * node counts, and the FSx for Lustre settings.
+ */
+export function parallelClusterConfigFromHpcCluster(props: HpcClusterProps, options: HpcParallelClusterOptions): string {
+  const instanceType = props.instanceType?.toString() ?? 'c5n.18xlarge';
+  const lustre = props.lustre ?? {};
+  const deploymentType = lustre.deploymentType ?? fsx.LustreDeploymentType.SCRATCH_2;
+  const throughput = lustre.perUnitStorageThroughput ?? ({ PERSISTENT_1: 50, PERSISTENT_2: 125 } as Record<string, number | undefined>)[deploymentType];
+  return renderParallelClusterConfig({
+    clusterName: options.clusterName,
+    region: options.region,
+    headNodeInstanceType: options.headNodeInstanceType,
+    headNodeSubnetId: options.subnetId,
+    queues: [{
+      name: 'compute',
+      capacityType: props.capacityType,
+      subnetId: options.subnetId,
+      placementGroup: props.clusterPlacementGroup ?? true,
+      computeResources: [{
+        name: instanceType.replace(/[^A-Za-z0-9]/g, ''),
+        instanceType,
+        minCount: props.minCapacity ?? 0,
+        maxCount: props.maxCapacity ?? 4,
+        efa: props.efa ?? true,
+      }],
+    }],
+    lustre: {
+      mountDir: lustre.mountPoint ?? '/fsx',
+      storageCapacity: lustre.storageCapacityGiB ?? 1200,
+      deploymentType,
+      perUnitStorageThroughput: throughput,
+      importPath: options.s3Path,
+      exportPath: options.s3Path,
+    },
+  });
+}
+
+function validate(props: ParallelClusterConfigProps, errors: ConfigErrors): void {
+  const L = PARALLEL_CLUSTER_LIMITS;
+  const unresolved = JSON.stringify(props, (_, v) => (typeof v === 'string' || typeof v === 'number') && Token.isUnresolved(v) ? '\u0000' : v).includes('\\u0000');
+  if (unresolved) {
+    errors.add('(props)', '(token)', 'a ParallelCluster configuration is a text file read by the pcluster CLI, so every value must be known at synth time', 'pass concrete values (e.g. the subnet ID from the deployed stack\'s outputs)');
+  }
+  if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(props.clusterName) || props.clusterName.length > L.maxClusterNameLength) {
+    errors.add('clusterName', props.clusterName, `must start with a letter, have only letters, digits and hyphens, and at most ${L.maxClusterNameLength} characters`, 'use e.g. \'hpc-demo\'');
+  }
+  if (props.queues.length < 1 || props.queues.length > L.maxQueues) {
+    errors.add('queues', `${props.queues.length} queue(s)`, `ParallelCluster takes 1 to ${L.maxQueues} Slurm queues`, `use at most ${L.maxQueues} queues`);
+  }
+  const names = new Set<string>();
+  for (const q of props.queues) {
+    if (!/^[a-z][a-z0-9-]*$/.test(q.name) || q.name.length > L.maxQueueNameLength) {
+      errors.add(`queues[${q.name}].name`, q.name, `must start with a lower-case letter, have only lower-case letters, digits and hyphens, and at most ${L.maxQueueNameLength} characters`, 'use e.g. \'compute\'');
+    }
+    if (names.has(q.name)) {
+      errors.add(`queues[${q.name}].name`, q.name, 'queue names must be unique', 'rename one of the queues');
+    }
+    names.add(q.name);
+    if (q.computeResources.length < 1 || q.computeResources.length > L.maxComputeResourcesPerQueue) {
+      errors.add(`queues[${q.name}].computeResources`, `${q.computeResources.length} compute resource(s)`,
+        `ParallelCluster takes 1 to ${L.maxComputeResourcesPerQueue} compute resources per queue`, 'split them over more queues');
+    }
+    for (const cr of q.computeResources) {
+      if (cr.efa && !efaSupport(cr.instanceType)) {
+        errors.add(`queues[${q.name}].computeResources[${cr.name}].instanceType`, cr.instanceType, 'does not support EFA', 'use an EFA-capable size such as c5n.18xlarge, or efa: false');
+      }
+      if ((cr.minCount ?? 0) > (cr.maxCount ?? 10)) {
+        errors.add(`queues[${q.name}].computeResources[${cr.name}].minCount`, cr.minCount, `must not exceed maxCount (${cr.maxCount ?? 10})`, 'raise maxCount');
+      }
+    }
+  }
+  const l = props.lustre;
+  if (l && l.deploymentType === fsx.LustreDeploymentType.PERSISTENT_2 && (l.importPath || l.exportPath)) {
+    errors.add('lustre.importPath', l.importPath ?? l.exportPath, 'ParallelCluster does not take import or export paths with PERSISTENT_2 (it links S3 through data repository associations)',
+      'remove importPath/exportPath, or use SCRATCH_2 or PERSISTENT_1');
+  }
+  for (const [prop, value] of [['importPath', l?.importPath], ['exportPath', l?.exportPath]] as const) {
+    if (value !== undefined && !/^s3:\/\/[a-z0-9.-]{3,63}(\/.*)?$/.test(value)) {
+      errors.add(`lustre.${prop}`, value, 'must be an S3 URL', "use e.g. 's3://my-bucket/prefix'");
+    }
+  }
+}
