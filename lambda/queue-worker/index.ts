@@ -2,6 +2,7 @@ import { BatchProcessor, EventType, SqsFifoPartialProcessorAsync, processPartial
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { InvalidMessageError, type MessagingEvent, parseJson, validateEvent } from '../shared/messaging-event';
+import { logBatchFailures } from '../shared/batch-failures';
 
 export { InvalidMessageError, parseEvent } from '../shared/messaging-event';
 export type { InvalidMessageReason, MessagingEvent } from '../shared/messaging-event';
@@ -84,12 +85,7 @@ export async function processBatch(event: SQSEvent, context?: Context): Promise<
       context,
       throwOnFullBatchFailure: false,
     });
-  if (response.batchItemFailures.length > 0) {
-    logger.warn('Batch had failed records; they will be retried', {
-      records: event.Records.length,
-      failed: response.batchItemFailures.map((f) => f.itemIdentifier),
-    });
-  }
+  logBatchFailures(logger, event, response);
   return response;
 }
 

@@ -3,6 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
+import { logBatchFailures } from '../shared/batch-failures';
 
 // The libvips operation cache only pays off when the same image is processed repeatedly; here every
 // image is new, so the cache would only hold on to memory between invocations.
@@ -543,12 +544,7 @@ export async function processBatch(event: SQSEvent, options: ProcessBatchOptions
   } finally {
     prefetcher.clear();
   }
-  if (response.batchItemFailures.length > 0) {
-    logger.warn('Batch had failed records; they will be retried', {
-      records: event.Records.length,
-      failed: response.batchItemFailures.map((f) => f.itemIdentifier),
-    });
-  }
+  logBatchFailures(logger, event, response);
   return response;
 }
 
