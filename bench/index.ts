@@ -1,6 +1,7 @@
-/** `npm run bench`: the queue worker's batch overhead, handler bundle sizes and init times, then the thumbnail handler. */
+/** `npm run bench`: the queue worker's batch overhead, handler bundle sizes and init times, the thumbnail handler, then the cached API. */
 import { runBatchConsumerBench } from './batch-consumer';
 import { runBundleBench } from './bundles';
+import { runCachedApiBench } from './cached-api';
 import { runThumbnailBench } from './thumbnail';
 
 async function main(): Promise<void> {
@@ -9,6 +10,8 @@ async function main(): Promise<void> {
   await runBundleBench();
   console.log('');
   await runThumbnailBench();
+  console.log('');
+  await runCachedApiBench();
 }
 
 main().catch((e: unknown) => {

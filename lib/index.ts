@@ -19,3 +19,5 @@ export * from './hpc/hpc-cluster';
 export * from './hpc/hpc-batch-jobs';
 export * from './hpc/parallel-cluster-config';
 export * from './hpc/data-sync-transfer';
+export * from './caching/cached-api';
+export * from './caching/static-site';

@@ -3,11 +3,13 @@ import { BastionStack } from './bastion-stack';
 import { BlockIpAlbStack } from './block-ip-alb-stack';
 import { BlockIpNlbStack } from './block-ip-nlb-stack';
 import { BlockIpPublicEc2Stack } from './block-ip-public-ec2-stack';
+import { CachedApiStack } from './cached-api-stack';
 import { createCloudFrontWafAlbStacks } from './cloudfront-waf-alb-stack';
 import { FanOutStack } from './fan-out-stack';
 import { HaInstanceStack } from './ha-instance-stack';
 import { HpcStack } from './hpc-stack';
 import { QueueWorkersStack } from './queue-workers-stack';
+import { StaticSiteStack } from './static-site-stack';
 import { ThumbnailsStack } from './thumbnails-stack';
 import { WafAlbStack } from './waf-alb-stack';
 
@@ -77,5 +79,13 @@ export const EXAMPLE_STACKS: Record<string, ExampleStackEntry> = {
   Hpc: {
     serverless: false,
     build: (app, id) => new HpcStack(app, id, { description: 'HPC: EFA nodes in a cluster placement group (scaled to 0) with FSx for Lustre linked to S3, and Batch multi-node parallel jobs' }),
+  },
+  CachedApi: {
+    serverless: true,
+    build: (app, id) => new CachedApiStack(app, id, { description: 'Caching: CloudFront -> API Gateway (API key from CloudFront only) -> Lambda -> ElastiCache Serverless Valkey (cache-aside) -> DynamoDB' }),
+  },
+  StaticSite: {
+    serverless: false,
+    build: (app, id) => new StaticSiteStack(app, id, { description: 'Caching: CloudFront (OAC, security headers, long TTL for hashed assets, short for HTML, SPA errors) -> private S3 bucket' }),
   },
 };

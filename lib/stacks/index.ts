@@ -10,3 +10,5 @@ export * from './block-ip-nlb-stack';
 export * from './waf-alb-stack';
 export * from './cloudfront-waf-alb-stack';
 export * from './hpc-stack';
+export * from './cached-api-stack';
+export * from './static-site-stack';

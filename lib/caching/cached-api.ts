@@ -1,0 +1,556 @@
+import { Duration, Names, RemovalPolicy, Tokenization, Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elasticache from 'aws-cdk-lib/aws-elasticache';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { acknowledgeDistributionFindings } from '../private/cloudfront-findings';
+import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { createHandlerFunction } from '../private/node-function';
+
+/** Stage cache sizes API Gateway offers, in GB. */
+export const API_CACHE_SIZES = ['0.5', '1.6', '6.1', '13.5', '28.4', '58.2', '118', '237'] as const;
+
+/** The handler's function timeout; the cache timeout must stay well below it. */
+const FUNCTION_TIMEOUT = Duration.seconds(10);
+
+/** Properties of a {@link CachedApi}. */
+export interface CachedApiProps {
+  /**
+   * The VPC of the function and the cache. It needs a route to DynamoDB from `vpcSubnets`
+   * (a DynamoDB gateway endpoint, free, or a NAT gateway).
+   *
+   * @default - a new VPC over 2 AZs with private isolated subnets only (no NAT gateway), a DynamoDB gateway endpoint and rejected-traffic flow logs
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Subnets of the function and the cache.
+   *
+   * @default - the VPC's private isolated subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The table behind the cache. Its partition key must be the string attribute `id`.
+   *
+   * @default - a new on-demand table with point-in-time recovery, removed according to `removalPolicy`
+   */
+  readonly table?: dynamodb.ITable;
+
+  /**
+   * What happens to the new table when the stack is deleted. Only for a new table.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Cache-aside TTL: how long the handler keeps an item in Valkey (whole seconds, at least 1).
+   * Writes through this API delete the key at once; the TTL bounds staleness from other writers
+   * and from a failed invalidation.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly cacheTtl?: Duration;
+
+  /**
+   * How long one cache call may take before the request is answered from DynamoDB instead. Must be
+   * below the function timeout (10 s).
+   *
+   * @default Duration.millis(100)
+   */
+  readonly cacheTimeout?: Duration;
+
+  /**
+   * Upper limit of the serverless cache's data storage, in GB (1-5000). Caps the bill; ElastiCache
+   * Serverless for Valkey bills at least 100 MB whatever the limit.
+   *
+   * @default 1
+   */
+  readonly cacheMaxDataStorageGb?: number;
+
+  /**
+   * Upper limit of the serverless cache's ElastiCache Processing Units per second (1000-15,000,000).
+   *
+   * @default 5000
+   */
+  readonly cacheMaxEcpuPerSecond?: number;
+
+  /**
+   * CloudFront TTL of responses on `cachedPathPatterns` (default and maximum TTL of the cache
+   * policy; a shorter `Cache-Control: max-age` from the API wins). `Duration.seconds(0)` disables
+   * edge caching.
+   *
+   * @default Duration.seconds(60)
+   */
+  readonly cdnCacheTtl?: Duration;
+
+  /**
+   * Path patterns whose GET/HEAD responses CloudFront caches. Every other path goes to the API
+   * uncached. All methods are allowed and forwarded on every path; CloudFront never caches
+   * POST/PUT/DELETE.
+   *
+   * @default ['/items/*']
+   */
+  readonly cachedPathPatterns?: string[];
+
+  /**
+   * Viewer headers that select a different cached response (added to the CloudFront cache key).
+   * Query strings are always part of the key, and all viewer headers except `Host` are forwarded.
+   *
+   * @default - none
+   */
+  readonly cacheKeyHeaders?: string[];
+
+  /**
+   * Turns on the API Gateway stage cache (encrypted) for GET with this TTL (0-3600 s). The stage
+   * cache bills by the hour even when idle (0.5 GB is about $0.02/hour), hence off by default.
+   *
+   * @default - no stage cache
+   */
+  readonly apiCacheTtl?: Duration;
+
+  /**
+   * Size of the stage cache in GB. Only with `apiCacheTtl`.
+   *
+   * @default '0.5'
+   */
+  readonly apiCacheSize?: string;
+
+  /**
+   * The longest a reader may see an old value: the TTLs that can stack up (CloudFront, API Gateway
+   * stage cache, cache-aside) must not add up to more. Checked at synth time.
+   *
+   * @default Duration.minutes(10)
+   */
+  readonly maxStaleness?: Duration;
+
+  /**
+   * Execution and access logs of the API stage. API Gateway writes them through the account's
+   * CloudWatch Logs role (one per account and Region): without it the deployment fails. Set
+   * `cloudWatchRole: true`, or register the role once yourself.
+   *
+   * @default true
+   */
+  readonly apiLogging?: boolean;
+
+  /**
+   * Create the API Gateway CloudWatch Logs role and register it in the account settings. This is
+   * account-wide: it replaces any role already registered in this account and Region, and stays
+   * registered after this stack is deleted.
+   *
+   * @default false
+   */
+  readonly cloudWatchRole?: boolean;
+
+  /**
+   * Steady-state and burst request rate limits of the API stage (per second, across all callers).
+   *
+   * @default { rateLimit: 100, burstLimit: 200 }
+   */
+  readonly throttle?: apigateway.ThrottleSettings;
+
+  /**
+   * A CLOUDFRONT-scope WAF web ACL (its ARN, created in us-east-1) for the distribution.
+   *
+   * @default - no web ACL
+   */
+  readonly webAclId?: string;
+
+  /**
+   * Custom domain names of the distribution. Needs `certificate`.
+   *
+   * @default - the distribution's cloudfront.net name only
+   */
+  readonly domainNames?: string[];
+
+  /**
+   * Certificate (in us-east-1) for `domainNames`; the distribution then requires TLS 1.2 or later.
+   *
+   * @default - the default cloudfront.net certificate
+   */
+  readonly certificate?: acm.ICertificate;
+}
+
+/**
+ * A read-mostly REST API cached at three layers: CloudFront at the edge, an optional API Gateway
+ * stage cache, and a cache-aside Valkey cache (ElastiCache Serverless, TLS, IAM authentication) in
+ * front of DynamoDB, with the sum of their TTLs checked against `maxStaleness`. The API accepts only
+ * requests carrying an API key that CloudFront adds as an origin header, so the execute-api URL
+ * refuses direct callers (403).
+ *
+ * @example
+ * const api = new CachedApi(this, 'Items', { cdnCacheTtl: Duration.seconds(30), cacheTtl: Duration.minutes(2) });
+ */
+export class CachedApi extends Construct {
+  /** The VPC of the function and the cache. */
+  public readonly vpc: ec2.IVpc;
+  /** The table (partition key `id`). */
+  public readonly table: dynamodb.ITable;
+  /** The ElastiCache Serverless (Valkey) cache. */
+  public readonly cache: elasticache.CfnServerlessCache;
+  /** The ElastiCache user the function authenticates as, with IAM. */
+  public readonly cacheUser: elasticache.CfnUser;
+  /** Security group of the cache: ingress from the function only. */
+  public readonly cacheSecurityGroup: ec2.SecurityGroup;
+  /** Security group of the function. */
+  public readonly functionSecurityGroup: ec2.SecurityGroup;
+  /** The function behind the API. */
+  public readonly handler: lambda.Function;
+  /** The regional REST API. */
+  public readonly api: apigateway.RestApi;
+  /** The API key every method requires; CloudFront sends it. */
+  public readonly apiKey: apigateway.IApiKey;
+  /** The secret holding the API key's value. */
+  public readonly originSecret: secretsmanager.Secret;
+  /** The distribution in front of the API. */
+  public readonly distribution: cloudfront.Distribution;
+  /** Resolved cache-aside TTL. */
+  public readonly cacheTtl: Duration;
+  /** Resolved CloudFront TTL of cached paths. */
+  public readonly cdnCacheTtl: Duration;
+  /** Stage cache TTL; undefined when the stage cache is off. */
+  public readonly apiCacheTtl?: Duration;
+  /** Resolved staleness bound. */
+  public readonly maxStaleness: Duration;
+
+  constructor(scope: Construct, id: string, props: CachedApiProps = {}) {
+    super(scope, id);
+
+    this.cacheTtl = props.cacheTtl ?? Duration.minutes(5);
+    this.cdnCacheTtl = props.cdnCacheTtl ?? Duration.seconds(60);
+    this.apiCacheTtl = props.apiCacheTtl;
+    this.maxStaleness = props.maxStaleness ?? Duration.minutes(10);
+    const cacheTimeout = props.cacheTimeout ?? Duration.millis(100);
+    const cachedPathPatterns = props.cachedPathPatterns ?? ['/items/*'];
+    this.validate(props, cacheTimeout, cachedPathPatterns);
+
+    this.vpc = props.vpc ?? this.createVpc();
+    const subnets = this.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED });
+
+    this.table = props.table ?? new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    // Cache: reachable only from the function's security group, TLS always (serverless), IAM auth.
+    this.functionSecurityGroup = new ec2.SecurityGroup(this, 'FunctionSecurityGroup', {
+      vpc: this.vpc,
+      description: `Function of ${this.node.path}`,
+      // The subnets decide where it can go (by default only the DynamoDB endpoint and the cache).
+      allowAllOutbound: true,
+    });
+    this.cacheSecurityGroup = new ec2.SecurityGroup(this, 'CacheSecurityGroup', {
+      vpc: this.vpc,
+      description: `Valkey cache of ${this.node.path}: from its function only`,
+      allowAllOutbound: false,
+    });
+    this.cacheSecurityGroup.addIngressRule(this.functionSecurityGroup, ec2.Port.tcpRange(6379, 6380),
+      'Valkey (6379 primary, 6380 reader endpoint) from the API function');
+
+    // Names derived from the construct path (stable), lower case as ElastiCache requires.
+    const baseName = Names.uniqueResourceName(this, { maxLength: 30, separator: '-' }).toLowerCase().replace(/[^a-z0-9-]/g, '');
+    const userId = `${baseName}-api`;
+    this.cacheUser = new elasticache.CfnUser(this, 'CacheUser', {
+      engine: 'valkey',
+      userId,
+      userName: userId, // IAM authentication requires user name = user id
+      authenticationMode: { Type: 'iam' },
+      accessString: 'on ~item:* -@all +get +set +del +ping +@connection',
+    });
+    // A user group must replace the built-in "default" user (no password, full access): this one is disabled.
+    const disabledDefault = new elasticache.CfnUser(this, 'CacheDefaultUser', {
+      engine: 'valkey',
+      userId: `${baseName}-default`,
+      userName: 'default',
+      authenticationMode: { Type: 'no-password-required' },
+      accessString: 'off -@all',
+    });
+    const userGroup = new elasticache.CfnUserGroup(this, 'CacheUserGroup', {
+      engine: 'valkey',
+      userGroupId: `${baseName}-users`,
+      userIds: [this.cacheUser.ref, disabledDefault.ref], // Ref is the user id; it orders creation too
+    });
+    this.cache = new elasticache.CfnServerlessCache(this, 'Cache', {
+      engine: 'valkey',
+      majorEngineVersion: '8',
+      serverlessCacheName: baseName,
+      description: `Cache-aside cache of ${this.node.path}`,
+      securityGroupIds: [this.cacheSecurityGroup.securityGroupId],
+      subnetIds: subnets.subnetIds,
+      userGroupId: userGroup.ref,
+      cacheUsageLimits: {
+        dataStorage: { maximum: props.cacheMaxDataStorageGb ?? 1, unit: 'GB' },
+        ecpuPerSecond: { maximum: props.cacheMaxEcpuPerSecond ?? 5000 },
+      },
+    });
+
+    this.handler = this.createFunction(subnets, cacheTimeout, baseName, userId);
+
+    const { api, apiKey, secret } = this.createApi(props);
+    this.api = api;
+    this.apiKey = apiKey;
+    this.originSecret = secret;
+    this.distribution = this.createDistribution(props, cachedPathPatterns);
+  }
+
+  private createVpc(): ec2.Vpc {
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
+      gatewayEndpoints: { DynamoDb: { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB } },
+    });
+    vpc.addFlowLog('FlowLog', {
+      trafficType: ec2.FlowLogTrafficType.REJECT,
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(this, 'FlowLogs', {
+        retention: logs.RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      })),
+    });
+    return vpc;
+  }
+
+  private createFunction(subnets: ec2.SelectedSubnets, cacheTimeout: Duration, cacheName: string, userId: string): lambda.Function {
+    const fn = createHandlerFunction(this, 'Handler', {
+      handlerName: 'cached-api',
+      description: `Cache-aside API of ${this.node.path}`,
+      timeout: FUNCTION_TIMEOUT,
+      environment: {
+        TABLE_NAME: this.table.tableName,
+        CACHE_HOST: this.cache.attrEndpointAddress,
+        CACHE_PORT: this.cache.attrEndpointPort,
+        CACHE_TLS: 'true',
+        CACHE_NAME: cacheName,
+        CACHE_IAM_USER: userId,
+        CACHE_TTL_SECONDS: Tokenization.stringifyNumber(this.cacheTtl.toSeconds()),
+        CACHE_TIMEOUT_MS: Tokenization.stringifyNumber(cacheTimeout.toMilliseconds()),
+      },
+    });
+    // createHandlerFunction has no VPC option: attach the function to the VPC here.
+    const cfnFunction = fn.node.defaultChild as lambda.CfnFunction;
+    cfnFunction.vpcConfig = { subnetIds: subnets.subnetIds, securityGroupIds: [this.functionSecurityGroup.securityGroupId] };
+    const role = fn.role as iam.Role;
+    role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+      reason: 'AWS-maintained policy with exactly the network-interface actions Lambda needs to attach a function to a VPC (ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DeleteNetworkInterface, Assign/UnassignPrivateIpAddresses), which cannot be scoped to resources created later by the Lambda service.',
+    });
+    Validations.of(fn).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: 'A function dead-letter queue only catches failed asynchronous invocations; this function is invoked synchronously by API Gateway, which returns the error to the caller.',
+    });
+    this.table.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem');
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['elasticache:Connect'],
+      resources: [this.cache.attrArn, this.cacheUser.attrArn],
+    }));
+    return fn;
+  }
+
+  private createApi(props: CachedApiProps): { api: apigateway.RestApi; apiKey: apigateway.IApiKey; secret: secretsmanager.Secret } {
+    const logging = props.apiLogging ?? true;
+    const stageCache = this.apiCacheTtl !== undefined;
+    const api = new apigateway.RestApi(this, 'Api', {
+      description: `Cache-aside API of ${this.node.path}, reachable through CloudFront only`,
+      endpointTypes: [apigateway.EndpointType.REGIONAL],
+      cloudWatchRole: props.cloudWatchRole ?? false,
+      apiKeySourceType: apigateway.ApiKeySourceType.HEADER,
+      defaultMethodOptions: { apiKeyRequired: true },
+      deployOptions: {
+        stageName: 'api',
+        tracingEnabled: true,
+        throttlingRateLimit: props.throttle?.rateLimit ?? 100,
+        throttlingBurstLimit: props.throttle?.burstLimit ?? 200,
+        loggingLevel: logging ? apigateway.MethodLoggingLevel.INFO : apigateway.MethodLoggingLevel.OFF,
+        accessLogDestination: logging ? new apigateway.LogGroupLogDestination(new logs.LogGroup(this, 'ApiAccessLogs', {
+          retention: logs.RetentionDays.ONE_MONTH,
+          removalPolicy: RemovalPolicy.RETAIN,
+        })) : undefined,
+        accessLogFormat: logging ? apigateway.AccessLogFormat.jsonWithStandardFields() : undefined,
+        cacheClusterEnabled: stageCache ? true : undefined,
+        cacheClusterSize: stageCache ? props.apiCacheSize ?? '0.5' : undefined,
+        // GET only: the stage cache must never answer a PUT or DELETE.
+        methodOptions: stageCache ? {
+          '/*/GET': { cachingEnabled: true, cacheTtl: this.apiCacheTtl, cacheDataEncrypted: true },
+        } : undefined,
+      },
+    });
+    const validator = api.addRequestValidator('PathValidator', { validateRequestParameters: true, validateRequestBody: true });
+    const integration = new apigateway.LambdaIntegration(this.handler, {
+      cacheKeyParameters: stageCache ? ['method.request.path.id'] : undefined,
+    });
+    const item = api.root.addResource('items').addResource('{id}');
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      item.addMethod(method, integration, {
+        requestValidator: validator,
+        requestParameters: { 'method.request.path.id': true },
+      });
+    }
+
+    // The API key's value is generated into Secrets Manager and passed to API Gateway and to
+    // CloudFront by dynamic reference, so it never appears in the template.
+    const secret = new secretsmanager.Secret(this, 'OriginSecret', {
+      description: `API key CloudFront sends to the API of ${this.node.path}`,
+      generateSecretString: { passwordLength: 40, excludePunctuation: true },
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'The value is the API key CloudFront sends as an origin header; API Gateway and CloudFront read it only at deployment, so a rotation Lambda would leave both on the old value. Rotate by changing the secret and redeploying (documented).',
+    });
+    const apiKey = api.addApiKey('ApiKey', { value: secret.secretValue.unsafeUnwrap(), description: 'Sent by CloudFront only' });
+    api.addUsagePlan('UsagePlan', { apiStages: [{ api, stage: api.deploymentStage }] }).addApiKey(apiKey);
+
+    Validations.of(api).acknowledge({
+      id: 'AwsSolutions-COG4',
+      reason: 'Methods require an API key that only CloudFront knows (origin custom header from Secrets Manager), so the execute-api URL refuses direct callers; identifying end users is the application\'s choice (add an authorizer), not this caching pattern\'s.',
+    });
+    Validations.of(api).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason: 'Methods require an API key that only CloudFront sends; end-user authorization is left to the application (see COG4).',
+    });
+    Validations.of(api).acknowledge({
+      id: 'AwsSolutions-APIG3',
+      reason: 'Callers reach the stage only through CloudFront (API key as origin header); a web ACL belongs on the distribution (webAclId), where it sees viewer IPs.',
+    });
+    if (props.cloudWatchRole) {
+      Validations.of(api).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason: 'The account\'s API Gateway logging role (opted into with cloudWatchRole) needs exactly this AWS-maintained policy; API Gateway writes the logs of every API in the account through it, so it cannot be scoped to one log group.',
+      });
+    }
+    if (!logging) {
+      for (const rule of ['AwsSolutions-APIG1', 'AwsSolutions-APIG6']) {
+        Validations.of(api).acknowledge({ id: rule, reason: 'apiLogging: false was chosen explicitly (no API Gateway CloudWatch Logs role in this account).' });
+      }
+    }
+    return { api, apiKey, secret };
+  }
+
+  private createDistribution(props: CachedApiProps, cachedPathPatterns: string[]): cloudfront.Distribution {
+    const origin = new origins.RestApiOrigin(this.api, {
+      customHeaders: { 'x-api-key': this.originSecret.secretValue.unsafeUnwrap() },
+    });
+    const ttl = this.cdnCacheTtl;
+    const cachePolicy = ttl.toSeconds() === 0 ? cloudfront.CachePolicy.CACHING_DISABLED : new cloudfront.CachePolicy(this, 'CachePolicy', {
+      comment: `Cacheable routes of ${this.node.path}`,
+      defaultTtl: ttl,
+      maxTtl: ttl,
+      minTtl: Duration.seconds(0),
+      queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
+      headerBehavior: props.cacheKeyHeaders?.length
+        ? cloudfront.CacheHeaderBehavior.allowList(...props.cacheKeyHeaders) : cloudfront.CacheHeaderBehavior.none(),
+      cookieBehavior: cloudfront.CacheCookieBehavior.none(),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+    const behavior = (policy: cloudfront.ICachePolicy): cloudfront.BehaviorOptions => ({
+      origin,
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+      cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD,
+      cachePolicy: policy,
+      // Every viewer header but Host (API Gateway routes on its own host name) and every query string.
+      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+    });
+    const distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: `Cached API ${this.node.path}`,
+      defaultBehavior: behavior(cloudfront.CachePolicy.CACHING_DISABLED),
+      additionalBehaviors: Object.fromEntries(cachedPathPatterns.map((p) => [p, behavior(cachePolicy)])),
+      webAclId: props.webAclId,
+      domainNames: props.domainNames,
+      certificate: props.certificate,
+      minimumProtocolVersion: props.certificate ? cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 : undefined,
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+    });
+    acknowledgeDistributionFindings(distribution, props);
+    return distribution;
+  }
+
+  private validate(props: CachedApiProps, cacheTimeout: Duration, cachedPathPatterns: string[]): void {
+    const errors = new ConfigErrors('CachedApi', this.node.path);
+    // toMilliseconds: toSeconds() throws on fractions, which the cacheTtl check reports on its own
+    const seconds = (d: Duration | undefined) => (d === undefined ? 0 : d.toMilliseconds() / 1000);
+
+    if (props.table && props.removalPolicy !== undefined) {
+      errors.add('removalPolicy', props.removalPolicy, 'only applies to a new table, but an existing table was given',
+        'set the removal policy on your table and remove removalPolicy');
+    }
+    if (props.vpcSubnets && !props.vpc) {
+      errors.add('vpcSubnets', JSON.stringify(props.vpcSubnets), 'only applies to an existing vpc; the new VPC has private isolated subnets only',
+        'pass vpc too, or remove vpcSubnets');
+    }
+    if (!this.cacheTtl.isUnresolved()) {
+      const ms = this.cacheTtl.toMilliseconds();
+      if (ms < 1000 || ms % 1000 !== 0) {
+        errors.add('cacheTtl', this.cacheTtl, 'Valkey expiries are set in whole seconds, at least 1',
+          'use a whole number of seconds, e.g. Duration.seconds(30)');
+      }
+    }
+    if (!cacheTimeout.isUnresolved()) {
+      const ms = cacheTimeout.toMilliseconds();
+      if (ms < 1 || ms >= FUNCTION_TIMEOUT.toMilliseconds()) {
+        errors.add('cacheTimeout', cacheTimeout, `must be from 1 ms to below the function timeout (${FUNCTION_TIMEOUT.toHumanString()}), or a slow cache fails requests instead of degrading to DynamoDB`,
+          'use Duration.millis(50) to Duration.millis(500)');
+      }
+    }
+    const storage = props.cacheMaxDataStorageGb;
+    if (isConcrete(storage) && (storage < 1 || storage > 5000 || !Number.isInteger(storage))) {
+      errors.add('cacheMaxDataStorageGb', storage, 'ElastiCache Serverless allows a whole number of GB from 1 to 5000', 'use 1 or more');
+    }
+    const ecpu = props.cacheMaxEcpuPerSecond;
+    if (isConcrete(ecpu) && (ecpu < 1000 || ecpu > 15_000_000 || !Number.isInteger(ecpu))) {
+      errors.add('cacheMaxEcpuPerSecond', ecpu, 'ElastiCache Serverless allows 1000 to 15,000,000 ECPUs per second', 'use 1000 or more');
+    }
+    const apiTtl = props.apiCacheTtl;
+    if (apiTtl && !apiTtl.isUnresolved() && apiTtl.toMilliseconds() > 3_600_000) {
+      errors.add('apiCacheTtl', apiTtl, 'API Gateway stage caches allow a TTL from 0 to 3600 seconds', 'use Duration.seconds(3600) or less');
+    }
+    if (props.apiCacheSize !== undefined && !apiTtl) {
+      errors.add('apiCacheSize', props.apiCacheSize, 'only applies with a stage cache', 'set apiCacheTtl too, or remove apiCacheSize');
+    }
+    if (props.apiCacheSize !== undefined && !(API_CACHE_SIZES as readonly string[]).includes(props.apiCacheSize)) {
+      errors.add('apiCacheSize', props.apiCacheSize, `API Gateway offers ${API_CACHE_SIZES.join(', ')} GB`, "use one of them, e.g. '0.5'");
+    }
+    if (cachedPathPatterns.length === 0) {
+      errors.add('cachedPathPatterns', '[]', 'at least one path must be cacheable, or the distribution caches nothing',
+        'list the GET routes to cache, or set cdnCacheTtl: Duration.seconds(0) to keep one pattern uncached');
+    }
+    for (const pattern of cachedPathPatterns) {
+      if (pattern === '*' || pattern === '/*' || pattern.trim() === '') {
+        errors.add('cachedPathPatterns', pattern, 'the default behavior (everything else) is the uncached route and cannot be listed',
+          "name the cacheable routes, e.g. '/items/*'");
+      }
+    }
+    if ((props.domainNames?.length ?? 0) > 0 !== (props.certificate !== undefined)) {
+      errors.add(props.certificate ? 'certificate' : 'domainNames', props.certificate ? '(certificate)' : props.domainNames?.join(', '),
+        'CloudFront needs a certificate exactly when custom domain names are set', 'set both domainNames and certificate, or neither');
+    }
+    const layers: Array<[string, string, Duration | undefined]> = [
+      ['CloudFront', 'cdnCacheTtl', this.cdnCacheTtl],
+      ['API Gateway stage cache', 'apiCacheTtl', apiTtl],
+      ['cache-aside (Valkey)', 'cacheTtl', this.cacheTtl],
+    ];
+    const concrete = [...layers.map(([, , d]) => d), this.maxStaleness].every((d) => d === undefined || !d.isUnresolved());
+    if (concrete) {
+      const total = layers.reduce((sum, [, , d]) => sum + seconds(d), 0);
+      if (total > seconds(this.maxStaleness)) {
+        const shares = layers.map(([layer, prop, d]) => `${layer} ${prop} ${seconds(d)} s`).join(' + ');
+        errors.add('maxStaleness', this.maxStaleness,
+          `the TTLs that can stack up add to ${total} s (${shares}), more than maxStaleness ${seconds(this.maxStaleness)} s`,
+          'lower one of those TTLs or raise maxStaleness');
+      }
+    }
+    errors.throwIfAny();
+  }
+}

@@ -1,0 +1,235 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { acknowledgeDistributionFindings } from '../private/cloudfront-findings';
+import { ConfigErrors } from '../private/config-errors';
+import { createAccessLogsBucket, createSecureBucket } from '../private/secure-bucket';
+
+/** CloudFront's largest TTL. */
+const MAX_TTL = Duration.days(365);
+
+/** Properties of a {@link StaticSite}. */
+export interface StaticSiteProps {
+  /**
+   * The bucket holding the site. CloudFront reads it through Origin Access Control; for an
+   * imported bucket add the bucket policy statement yourself (aws-cdk-lib can only edit the policy of
+   * a bucket defined in the app).
+   *
+   * @default - a new private bucket (all public access blocked, TLS only, SSE-S3, versioned, access logs)
+   */
+  readonly bucket?: s3.IBucket;
+
+  /**
+   * What happens to the new buckets when the stack is deleted. Only for a new bucket.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * The object served for `/`.
+   *
+   * @default 'index.html'
+   */
+  readonly defaultRootObject?: string;
+
+  /**
+   * Single-page application: answer 403 and 404 from S3 with the root object and status 200, so
+   * client-side routes (`/orders/42`) load the app.
+   *
+   * @default false
+   */
+  readonly spa?: boolean;
+
+  /**
+   * Path patterns of content-hashed files (`app.3f9a1c.js`), which never change under one name and
+   * are cached for `assetTtl`.
+   *
+   * @default ['/assets/*']
+   */
+  readonly assetPathPatterns?: string[];
+
+  /**
+   * CloudFront TTL of `assetPathPatterns` (at most 365 days).
+   *
+   * @default Duration.days(365)
+   */
+  readonly assetTtl?: Duration;
+
+  /**
+   * CloudFront TTL of everything else, `index.html` included: how long a deploy takes to reach
+   * viewers without an invalidation (at most 365 days).
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly htmlTtl?: Duration;
+
+  /**
+   * Response headers policy.
+   *
+   * @default - HSTS (2 years, subdomains), nosniff, frame-options DENY, strict-origin-when-cross-origin referrer policy and `contentSecurityPolicy`
+   */
+  readonly responseHeadersPolicy?: cloudfront.IResponseHeadersPolicy;
+
+  /**
+   * Content-Security-Policy of the default response headers policy. Ignored with `responseHeadersPolicy`.
+   *
+   * @default "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+   */
+  readonly contentSecurityPolicy?: string;
+
+  /**
+   * A CLOUDFRONT-scope WAF web ACL (its ARN, created in us-east-1).
+   *
+   * @default - no web ACL
+   */
+  readonly webAclId?: string;
+
+  /**
+   * Custom domain names. Needs `certificate`.
+   *
+   * @default - the cloudfront.net name only
+   */
+  readonly domainNames?: string[];
+
+  /**
+   * Certificate (in us-east-1) for `domainNames`; the distribution then requires TLS 1.2 or later.
+   *
+   * @default - the default cloudfront.net certificate
+   */
+  readonly certificate?: acm.ICertificate;
+}
+
+/**
+ * A static site: a private S3 bucket read by CloudFront through Origin Access Control, security
+ * headers on every response, a long TTL for content-hashed assets and a short one for HTML, and
+ * optionally SPA-friendly error responses.
+ *
+ * @example
+ * const site = new StaticSite(this, 'Site', { spa: true });
+ */
+export class StaticSite extends Construct {
+  /** The bucket holding the site. */
+  public readonly bucket: s3.IBucket;
+  /** The server access logs bucket; undefined when a bucket was given. */
+  public readonly accessLogsBucket?: s3.IBucket;
+  /** The distribution. */
+  public readonly distribution: cloudfront.Distribution;
+  /** The response headers policy on every behavior. */
+  public readonly responseHeadersPolicy: cloudfront.IResponseHeadersPolicy;
+  /** Resolved TTL of hashed assets. */
+  public readonly assetTtl: Duration;
+  /** Resolved TTL of HTML and everything else. */
+  public readonly htmlTtl: Duration;
+
+  constructor(scope: Construct, id: string, props: StaticSiteProps = {}) {
+    super(scope, id);
+    this.assetTtl = props.assetTtl ?? MAX_TTL;
+    this.htmlTtl = props.htmlTtl ?? Duration.minutes(1);
+    const rootObject = props.defaultRootObject ?? 'index.html';
+    const assetPathPatterns = props.assetPathPatterns ?? ['/assets/*'];
+    this.validate(props, rootObject, assetPathPatterns);
+
+    if (props.bucket) {
+      this.bucket = props.bucket;
+    } else {
+      const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+      this.accessLogsBucket = createAccessLogsBucket(this, 'AccessLogsBucket', removalPolicy);
+      this.bucket = createSecureBucket(this, 'Bucket', {
+        removalPolicy,
+        serverAccessLogsBucket: this.accessLogsBucket,
+        serverAccessLogsPrefix: 'site/',
+      });
+    }
+
+    this.responseHeadersPolicy = props.responseHeadersPolicy ?? new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: `Security headers of ${this.node.path}`,
+      securityHeadersBehavior: {
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
+        contentSecurityPolicy: {
+          contentSecurityPolicy: props.contentSecurityPolicy ?? "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
+          override: true,
+        },
+      },
+    });
+
+    const origin = origins.S3BucketOrigin.withOriginAccessControl(this.bucket);
+    const policy = (name: string, ttl: Duration) => new cloudfront.CachePolicy(this, name, {
+      comment: `${name} of ${this.node.path}`,
+      defaultTtl: ttl,
+      maxTtl: ttl,
+      minTtl: Duration.seconds(0),
+      queryStringBehavior: cloudfront.CacheQueryStringBehavior.none(),
+      headerBehavior: cloudfront.CacheHeaderBehavior.none(),
+      cookieBehavior: cloudfront.CacheCookieBehavior.none(),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+    const behavior = (cachePolicy: cloudfront.ICachePolicy): cloudfront.BehaviorOptions => ({
+      origin,
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+      cachePolicy,
+      responseHeadersPolicy: this.responseHeadersPolicy,
+      compress: true,
+    });
+    const assetPolicy = policy('AssetCachePolicy', this.assetTtl);
+    const errorTtl = this.htmlTtl;
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: `Static site ${this.node.path}`,
+      defaultRootObject: rootObject,
+      defaultBehavior: behavior(policy('HtmlCachePolicy', this.htmlTtl)),
+      additionalBehaviors: Object.fromEntries(assetPathPatterns.map((p) => [p, behavior(assetPolicy)])),
+      // S3 answers 403 for a missing key when the reader may not list the bucket (OAC may not).
+      errorResponses: props.spa ? [403, 404].map((httpStatus) => ({
+        httpStatus, responseHttpStatus: 200, responsePagePath: `/${rootObject}`, ttl: errorTtl,
+      })) : undefined,
+      webAclId: props.webAclId,
+      domainNames: props.domainNames,
+      certificate: props.certificate,
+      minimumProtocolVersion: props.certificate ? cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 : undefined,
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+    });
+    acknowledgeDistributionFindings(this.distribution, props);
+  }
+
+  private validate(props: StaticSiteProps, rootObject: string, assetPathPatterns: string[]): void {
+    const errors = new ConfigErrors('StaticSite', this.node.path);
+    if (props.bucket && props.removalPolicy !== undefined) {
+      errors.add('removalPolicy', props.removalPolicy, 'only applies to a new bucket, but an existing bucket was given',
+        'set the removal policy on your bucket and remove removalPolicy');
+    }
+    if (rootObject.startsWith('/') || rootObject.trim() === '') {
+      errors.add('defaultRootObject', rootObject, 'CloudFront expects an object name without a leading slash', "use e.g. 'index.html'");
+    }
+    for (const [prop, ttl] of [['assetTtl', this.assetTtl], ['htmlTtl', this.htmlTtl]] as const) {
+      if (!ttl.isUnresolved() && ttl.toMilliseconds() > MAX_TTL.toMilliseconds()) {
+        errors.add(prop, ttl, 'CloudFront caches at most 365 days', 'use Duration.days(365) or less');
+      }
+    }
+    if (!this.assetTtl.isUnresolved() && !this.htmlTtl.isUnresolved() && this.assetTtl.toMilliseconds() < this.htmlTtl.toMilliseconds()) {
+      errors.add('assetTtl', this.assetTtl, `is shorter than htmlTtl (${this.htmlTtl.toHumanString()}), but hashed assets never change under one name and HTML does`,
+        'raise assetTtl or lower htmlTtl');
+    }
+    for (const pattern of assetPathPatterns) {
+      if (pattern === '*' || pattern === '/*' || pattern.trim() === '') {
+        errors.add('assetPathPatterns', pattern, 'would give index.html the long asset TTL too', "name the hashed-asset folders, e.g. '/assets/*'");
+      }
+    }
+    if ((props.domainNames?.length ?? 0) > 0 !== (props.certificate !== undefined)) {
+      errors.add(props.certificate ? 'certificate' : 'domainNames', props.certificate ? '(certificate)' : props.domainNames?.join(', '),
+        'CloudFront needs a certificate exactly when custom domain names are set', 'set both domainNames and certificate, or neither');
+    }
+    if (props.responseHeadersPolicy && props.contentSecurityPolicy !== undefined) {
+      errors.add('contentSecurityPolicy', props.contentSecurityPolicy, 'only applies to the default response headers policy, but responseHeadersPolicy was given',
+        'put the Content-Security-Policy in your policy and remove contentSecurityPolicy');
+    }
+    errors.throwIfAny();
+  }
+}

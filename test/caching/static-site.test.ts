@@ -1,0 +1,136 @@
+import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { StaticSite, StaticSiteProps } from '../../lib/caching/static-site';
+import { testApp } from '../support/app';
+
+function synth(props: StaticSiteProps = {}): { site: StaticSite; template: Template } {
+  const stack = new Stack(testApp(), 'Stack');
+  const site = new StaticSite(stack, 'Site', props);
+  return { site, template: Template.fromStack(stack) };
+}
+
+function distributionConfig(template: Template) {
+  return Object.values(template.findResources('AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
+}
+
+function cachePolicyTtl(template: Template, logicalIdPart: string): number {
+  const [, policy] = Object.entries(template.findResources('AWS::CloudFront::CachePolicy')).find(([id]) => id.includes(logicalIdPart))!;
+  return policy.Properties.CachePolicyConfig.DefaultTTL;
+}
+
+describe('StaticSite defaults', () => {
+  let template: Template;
+  beforeAll(() => ({ template } = synth()));
+
+  test('a private bucket: public access blocked, TLS only, encrypted, retained, read through Origin Access Control', () => {
+    template.hasResource('AWS::S3::Bucket', {
+      Properties: Match.objectLike({
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        BucketEncryption: Match.anyValue(),
+        LoggingConfiguration: Match.anyValue(),
+      }),
+      DeletionPolicy: 'Retain',
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', { PolicyDocument: { Statement: Match.arrayWith([
+      Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      Match.objectLike({ Effect: 'Allow', Action: 's3:GetObject', Principal: { Service: 'cloudfront.amazonaws.com' } }),
+    ]) } });
+    template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', { OriginAccessControlConfig: Match.objectLike({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always' }) });
+  });
+
+  test('index.html is the root object; no SPA error responses unless asked', () => {
+    const config = distributionConfig(template);
+    expect(config.DefaultRootObject).toBe('index.html');
+    expect(config.CustomErrorResponses).toBeUndefined();
+    expect(config.DefaultCacheBehavior).toMatchObject({ ViewerProtocolPolicy: 'redirect-to-https', AllowedMethods: ['GET', 'HEAD'], Compress: true });
+  });
+
+  test('hashed assets are cached 365 days, everything else (index.html) 60 s', () => {
+    const config = distributionConfig(template);
+    expect(config.CacheBehaviors).toEqual([expect.objectContaining({ PathPattern: '/assets/*' })]);
+    expect(cachePolicyTtl(template, 'AssetCachePolicy')).toBe(365 * 24 * 3600);
+    expect(cachePolicyTtl(template, 'HtmlCachePolicy')).toBe(60);
+    expect(config.DefaultCacheBehavior.CachePolicyId).toEqual({ Ref: expect.stringMatching(/HtmlCachePolicy/) });
+    expect(config.CacheBehaviors[0].CachePolicyId).toEqual({ Ref: expect.stringMatching(/AssetCachePolicy/) });
+  });
+
+  test('security headers on every behavior', () => {
+    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', { ResponseHeadersPolicyConfig: Match.objectLike({
+      SecurityHeadersConfig: Match.objectLike({
+        StrictTransportSecurity: { AccessControlMaxAgeSec: 63072000, IncludeSubdomains: true, Override: true },
+        ContentTypeOptions: { Override: true },
+        FrameOptions: { FrameOption: 'DENY', Override: true },
+        ReferrerPolicy: { ReferrerPolicy: 'strict-origin-when-cross-origin', Override: true },
+        ContentSecurityPolicy: { ContentSecurityPolicy: "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'", Override: true },
+      }),
+    }) });
+    const config = distributionConfig(template);
+    for (const b of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) {
+      expect(b.ResponseHeadersPolicyId).toEqual({ Ref: expect.stringMatching(/SecurityHeaders/) });
+    }
+  });
+});
+
+describe('StaticSite options', () => {
+  test('spa: 403 and 404 answer the root object with 200, cached like HTML', () => {
+    const { template } = synth({ spa: true, htmlTtl: Duration.seconds(30), defaultRootObject: 'app.html' });
+    expect(distributionConfig(template).CustomErrorResponses).toEqual([
+      { ErrorCode: 403, ResponseCode: 200, ResponsePagePath: '/app.html', ErrorCachingMinTTL: 30 },
+      { ErrorCode: 404, ResponseCode: 200, ResponsePagePath: '/app.html', ErrorCachingMinTTL: 30 },
+    ]);
+  });
+
+  test('custom TTLs and asset paths', () => {
+    const { template } = synth({ assetTtl: Duration.days(30), htmlTtl: Duration.seconds(10), assetPathPatterns: ['/static/*', '/_next/*'] });
+    expect(cachePolicyTtl(template, 'AssetCachePolicy')).toBe(30 * 24 * 3600);
+    expect(cachePolicyTtl(template, 'HtmlCachePolicy')).toBe(10);
+    expect(distributionConfig(template).CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern)).toEqual(['/static/*', '/_next/*']);
+  });
+
+  test('an existing bucket and response headers policy are used as given', () => {
+    const stack = new Stack(testApp(), 'Stack');
+    const bucket = new s3.Bucket(stack, 'Mine', { enforceSSL: true });
+    const policy = cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS;
+    const site = new StaticSite(stack, 'Site', { bucket, responseHeadersPolicy: policy });
+    expect(site.bucket).toBe(bucket);
+    expect(site.accessLogsBucket).toBeUndefined();
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::S3::Bucket', 1);
+    template.resourceCountIs('AWS::CloudFront::ResponseHeadersPolicy', 0);
+  });
+
+  test('a certificate raises the viewer TLS minimum to 1.2', () => {
+    const stack = new Stack(testApp(), 'Stack');
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:111111111111:certificate/abc');
+    new StaticSite(stack, 'Site', { domainNames: ['www.example.com'], certificate });
+    expect(distributionConfig(Template.fromStack(stack)).ViewerCertificate).toMatchObject({ MinimumProtocolVersion: 'TLSv1.2_2021' });
+  });
+
+  test('tokens are not validated', () => {
+    expect(() => synth({ htmlTtl: Duration.seconds(Lazy.number({ produce: () => 30 })), assetTtl: Duration.seconds(Lazy.number({ produce: () => 60 })) })).not.toThrow();
+  });
+});
+
+describe('StaticSite validation', () => {
+  test.each<[string, StaticSiteProps, RegExp]>([
+    ['defaultRootObject starts with a slash', { defaultRootObject: '/index.html' }, /defaultRootObject '\/index.html': CloudFront expects an object name without a leading slash/],
+    ['assetTtl is above 365 days', { assetTtl: Duration.days(400) }, /assetTtl '400 days': CloudFront caches at most 365 days/],
+    ['htmlTtl is above 365 days', { htmlTtl: Duration.days(366), assetTtl: Duration.days(365) }, /htmlTtl '366 days': CloudFront caches at most 365 days/],
+    ['assetTtl is shorter than htmlTtl', { assetTtl: Duration.minutes(1), htmlTtl: Duration.hours(1) }, /assetTtl '1 minute': is shorter than htmlTtl \(1 hour\)/],
+    ['assetPathPatterns covers everything', { assetPathPatterns: ['/*'] }, /assetPathPatterns '\/\*': would give index.html the long asset TTL too/],
+    ['domainNames are set without a certificate', { domainNames: ['www.example.com'] }, /domainNames 'www.example.com': CloudFront needs a certificate/],
+    ['contentSecurityPolicy is set with a responseHeadersPolicy', { contentSecurityPolicy: "default-src 'none'", responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS }, /contentSecurityPolicy .*: only applies to the default response headers policy/],
+  ])('fails if %s', (_, props, message) => {
+    expect(() => synth(props)).toThrow(message);
+  });
+
+  test('fails if removalPolicy is set with an existing bucket', () => {
+    const stack = new Stack(testApp(), 'Stack');
+    const bucket = s3.Bucket.fromBucketName(stack, 'B', 'my-site');
+    expect(() => new StaticSite(stack, 'Site', { bucket, removalPolicy: RemovalPolicy.DESTROY }))
+      .toThrow(/StaticSite: removalPolicy 'destroy': only applies to a new bucket/);
+  });
+});
