@@ -5,6 +5,7 @@ import { BlockIpNlbStack } from '../../lib/stacks/block-ip-nlb-stack';
 import { BlockIpPublicEc2Stack } from '../../lib/stacks/block-ip-public-ec2-stack';
 import { createCloudFrontWafAlbStacks, DEFAULT_CLOUDFRONT_EXAMPLE_REGION } from '../../lib/stacks/cloudfront-waf-alb-stack';
 import { WafAlbStack } from '../../lib/stacks/waf-alb-stack';
+import { EXAMPLE_STACKS } from '../../lib/stacks';
 import { testApp } from '../support/app';
 import { synthesizeThroughHarness } from '../support/harness';
 
@@ -36,7 +37,9 @@ describe.each(Object.keys(STACKS))('edge example stack %s', (name) => {
     expect(template.toJSON().Resources).toBeDefined();
   });
 
-  test('matches the snapshot', () => {
+  // The stacks bin/app.ts lists are snapshotted once, in example-stacks.test.ts; only the
+  // us-east-1 web ACL stack, which that test does not return, is snapshotted here.
+  (name in EXAMPLE_STACKS ? test.skip : test)('matches the snapshot', () => {
     expect(template.toJSON()).toMatchSnapshot();
   });
 
