@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { CachedApi } from '../caching/cached-api';
 
@@ -22,7 +22,6 @@ export class CachedApiStack extends Stack {
       // The smallest limits: the bill stays at the minimum even under a runaway client.
       cacheMaxDataStorageGb: 1,
       cacheMaxEcpuPerSecond: 1000,
-      removalPolicy: RemovalPolicy.DESTROY,
       // Account-wide, opted into on purpose: registers the API Gateway CloudWatch Logs role that stage
       // logging needs (it replaces a role already registered in this account and Region).
       cloudWatchRole: true,

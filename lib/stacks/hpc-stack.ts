@@ -68,6 +68,8 @@ export class HpcStack extends Stack {
       lustre: {
         storageCapacityGiB: props.storageCapacityGiB ?? 1200,
         dataRepositories: [{ bucket: data, fileSystemPath: '/data' }],
+        // Scratch: the data of record stays in the (retained) S3 bucket, and a retained file system
+        // left behind by `cdk destroy` would keep billing ~$170/month.
         removalPolicy: RemovalPolicy.DESTROY,
       },
     });

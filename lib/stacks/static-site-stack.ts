@@ -1,4 +1,4 @@
-import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { StaticSite } from '../caching/static-site';
 
@@ -13,7 +13,7 @@ export class StaticSiteStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
 
-    this.site = new StaticSite(this, 'Site', { spa: true, removalPolicy: RemovalPolicy.DESTROY });
+    this.site = new StaticSite(this, 'Site', { spa: true });
 
     new CfnOutput(this, 'Url', { value: `https://${this.site.distribution.distributionDomainName}/` });
     new CfnOutput(this, 'BucketName', { value: this.site.bucket.bucketName });
