@@ -13,6 +13,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledgeDistributionFindings } from '../private/cloudfront-findings';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { acknowledgeNoFunctionDlq } from '../private/nag-acknowledgements';
 import { createHandlerFunction } from '../private/node-function';
 
 /** Stage cache sizes API Gateway offers, in GB. */
@@ -295,7 +296,7 @@ export class CachedApi extends Construct {
       },
     });
 
-    this.handler = this.createFunction(subnets, cacheTimeout, baseName, userId);
+    this.handler = this.createFunction(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, cacheTimeout, baseName, userId);
 
     const { api, apiKey, secret } = this.createApi(props);
     this.api = api;
@@ -321,11 +322,14 @@ export class CachedApi extends Construct {
     return vpc;
   }
 
-  private createFunction(subnets: ec2.SelectedSubnets, cacheTimeout: Duration, cacheName: string, userId: string): lambda.Function {
+  private createFunction(vpcSubnets: ec2.SubnetSelection, cacheTimeout: Duration, cacheName: string, userId: string): lambda.Function {
     const fn = createHandlerFunction(this, 'Handler', {
       handlerName: 'cached-api',
       description: `Cache-aside API of ${this.node.path}`,
       timeout: FUNCTION_TIMEOUT,
+      vpc: this.vpc,
+      vpcSubnets,
+      securityGroups: [this.functionSecurityGroup],
       environment: {
         TABLE_NAME: this.table.tableName,
         CACHE_HOST: this.cache.attrEndpointAddress,
@@ -337,19 +341,7 @@ export class CachedApi extends Construct {
         CACHE_TIMEOUT_MS: Tokenization.stringifyNumber(cacheTimeout.toMilliseconds()),
       },
     });
-    // createHandlerFunction has no VPC option: attach the function to the VPC here.
-    const cfnFunction = fn.node.defaultChild as lambda.CfnFunction;
-    cfnFunction.vpcConfig = { subnetIds: subnets.subnetIds, securityGroupIds: [this.functionSecurityGroup.securityGroupId] };
-    const role = fn.role as iam.Role;
-    role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-      reason: 'AWS-maintained policy with exactly the network-interface actions Lambda needs to attach a function to a VPC (ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DeleteNetworkInterface, Assign/UnassignPrivateIpAddresses), which cannot be scoped to resources created later by the Lambda service.',
-    });
-    Validations.of(fn).acknowledge({
-      id: 'Serverless-LambdaDLQ',
-      reason: 'A function dead-letter queue only catches failed asynchronous invocations; this function is invoked synchronously by API Gateway, which returns the error to the caller.',
-    });
+    acknowledgeNoFunctionDlq(fn, 'invoked synchronously by API Gateway, which returns the error to the caller');
     this.table.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem');
     fn.addToRolePolicy(new iam.PolicyStatement({
       actions: ['elasticache:Connect'],

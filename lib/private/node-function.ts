@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -25,6 +26,12 @@ export interface HandlerFunctionOptions {
    * @default - none
    */
   readonly nodeModules?: string[];
+  /** Attach the function to this VPC; its role gets the VPC access policy. @default - no VPC */
+  readonly vpc?: ec2.IVpc;
+  /** @default - the VPC's private subnets */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** @default - a new security group */
+  readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
 /**
@@ -65,8 +72,19 @@ export function createHandlerFunction(scope: Construct, id: string, options: Han
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason: 'The only statement on Resource * in this role\'s default policy is X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords), which supports no resource-level permissions; the example-stack test fails if anything but X-Ray or read-only EC2 Describe calls (equally without resource-level permissions) gets Resource *.',
   });
+  if (options.vpc) {
+    // aws-cdk-lib adds this policy only to roles it creates itself, and this role is ours.
+    role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+      reason: 'AWS-maintained policy with exactly the network-interface actions Lambda needs to attach a function to a VPC (ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DeleteNetworkInterface, Assign/UnassignPrivateIpAddresses), which cannot be scoped to interfaces the Lambda service creates later.',
+    });
+  }
   return new nodejs.NodejsFunction(scope, id, {
     role,
+    vpc: options.vpc,
+    vpcSubnets: options.vpcSubnets,
+    securityGroups: options.securityGroups,
     description: options.description,
     entry: path.join(root, 'lambda', options.handlerName, 'index.ts'),
     handler: 'handler',

@@ -7,6 +7,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { QueueWorker } from '../messaging/queue-worker';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { acknowledgeNoFunctionDlq } from '../private/nag-acknowledgements';
 import { createHandlerFunction } from '../private/node-function';
 import { createAccessLogsBucket, createSecureBucket } from '../private/secure-bucket';
 import { BucketEvents, BucketEventTarget } from './bucket-events';
@@ -239,10 +240,7 @@ export class S3ThumbnailPipeline extends Construct {
         });
       }
     }
-    Validations.of(this.handler).acknowledge({
-      id: 'Serverless-LambdaDLQ',
-      reason: 'Invoked synchronously by the SQS event source mapping: failed notifications return to the queue and reach its dead-letter queue.',
-    });
+    acknowledgeNoFunctionDlq(this.handler, 'invoked synchronously by the SQS event source mapping: failed notifications return to the queue and reach its dead-letter queue');
 
     this.worker = new QueueWorker(this, 'Worker', {
       handler: this.handler,

@@ -5,7 +5,7 @@ import { FanOutTopic } from '../messaging/fan-out-topic';
 import { QueueWorker } from '../messaging/queue-worker';
 import { TopicSubscriber } from '../messaging/topic-subscriber';
 import { createHandlerFunction } from '../private/node-function';
-import { acknowledgeKmsActionWildcards, acknowledgeNoFunctionDlq } from './nag-acknowledgements';
+import { acknowledgeKmsActionWildcards, acknowledgeNoFunctionDlq } from '../private/nag-acknowledgements';
 
 /**
  * Example: producer Lambda -> FanOutTopic -> filtered queues -> QueueWorkers, plus an

@@ -3,7 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { QueueWorker } from '../messaging/queue-worker';
 import { createHandlerFunction } from '../private/node-function';
-import { acknowledgeNoFunctionDlq } from './nag-acknowledgements';
+import { acknowledgeNoFunctionDlq } from '../private/nag-acknowledgements';
 
 /**
  * Example: a standard queue and a FIFO queue, each consumed by the Powertools batch consumer.
