@@ -1,8 +1,8 @@
-import { BatchProcessor, EventType, SqsFifoPartialProcessorAsync, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { InvalidMessageError, type MessagingEvent, parseJson, validateEvent } from '../shared/messaging-event';
 import { logBatchFailures } from '../shared/batch-failures';
+import { SqsSyncBatchProcessor } from '../shared/sqs-sync-batch-processor';
 
 export { InvalidMessageError, parseEvent } from '../shared/messaging-event';
 export type { InvalidMessageReason, MessagingEvent } from '../shared/messaging-event';
@@ -62,6 +62,9 @@ function recordHandler(record: SQSRecord): EventSummary {
   }
 }
 
+const STANDARD_PROCESSOR = new SqsSyncBatchProcessor();
+const FIFO_PROCESSOR = new SqsSyncBatchProcessor({ fifo: true });
+
 /**
  * Processes one SQS batch and returns the partial batch response (`ReportBatchItemFailures`).
  *
@@ -69,22 +72,12 @@ function recordHandler(record: SQSRecord): EventSummary {
  * FIFO batches stop a message group at its first failure (later records of that group are reported
  * failed, so SQS redelivers them in order after the failed one) while other groups carry on.
  *
- * Processors are created per call, not at module scope: they hold per-batch state, so sharing one would
- * let concurrent calls in one process (Lambda Managed Instances, tests, the benchmark) corrupt each other's results.
+ * The record handler is synchronous, so the processors handle the whole batch without yielding: one of each
+ * at module scope serves every invocation, even concurrent ones in one process (Lambda Managed Instances).
  */
 export async function processBatch(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
-  // The async FIFO processor has the same semantics as SqsFifoPartialProcessor, which is synchronous and
-  // only usable with the deprecated processPartialResponseSync.
-  const response = isFifoBatch(event)
-    ? await processPartialResponse(event, recordHandler, new SqsFifoPartialProcessorAsync(), {
-      context,
-      skipGroupOnError: true,
-      throwOnFullBatchFailure: false,
-    })
-    : await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
-      context,
-      throwOnFullBatchFailure: false,
-    });
+  const processor = isFifoBatch(event) ? FIFO_PROCESSOR : STANDARD_PROCESSOR;
+  const response = processor.processBatch(event, recordHandler, { context, throwOnFullBatchFailure: false });
   logBatchFailures(logger, event, response);
   return response;
 }

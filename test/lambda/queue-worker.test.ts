@@ -151,6 +151,20 @@ describe('batch processing (processBatch)', () => {
     expect(failedIds(response)).toEqual(['a2', 'a3', 'a4']);
   });
 
+  test('concurrent invocations in one process (shared module-scope processors) get their own results', async () => {
+    // GIVEN two standard and two FIFO batches in flight at once, as on Lambda Managed Instances
+    const events = [
+      batch(STANDARD_ARN, [{ id: 's1-ok', body: valid('s1') }, { id: 's1-bad', body: POISON }]),
+      batch(STANDARD_ARN, [{ id: 's2-bad', body: POISON }, { id: 's2-ok', body: valid('s2') }]),
+      batch(FIFO_ARN, [{ id: 'f1-bad', body: POISON, group: 'A' }, { id: 'f1-next', body: valid('f1'), group: 'A' }]),
+      batch(FIFO_ARN, [{ id: 'f2-ok', body: valid('f2'), group: 'A' }]),
+    ];
+    // WHEN they are processed concurrently
+    const responses = await Promise.all(events.map((e) => processBatch(e)));
+    // THEN no batch sees another's failures or failed groups
+    expect(responses.map(failedIds)).toEqual([['s1-bad'], ['s2-bad'], ['f1-bad', 'f1-next'], []]);
+  });
+
   test('does not throw when every record fails; reports each one', async () => {
     const event = batch(STANDARD_ARN, [
       { id: 'x', body: 'not json' },
