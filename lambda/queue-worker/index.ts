@@ -72,10 +72,10 @@ const FIFO_PROCESSOR = new SqsSyncBatchProcessor({ fifo: true });
  * FIFO batches stop a message group at its first failure (later records of that group are reported
  * failed, so SQS redelivers them in order after the failed one) while other groups carry on.
  *
- * The record handler is synchronous, so the processors handle the whole batch without yielding: one of each
+ * Synchronous, like the per-record work: the processors handle the whole batch without yielding, so one of each
  * at module scope serves every invocation, even concurrent ones in one process (Lambda Managed Instances).
  */
-export async function processBatch(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
+export function processBatch(event: SQSEvent, context?: Context): SQSBatchResponse {
   const processor = isFifoBatch(event) ? FIFO_PROCESSOR : STANDARD_PROCESSOR;
   const response = processor.processBatch(event, recordHandler, { context, throwOnFullBatchFailure: false });
   logBatchFailures(logger, event, response);

@@ -1,12 +1,13 @@
 import { PublishCommand, SNSClient, CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import type { SQSEvent } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import {
   InvalidMessageError,
   handleEvent,
   isFifoBatch,
   parseEvent,
   parseRecordBody,
+  handler,
   processBatch,
 } from '../../lambda/queue-worker';
 import { useCapturedLogs } from '../support/captured-logs';
@@ -35,6 +36,14 @@ function batch(queueArn: string, records: Array<{ id: string; body: string; grou
 
 const valid = (id: string, extra: object = {}) => JSON.stringify({ id, type: 'order.created', ...extra });
 const POISON = JSON.stringify({ id: 'poison', type: 'order.created', amount: -1 });
+const LAMBDA_CONTEXT = {
+  functionName: 'queue-worker',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:queue-worker',
+  memoryLimitInMB: '256',
+  awsRequestId: 'req-1',
+  getRemainingTimeInMillis: () => 30_000,
+} as Context;
 const failedIds = (r: { batchItemFailures: Array<{ itemIdentifier: string }> }) => r.batchItemFailures.map((f) => f.itemIdentifier);
 
 function expectInvalid(body: string, reason: InvalidMessageError['reason']): void {
@@ -159,8 +168,8 @@ describe('batch processing (processBatch)', () => {
       batch(FIFO_ARN, [{ id: 'f1-bad', body: POISON, group: 'A' }, { id: 'f1-next', body: valid('f1'), group: 'A' }]),
       batch(FIFO_ARN, [{ id: 'f2-ok', body: valid('f2'), group: 'A' }]),
     ];
-    // WHEN they are processed concurrently
-    const responses = await Promise.all(events.map((e) => processBatch(e)));
+    // WHEN the Lambda handler is invoked for all of them concurrently
+    const responses = await Promise.all(events.map((e) => handler(e, LAMBDA_CONTEXT)));
     // THEN no batch sees another's failures or failed groups
     expect(responses.map(failedIds)).toEqual([['s1-bad'], ['s2-bad'], ['f1-bad', 'f1-next'], []]);
   });
@@ -170,7 +179,7 @@ describe('batch processing (processBatch)', () => {
       { id: 'x', body: 'not json' },
       { id: 'y', body: '{}' },
     ]);
-    await expect(processBatch(event)).resolves.toEqual({ batchItemFailures: [{ itemIdentifier: 'x' }, { itemIdentifier: 'y' }] });
+    expect(processBatch(event)).toEqual({ batchItemFailures: [{ itemIdentifier: 'x' }, { itemIdentifier: 'y' }] });
   });
 
   test('logs each rejected record at ERROR with its message id and reason', async () => {
@@ -194,7 +203,7 @@ describe('against a local SQS queue with a DLQ (event source mapping semantics)'
   useCapturedLogs();
   let sqs: SQSClient;
   let sns: SNSClient;
-  const handler = (event: SQSEvent) => processBatch(event);
+  const handler = async (event: SQSEvent) => processBatch(event);
 
   beforeAll(() => {
     sqs = aws.sqs();
