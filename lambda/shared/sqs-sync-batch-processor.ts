@@ -10,9 +10,13 @@ import type {
   EventSourceDataClassTypes,
   FailureResponse,
   PartialItemFailureResponse,
+  PartialItemFailures,
   SuccessResponse,
 } from '@aws-lambda-powertools/batch/types';
 import type { Context, SQSRecord } from 'aws-lambda';
+
+/** The response while no record has failed; frozen, because one object serves every batch. */
+const NO_FAILURES: PartialItemFailureResponse = Object.freeze({ batchItemFailures: Object.freeze([]) as unknown as PartialItemFailures[] });
 
 /** The processor's per-invocation state: what Powertools' base class keeps behind its accessors. */
 interface ProcessorState {
@@ -24,7 +28,7 @@ interface ProcessorState {
   errors: Error[];
   batchResponse: PartialItemFailureResponse;
   /** FIFO: message groups with a failed record in this batch. */
-  failedGroups: Set<string>;
+  failedGroups: Set<string | undefined>;
 }
 
 export interface SqsSyncBatchProcessorProps {
@@ -122,9 +126,15 @@ export class SqsSyncBatchProcessor extends BasePartialBatchProcessor {
     this.own.batchResponse = response;
   }
 
+  /** Resets the per-batch state, as Powertools' `prepare` does, without going through the accessors. */
   override prepare(): void {
-    super.prepare();
-    this.own.failedGroups.clear();
+    const state = this.own;
+    state.successMessages = [];
+    state.failureMessages = [];
+    state.errors = [];
+    state.batchResponse = NO_FAILURES;
+    // Set.clear() reallocates the set's table even when it is empty: most batches have no failed group.
+    if (state.failedGroups.size !== 0) state.failedGroups.clear();
   }
 
   /**
@@ -134,7 +144,11 @@ export class SqsSyncBatchProcessor extends BasePartialBatchProcessor {
   processBatch(event: { Records: SQSRecord[] }, handler: (record: SQSRecord, context?: Context) => unknown, options?: BatchProcessingOptions): PartialItemFailureResponse {
     if (!Array.isArray(event?.Records)) throw new UnexpectedBatchTypeError();
     this.register(event.Records, handler, options);
-    this.processSync();
+    this.prepare();
+    const { records, failedGroups } = this.own;
+    const context = options?.context;
+    for (let i = 0; i < records.length; i++) this.handle(records[i] as SQSRecord, handler, context, failedGroups);
+    this.clean();
     return this.response();
   }
 
@@ -165,9 +179,9 @@ export class SqsSyncBatchProcessor extends BasePartialBatchProcessor {
     return this.handle(record as SQSRecord, handler, options?.context, failedGroups);
   }
 
-  private handle(record: SQSRecord, handler: CallableFunction, context: Context | undefined, failedGroups: Set<string>): SuccessResponse | FailureResponse {
-    const group = this.fifo ? record.attributes?.MessageGroupId : undefined;
-    if (group !== undefined && failedGroups.has(group)) {
+  private handle(record: SQSRecord, handler: CallableFunction, context: Context | undefined, failedGroups: Set<string | undefined>): SuccessResponse | FailureResponse {
+    // The group is looked up only once a group has failed: the common, all-good batch pays nothing for FIFO.
+    if (failedGroups.size !== 0 && failedGroups.has(record.attributes?.MessageGroupId)) {
       return this.failureHandler(record, new SqsFifoMessageGroupShortCircuitError());
     }
     try {
@@ -178,6 +192,7 @@ export class SqsSyncBatchProcessor extends BasePartialBatchProcessor {
       }
       return this.successHandler(record, result);
     } catch (e) {
+      const group = this.fifo ? record.attributes?.MessageGroupId : undefined;
       if (group !== undefined) failedGroups.add(group);
       return this.failureHandler(record, e instanceof Error ? e : new Error(String(e)));
     }
