@@ -72,6 +72,13 @@ describe('SqsSyncBatchProcessor', () => {
     expect(processor.errors).toEqual([]);
   });
 
+  test("a failure-free response is shared but frozen, so a caller's change cannot leak into the next batch", () => {
+    const processor = new SqsSyncBatchProcessor();
+    const first = processor.processBatch(event([{ id: 'a', body: 'ok' }]), handler, OPTIONS);
+    expect(() => first.batchItemFailures.push({ itemIdentifier: 'a' })).toThrow(TypeError);
+    expect(processor.processBatch(event([{ id: 'b', body: 'ok' }]), handler, OPTIONS)).toEqual({ batchItemFailures: [] });
+  });
+
   test('a handler that returns a Promise fails its record with an error saying the handler must be synchronous', () => {
     const processor = new SqsSyncBatchProcessor();
     const response = processor.processBatch(event([{ id: 'a', body: 'ok' }, { id: 'b', body: 'ok' }]), async () => 'late', OPTIONS);
