@@ -8,6 +8,7 @@ export * from './ha/ha-bastion';
 export * from './ha/ha-instance';
 export * from './edge/ip-blocklist';
 export * from './edge/blocklist-network-acl';
+export type { EdgeInstanceProps } from './edge/edge-instance-props';
 export * from './edge/edge-web-acl';
 export * from './edge/public-instance-ip-blocking';
 export * from './edge/alb-ip-blocking';

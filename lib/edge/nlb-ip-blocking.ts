@@ -1,16 +1,17 @@
-import { Annotations, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as elbv2Targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ConfigErrors, isConcrete } from '../private/config-errors';
-import { acknowledgePublicListener, createEdgeLogsBucket, enableAccessLogs, createEdgeVpc, createWebInstance, privateSubnetsOf } from '../private/edge-resources';
+import { ConfigErrors, checkTcpPort } from '../private/config-errors';
+import { acknowledgePublicListener, createBlockedPublicSubnets, enableAccessLogs, createWebInstance, privateSubnetsOf } from '../private/edge-resources';
 import { BlocklistNetworkAcl } from './blocklist-network-acl';
 import { IpBlocklist } from './ip-blocklist';
+import { EdgeInstanceProps } from './edge-instance-props';
 
 /** Properties of an {@link NlbIpBlocking}. */
-export interface NlbIpBlockingProps {
+export interface NlbIpBlockingProps extends EdgeInstanceProps {
   /** Clients to block: network ACL deny entries on the load balancer's (public) subnets. */
   readonly blocklist: IpBlocklist;
 
@@ -44,30 +45,6 @@ export interface NlbIpBlockingProps {
    * @default - a new private, SSE-S3 encrypted bucket, logs expire after 90 days, retained
    */
   readonly logsBucket?: s3.IBucket;
-
-  /** @default t4g.nano */
-  readonly instanceType?: ec2.InstanceType;
-
-  /**
-   * Image of the instance; must match the instance type's architecture.
-   *
-   * @default - latest Amazon Linux 2023 for arm64
-   */
-  readonly machineImage?: ec2.IMachineImage;
-
-  /**
-   * User data of the instance.
-   *
-   * @default - a static page served by Python's built-in HTTP server (no internet access needed)
-   */
-  readonly userData?: ec2.UserData;
-
-  /**
-   * What happens to the new log bucket when the stack is deleted.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -105,16 +82,13 @@ export class NlbIpBlocking extends Construct {
     const port = props.port ?? 80;
     const withSecurityGroup = props.securityGroup ?? true;
     const errors = new ConfigErrors('NlbIpBlocking', this.node.path);
-    if (isConcrete(port) && (!Number.isInteger(port) || port < 1 || port > 65535)) {
-      errors.add('port', port, 'TCP ports are whole numbers from 1 to 65535', 'use e.g. 80 or 443');
-    }
+    checkTcpPort(errors, 'port', port, 'use e.g. 80 or 443');
     errors.throwIfAny();
 
-    this.logsBucket = props.logsBucket ?? createEdgeLogsBucket(this, 'Logs', { removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN });
-    this.vpc = props.vpc ?? createEdgeVpc(this, 'Vpc', this.logsBucket);
-    const publicSubnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PUBLIC };
-
-    this.networkAcl = new BlocklistNetworkAcl(this, 'NetworkAcl', { vpc: this.vpc, subnets: publicSubnets, blocklist: props.blocklist });
+    const { logsBucket, vpc, publicSubnets, networkAcl } = createBlockedPublicSubnets(this, props);
+    this.logsBucket = logsBucket;
+    this.vpc = vpc;
+    this.networkAcl = networkAcl;
 
     if (withSecurityGroup) {
       this.loadBalancerSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {

@@ -3,13 +3,14 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { parseCidr } from '../private/cidr';
-import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { ConfigErrors, checkTcpPort } from '../private/config-errors';
 import { createEdgeLogsBucket, createEdgeVpc, createWebInstance } from '../private/edge-resources';
 import { BlocklistNetworkAcl } from './blocklist-network-acl';
 import { IpBlocklist } from './ip-blocklist';
+import { EdgeInstanceProps } from './edge-instance-props';
 
 /** Properties of a {@link PublicInstanceIpBlocking}. */
-export interface PublicInstanceIpBlockingProps {
+export interface PublicInstanceIpBlockingProps extends EdgeInstanceProps {
   /** Clients to block: NACL deny entries on the instance's subnets (and the host firewall, if on). */
   readonly blocklist: IpBlocklist;
 
@@ -51,15 +52,6 @@ export interface PublicInstanceIpBlockingProps {
    */
   readonly logsBucket?: s3.IBucket;
 
-  /** @default t4g.nano */
-  readonly instanceType?: ec2.InstanceType;
-
-  /**
-   * Image of the instance; must match the instance type's architecture.
-   *
-   * @default - latest Amazon Linux 2023 for arm64
-   */
-  readonly machineImage?: ec2.IMachineImage;
 
   /**
    * User data of the instance. The host firewall commands (if on) are added to it.
@@ -67,13 +59,6 @@ export interface PublicInstanceIpBlockingProps {
    * @default - a static page served on the first port by Python's built-in HTTP server
    */
   readonly userData?: ec2.UserData;
-
-  /**
-   * What happens to the new log bucket when the stack is deleted.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -121,11 +106,7 @@ export class PublicInstanceIpBlocking extends Construct implements ec2.IConnecta
     if (ports.length === 0) {
       errors.add('ports', '[]', 'the instance would accept no traffic', 'list at least one port, e.g. [80]');
     }
-    for (const port of ports) {
-      if (isConcrete(port) && (!Number.isInteger(port) || port < 1 || port > 65535)) {
-        errors.add('ports', port, 'TCP ports are whole numbers from 1 to 65535', 'use e.g. 80 or 443');
-      }
-    }
+    for (const port of ports) checkTcpPort(errors, 'ports', port, 'use e.g. 80 or 443');
     if (props.vpc && props.logsBucket) {
       errors.add('logsBucket', '(given)', 'only applies to a new VPC (its flow logs), but vpc was given', 'remove logsBucket');
     }

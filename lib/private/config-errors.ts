@@ -30,6 +30,13 @@ export class ConfigErrors {
   }
 }
 
+/** Records a problem unless `port` is a TCP port (1-65535) or a token. */
+export function checkTcpPort(errors: ConfigErrors, prop: string, port: number, fix: string): void {
+  if (isConcrete(port) && (!Number.isInteger(port) || port < 1 || port > 65535)) {
+    errors.add(prop, port, 'TCP ports are whole numbers from 1 to 65535', fix);
+  }
+}
+
 /** True when a number is known at synth time (not a token such as a CfnParameter). */
 export function isConcrete(value: number | undefined): value is number {
   return value !== undefined && !Token.isUnresolved(value);

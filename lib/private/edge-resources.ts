@@ -6,6 +6,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { BlocklistNetworkAcl } from '../edge/blocklist-network-acl';
+import type { IpBlocklist } from '../edge/ip-blocklist';
 
 /**
  * The retained log bucket of the edge patterns (ALB/NLB access logs, VPC flow logs). SSE-S3,
@@ -54,6 +56,23 @@ export function createEdgeVpc(scope: Construct, id: string, logsBucket: s3.IBuck
       FlowLogs: { destination: ec2.FlowLogDestination.toS3(logsBucket, 'vpc-flow-logs/'), trafficType: ec2.FlowLogTrafficType.ALL },
     },
   });
+}
+
+/**
+ * The base of the load-balancer blocking patterns: the log bucket (unless given), the VPC (unless given)
+ * and the blocklist's network ACL on its public subnets, where the load balancer goes.
+ */
+export function createBlockedPublicSubnets(scope: Construct, props: {
+  readonly blocklist: IpBlocklist;
+  readonly vpc?: ec2.IVpc;
+  readonly logsBucket?: s3.IBucket;
+  readonly removalPolicy?: RemovalPolicy;
+}): { logsBucket: s3.IBucket; vpc: ec2.IVpc; publicSubnets: ec2.SubnetSelection; networkAcl: BlocklistNetworkAcl } {
+  const logsBucket = props.logsBucket ?? createEdgeLogsBucket(scope, 'Logs', { removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN });
+  const vpc = props.vpc ?? createEdgeVpc(scope, 'Vpc', logsBucket);
+  const publicSubnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PUBLIC };
+  const networkAcl = new BlocklistNetworkAcl(scope, 'NetworkAcl', { vpc, subnets: publicSubnets, blocklist: props.blocklist });
+  return { logsBucket, vpc, publicSubnets, networkAcl };
 }
 
 /** Options of {@link createWebInstance}. */

@@ -1,0 +1,29 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+
+/** The web instance and the log bucket of the IP-blocking patterns. */
+export interface EdgeInstanceProps {
+  /** @default t4g.nano */
+  readonly instanceType?: ec2.InstanceType;
+
+  /**
+   * Image of the instance; must match the instance type's architecture.
+   *
+   * @default - latest Amazon Linux 2023 for arm64
+   */
+  readonly machineImage?: ec2.IMachineImage;
+
+  /**
+   * User data of the instance.
+   *
+   * @default - a static page served by Python's built-in HTTP server (no internet access needed)
+   */
+  readonly userData?: ec2.UserData;
+
+  /**
+   * What happens to the new log bucket when the stack is deleted.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
