@@ -277,6 +277,17 @@ export interface Thumbnail {
  * 12-megapixel JPEGs with 2 widths x 2 formats: a pipeline per output takes about 1.5x as long.
  */
 export async function renderThumbnails(input: Uint8Array, config: ThumbnailConfig): Promise<Thumbnail[]> {
+  return Promise.all(await startRendering(input, config));
+}
+
+/**
+ * {@link renderThumbnails} in two steps: resolves once the source is decoded (rejecting with
+ * {@link InvalidImageError} as renderThumbnails does), with one promise per output, in the order of
+ * `config.widths` x `config.formats`, each resolving as soon as that output is encoded. The outputs differ
+ * a lot in cost (a 512-pixel WebP takes several times as long as a 128-pixel JPEG), so the caller can
+ * write the first ones while the last is still being encoded.
+ */
+async function startRendering(input: Uint8Array, config: ThumbnailConfig): Promise<Promise<Thumbnail>[]> {
   if (input.length === 0) throw new InvalidImageError('NOT_AN_IMAGE', 'the object is empty');
 
   // The header alone: the pixel limit is checked here, before anything is decompressed, so that a small
@@ -321,17 +332,19 @@ export async function renderThumbnails(input: Uint8Array, config: ThumbnailConfi
 
   // Everything below works on decoded pixels: a failure here is not the image's fault, so it is not
   // reported as an InvalidImageError (the record is retried as for any unexpected error).
-  return Promise.all(
-    config.widths.flatMap((targetWidth) =>
-      config.formats.map(async (format): Promise<Thumbnail> => {
-        const size = sizeFor(targetWidth);
-        let image = sharp(pixels.data, { raw });
-        if (size.width !== raw.width || size.height !== raw.height) image = image.resize({ ...size, fit: 'fill' });
-        const { data, info } = await encode(image, format, config.quality[format]).toBuffer({ resolveWithObject: true });
-        return { targetWidth, format, contentType: CONTENT_TYPES[format], width: info.width, height: info.height, data };
-      }),
-    ),
+  const outputs = config.widths.flatMap((targetWidth) =>
+    config.formats.map(async (format): Promise<Thumbnail> => {
+      const size = sizeFor(targetWidth);
+      let image = sharp(pixels.data, { raw });
+      if (size.width !== raw.width || size.height !== raw.height) image = image.resize({ ...size, fit: 'fill' });
+      const { data, info } = await encode(image, format, config.quality[format]).toBuffer({ resolveWithObject: true });
+      return { targetWidth, format, contentType: CONTENT_TYPES[format], width: info.width, height: info.height, data };
+    }),
   );
+  // The caller may await these only later (an object rendered ahead of its record): a failure is
+  // rethrown to it then, and is never an unhandled rejection meanwhile.
+  for (const output of outputs) output.catch(() => undefined);
+  return outputs;
 }
 
 // Output carries no metadata (sharp's default): no EXIF, so no GPS position from the photo, and no
@@ -372,6 +385,12 @@ export type ObjectOutcome =
 
 /** The source bytes, or undefined when the object no longer exists. */
 type Download = Promise<Uint8Array | undefined>;
+/** The object decoded, with one promise per output (see startRendering), or undefined when it no longer exists. */
+type Rendering = Promise<Promise<Thumbnail>[] | undefined>;
+
+function renderDownload(bytes: Download, config: ThumbnailConfig): Rendering {
+  return bytes.then((b) => (b === undefined ? undefined : startRendering(b, config)));
+}
 
 /**
  * The checks that need no download: returns why the event is skipped, undefined when it is to be
@@ -409,77 +428,122 @@ async function download({ bucket, key }: S3ObjectEvent, config: ThumbnailConfig)
 }
 
 /**
- * The per-object work: GET the source, render every thumbnail in memory, then PUT them all.
- * A rejected image throws {@link InvalidImageError} before anything is written.
+ * The per-object work: GET the source, decode it once, then encode every thumbnail and PUT each one as
+ * soon as it is encoded, so the uploads of the quick outputs overlap the encoding of the slow ones.
+ * A rejected image throws {@link InvalidImageError} before anything is written (images are rejected
+ * by the decode, and nothing is written before it succeeds).
  */
 export async function processObject(event: S3ObjectEvent, config: ThumbnailConfig = CONFIG): Promise<ObjectOutcome> {
-  return processObjectFrom(event, config, () => download(event, config));
-}
-
-async function processObjectFrom(event: S3ObjectEvent, config: ThumbnailConfig, source: () => Download): Promise<ObjectOutcome> {
-  const skip = precheck(event, config);
-  if (skip) return skip;
-  const bytes = await source();
-  if (bytes === undefined) return { status: 'skipped', reason: 'GONE' };
-
-  const thumbnails = await renderThumbnails(bytes, config);
-  const keys = thumbnails.map((t) => thumbnailKey(event.key, t.targetWidth, t.format, config.outputPrefix));
-  await Promise.all(
-    thumbnails.map((t, i) =>
-      s3.send(new PutObjectCommand({ Bucket: config.outputBucket, Key: keys[i], Body: t.data, ContentType: t.contentType })),
-    ),
-  );
-  return { status: 'written', keys };
+  return processObjectFrom(event, config, () => renderDownload(download(event, config), config));
 }
 
 /**
- * Downloads the objects of the next record while the current one renders, so that S3 latency hides
- * behind CPU work instead of adding to it. One record ahead only: at most one extra (compressed)
- * source is held in memory, and it is never decoded before its turn.
+ * `onEncoded` is called once every output is encoded (or has failed), while the last PUTs may still be
+ * in flight: from then on this object needs no more CPU.
+ */
+async function processObjectFrom(
+  event: S3ObjectEvent,
+  config: ThumbnailConfig,
+  source: () => Rendering,
+  onEncoded?: () => void,
+): Promise<ObjectOutcome> {
+  const skip = precheck(event, config);
+  if (skip) return skip;
+  const outputs = await source();
+  if (outputs === undefined) return { status: 'skipped', reason: 'GONE' };
+
+  if (onEncoded) void Promise.allSettled(outputs).then(onEncoded);
+  const written = await Promise.allSettled(
+    outputs.map(async (output) => {
+      const t = await output;
+      const key = thumbnailKey(event.key, t.targetWidth, t.format, config.outputPrefix);
+      await s3.send(new PutObjectCommand({ Bucket: config.outputBucket, Key: key, Body: t.data, ContentType: t.contentType }));
+      return key;
+    }),
+  );
+  // Settled, not Promise.all: the record fails only once no request of its own is still in flight. An
+  // encode or PUT failure can leave some of the thumbnails written; the retry overwrites them.
+  const failure = written.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+  return { status: 'written', keys: written.map((r) => (r as PromiseFulfilledResult<string>).value) };
+}
+
+/**
+ * Works ahead, so that S3 latency hides behind CPU work instead of adding to it:
+ * - the next record's objects are downloaded while the current one renders ({@link start});
+ * - once the current object is fully encoded, and only its last uploads are in flight, the next one is
+ *   decoded and encoded ({@link render}), so the wait for those uploads is not idle either, and the
+ *   record after it starts downloading.
+ * At most one (compressed) source is held besides the one being decoded, and an image is never decoded
+ * before the previous one is done with the CPU: at most one image is decoded at a time.
  */
 class Prefetcher {
-  private readonly pending = new Map<string, Download>();
+  private readonly pending = new Map<string, { readonly bytes: Download; rendering?: Rendering }>();
 
   constructor(private readonly config: ThumbnailConfig) {}
 
   /** Starts downloading what `record` will need; anything the record will not download is left alone. */
   start(record: SQSRecord | undefined): void {
-    if (!record) return;
-    let events: S3ObjectEvent[];
-    try {
-      events = parseNotification(record.body);
-    } catch {
-      return; // reported when the record itself is processed
-    }
-    for (const event of events) {
-      try {
-        if (precheck(event, this.config) !== undefined) continue;
-      } catch {
-        continue;
-      }
+    for (const event of this.eventsToDownload(record)) {
       const id = `${event.bucket}/${event.key}`;
       if (this.pending.has(id)) continue;
       const bytes = download(event, this.config);
       bytes.catch(() => undefined); // the error is rethrown to whoever takes it; never an unhandled rejection
-      this.pending.set(id, bytes);
+      this.pending.set(id, { bytes });
     }
   }
 
-  /** The download started for `event`, or a new one. */
-  take(event: S3ObjectEvent): Download {
+  /**
+   * Starts rendering the first object `record` will need, as soon as its download (started by
+   * {@link start}) completes. Only the first: S3 notifications hold one object, and rendering two
+   * ahead would decode two at once.
+   */
+  render(record: SQSRecord | undefined): void {
+    const [event] = this.eventsToDownload(record);
+    const entry = event && this.pending.get(`${event.bucket}/${event.key}`);
+    if (!entry || entry.rendering) return;
+    entry.rendering = renderDownload(entry.bytes, this.config);
+    entry.rendering.catch(() => undefined); // rethrown to whoever takes it, as for the download
+  }
+
+  /** The rendering started for `event`, or one from the download started for it, or from a new download. */
+  take(event: S3ObjectEvent): Rendering {
     const id = `${event.bucket}/${event.key}`;
-    const bytes = this.pending.get(id);
+    const entry = this.pending.get(id);
     this.pending.delete(id);
-    return bytes ?? download(event, this.config);
+    return entry?.rendering ?? renderDownload(entry?.bytes ?? download(event, this.config), this.config);
   }
 
   clear(): void {
     this.pending.clear();
   }
+
+  private eventsToDownload(record: SQSRecord | undefined): S3ObjectEvent[] {
+    if (!record) return [];
+    let events: S3ObjectEvent[];
+    try {
+      events = parseNotification(record.body);
+    } catch {
+      return []; // reported when the record itself is processed
+    }
+    return events.filter((event) => {
+      try {
+        return precheck(event, this.config) === undefined;
+      } catch {
+        return false;
+      }
+    });
+  }
 }
 
 /** Powertools record handler: throwing marks the record failed in the partial batch response. */
-async function handleRecord(record: SQSRecord, config: ThumbnailConfig, prefetcher: Prefetcher, next: SQSRecord | undefined): Promise<ObjectOutcome[]> {
+async function handleRecord(
+  record: SQSRecord,
+  config: ThumbnailConfig,
+  prefetcher: Prefetcher,
+  nextOf: (record: SQSRecord) => SQSRecord | undefined,
+): Promise<ObjectOutcome[]> {
+  const next = nextOf(record);
   let events: S3ObjectEvent[];
   try {
     events = parseNotification(record.body);
@@ -489,14 +553,27 @@ async function handleRecord(record: SQSRecord, config: ThumbnailConfig, prefetch
   }
   if (events.length === 0) logger.info('S3 test event ignored', { messageId: record.messageId });
   const outcomes: ObjectOutcome[] = [];
-  for (const event of events) {
+  for (const [i, event] of events.entries()) {
     const context = { messageId: record.messageId, bucket: event.bucket, key: event.key };
+    const last = i === events.length - 1;
     try {
-      const outcome = await processObjectFrom(event, config, () => {
-        const bytes = prefetcher.take(event);
-        prefetcher.start(next); // after this record's own GET, to overlap the next one with this render
-        return bytes;
-      });
+      const outcome = await processObjectFrom(
+        event,
+        config,
+        () => {
+          const rendering = prefetcher.take(event);
+          prefetcher.start(next); // after this record's own GET, to overlap the next one with this render
+          return rendering;
+        },
+        // the next record's object is decoded while this one's last thumbnails upload, and the one after
+        // it starts downloading, to be there when that decode is done
+        last
+          ? () => {
+              prefetcher.render(next);
+              prefetcher.start(next && nextOf(next));
+            }
+          : undefined,
+      );
       if (outcome.status === 'skipped') logger.info('Object skipped', { ...context, reason: outcome.reason, eventName: event.eventName });
       else logger.debug('Thumbnails written', { ...context, keys: outcome.keys });
       outcomes.push(outcome);
@@ -527,13 +604,14 @@ export interface ProcessBatchOptions {
  * Records are processed one after the other so that at most one image is decoded at a time: an
  * out-of-memory crash would fail the whole batch, good records included. The outputs of each image are
  * rendered in parallel, which is where the CPU time goes, and the next record's object is downloaded
- * meanwhile.
+ * meanwhile; it is decoded once the current image is encoded, while its last thumbnails upload.
  */
 export async function processBatch(event: SQSEvent, options: ProcessBatchOptions = {}): Promise<SQSBatchResponse> {
   const config = options.config ?? CONFIG;
   const prefetcher = new Prefetcher(config);
   const next = new Map(event.Records.map((r, i) => [r.messageId, event.Records[i + 1]]));
-  const recordHandler = (record: SQSRecord) => handleRecord(record, config, prefetcher, next.get(record.messageId));
+  const nextOf = (record: SQSRecord) => next.get(record.messageId);
+  const recordHandler = (record: SQSRecord) => handleRecord(record, config, prefetcher, nextOf);
   let response: SQSBatchResponse;
   try {
     response = await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {

@@ -423,6 +423,58 @@ describe('the handler against a local S3 server', () => {
       expect(requests.filter((r) => r.startsWith('Get'))).toHaveLength(3);
     });
 
+    test('writes each thumbnail once it is encoded, and decodes the next record while the last ones upload', async () => {
+      // GIVEN a batch of 2 images
+      const records: Record<string, string> = {};
+      for (let i = 0; i < 2; i++) {
+        records[`m${i}`] = s3NotificationBody(BUCKET, `overlap/p${i}.jpg`, await upload(`overlap/p${i}.jpg`, await noisy(400, 300).jpeg().toBuffer()));
+      }
+      // AND a log, in order, of: S3 requests, with each PUT answered 100 ms late (a slow S3); each image's
+      // header read (where its decode starts); and each encode, the k-th output of an image held until k x 40 ms
+      // (so the outputs finish one after the other, far apart)
+      const log: string[] = [];
+      const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+      const send = S3Client.prototype.send;
+      const sendSpy = jest.spyOn(S3Client.prototype, 'send').mockImplementation(async function (this: S3Client, command: { constructor: { name: string }; input: { Key?: string } }) {
+        const label = `${command.constructor.name.replace('ObjectCommand', '')} ${command.input.Key?.replace(/^(thumbnails\/)?overlap\//, '')}`;
+        log.push(label);
+        const result = await (send as (c: unknown) => Promise<unknown>).call(this, command);
+        if (label.startsWith('Put')) {
+          await delay(100);
+          log.push(`${label} done`);
+        }
+        return result;
+      } as never);
+      const proto = (sharp as unknown as { prototype: Sharp }).prototype;
+      const { metadata, toBuffer } = proto;
+      const metadataSpy = jest.spyOn(proto, 'metadata').mockImplementation(function (this: Sharp) {
+        log.push('decode');
+        return metadata.call(this);
+      } as never);
+      let calls = 0;
+      const toBufferSpy = jest.spyOn(proto, 'toBuffer').mockImplementation(function (this: Sharp, options?: { resolveWithObject: true }) {
+        const k = calls++ % 5; // per image: the decode, then its 4 outputs
+        const result = toBuffer.call(this, options as { resolveWithObject: true });
+        return k === 0 ? result : result.then(async (r) => (await delay(k * 40), log.push(`encoded ${k}`), r));
+      } as never);
+      try {
+        // WHEN
+        expect((await mod.processBatch(sqsEvent(records))).batchItemFailures).toEqual([]);
+      } finally {
+        sendSpy.mockRestore();
+        metadataSpy.mockRestore();
+        toBufferSpy.mockRestore();
+      }
+      // THEN each of the first image's thumbnails is written as soon as it is encoded, before the next one is
+      const p0 = log.filter((l) => /^(encoded|Put p0-[^ ]+$)/.test(l)).slice(0, 8);
+      expect(p0).toEqual(['encoded 1', 'Put p0-128w.jpg', 'encoded 2', 'Put p0-128w.webp', 'encoded 3', 'Put p0-512w.jpg', 'encoded 4', 'Put p0-512w.webp']);
+      // AND the second image is decoded once the first is encoded, while its last thumbnail is still uploading
+      const secondDecode = log.indexOf('decode', log.indexOf('decode') + 1);
+      expect(secondDecode).toBeGreaterThan(log.indexOf('Put p0-512w.webp'));
+      expect(secondDecode).toBeLessThan(log.indexOf('Put p0-512w.webp done'));
+      expect(await listKeys(BUCKET, 'thumbnails/overlap/')).toHaveLength(2 * WIDTHS.length * FORMATS.length);
+    });
+
     test('writes to another bucket, at its root, when OUTPUT_PREFIX is empty there', async () => {
       // GIVEN thumbnails configured into bucket 'thumbs' without a prefix
       const config = mod.parseConfig({ ...ENV, OUTPUT_BUCKET: 'thumbs', OUTPUT_PREFIX: '' });
