@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { constants as perfConstants, performance, PerformanceObserver } from 'node:perf_hooks';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { SQSEvent } from 'aws-lambda';
 import { build } from 'esbuild';
@@ -127,13 +127,19 @@ async function interleaved(
   images: number,
   rounds: number,
   warmupRounds: number,
+  /** Diagnostics only: called with each timed (not warm-up) run's time window. */
+  onTimedRun?: (name: string, start: number, end: number) => void,
 ): Promise<Record<string, number>> {
   const times: Record<string, number[]> = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
   for (let round = 0; round < warmupRounds + rounds; round++) {
     for (const [name, run] of Object.entries(contenders)) {
       const t = performance.now();
       for (let i = 0; i < images; i++) await run(i);
-      if (round >= warmupRounds) times[name].push((performance.now() - t) / images);
+      const end = performance.now();
+      if (round >= warmupRounds) {
+        times[name].push((end - t) / images);
+        onTimedRun?.(name, t, end);
+      }
     }
   }
   return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
@@ -215,6 +221,17 @@ export async function runThumbnailBench(options: ThumbnailBenchOptions = {}): Pr
         toSqsRecord({ MessageId: `m${i}`, ReceiptHandle: `rh${i}`, Body: s3NotificationBody(BUCKET, e.key, e.size) }, 'arn:aws:sqs:us-east-1:000000000000:bench'),
       ),
     };
+    // Diagnostics: main-thread V8 GCs, attributed afterwards to the contender whose timed run they fell in.
+    // Full (mark-compact) collections cost the handler's side several ms each (pause plus concurrent
+    // marking on the same 2 cores), and how often they happen varies from run to run.
+    const gcs: { start: number; duration: number; major: boolean }[] = [];
+    const gcObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        gcs.push({ start: e.startTime, duration: e.duration, major: (e as unknown as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR });
+      }
+    });
+    gcObserver.observe({ entryTypes: ['gc'] });
+    const windows: { name: string; start: number; end: number }[] = [];
     const perImage = await interleaved(
       {
         // the batch is run once per round: charged to its first image, so the per-image figure is batch time / images
@@ -231,7 +248,16 @@ export async function runThumbnailBench(options: ThumbnailBenchOptions = {}): Pr
       imageCount,
       rounds,
       warmupRounds,
+      (name, start, end) => windows.push({ name, start, end }),
     );
+    await new Promise((resolve) => setImmediate(resolve)); // let the observer deliver the last entries
+    gcObserver.disconnect();
+    const gcPerImage = (name: string) => {
+      const mine = gcs.filter((g) => windows.some((w) => w.name === name && g.start >= w.start && g.start < w.end));
+      const n = rounds * imageCount;
+      const majors = mine.filter((g) => g.major);
+      return `${name} ${(majors.length / n).toFixed(2)} major (${(majors.reduce((a, g) => a + g.duration, 0) / n).toFixed(1)} ms)`;
+    };
     // libvips threads per pipeline (the handler sets 1): the same in-memory work with 2.
     sharp.concurrency(2);
     const twoThreads = await interleaved({ renderOnly: (i) => handler.renderThumbnails(photos[i], config) }, imageCount, rounds, warmupRounds);
@@ -252,6 +278,7 @@ export async function runThumbnailBench(options: ThumbnailBenchOptions = {}): Pr
     row('   handler renderThumbnails alone (in memory)', perImage.renderOnly, `  (so S3 GET + PUT + SDK cost ${(perImage.processObject - perImage.renderOnly).toFixed(1)} ms/image)`);
     row('   raw sharp, one pipeline per output', perImage.naiveSharp, `  (${(perImage.naiveSharp / perImage.rawSharp).toFixed(2)}x the baseline's time)`);
     row('   renderThumbnails, 2 libvips threads/pipeline', twoThreads.renderOnly, `  (vs 1: ${(twoThreads.renderOnly / perImage.renderOnly).toFixed(2)}x the time)`);
+    console.log(`     diagnostics, main-thread full GCs per image (their pauses): ${['endToEnd', 'processObject', 'rawSharp', 'renderOnly'].map(gcPerImage).join(', ')}`);
 
     // The same two handler paths when S3 has network latency (as from Lambda; here it answers in ~1 ms):
     // processBatch downloads the next record's object while the current one renders, processObject cannot.
