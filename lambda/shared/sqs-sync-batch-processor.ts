@@ -145,9 +145,26 @@ export class SqsSyncBatchProcessor extends BasePartialBatchProcessor {
     if (!Array.isArray(event?.Records)) throw new UnexpectedBatchTypeError();
     this.register(event.Records, handler, options);
     this.prepare();
-    const { records, failedGroups } = this.own;
+    const { failedGroups, successMessages } = this.own;
+    const records = event.Records;
     const context = options?.context;
-    for (let i = 0; i < records.length; i++) this.handle(records[i] as SQSRecord, handler, context, failedGroups);
+    // The loop of handle(), written out: this is the per-record path, and a success costs only a push.
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i];
+      if (failedGroups.size !== 0 && failedGroups.has(record.attributes?.MessageGroupId)) {
+        this.failureHandler(record, new SqsFifoMessageGroupShortCircuitError());
+        continue;
+      }
+      let result: unknown;
+      try {
+        result = handler(record, context);
+      } catch (e) {
+        this.fail(record, e, failedGroups);
+        continue;
+      }
+      if (result instanceof Promise) this.fail(record, asyncHandlerError(result), failedGroups);
+      else successMessages.push(record);
+    }
     this.clean();
     return this.response();
   }
@@ -165,36 +182,40 @@ export class SqsSyncBatchProcessor extends BasePartialBatchProcessor {
   override processSync(): (SuccessResponse | FailureResponse)[] {
     this.prepare();
     const { records, handler, options, failedGroups } = this.own;
-    const context = options?.context;
     const processed = new Array<SuccessResponse | FailureResponse>(records.length);
-    for (let i = 0; i < records.length; i++) {
-      processed[i] = this.handle(records[i] as SQSRecord, handler, context, failedGroups);
-    }
+    for (let i = 0; i < records.length; i++) processed[i] = this.processOne(records[i] as SQSRecord, handler, options?.context, failedGroups);
     this.clean();
     return processed;
   }
 
   override processRecordSync(record: BaseRecord): SuccessResponse | FailureResponse {
     const { handler, options, failedGroups } = this.own;
-    return this.handle(record as SQSRecord, handler, options?.context, failedGroups);
+    return this.processOne(record as SQSRecord, handler, options?.context, failedGroups);
   }
 
-  private handle(record: SQSRecord, handler: CallableFunction, context: Context | undefined, failedGroups: Set<string | undefined>): SuccessResponse | FailureResponse {
-    // The group is looked up only once a group has failed: the common, all-good batch pays nothing for FIFO.
+  private processOne(record: SQSRecord, handler: CallableFunction, context: Context | undefined, failedGroups: Set<string | undefined>): SuccessResponse | FailureResponse {
     if (failedGroups.size !== 0 && failedGroups.has(record.attributes?.MessageGroupId)) {
       return this.failureHandler(record, new SqsFifoMessageGroupShortCircuitError());
     }
+    let result: unknown;
     try {
-      const result: unknown = handler(record, context);
-      if (result instanceof Promise) {
-        result.catch(() => undefined); // its outcome can no longer be reported; never an unhandled rejection
-        throw new TypeError('SqsSyncBatchProcessor: the record handler returned a Promise; it must be synchronous (use BatchProcessor for async handlers)');
-      }
-      return this.successHandler(record, result);
+      result = handler(record, context);
     } catch (e) {
-      const group = this.fifo ? record.attributes?.MessageGroupId : undefined;
-      if (group !== undefined) failedGroups.add(group);
-      return this.failureHandler(record, e instanceof Error ? e : new Error(String(e)));
+      return this.fail(record, e, failedGroups);
     }
+    return result instanceof Promise ? this.fail(record, asyncHandlerError(result), failedGroups) : this.successHandler(record, result);
   }
+
+  /** Records a failed record; on FIFO, the rest of its message group will be skipped. */
+  private fail(record: SQSRecord, e: unknown, failedGroups: Set<string | undefined>): FailureResponse {
+    const group = this.fifo ? record.attributes?.MessageGroupId : undefined;
+    if (group !== undefined) failedGroups.add(group);
+    return this.failureHandler(record, e instanceof Error ? e : new Error(String(e)));
+  }
+}
+
+/** The error for a record whose handler returned a Promise: its outcome can no longer be reported. */
+function asyncHandlerError(result: Promise<unknown>): TypeError {
+  result.catch(() => undefined); // never an unhandled rejection
+  return new TypeError('SqsSyncBatchProcessor: the record handler returned a Promise; it must be synchronous (use BatchProcessor for async handlers)');
 }
