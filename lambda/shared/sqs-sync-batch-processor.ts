@@ -148,7 +148,7 @@ export class SqsSyncBatchProcessor extends BasePartialBatchProcessor {
     const { failedGroups, successMessages } = this.own;
     const records = event.Records;
     const context = options?.context;
-    // The loop of handle(), written out: this is the per-record path, and a success costs only a push.
+    // processOne() written out: this is the per-record path, and a success costs only a push (no entry).
     for (let i = 0; i < records.length; i++) {
       const record = records[i];
       if (failedGroups.size !== 0 && failedGroups.has(record.attributes?.MessageGroupId)) {

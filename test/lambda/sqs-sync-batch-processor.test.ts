@@ -101,6 +101,19 @@ describe('SqsSyncBatchProcessor', () => {
     expect(failedIds(response)).toEqual(['a']);
   });
 
+  test('processPartialResponse path: FIFO group skipping and a Promise-returning handler behave as in processBatch', async () => {
+    const fifo = event([
+      { id: 'a1', body: 'fail', group: 'A' },
+      { id: 'b1', body: 'ok', group: 'B' },
+      { id: 'a2', body: 'ok', group: 'A' },
+    ]);
+    const processor = new SqsSyncBatchProcessor({ fifo: true });
+    expect(failedIds(await processPartialResponse(fifo, handler, processor, OPTIONS))).toEqual(['a1', 'a2']);
+    expect(processor.errors[1]).toBeInstanceOf(SqsFifoMessageGroupShortCircuitError);
+    const asyncHandler = async () => 'late';
+    expect(failedIds(await processPartialResponse(event([{ id: 'x', body: 'ok' }]), asyncHandler, new SqsSyncBatchProcessor(), OPTIONS))).toEqual(['x']);
+  });
+
   describe('per-record cost', () => {
     const original = process.env;
     afterEach(() => {
