@@ -4,6 +4,7 @@ import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sd
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { logBatchFailures } from '../shared/batch-failures';
+import { type SourceBuffer, SourceBufferPool } from './source-buffers';
 
 // The libvips operation cache only pays off when the same image is processed repeatedly; here every
 // image is new, so the cache would only hold on to memory between invocations.
@@ -377,6 +378,12 @@ const s3 = new S3Client({});
 // Read once: a misconfigured function fails at init, with every problem in one message, instead of
 // failing each record.
 const CONFIG = parseConfig(process.env);
+/**
+ * Where downloaded objects are read to, reused from one object to the next (see source-buffers.ts).
+ * At most two are in use at once (one decoding, one downloading ahead) and two kept free, each at most
+ * 16 MiB: larger objects get memory of their own. Exported for diagnostics and tests.
+ */
+export const SOURCE_BUFFERS = new SourceBufferPool();
 
 export type ObjectOutcome =
   | { readonly status: 'written'; readonly keys: readonly string[] }
@@ -384,12 +391,13 @@ export type ObjectOutcome =
   | { readonly status: 'skipped'; readonly reason: 'OWN_OUTPUT' | 'GONE' | 'NOT_CREATED' };
 
 /** The source bytes, or undefined when the object no longer exists. */
-type Download = Promise<Uint8Array | undefined>;
+type Download = Promise<SourceBuffer | undefined>;
 /** The object decoded, with one promise per output (see startRendering), or undefined when it no longer exists. */
 type Rendering = Promise<Promise<Thumbnail>[] | undefined>;
 
-function renderDownload(bytes: Download, config: ThumbnailConfig): Rendering {
-  return bytes.then((b) => (b === undefined ? undefined : startRendering(b, config)));
+/** Decodes the download once it arrives; its memory goes back to the pool once the decode is over. */
+function renderDownload(download: Download, config: ThumbnailConfig): Rendering {
+  return download.then((source) => (source === undefined ? undefined : startRendering(source.bytes, config).finally(source.release)));
 }
 
 /**
@@ -418,11 +426,31 @@ async function download({ bucket, key }: S3ObjectEvent, config: ThumbnailConfig)
       (res.Body as { destroy?: () => void } | undefined)?.destroy?.();
       throw new InvalidImageError('TOO_LARGE', `${res.ContentLength} bytes exceeds MAX_INPUT_BYTES ${config.maxInputBytes}`);
     }
-    return await res.Body!.transformToByteArray();
+    if (res.ContentLength === undefined) return { bytes: Buffer.from(await res.Body!.transformToByteArray()), release: () => undefined };
+    return await readBody(res.Body as AsyncIterable<Uint8Array>, res.ContentLength, `s3://${bucket}/${key}`);
   } catch (e) {
     // Deleted since the upload: nothing to do, and retrying cannot help. (Without s3:ListBucket, S3
     // answers AccessDenied instead, which is retried like any other error.)
     if (e instanceof NoSuchKey) return undefined;
+    throw e;
+  }
+}
+
+/** Reads a response body of `length` bytes into memory from {@link SOURCE_BUFFERS}. */
+async function readBody(body: AsyncIterable<Uint8Array>, length: number, object: string): Promise<SourceBuffer> {
+  const source = SOURCE_BUFFERS.acquire(length);
+  let offset = 0;
+  try {
+    for await (const chunk of body) {
+      if (chunk.length > length - offset) throw new Error(`GET ${object}: the body is longer than its Content-Length, ${length} bytes`);
+      source.bytes.set(chunk, offset);
+      offset += chunk.length;
+    }
+    // Not an InvalidImageError: a cut-off download is retried like any other I/O error.
+    if (offset !== length) throw new Error(`GET ${object}: the body ended after ${offset} of its ${length} bytes`);
+    return source;
+  } catch (e) {
+    source.release(); // nothing writes to it any more: the loop above was the only writer
     throw e;
   }
 }

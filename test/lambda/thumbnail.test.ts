@@ -475,6 +475,70 @@ describe('the handler against a local S3 server', () => {
       expect(await listKeys(BUCKET, 'thumbnails/overlap/')).toHaveLength(2 * WIDTHS.length * FORMATS.length);
     });
 
+    test('reads each download into reused memory, never memory still being decoded: every thumbnail shows its own image', async () => {
+      // GIVEN a batch of 4 images of one solid colour each, all small enough to share buffers
+      const colours = [[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 0]];
+      const records: Record<string, string> = {};
+      for (const [i, [r, g, b]] of colours.entries()) {
+        const body = await sharp({ create: { width: 400, height: 300, channels: 3, background: { r, g, b } } }).jpeg().toBuffer();
+        records[`m${i}`] = s3NotificationBody(BUCKET, `reuse/p${i}.jpg`, await upload(`reuse/p${i}.jpg`, body));
+      }
+      // AND every sharp pipeline held back 30 ms before it starts, so that memory handed back before its
+      // decode had read it would meanwhile be overwritten by the next record's download
+      const proto = (sharp as unknown as { prototype: Sharp }).prototype;
+      const { toBuffer } = proto;
+      const spy = jest.spyOn(proto, 'toBuffer').mockImplementation(async function (this: Sharp, options?: { resolveWithObject: true }) {
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        return toBuffer.call(this, options as { resolveWithObject: true });
+      } as never);
+      const before = mod.SOURCE_BUFFERS.stats.allocations;
+      try {
+        // WHEN
+        expect((await mod.processBatch(sqsEvent(records))).batchItemFailures).toEqual([]);
+      } finally {
+        spy.mockRestore();
+      }
+      // THEN each image's thumbnail has that image's colour
+      for (const [i, colour] of colours.entries()) {
+        const pixel = await pixelAt((await getObject(BUCKET, `thumbnails/reuse/p${i}-512w.jpg`)).body, 200, 150);
+        expect(pixel.map((v, c) => Math.abs(v - colour[c]) <= 8)).toEqual([true, true, true]);
+      }
+      // AND the 4 downloads took at most 2 buffers (one decoding while the next downloads), not one each
+      expect(mod.SOURCE_BUFFERS.stats.allocations - before).toBeLessThanOrEqual(2);
+    });
+
+    test.each([
+      ['cut short', 600, /GET s3:\/\/media\/cut\/short\.jpg: the body ended after 600 of its 1000 bytes/],
+      ['longer than announced', 1400, /GET s3:\/\/media\/cut\/longer than announced\.jpg: the body is longer than its Content-Length, 1000 bytes/],
+    ])('a download %s fails its record for a retry, writes nothing, and hands its memory back', async (label, sent, message) => {
+      // GIVEN S3 answers a GET with Content-Length 1000 and a body of another length
+      const key = label === 'cut short' ? 'cut/short.jpg' : `cut/${label}.jpg`;
+      const send = S3Client.prototype.send;
+      const spy = jest.spyOn(S3Client.prototype, 'send').mockImplementation(function (this: S3Client, command: { constructor: { name: string } }) {
+        if (command.constructor.name !== 'GetObjectCommand') return (send as (c: unknown) => Promise<unknown>).call(this, command);
+        async function* body() {
+          yield Buffer.alloc(sent / 2, 1);
+          yield Buffer.alloc(sent / 2, 2);
+        }
+        return Promise.resolve({ ContentLength: 1000, Body: body() });
+      } as never);
+      const free = mod.SOURCE_BUFFERS.stats.free;
+      let response: SQSBatchResponse;
+      try {
+        // WHEN
+        response = await mod.processBatch(sqsEvent({ m1: s3NotificationBody(BUCKET, key, 1000) }));
+      } finally {
+        spy.mockRestore();
+      }
+      // THEN the record fails as an I/O error (retried), not as a bad image, and nothing is written
+      expect(failedIds(response)).toEqual(['m1']);
+      const [error] = logs.entries().filter((e) => e.level === 'ERROR');
+      expect([error.reason, (error.error as { message: string }).message]).toEqual(['UNEXPECTED_ERROR', expect.stringMatching(message)]);
+      expect(await listKeys(BUCKET, 'thumbnails/cut/')).toEqual([]);
+      // AND the buffer it was read into is free again
+      expect(mod.SOURCE_BUFFERS.stats.free).toBe(Math.max(free, 1));
+    });
+
     test('writes to another bucket, at its root, when OUTPUT_PREFIX is empty there', async () => {
       // GIVEN thumbnails configured into bucket 'thumbs' without a prefix
       const config = mod.parseConfig({ ...ENV, OUTPUT_BUCKET: 'thumbs', OUTPUT_PREFIX: '' });
