@@ -4,7 +4,9 @@
  * 1. End to end per image (GET from a local S3 server -> render -> PUT every thumbnail) through the
  *    handler (`processBatch` on one SQS batch of S3 notifications, and `processObject` alone), vs plain
  *    sharp rendering the same in-memory images to the same sizes and formats (decode once at the
- *    largest size, then every width x format). Throughput ratio.
+ *    largest size, then every width x format). Throughput ratio. Measured in a fresh `node` process
+ *    running the handler bundled as for Lambda (bench/thumbnail-process.ts), and again in this process
+ *    (the handler loaded through tsx next to the bench's own modules), where it is a diagnostic.
  * 2. sharp vs jimp (pure JavaScript) doing the same work: decode JPEG, resize to each width, encode JPEG.
  * 3. Peak RSS of one 24-megapixel JPEG through the handler, bundled as Lambda ships it, in a fresh
  *    `node` process, vs that process's RSS once its modules are loaded.
@@ -17,7 +19,6 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { constants as perfConstants, performance, PerformanceObserver } from 'node:perf_hooks';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { SQSEvent } from 'aws-lambda';
 import { build } from 'esbuild';
@@ -26,13 +27,15 @@ import sharp from 'sharp';
 import { startFauxqs } from '../test/support/fauxqs-server';
 import { s3NotificationBody } from '../test/support/s3-notifications';
 import { toSqsRecord } from '../test/support/sqs-event-source';
+import type { Figure1Input, Figure1Output } from './thumbnail-process';
+import { FORMATS, interleaved, type InterleavedResult, rawSharp, WIDTHS } from './thumbnail-shared';
 
 type ThumbnailModule = typeof import('../lambda/thumbnail');
 
 export interface ThumbnailBenchOptions {
   /** 12-megapixel images per round of figure 1. @default 6 */
   readonly images?: number;
-  /** @default 5 */
+  /** @default 7 */
   readonly rounds?: number;
   /** @default 1 */
   readonly warmupRounds?: number;
@@ -50,6 +53,7 @@ export interface ThumbnailBenchOptions {
   readonly lambdaMemoryMb?: number;
 }
 
+/** Figure 1's throughputs and ratios are from the fresh process running the bundled handler. */
 export interface ThumbnailBenchResult {
   /** processBatch, one batch holding every image. */
   readonly endToEndImagesPerSecond: number;
@@ -60,6 +64,8 @@ export interface ThumbnailBenchResult {
   readonly throughputRatio: number;
   /** processObject / raw sharp */
   readonly processObjectRatio: number;
+  /** processBatch / raw sharp measured in the bench's own process (diagnostic). */
+  readonly inBenchProcessRatio: number;
   readonly sharpJpegImagesPerSecond: number;
   readonly jimpJpegImagesPerSecond: number;
   /** sharp / jimp */
@@ -70,17 +76,9 @@ export interface ThumbnailBenchResult {
 
 const ROOT = path.resolve(__dirname, '..');
 const BUCKET = 'bench-media';
-const WIDTHS = [128, 512];
-const FORMATS = ['jpeg', 'webp'] as const;
 // Writing these in the bench (not importing them from the handler) keeps the baseline independent.
 const ENV = { OUTPUT_BUCKET: BUCKET, THUMBNAIL_WIDTHS: WIDTHS.join(','), THUMBNAIL_FORMATS: FORMATS.join(','), POWERTOOLS_LOG_LEVEL: 'SILENT' };
 const MB = 1024 * 1024;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /** Photo-like JPEGs: a smooth colour field per image (seeded) under shared gaussian grain. */
 async function photoLikeJpegs(width: number, height: number, count: number): Promise<Buffer[]> {
@@ -101,13 +99,6 @@ async function photoLikeJpegs(width: number, height: number, count: number): Pro
   return images;
 }
 
-/** The baseline: the same image work written directly against sharp, on bytes already in memory. */
-async function rawSharp(input: Buffer, formats: readonly ('jpeg' | 'webp')[] = FORMATS): Promise<Buffer[]> {
-  const { data, info } = await sharp(input).rotate().resize({ width: Math.max(...WIDTHS), withoutEnlargement: true }).raw().toBuffer({ resolveWithObject: true });
-  const raw = { width: info.width, height: info.height, channels: info.channels };
-  return Promise.all(WIDTHS.flatMap((width) => formats.map((f) => sharp(data, { raw }).resize({ width, withoutEnlargement: true }).toFormat(f).toBuffer())));
-}
-
 /** What most code does: one sharp pipeline (so one decode) per output. */
 async function naiveSharp(input: Buffer): Promise<Buffer[]> {
   const source = sharp(input).rotate();
@@ -121,28 +112,37 @@ async function jimpJpeg(input: Buffer): Promise<Buffer[]> {
   return out;
 }
 
-/** Median ms per image of each contender over interleaved rounds; every contender sees every image each round. */
-async function interleaved(
-  contenders: Record<string, (image: number) => Promise<unknown>>,
-  images: number,
-  rounds: number,
-  warmupRounds: number,
-  /** Diagnostics only: called with each timed (not warm-up) run's time window. */
-  onTimedRun?: (name: string, start: number, end: number) => void,
-): Promise<Record<string, number>> {
-  const times: Record<string, number[]> = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
-  for (let round = 0; round < warmupRounds + rounds; round++) {
-    for (const [name, run] of Object.entries(contenders)) {
-      const t = performance.now();
-      for (let i = 0; i < images; i++) await run(i);
-      const end = performance.now();
-      if (round >= warmupRounds) {
-        times[name].push((end - t) / images);
-        onTimedRun?.(name, t, end);
-      }
-    }
-  }
-  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+/**
+ * Bundles `entry` as the construct's NodejsFunction does for Lambda (lib/private/node-function.ts):
+ * minified, with a source map (the function runs with --enable-source-maps), `@aws-sdk/*` left to the
+ * runtime. sharp is native: Lambda gets it installed next to the bundle; here it resolves via NODE_PATH.
+ * Target node20, the node running here (Lambda's is node24).
+ */
+async function bundleAsForLambda(entry: string, outfile: string): Promise<void> {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['@aws-sdk/*', 'sharp'],
+    logLevel: 'warning',
+  });
+}
+
+/**
+ * The flags node runs with in Lambda: the Node.js runtime's bootstrap sizes V8's heap from the function's
+ * memory (a tenth of it for the young generation, split into two semi-spaces; the rest for the old one)
+ * and exposes gc; the construct's NODE_OPTIONS add --enable-source-maps. The heap sizes decide when V8
+ * collects garbage, which is part of what figure 1 measures.
+ */
+function lambdaNodeFlags(memoryMb: number): string[] {
+  const newSpace = Math.floor(memoryMb / 10);
+  return ['--expose-gc', '--max-http-header-size=81920', `--max-semi-space-size=${Math.floor(newSpace / 2)}`, `--max-old-space-size=${memoryMb - newSpace}`, '--enable-source-maps'];
 }
 
 interface RssSample {
@@ -156,7 +156,7 @@ interface RssSample {
  * Runs one object through the bundled handler in a fresh node process (nothing else loaded, as in a
  * Lambda sandbox) and reports its RSS after loading modules, its peak RSS (VmHWM) and the CPU time used.
  */
-function measureRss(bundle: string, env: NodeJS.ProcessEnv, key: string, size: number): RssSample {
+function measureRss(bundle: string, env: NodeJS.ProcessEnv, key: string, size: number, lambdaMemoryMb: number): RssSample {
   const script = `
     const fs = require('fs');
     const rss = (field) => {
@@ -174,14 +174,14 @@ function measureRss(bundle: string, env: NodeJS.ProcessEnv, key: string, size: n
       process.stdout.write(JSON.stringify({ baselineRss, peakRss: rss('VmHWM'), cpuMs: (used.user + used.system) / 1000, wallMs }));
     });`;
   // stderr is piped (and dropped) so runtime warnings, e.g. the SDK's Node version notice, stay out of the report.
-  const out = execFileSync(process.execPath, ['-e', script, bundle], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync(process.execPath, [...lambdaNodeFlags(lambdaMemoryMb), '-e', script, bundle], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   return JSON.parse(out) as RssSample;
 }
 
 export async function runThumbnailBench(options: ThumbnailBenchOptions = {}): Promise<ThumbnailBenchResult> {
   const {
     images: imageCount = 6,
-    rounds = 5,
+    rounds = 7,
     warmupRounds = 1,
     jimpImages = 2,
     jimpRounds = 3,
@@ -214,6 +214,8 @@ export async function runThumbnailBench(options: ThumbnailBenchOptions = {}): Pr
     );
 
     // 1. End to end vs raw sharp
+    // Environment of the fresh processes (figures 1 and 3): externals resolve from this package's node_modules.
+    const childEnv = { PATH: process.env.PATH, NODE_PATH: path.join(ROOT, 'node_modules'), ...awsEnv, ...ENV };
     const config = handler.parseConfig(process.env);
     // One SQS batch with a notification per image, as S3 -> SQS -> the event source mapping deliver them.
     const batch: SQSEvent = {
@@ -221,20 +223,32 @@ export async function runThumbnailBench(options: ThumbnailBenchOptions = {}): Pr
         toSqsRecord({ MessageId: `m${i}`, ReceiptHandle: `rh${i}`, Body: s3NotificationBody(BUCKET, e.key, e.size) }, 'arn:aws:sqs:us-east-1:000000000000:bench'),
       ),
     };
-    // Diagnostics: main-thread V8 GCs, attributed afterwards to the contender whose timed run they fell in.
-    // Full (mark-compact) collections cost the handler's side several ms each (pause plus concurrent
-    // marking on the same 2 cores), and how often they happen varies from run to run.
-    const gcs: { start: number; duration: number; major: boolean }[] = [];
-    const gcObserver = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) {
-        gcs.push({ start: e.startTime, duration: e.duration, major: (e as unknown as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR });
-      }
+    const ips = (ms: number) => 1000 / ms;
+    const row = (label: string, ms: number, extra = '') => console.log(`     ${label.padEnd(46)}${ms.toFixed(1).padStart(8)} ms/image${ips(ms).toFixed(2).padStart(9)} images/s${extra}`);
+    const verdict = (ratio: number) => `${ratio.toFixed(2)}x raw sharp (target >= ${throughputTarget}x: ${ratio >= throughputTarget ? 'met' : 'NOT MET'})`;
+    const fullGcs = (r: InterleavedResult, names: string[]) =>
+      names.map((name) => `${name} ${r.fullGcs[name].perImage.toFixed(2)} (${r.fullGcs[name].pauseMsPerImage.toFixed(1)} ms)`).join(', ');
+
+    // 1a. As in Lambda: the bundled handler in a fresh process, the baseline in the same process.
+    const imageFiles = photos.map((p, i) => {
+      const file = path.join(tmp, `photo-${i}.jpg`);
+      fs.writeFileSync(file, p);
+      return file;
     });
-    gcObserver.observe({ entryTypes: ['gc'] });
-    const windows: { name: string; start: number; end: number }[] = [];
-    const perImage = await interleaved(
+    const figure1Input: Figure1Input = { imageFiles, events, batch, rounds, warmupRounds };
+    fs.writeFileSync(path.join(tmp, 'figure1.json'), JSON.stringify(figure1Input));
+    const figure1Bundle = path.join(tmp, 'figure1.js');
+    await bundleAsForLambda(path.join(__dirname, 'thumbnail-process.ts'), figure1Bundle);
+    const fresh = JSON.parse(
+      execFileSync(process.execPath, [...lambdaNodeFlags(lambdaMemoryMb), figure1Bundle, path.join(tmp, 'figure1.json')], { env: childEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+    ) as Figure1Output;
+    const throughputRatio = fresh.perImage.rawSharp / fresh.perImage.endToEnd;
+    const processObjectRatio = fresh.perImage.rawSharp / fresh.perImage.processObject;
+
+    // 1b. The same in this process, where the handler is loaded through tsx next to the bench's own modules
+    // (a larger heap for each full GC to mark), with the diagnostics that need this process.
+    const here = await interleaved(
       {
-        // the batch is run once per round: charged to its first image, so the per-image figure is batch time / images
         endToEnd: async (i) => {
           if (i > 0) return;
           const { batchItemFailures } = await handler.processBatch(batch);
@@ -248,37 +262,30 @@ export async function runThumbnailBench(options: ThumbnailBenchOptions = {}): Pr
       imageCount,
       rounds,
       warmupRounds,
-      (name, start, end) => windows.push({ name, start, end }),
     );
-    await new Promise((resolve) => setImmediate(resolve)); // let the observer deliver the last entries
-    gcObserver.disconnect();
-    const gcPerImage = (name: string) => {
-      const mine = gcs.filter((g) => windows.some((w) => w.name === name && g.start >= w.start && g.start < w.end));
-      const n = rounds * imageCount;
-      const majors = mine.filter((g) => g.major);
-      return `${name} ${(majors.length / n).toFixed(2)} major (${(majors.reduce((a, g) => a + g.duration, 0) / n).toFixed(1)} ms)`;
-    };
+    const perImage = here.perImage;
     // libvips threads per pipeline (the handler sets 1): the same in-memory work with 2.
     sharp.concurrency(2);
-    const twoThreads = await interleaved({ renderOnly: (i) => handler.renderThumbnails(photos[i], config) }, imageCount, rounds, warmupRounds);
+    const { perImage: twoThreads } = await interleaved({ renderOnly: (i) => handler.renderThumbnails(photos[i], config) }, imageCount, rounds, warmupRounds);
     sharp.concurrency(1);
 
-    const ips = (ms: number) => 1000 / ms;
-    const throughputRatio = perImage.rawSharp / perImage.endToEnd;
-    const processObjectRatio = perImage.rawSharp / perImage.processObject;
     const megabytes = photos.reduce((n, p) => n + p.length, 0) / photos.length / MB;
     console.log(`Thumbnail handler: ${imageCount} photo-like 12 MP JPEGs (4000 x 3000, ~${megabytes.toFixed(1)} MB each) -> widths ${WIDTHS.join(', ')} x ${FORMATS.join(', ')}`);
     console.log(`  median of ${rounds} interleaved rounds after ${warmupRounds} warm-up; one image at a time, as the handler processes records`);
-    console.log(`  1. end to end (GET from local S3 -> render -> PUT x${WIDTHS.length * FORMATS.length}) vs raw sharp on the in-memory bytes`);
-    const row = (label: string, ms: number, extra = '') => console.log(`     ${label.padEnd(46)}${ms.toFixed(1).padStart(8)} ms/image${ips(ms).toFixed(2).padStart(9)} images/s${extra}`);
-    const verdict = (ratio: number) => `${ratio.toFixed(2)}x raw sharp (target >= ${throughputTarget}x: ${ratio >= throughputTarget ? 'met' : 'NOT MET'})`;
-    row('raw sharp, decode once (baseline)', perImage.rawSharp);
-    row(`handler, processBatch (${imageCount} records)`, perImage.endToEnd, `  => ${verdict(throughputRatio)}`);
-    row('handler, processObject (one image at a time)', perImage.processObject, `  => ${verdict(processObjectRatio)}`);
+    console.log(`  1. end to end (GET from local S3 -> render -> PUT x${WIDTHS.length * FORMATS.length}) vs raw sharp on the in-memory bytes,`);
+    console.log(`     in a fresh node process running the handler as bundled for Lambda, with Lambda's node flags at ${lambdaMemoryMb} MB; the baseline in the same process`);
+    row('raw sharp, decode once (baseline)', fresh.perImage.rawSharp);
+    row(`handler, processBatch (${imageCount} records)`, fresh.perImage.endToEnd, `  => ${verdict(throughputRatio)}`);
+    row('handler, processObject (one image at a time)', fresh.perImage.processObject, `  => ${verdict(processObjectRatio)}`);
+    console.log(`     full GCs per image (their pauses): ${fullGcs(fresh, ['endToEnd', 'processObject', 'rawSharp'])}`);
+    console.log('     diagnostics, in this bench process (handler loaded through tsx next to the bench\'s modules: a larger heap for each full GC):');
+    row('   raw sharp, decode once', perImage.rawSharp);
+    row('   handler, processBatch', perImage.endToEnd, `  (${(perImage.rawSharp / perImage.endToEnd).toFixed(2)}x raw sharp)`);
+    row('   handler, processObject', perImage.processObject, `  (${(perImage.rawSharp / perImage.processObject).toFixed(2)}x raw sharp)`);
     row('   handler renderThumbnails alone (in memory)', perImage.renderOnly, `  (so S3 GET + PUT + SDK cost ${(perImage.processObject - perImage.renderOnly).toFixed(1)} ms/image)`);
     row('   raw sharp, one pipeline per output', perImage.naiveSharp, `  (${(perImage.naiveSharp / perImage.rawSharp).toFixed(2)}x the baseline's time)`);
     row('   renderThumbnails, 2 libvips threads/pipeline', twoThreads.renderOnly, `  (vs 1: ${(twoThreads.renderOnly / perImage.renderOnly).toFixed(2)}x the time)`);
-    console.log(`     diagnostics, main-thread full GCs per image (their pauses): ${['endToEnd', 'processObject', 'rawSharp', 'renderOnly'].map(gcPerImage).join(', ')}`);
+    console.log(`        full GCs per image (their pauses): ${fullGcs(here, ['endToEnd', 'processObject', 'rawSharp', 'renderOnly'])}`);
 
     // The same two handler paths when S3 has network latency (as from Lambda; here it answers in ~1 ms):
     // processBatch downloads the next record's object while the current one renders, processObject cannot.
@@ -289,7 +296,7 @@ export async function runThumbnailBench(options: ThumbnailBenchOptions = {}): Pr
       return new Promise((resolve) => setTimeout(resolve, ms)).then(() => (send as (c: unknown) => Promise<unknown>).call(this, command));
     };
     S3Client.prototype.send = delayed as typeof send;
-    let slow: Record<string, number>;
+    let slow: InterleavedResult;
     try {
       slow = await interleaved(
         {
@@ -306,11 +313,11 @@ export async function runThumbnailBench(options: ThumbnailBenchOptions = {}): Pr
       S3Client.prototype.send = send;
     }
     console.log(`     with S3 latency as from Lambda (simulated: GET +${latency.get} ms, PUT +${latency.put} ms per request):`);
-    row('   handler, processBatch', slow.processBatch, `  (${(slow.processBatch / slow.processObject).toFixed(2)}x processObject's time: next GET overlapped)`);
-    row('   handler, processObject', slow.processObject);
+    row('   handler, processBatch', slow.perImage.processBatch, `  (${(slow.perImage.processBatch / slow.perImage.processObject).toFixed(2)}x processObject's time: next GET overlapped)`);
+    row('   handler, processObject', slow.perImage.processObject);
 
     // 2. sharp vs jimp, JPEG only
-    const jimpTimes = await interleaved(
+    const { perImage: jimpTimes } = await interleaved(
       { sharp: (i) => rawSharp(photos[i], ['jpeg']), jimp: (i) => jimpJpeg(photos[i]) },
       Math.min(jimpImages, imageCount),
       jimpRounds,
@@ -324,19 +331,7 @@ export async function runThumbnailBench(options: ThumbnailBenchOptions = {}): Pr
 
     // 3. Peak RSS, 24 megapixels, bundled handler in a fresh process
     const bundle = path.join(tmp, 'index.js');
-    await build({
-      entryPoints: [path.join(ROOT, 'lambda', 'thumbnail', 'index.ts')],
-      outfile: bundle,
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      // sharp is native: Lambda gets it installed next to the bundle; here it resolves via NODE_PATH.
-      external: ['@aws-sdk/*', 'sharp'],
-      logLevel: 'warning',
-    });
-    const childEnv = { PATH: process.env.PATH, NODE_PATH: path.join(ROOT, 'node_modules'), ...awsEnv, ...ENV };
+    await bundleAsForLambda(path.join(ROOT, 'lambda', 'thumbnail', 'index.ts'), bundle);
     const [big] = await photoLikeJpegs(6000, 4000, 1);
     const solid50 = { width: 8660, height: 5773, channels: 3 as const, background: '#336699' }; // just under 50,000,000 pixels
     // The JPEG asked for, then the heaviest inputs found for the decoder: progressive JPEG cannot be decoded
@@ -349,7 +344,7 @@ export async function runThumbnailBench(options: ThumbnailBenchOptions = {}): Pr
     const rss = [];
     for (const c of rssCases) {
       await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: c.key, Body: c.body }));
-      const samples = Array.from({ length: rssRuns }, () => measureRss(bundle, childEnv, c.key, c.body.length));
+      const samples = Array.from({ length: rssRuns }, () => measureRss(bundle, childEnv, c.key, c.body.length, lambdaMemoryMb));
       rss.push({ ...c, worst: samples.reduce((a, b) => (b.peakRss > a.peakRss ? b : a)) });
     }
     const { worst } = rss[0];
@@ -373,11 +368,12 @@ export async function runThumbnailBench(options: ThumbnailBenchOptions = {}): Pr
     );
 
     return {
-      endToEndImagesPerSecond: ips(perImage.endToEnd),
-      processObjectImagesPerSecond: ips(perImage.processObject),
+      endToEndImagesPerSecond: ips(fresh.perImage.endToEnd),
+      processObjectImagesPerSecond: ips(fresh.perImage.processObject),
       processObjectRatio,
-      rawSharpImagesPerSecond: ips(perImage.rawSharp),
+      rawSharpImagesPerSecond: ips(fresh.perImage.rawSharp),
       throughputRatio,
+      inBenchProcessRatio: perImage.rawSharp / perImage.endToEnd,
       sharpJpegImagesPerSecond: ips(jimpTimes.sharp),
       jimpJpegImagesPerSecond: ips(jimpTimes.jimp),
       jimpSpeedup,
