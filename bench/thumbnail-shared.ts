@@ -29,6 +29,8 @@ export interface InterleavedResult {
   readonly perImage: Record<string, number>;
   /** Main-thread full (mark-compact) GCs per image that started during each contender's timed runs, and their pause per image in ms. */
   readonly fullGcs: Record<string, { readonly perImage: number; readonly pauseMsPerImage: number }>;
+  /** CPU time of this process (all its threads: libvips, V8's helpers, any worker) per image during each contender's timed runs, in ms. */
+  readonly cpuMsPerImage: Record<string, number>;
 }
 
 /**
@@ -52,15 +54,19 @@ export async function interleaved(
   observer.observe({ entryTypes: ['gc'] });
   const windows: { name: string; start: number; end: number }[] = [];
   const times: Record<string, number[]> = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
+  const cpu: Record<string, number> = Object.fromEntries(Object.keys(contenders).map((k) => [k, 0]));
   try {
     for (let round = 0; round < warmupRounds + rounds; round++) {
       for (const [name, run] of Object.entries(contenders)) {
+        const cpuStart = process.cpuUsage();
         const start = performance.now();
         for (let i = 0; i < images; i++) await run(i);
         const end = performance.now();
+        const used = process.cpuUsage(cpuStart);
         if (round >= warmupRounds) {
           times[name].push((end - start) / images);
           windows.push({ name, start, end });
+          cpu[name] += (used.user + used.system) / 1000;
         }
       }
     }
@@ -75,5 +81,9 @@ export async function interleaved(
       return [name, { perImage: mine.length / n, pauseMsPerImage: mine.reduce((a, g) => a + g.duration, 0) / n }];
     }),
   );
-  return { perImage: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])), fullGcs };
+  return {
+    perImage: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])),
+    fullGcs,
+    cpuMsPerImage: Object.fromEntries(Object.entries(cpu).map(([k, ms]) => [k, ms / n])),
+  };
 }

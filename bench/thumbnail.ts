@@ -239,9 +239,14 @@ export async function runThumbnailBench(options: ThumbnailBenchOptions = {}): Pr
     fs.writeFileSync(path.join(tmp, 'figure1.json'), JSON.stringify(figure1Input));
     const figure1Bundle = path.join(tmp, 'figure1.js');
     await bundleAsForLambda(path.join(__dirname, 'thumbnail-process.ts'), figure1Bundle);
+    // This process only serves S3 meanwhile (the emulator's worker thread): its CPU is the emulator's.
+    const emulatorCpu = process.cpuUsage();
     const fresh = JSON.parse(
       execFileSync(process.execPath, [...lambdaNodeFlags(lambdaMemoryMb), figure1Bundle, path.join(tmp, 'figure1.json')], { env: childEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
     ) as Figure1Output;
+    const emulatorUsed = process.cpuUsage(emulatorCpu);
+    // every round, warm-up included, sends each image through processBatch and through processObject
+    const emulatorMsPerImage = (emulatorUsed.user + emulatorUsed.system) / 1000 / ((rounds + warmupRounds) * imageCount * 2);
     const throughputRatio = fresh.perImage.rawSharp / fresh.perImage.endToEnd;
     const processObjectRatio = fresh.perImage.rawSharp / fresh.perImage.processObject;
 
@@ -278,6 +283,11 @@ export async function runThumbnailBench(options: ThumbnailBenchOptions = {}): Pr
     row(`handler, processBatch (${imageCount} records)`, fresh.perImage.endToEnd, `  => ${verdict(throughputRatio)}`);
     row('handler, processObject (one image at a time)', fresh.perImage.processObject, `  => ${verdict(processObjectRatio)}`);
     console.log(`     full GCs per image (their pauses): ${fullGcs(fresh, ['endToEnd', 'processObject', 'rawSharp'])}`);
+    const cpu = fresh.cpuMsPerImage;
+    console.log(
+      `     CPU per image, all threads: raw sharp ${cpu.rawSharp.toFixed(1)} ms; processBatch ${cpu.endToEnd.toFixed(1)} ms (+${(cpu.endToEnd - cpu.rawSharp).toFixed(1)}); ` +
+        `and the local S3 emulator, in the bench process, ${emulatorMsPerImage.toFixed(1)} ms on the same cores (on Lambda, S3 runs elsewhere)`,
+    );
     console.log('     diagnostics, in this bench process (handler loaded through tsx next to the bench\'s modules: a larger heap for each full GC):');
     row('   raw sharp, decode once', perImage.rawSharp);
     row('   handler, processBatch', perImage.endToEnd, `  (${(perImage.rawSharp / perImage.endToEnd).toFixed(2)}x raw sharp)`);
