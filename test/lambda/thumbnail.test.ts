@@ -450,6 +450,26 @@ describe('the handler against a local S3 server', () => {
       expect(resolved.put).toBeLessThanOrEqual(1);
     });
 
+    test('asks for a young-generation GC once each download is copied out, where node exposes gc (as Lambda does)', async () => {
+      // GIVEN a batch of 2 images
+      const records: Record<string, string> = {};
+      for (let i = 0; i < 2; i++) {
+        records[`m${i}`] = s3NotificationBody(BUCKET, `gc/p${i}.jpg`, await upload(`gc/p${i}.jpg`, await noisy(400, 300).jpeg().toBuffer()));
+      }
+      // AND gc exposed, as node --expose-gc does (jest runs without it)
+      const global = globalThis as { gc?: unknown };
+      const gc = jest.fn();
+      global.gc = gc;
+      try {
+        // WHEN
+        expect((await mod.processBatch(sqsEvent(records))).batchItemFailures).toEqual([]);
+      } finally {
+        delete global.gc;
+      }
+      // THEN one scavenge per download, never a full collection
+      expect(gc.mock.calls).toEqual([[{ type: 'minor' }], [{ type: 'minor' }]]);
+    });
+
     test('writes each thumbnail once it is encoded, and starts decoding the next record before the last one is even sent', async () => {
       // GIVEN a batch of 2 images
       const records: Record<string, string> = {};
