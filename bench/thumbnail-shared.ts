@@ -27,6 +27,8 @@ export async function rawSharp(input: Buffer, formats: readonly ('jpeg' | 'webp'
 export interface InterleavedResult {
   /** Median ms per image of each contender. */
   readonly perImage: Record<string, number>;
+  /** Ms per image of each contender in each timed round, in order: rounds are paired across contenders. */
+  readonly rounds: Record<string, number[]>;
   /** Main-thread full (mark-compact) GCs per image that started during each contender's timed runs, and their pause per image in ms. */
   readonly fullGcs: Record<string, { readonly perImage: number; readonly pauseMsPerImage: number }>;
   /** CPU time of this process (all its threads: libvips, V8's helpers, any worker) per image during each contender's timed runs, in ms. */
@@ -83,6 +85,7 @@ export async function interleaved(
   );
   return {
     perImage: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])),
+    rounds: times,
     fullGcs,
     cpuMsPerImage: Object.fromEntries(Object.entries(cpu).map(([k, ms]) => [k, ms / n])),
   };

@@ -28,14 +28,14 @@ import { startFauxqs } from '../test/support/fauxqs-server';
 import { s3NotificationBody } from '../test/support/s3-notifications';
 import { toSqsRecord } from '../test/support/sqs-event-source';
 import type { Figure1Input, Figure1Output } from './thumbnail-process';
-import { FORMATS, interleaved, type InterleavedResult, rawSharp, WIDTHS } from './thumbnail-shared';
+import { FORMATS, interleaved, type InterleavedResult, median, rawSharp, WIDTHS } from './thumbnail-shared';
 
 type ThumbnailModule = typeof import('../lambda/thumbnail');
 
 export interface ThumbnailBenchOptions {
   /** 12-megapixel images per round of figure 1. @default 6 */
   readonly images?: number;
-  /** @default 7 */
+  /** @default 11 */
   readonly rounds?: number;
   /** @default 1 */
   readonly warmupRounds?: number;
@@ -181,7 +181,7 @@ function measureRss(bundle: string, env: NodeJS.ProcessEnv, key: string, size: n
 export async function runThumbnailBench(options: ThumbnailBenchOptions = {}): Promise<ThumbnailBenchResult> {
   const {
     images: imageCount = 6,
-    rounds = 7,
+    rounds = 11,
     warmupRounds = 1,
     jimpImages = 2,
     jimpRounds = 3,
@@ -282,6 +282,12 @@ export async function runThumbnailBench(options: ThumbnailBenchOptions = {}): Pr
     row('raw sharp, decode once (baseline)', fresh.perImage.rawSharp);
     row(`handler, processBatch (${imageCount} records)`, fresh.perImage.endToEnd, `  => ${verdict(throughputRatio)}`);
     row('handler, processObject (one image at a time)', fresh.perImage.processObject, `  => ${verdict(processObjectRatio)}`);
+    // Each round times both sides back to back, so a per-round ratio is free of the machine's drift between rounds.
+    const paired = fresh.rounds.rawSharp.map((ms, r) => ms / fresh.rounds.endToEnd[r]);
+    console.log(
+      `     cross-check, processBatch / raw sharp round by round: median ${median(paired).toFixed(2)}x, ` +
+        `range ${Math.min(...paired).toFixed(2)}-${Math.max(...paired).toFixed(2)}x over ${paired.length} rounds`,
+    );
     console.log(`     full GCs per image (their pauses): ${fullGcs(fresh, ['endToEnd', 'processObject', 'rawSharp'])}`);
     const cpu = fresh.cpuMsPerImage;
     console.log(
