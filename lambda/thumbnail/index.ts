@@ -575,10 +575,11 @@ interface PrefetchEntry {
 
 /**
  * Works ahead, so that S3 latency hides behind CPU work instead of adding to it:
- * - the next record's objects are downloaded while the current one renders ({@link start});
- * - once the current object is fully encoded, and only its last uploads are in flight, the next one is
- *   decoded and encoded ({@link render}), so the wait for those uploads is not idle either, and the
- *   record after it starts downloading.
+ * - the next record's objects are downloaded, and their headers read, while the current one renders
+ *   ({@link start});
+ * - once the current object is fully encoded, the next one's decode is handed to sharp at once
+ *   ({@link render}), before the current object's last uploads are even sent, so the wait for those
+ *   uploads is not idle either; then the record after it starts downloading.
  * At most one (compressed) source is held besides the one being decoded, and an image is never decoded
  * before the previous one is done with the CPU: at most one image is decoded at a time.
  */
