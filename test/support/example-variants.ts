@@ -1,0 +1,39 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { EXAMPLE_STACKS } from '../../lib/stacks';
+import { createCloudFrontWafAlbStacks } from '../../lib/stacks/cloudfront-waf-alb-stack';
+
+/** One deployable variant of an example stack: a stack name plus the `-c` context that selects its mode. */
+export interface ExampleVariant {
+  /** The stack's name (`cdk deploy <stackName>`). */
+  readonly stackName: string;
+  /** Context that selects the mode, as `-c key=value` would pass it. */
+  readonly context: Record<string, string>;
+  /** Builds the variant in `app` and returns the stack under test. */
+  readonly build: (app: App) => Stack;
+  /** Run cdk-nag's Serverless pack too. */
+  readonly serverless: boolean;
+}
+
+/**
+ * Every example stack in every context mode, keyed `StackName` or `StackName -c key=value`:
+ * the list class checks iterate so that no stack or mode goes unchecked. The default modes come
+ * from `EXAMPLE_STACKS` (what `bin/app.ts` deploys); the others are listed here.
+ */
+export const EXAMPLE_VARIANTS: Record<string, ExampleVariant> = {
+  ...Object.fromEntries(Object.entries(EXAMPLE_STACKS).map(([stackName, entry]) => [stackName, {
+    stackName, context: {}, serverless: entry.serverless, build: (app: App) => entry.build(app, stackName),
+  }])),
+  'HaInstance -c haInstanceMode=eip': {
+    stackName: 'HaInstance', context: { haInstanceMode: 'eip' }, serverless: EXAMPLE_STACKS.HaInstance.serverless,
+    build: (app) => EXAMPLE_STACKS.HaInstance.build(app, 'HaInstance'),
+  },
+  'Bastion -c bastionMode=nlb': {
+    stackName: 'Bastion', context: { bastionMode: 'nlb' }, serverless: EXAMPLE_STACKS.Bastion.serverless,
+    build: (app) => EXAMPLE_STACKS.Bastion.build(app, 'Bastion'),
+  },
+  // the CLOUDFRONT-scope web ACL stack (us-east-1) that CloudFrontWafAlb deploys alongside itself
+  CloudFrontWafAlbWebAcl: {
+    stackName: 'CloudFrontWafAlbWebAcl', context: {}, serverless: false,
+    build: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').webAclStack,
+  },
+};
