@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy, Tokenization, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -11,6 +11,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { CLOUDFRONT_COMMENT_LENGTH, CLOUDFRONT_POLICY_NAME_LENGTH, accountUniqueName, describePath } from '../private/account-unique-name';
 import { acknowledgeDistributionFindings } from '../private/cloudfront-findings';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
 import { acknowledgeNoFunctionDlq } from '../private/nag-acknowledgements';
@@ -96,8 +97,8 @@ export interface CachedApiProps {
 
   /**
    * Path patterns whose GET/HEAD responses CloudFront caches. Every other path goes to the API
-   * uncached. All methods are allowed and forwarded on every path; CloudFront never caches
-   * POST/PUT/DELETE.
+   * uncached. CloudFront allows GET, HEAD and OPTIONS on every path (all methods with
+   * `writesThroughCloudFront`); it never caches POST/PUT/DELETE.
    *
    * @default ['/items/*']
    */
@@ -167,6 +168,35 @@ export interface CachedApiProps {
   readonly webAclId?: string;
 
   /**
+   * The authorizer of the write methods (PUT, DELETE), e.g. an `apigateway.CognitoUserPoolsAuthorizer`
+   * for end users with JWTs. Without it, writes use `AWS_IAM` authorization: callers sign with SigV4
+   * on the API endpoint (not through CloudFront) and need `grantWrite`.
+   *
+   * @default - AWS_IAM authorization of writes
+   */
+  readonly writeAuthorizer?: apigateway.IAuthorizer;
+
+  /**
+   * Let CloudFront forward PUT and DELETE (all methods) too, so writers use the distribution's
+   * domain. Needs `writeAuthorizer`: a SigV4 signature covers the `Host` header, which CloudFront
+   * replaces with the API's host name, so IAM-signed writes only work on the API endpoint. The write
+   * methods then require both the authorizer and the API key that CloudFront adds.
+   *
+   * @default false - CloudFront allows GET, HEAD and OPTIONS only
+   */
+  readonly writesThroughCloudFront?: boolean;
+
+  /**
+   * More ElastiCache users for the cache's user group, e.g. an operator with a read-only access
+   * string. The group is a Valkey user group: each user must authenticate with a password or IAM
+   * (`no-password-required` is refused), IAM users need `userName` equal to `userId`, and no user
+   * may be named `default` (the group has its own, disabled).
+   *
+   * @default - only the function's user and the disabled default user
+   */
+  readonly cacheUsers?: elasticache.CfnUser[];
+
+  /**
    * Custom domain names of the distribution. Needs `certificate`.
    *
    * @default - the distribution's cloudfront.net name only
@@ -184,12 +214,15 @@ export interface CachedApiProps {
 /**
  * A read-mostly REST API cached at three layers: CloudFront at the edge, an optional API Gateway
  * stage cache, and a cache-aside Valkey cache (ElastiCache Serverless, TLS, IAM authentication) in
- * front of DynamoDB, with the sum of their TTLs checked against `maxStaleness`. The API accepts only
- * requests carrying an API key that CloudFront adds as an origin header, so the execute-api URL
- * refuses direct callers (403).
+ * front of DynamoDB, with the sum of their TTLs checked against `maxStaleness`.
+ *
+ * Reads are public through CloudFront, which adds the API key that the read method requires (so
+ * direct calls to the execute-api URL get 403). Writes need an authenticated caller: IAM (SigV4, on
+ * the API endpoint, `grantWrite`) by default, or `writeAuthorizer`.
  *
  * @example
  * const api = new CachedApi(this, 'Items', { cdnCacheTtl: Duration.seconds(30), cacheTtl: Duration.minutes(2) });
+ * api.grantWrite(importerRole);
  */
 export class CachedApi extends Construct {
   /** The VPC of the function and the cache. */
@@ -208,8 +241,16 @@ export class CachedApi extends Construct {
   public readonly handler: lambda.Function;
   /** The regional REST API. */
   public readonly api: apigateway.RestApi;
-  /** The API key every method requires; CloudFront sends it. */
+  /** The API key the read method (and, with `writesThroughCloudFront`, the write methods) requires; CloudFront sends it. */
   public readonly apiKey: apigateway.IApiKey;
+  /** The read method, `GET /items/{id}`. */
+  public readonly readMethod: apigateway.Method;
+  /** The write methods, `PUT` and `DELETE /items/{id}`. */
+  public readonly writeMethods: apigateway.Method[];
+  /** Whether CloudFront forwards writes. */
+  public readonly writesThroughCloudFront: boolean;
+  /** The secret holding the password of the disabled `default` cache user (no one uses it). */
+  public readonly cacheDefaultUserSecret: secretsmanager.Secret;
   /** The secret holding the API key's value. */
   public readonly originSecret: secretsmanager.Secret;
   /** The distribution in front of the API. */
@@ -223,6 +264,8 @@ export class CachedApi extends Construct {
   /** Resolved staleness bound. */
   public readonly maxStaleness: Duration;
 
+  private readonly writeAuthorizer?: apigateway.IAuthorizer;
+
   constructor(scope: Construct, id: string, props: CachedApiProps = {}) {
     super(scope, id);
 
@@ -230,6 +273,8 @@ export class CachedApi extends Construct {
     this.cdnCacheTtl = props.cdnCacheTtl ?? Duration.seconds(60);
     this.apiCacheTtl = props.apiCacheTtl;
     this.maxStaleness = props.maxStaleness ?? Duration.minutes(10);
+    this.writesThroughCloudFront = props.writesThroughCloudFront ?? false;
+    this.writeAuthorizer = props.writeAuthorizer;
     const cacheTimeout = props.cacheTimeout ?? Duration.millis(100);
     const cachedPathPatterns = props.cachedPathPatterns ?? ['/items/*'];
     this.validate(props, cacheTimeout, cachedPathPatterns);
@@ -259,8 +304,7 @@ export class CachedApi extends Construct {
     this.cacheSecurityGroup.addIngressRule(this.functionSecurityGroup, ec2.Port.tcpRange(6379, 6380),
       'Valkey (6379 primary, 6380 reader endpoint) from the API function');
 
-    // Names derived from the construct path (stable), lower case as ElastiCache requires.
-    const baseName = Names.uniqueResourceName(this, { maxLength: 30, separator: '-' }).toLowerCase().replace(/[^a-z0-9-]/g, '');
+    const baseName = this.cacheBaseName();
     const userId = `${baseName}-api`;
     this.cacheUser = new elasticache.CfnUser(this, 'CacheUser', {
       engine: 'valkey',
@@ -269,18 +313,29 @@ export class CachedApi extends Construct {
       authenticationMode: { Type: 'iam' },
       accessString: 'on ~item:* -@all +get +set +del +ping +@connection',
     });
-    // A user group must replace the built-in "default" user (no password, full access): this one is disabled.
+    // The group replaces the built-in "default" user (no password, full access) with a disabled one.
+    // A Valkey user group accepts only password or IAM users, so it has a password no one reads.
+    this.cacheDefaultUserSecret = new secretsmanager.Secret(this, 'CacheDefaultUserSecret', {
+      description: describePath('Password of the disabled default cache user of ', this, 2048),
+      // ElastiCache passwords: 16-128 printable characters, none of , " / @ or space
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    Validations.of(this.cacheDefaultUserSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'The password of a disabled cache user (access string "off"): it cannot authenticate with it, and nothing reads it. It exists because a Valkey user group accepts only password or IAM users.',
+    });
     const disabledDefault = new elasticache.CfnUser(this, 'CacheDefaultUser', {
       engine: 'valkey',
       userId: `${baseName}-default`,
       userName: 'default',
-      authenticationMode: { Type: 'no-password-required' },
+      authenticationMode: { Type: 'password', Passwords: [this.cacheDefaultUserSecret.secretValue.unsafeUnwrap()] },
       accessString: 'off -@all',
     });
     const userGroup = new elasticache.CfnUserGroup(this, 'CacheUserGroup', {
       engine: 'valkey',
       userGroupId: `${baseName}-users`,
-      userIds: [this.cacheUser.ref, disabledDefault.ref], // Ref is the user id; it orders creation too
+      // Ref is the user id; it orders creation too
+      userIds: [this.cacheUser.ref, disabledDefault.ref, ...(props.cacheUsers ?? []).map((u) => u.ref)],
     });
     this.cache = new elasticache.CfnServerlessCache(this, 'Cache', {
       engine: 'valkey',
@@ -298,11 +353,18 @@ export class CachedApi extends Construct {
 
     this.handler = this.createFunction(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, cacheTimeout, baseName, userId);
 
-    const { api, apiKey, secret } = this.createApi(props);
+    const { api, apiKey, secret, readMethod, writeMethods } = this.createApi(props);
     this.api = api;
     this.apiKey = apiKey;
     this.originSecret = secret;
+    this.readMethod = readMethod;
+    this.writeMethods = writeMethods;
     this.distribution = this.createDistribution(props, cachedPathPatterns);
+  }
+
+  /** Stable (from the construct path) and lower case, as ElastiCache ids require. */
+  private cacheBaseName(): string {
+    return Names.uniqueResourceName(this, { maxLength: 30, separator: '-' }).toLowerCase().replace(/[^a-z0-9-]/g, '');
   }
 
   private createVpc(): ec2.Vpc {
@@ -350,11 +412,29 @@ export class CachedApi extends Construct {
     return fn;
   }
 
-  private createApi(props: CachedApiProps): { api: apigateway.RestApi; apiKey: apigateway.IApiKey; secret: secretsmanager.Secret } {
+  /**
+   * Lets `grantee` call the write methods (`execute-api:Invoke` on PUT and DELETE `/items/*` of the
+   * stage), signing with SigV4 on the API endpoint (`api.url`). Same account only: another account
+   * also needs a resource policy on the API. Only for IAM-authorized writes (no `writeAuthorizer`).
+   */
+  public grantWrite(grantee: iam.IGrantable): iam.Grant {
+    if (this.writeAuthorizer) {
+      throw new Error(`CachedApi at '${this.node.path}': grantWrite grants execute-api:Invoke, which only AWS_IAM-authorized writes check, but writeAuthorizer is set. Fix: let writers in through that authorizer, or remove writeAuthorizer.`);
+    }
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:Invoke'],
+      resourceArns: this.writeMethods.map((m) => m.methodArn),
+    });
+  }
+
+  private createApi(props: CachedApiProps): {
+    api: apigateway.RestApi; apiKey: apigateway.IApiKey; secret: secretsmanager.Secret; readMethod: apigateway.Method; writeMethods: apigateway.Method[];
+  } {
     const logging = props.apiLogging ?? true;
     const stageCache = this.apiCacheTtl !== undefined;
     const api = new apigateway.RestApi(this, 'Api', {
-      description: `Cache-aside API of ${this.node.path}, reachable through CloudFront only`,
+      description: describePath('Cache-aside API (reads through CloudFront, writes authorized) of ', this, 1024),
       endpointTypes: [apigateway.EndpointType.REGIONAL],
       cloudWatchRole: props.cloudWatchRole ?? false,
       apiKeySourceType: apigateway.ApiKeySourceType.HEADER,
@@ -383,12 +463,14 @@ export class CachedApi extends Construct {
       cacheKeyParameters: stageCache ? ['method.request.path.id'] : undefined,
     });
     const item = api.root.addResource('items').addResource('{id}');
-    for (const method of ['GET', 'PUT', 'DELETE']) {
-      item.addMethod(method, integration, {
-        requestValidator: validator,
-        requestParameters: { 'method.request.path.id': true },
-      });
-    }
+    const methodOptions: apigateway.MethodOptions = { requestValidator: validator, requestParameters: { 'method.request.path.id': true } };
+    // Reads: the API key only, which CloudFront adds (a public read API).
+    const readMethod = item.addMethod('GET', integration, { ...methodOptions, apiKeyRequired: true });
+    // Writes: an authenticated caller; the API key too when they come through CloudFront.
+    const writeOptions: apigateway.MethodOptions = props.writeAuthorizer
+      ? { ...methodOptions, authorizer: props.writeAuthorizer, apiKeyRequired: this.writesThroughCloudFront }
+      : { ...methodOptions, authorizationType: apigateway.AuthorizationType.IAM, apiKeyRequired: false };
+    const writeMethods = ['PUT', 'DELETE'].map((method) => item.addMethod(method, integration, writeOptions));
 
     // The API key's value is generated into Secrets Manager and passed to API Gateway and to
     // CloudFront by dynamic reference, so it never appears in the template.
@@ -400,16 +482,16 @@ export class CachedApi extends Construct {
       id: 'AwsSolutions-SMG4',
       reason: 'The value is the API key CloudFront sends as an origin header; API Gateway and CloudFront read it only at deployment, so a rotation Lambda would leave both on the old value. Rotate by changing the secret and redeploying (documented).',
     });
-    const apiKey = api.addApiKey('ApiKey', { value: secret.secretValue.unsafeUnwrap(), description: 'Sent by CloudFront only' });
+    const apiKey = api.addApiKey('ApiKey', { value: secret.secretValue.unsafeUnwrap(), description: 'Sent by CloudFront only (an origin header, not a user credential)' });
     api.addUsagePlan('UsagePlan', { apiStages: [{ api, stage: api.deploymentStage }] }).addApiKey(apiKey);
 
     Validations.of(api).acknowledge({
       id: 'AwsSolutions-COG4',
-      reason: 'Methods require an API key that only CloudFront knows (origin custom header from Secrets Manager), so the execute-api URL refuses direct callers; identifying end users is the application\'s choice (add an authorizer), not this caching pattern\'s.',
+      reason: 'The read method is public by design (an API key that only CloudFront sends keeps direct callers out); the write methods are authorized with AWS_IAM (SigV4) or the writeAuthorizer the user chose, which may be a Cognito user pool.',
     });
     Validations.of(api).acknowledge({
       id: 'AwsSolutions-APIG4',
-      reason: 'Methods require an API key that only CloudFront sends; end-user authorization is left to the application (see COG4).',
+      reason: 'The read method (GET /items/{id}) is a public read API behind CloudFront, which adds the API key it requires; the write methods are authorized (AWS_IAM or writeAuthorizer).',
     });
     Validations.of(api).acknowledge({
       id: 'AwsSolutions-APIG3',
@@ -426,7 +508,7 @@ export class CachedApi extends Construct {
         Validations.of(api).acknowledge({ id: rule, reason: 'apiLogging: false was chosen explicitly (no API Gateway CloudWatch Logs role in this account).' });
       }
     }
-    return { api, apiKey, secret };
+    return { api, apiKey, secret, readMethod, writeMethods };
   }
 
   private createDistribution(props: CachedApiProps, cachedPathPatterns: string[]): cloudfront.Distribution {
@@ -435,7 +517,9 @@ export class CachedApi extends Construct {
     });
     const ttl = this.cdnCacheTtl;
     const cachePolicy = ttl.toSeconds() === 0 ? cloudfront.CachePolicy.CACHING_DISABLED : new cloudfront.CachePolicy(this, 'CachePolicy', {
-      comment: `Cacheable routes of ${this.node.path}`,
+      // cache policy names are unique per account: stack name and Region in it
+      cachePolicyName: accountUniqueName(this, 'CachePolicy', CLOUDFRONT_POLICY_NAME_LENGTH),
+      comment: describePath('Cacheable routes of ', this, CLOUDFRONT_COMMENT_LENGTH),
       defaultTtl: ttl,
       maxTtl: ttl,
       minTtl: Duration.seconds(0),
@@ -449,14 +533,15 @@ export class CachedApi extends Construct {
     const behavior = (policy: cloudfront.ICachePolicy): cloudfront.BehaviorOptions => ({
       origin,
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-      allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+      // Read-only unless writes are meant to come through CloudFront (they then need writeAuthorizer).
+      allowedMethods: this.writesThroughCloudFront ? cloudfront.AllowedMethods.ALLOW_ALL : cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
       cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD,
       cachePolicy: policy,
       // Every viewer header but Host (API Gateway routes on its own host name) and every query string.
       originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
     });
     const distribution = new cloudfront.Distribution(this, 'Distribution', {
-      comment: `Cached API ${this.node.path}`,
+      comment: describePath('Cached API ', this, CLOUDFRONT_COMMENT_LENGTH),
       defaultBehavior: behavior(cloudfront.CachePolicy.CACHING_DISABLED),
       additionalBehaviors: Object.fromEntries(cachedPathPatterns.map((p) => [p, behavior(cachePolicy)])),
       webAclId: props.webAclId,
@@ -528,6 +613,12 @@ export class CachedApi extends Construct {
       errors.add(props.certificate ? 'certificate' : 'domainNames', props.certificate ? '(certificate)' : props.domainNames?.join(', '),
         'CloudFront needs a certificate exactly when custom domain names are set', 'set both domainNames and certificate, or neither');
     }
+    if (props.writesThroughCloudFront && !props.writeAuthorizer) {
+      errors.add('writesThroughCloudFront', true,
+        'writes would be authorized with AWS_IAM, whose SigV4 signature covers the Host header that CloudFront replaces, so every signed write through CloudFront fails',
+        'pass a writeAuthorizer (e.g. a CognitoUserPoolsAuthorizer), or remove writesThroughCloudFront and sign writes against the API endpoint');
+    }
+    validateCacheUsers(errors, props.cacheUsers ?? [], `${this.cacheBaseName()}-api`);
     const layers: Array<[string, string, Duration | undefined]> = [
       ['CloudFront', 'cdnCacheTtl', this.cdnCacheTtl],
       ['API Gateway stage cache', 'apiCacheTtl', apiTtl],
@@ -544,5 +635,35 @@ export class CachedApi extends Construct {
       }
     }
     errors.throwIfAny();
+  }
+}
+
+/**
+ * What ElastiCache refuses in a Valkey user group, for users given in `cacheUsers` (values that are
+ * tokens are skipped): users without authentication, IAM users whose name is not their id, a second
+ * `default` user, and two users with one name.
+ */
+function validateCacheUsers(errors: ConfigErrors, users: elasticache.CfnUser[], apiUserName: string): void {
+  const seen = new Set<string>([apiUserName]);
+  for (const user of users) {
+    const id = Token.isUnresolved(user.userId) ? user.node.path : user.userId;
+    const mode = user.authenticationMode as { Type?: string } | undefined;
+    const type = mode && !Token.isUnresolved(mode) && !Token.isUnresolved(mode.Type) ? mode.Type : undefined;
+    if (type === 'no-password-required' || user.noPasswordRequired === true) {
+      errors.add('cacheUsers', id, 'a Valkey user group accepts only users that authenticate with a password or IAM, and this user needs no password',
+        "give it authenticationMode { Type: 'password', Passwords: [...] } or { Type: 'iam' }");
+    }
+    const name = user.userName;
+    if (Token.isUnresolved(name)) continue;
+    if (type === 'iam' && !Token.isUnresolved(user.userId) && name !== user.userId) {
+      errors.add('cacheUsers', id, `IAM authentication requires userName equal to userId, but userName is '${name}'`, `set userName: '${user.userId}'`);
+    }
+    if (name === 'default') {
+      errors.add('cacheUsers', id, "the user group already has its own disabled user named 'default', and user names must be unique in a group",
+        'give the user another userName');
+    } else if (seen.has(name)) {
+      errors.add('cacheUsers', id, `another user in cacheUsers is named '${name}', and user names must be unique in a group`, 'give each user its own userName');
+    }
+    seen.add(name);
   }
 }

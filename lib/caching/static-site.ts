@@ -4,6 +4,9 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import {
+  CLOUDFRONT_COMMENT_LENGTH, CLOUDFRONT_POLICY_NAME_LENGTH, ORIGIN_ACCESS_CONTROL_NAME_LENGTH, accountUniqueName, describePath,
+} from '../private/account-unique-name';
 import { acknowledgeDistributionFindings } from '../private/cloudfront-findings';
 import { ConfigErrors } from '../private/config-errors';
 import { createAccessLogsBucket, createSecureBucket } from '../private/secure-bucket';
@@ -145,8 +148,11 @@ export class StaticSite extends Construct {
       });
     }
 
+    // CloudFront policy and origin access control names are unique per account, not per Region:
+    // each carries the stack name and the Region.
     this.responseHeadersPolicy = props.responseHeadersPolicy ?? new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
-      comment: `Security headers of ${this.node.path}`,
+      responseHeadersPolicyName: accountUniqueName(this, 'SecurityHeaders', CLOUDFRONT_POLICY_NAME_LENGTH),
+      comment: describePath('Security headers of ', this, CLOUDFRONT_COMMENT_LENGTH),
       securityHeadersBehavior: {
         strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, override: true },
         contentTypeOptions: { override: true },
@@ -159,9 +165,14 @@ export class StaticSite extends Construct {
       },
     });
 
-    const origin = origins.S3BucketOrigin.withOriginAccessControl(this.bucket);
-    const policy = (name: string, ttl: Duration) => new cloudfront.CachePolicy(this, name, {
-      comment: `${name} of ${this.node.path}`,
+    const originAccessControl = new cloudfront.S3OriginAccessControl(this, 'OriginAccessControl', {
+      originAccessControlName: accountUniqueName(this, 'OriginAccessControl', ORIGIN_ACCESS_CONTROL_NAME_LENGTH),
+      description: describePath('Reads the site bucket for ', this, CLOUDFRONT_COMMENT_LENGTH),
+    });
+    const origin = origins.S3BucketOrigin.withOriginAccessControl(this.bucket, { originAccessControl });
+    const policy = (id: string, ttl: Duration) => new cloudfront.CachePolicy(this, id, {
+      cachePolicyName: accountUniqueName(this, id, CLOUDFRONT_POLICY_NAME_LENGTH),
+      comment: describePath(`${id} of `, this, CLOUDFRONT_COMMENT_LENGTH),
       defaultTtl: ttl,
       maxTtl: ttl,
       minTtl: Duration.seconds(0),
@@ -182,7 +193,7 @@ export class StaticSite extends Construct {
     const assetPolicy = policy('AssetCachePolicy', this.assetTtl);
     const errorTtl = this.htmlTtl;
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
-      comment: `Static site ${this.node.path}`,
+      comment: describePath('Static site ', this, CLOUDFRONT_COMMENT_LENGTH),
       defaultRootObject: rootObject,
       defaultBehavior: behavior(policy('HtmlCachePolicy', this.htmlTtl)),
       additionalBehaviors: Object.fromEntries(assetPathPatterns.map((p) => [p, behavior(assetPolicy)])),

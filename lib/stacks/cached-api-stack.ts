@@ -3,11 +3,13 @@ import { Construct } from 'constructs';
 import { CachedApi } from '../caching/cached-api';
 
 /**
- * Example: `GET/PUT/DELETE https://<distribution>/items/{id}` through CloudFront (60 s edge TTL on
- * `/items/*`), API Gateway (no stage cache) and a Lambda reading through Valkey (5 min TTL) in
- * front of DynamoDB. Idle cost is the cache's minimum (ElastiCache Serverless for Valkey bills at
- * least 100 MB, about $6/month in us-east-1) plus $0.40/month for the origin secret; no NAT gateway,
- * and CloudFront, API Gateway, Lambda and on-demand DynamoDB bill per request.
+ * Example: public reads, `GET https://<distribution>/items/{id}`, through CloudFront (60 s edge TTL
+ * on `/items/*`), API Gateway (no stage cache) and a Lambda reading through Valkey (5 min TTL) in
+ * front of DynamoDB. Writes, `PUT/DELETE <api endpoint>/items/{id}`, are SigV4-signed by a principal
+ * given `api.grantWrite(...)`; CloudFront does not forward them. Idle cost is the cache's minimum
+ * (ElastiCache Serverless for Valkey bills at least 100 MB, about $6/month in us-east-1) plus
+ * $0.80/month for two secrets; no NAT gateway, and CloudFront, API Gateway, Lambda and on-demand
+ * DynamoDB bill per request.
  */
 export class CachedApiStack extends Stack {
   public readonly api: CachedApi;
@@ -28,7 +30,10 @@ export class CachedApiStack extends Stack {
     });
 
     new CfnOutput(this, 'Url', { value: `https://${this.api.distribution.distributionDomainName}/items/` });
-    new CfnOutput(this, 'DirectApiUrl', { value: this.api.api.url, description: 'Refuses callers without the API key (403): use Url' });
+    new CfnOutput(this, 'WriteUrl', {
+      value: `${this.api.api.url}items/`,
+      description: 'PUT/DELETE <WriteUrl><id>, SigV4-signed (service execute-api) by a principal given grantWrite; GET here gets 403 (no API key): read through Url',
+    });
     new CfnOutput(this, 'TableName', { value: this.api.table.tableName });
   }
 }

@@ -1,10 +1,16 @@
 import { CfnParameter, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elasticache from 'aws-cdk-lib/aws-elasticache';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
 import { CachedApi, CachedApiProps } from '../../lib/caching/cached-api';
 import { testApp } from '../support/app';
+import { PolicyDocumentJson, simulate } from '../support/policy-simulator';
 
 function synth(props: CachedApiProps = {}): { stack: Stack; api: CachedApi; template: Template } {
   const stack = new Stack(testApp(), 'Stack');
@@ -33,6 +39,29 @@ describe('CachedApi defaults', () => {
     });
     template.hasResourceProperties('AWS::ElastiCache::User', { AuthenticationMode: { Type: 'iam' }, AccessString: Match.stringLikeRegexp('^on ~item:\\* -@all ') });
     template.hasResourceProperties('AWS::ElastiCache::User', { UserName: 'default', AccessString: 'off -@all' });
+  });
+
+  test('every member of the Valkey user group authenticates with a password or IAM, and one is named default (what ElastiCache accepts)', () => {
+    const users = template.findResources('AWS::ElastiCache::User');
+    const [group] = Object.values(template.findResources('AWS::ElastiCache::UserGroup'));
+    expect(group.Properties.Engine).toBe('valkey');
+    const members = (group.Properties.UserIds as Array<{ Ref: string }>).map(({ Ref }) => users[Ref].Properties);
+    expect(members).toHaveLength(2);
+    for (const member of members) {
+      expect(['password', 'iam']).toContain(member.AuthenticationMode.Type);
+      expect(member.NoPasswordRequired).not.toBe(true);
+    }
+    expect(members.map((m) => m.UserName)).toContain('default');
+  });
+
+  test('the disabled default user\'s password comes from Secrets Manager, never in clear in the template', () => {
+    template.hasResourceProperties('AWS::ElastiCache::User', {
+      UserName: 'default', Engine: 'valkey',
+      AuthenticationMode: { Type: 'password', Passwords: [{ 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: Match.stringLikeRegexp('CacheDefaultUserSecret') }, ':SecretString:::}}']] }] },
+    });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+    });
   });
 
   test('the cache accepts only the function security group, on the Valkey ports', () => {
@@ -82,10 +111,15 @@ describe('CachedApi defaults', () => {
     });
   });
 
-  test('every API method requires the API key; CloudFront sends it from Secrets Manager, never in clear in the template', () => {
+  test('reads require the API key, which CloudFront sends from Secrets Manager (never in clear in the template); writes require AWS_IAM and no key', () => {
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
-    expect(methods.map((m) => m.Properties.HttpMethod).sort()).toEqual(['DELETE', 'GET', 'PUT']);
-    for (const m of methods) expect(m.Properties.ApiKeyRequired).toBe(true);
+    const byMethod = Object.fromEntries(methods.map((m) => [m.Properties.HttpMethod, m.Properties]));
+    expect(Object.keys(byMethod).sort()).toEqual(['DELETE', 'GET', 'PUT']);
+    expect(byMethod.GET).toMatchObject({ ApiKeyRequired: true, AuthorizationType: 'NONE' });
+    for (const write of [byMethod.PUT, byMethod.DELETE]) {
+      expect(write.AuthorizationType).toBe('AWS_IAM');
+      expect(write.ApiKeyRequired).toBe(false);
+    }
     const secretRef = { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: Match.stringLikeRegexp('OriginSecret') }, ':SecretString:::}}']] };
     template.hasResourceProperties('AWS::ApiGateway::ApiKey', { Value: secretRef });
     template.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: { Origins: [Match.objectLike({
@@ -103,18 +137,18 @@ describe('CachedApi defaults', () => {
     template.resourceCountIs('AWS::ApiGateway::Account', 0);
   });
 
-  test('CloudFront caches /items/* for 60 s keyed on query strings; everything else is uncached; all methods forwarded', () => {
+  test('CloudFront caches /items/* for 60 s keyed on query strings; everything else is uncached; only GET, HEAD and OPTIONS are forwarded', () => {
     template.hasResourceProperties('AWS::CloudFront::CachePolicy', { CachePolicyConfig: {
       DefaultTTL: 60, MaxTTL: 60, MinTTL: 0,
       ParametersInCacheKeyAndForwardedToOrigin: Match.objectLike({ QueryStringsConfig: { QueryStringBehavior: 'all' }, HeadersConfig: { HeaderBehavior: 'none' } }),
     } });
     const config = Object.values(template.findResources('AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
-    const allMethods = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'];
+    const readMethods = ['GET', 'HEAD', 'OPTIONS'];
     const allViewerExceptHost = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
     const cachingDisabled = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
-    expect(config.DefaultCacheBehavior).toMatchObject({ AllowedMethods: allMethods, CachePolicyId: cachingDisabled, OriginRequestPolicyId: allViewerExceptHost });
+    expect(config.DefaultCacheBehavior).toMatchObject({ AllowedMethods: readMethods, CachePolicyId: cachingDisabled, OriginRequestPolicyId: allViewerExceptHost });
     expect(config.CacheBehaviors).toEqual([expect.objectContaining({
-      PathPattern: '/items/*', AllowedMethods: allMethods, CachedMethods: ['GET', 'HEAD'], OriginRequestPolicyId: allViewerExceptHost,
+      PathPattern: '/items/*', AllowedMethods: readMethods, CachedMethods: ['GET', 'HEAD'], OriginRequestPolicyId: allViewerExceptHost,
       CachePolicyId: { Ref: expect.stringMatching(/CachePolicy/) }, ViewerProtocolPolicy: 'redirect-to-https',
     })]);
   });
@@ -224,5 +258,190 @@ describe('CachedApi validation', () => {
   test('fails once with every problem listed', () => {
     expect(() => synth({ cacheTtl: Duration.millis(1), cacheMaxEcpuPerSecond: 1, maxStaleness: Duration.seconds(1) }))
       .toThrow(/CachedApi at 'Stack\/Api' has 3 configuration error\(s\)/);
+  });
+});
+
+const ACCOUNT = '111111111111';
+const REST_API_ID = 'a1b2c3d4e5';
+
+/** Resolves the intrinsics of a synthesized policy for a stack with a concrete account and Region: the REST API's Ref becomes REST_API_ID. */
+function resolveIntrinsics(value: unknown, refs: Record<string, string>): unknown {
+  if (Array.isArray(value)) return value.map((v) => resolveIntrinsics(v, refs));
+  if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    if ('Ref' in obj) {
+      const ref = refs[obj.Ref as string];
+      if (ref === undefined) throw new Error(`unresolved Ref ${String(obj.Ref)}`);
+      return ref;
+    }
+    if ('Fn::Join' in obj) {
+      const [sep, parts] = obj['Fn::Join'] as [string, unknown[]];
+      return parts.map((p) => resolveIntrinsics(p, refs)).join(sep);
+    }
+    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, resolveIntrinsics(v, refs)]));
+  }
+  return value;
+}
+
+describe('CachedApi writes', () => {
+  function synthWithWriter(props: CachedApiProps = {}) {
+    const stack = new Stack(testApp(), 'Stack', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+    const api = new CachedApi(stack, 'Api', props);
+    const writer = new iam.Role(stack, 'Writer', { assumedBy: new iam.AccountRootPrincipal() });
+    return { stack, api, writer };
+  }
+
+  describe('grantWrite, evaluated with the policy simulator', () => {
+    let identityPolicies: PolicyDocumentJson[];
+    const methodArn = (method: string, path = 'items/42', stage = 'api') =>
+      `arn:aws:execute-api:eu-west-1:${ACCOUNT}:${REST_API_ID}/${stage}/${method}/${path}`;
+    const invoke = (resource: string) => simulate({
+      principal: `arn:aws:iam::${ACCOUNT}:role/writer`, action: 'execute-api:Invoke', resource, resourceAccount: ACCOUNT, identityPolicies,
+    });
+
+    beforeAll(() => {
+      const { stack, api, writer } = synthWithWriter();
+      api.grantWrite(writer);
+      const template = Template.fromStack(stack);
+      const refs: Record<string, string> = { 'AWS::Partition': 'aws' };
+      for (const id of Object.keys(template.findResources('AWS::ApiGateway::RestApi'))) refs[id] = REST_API_ID;
+      for (const id of Object.keys(template.findResources('AWS::ApiGateway::Stage'))) refs[id] = 'api';
+      const writerRef = { Ref: stack.getLogicalId(writer.node.defaultChild as iam.CfnRole) };
+      identityPolicies = Object.values(template.findResources('AWS::IAM::Policy'))
+        .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([writerRef]))
+        .map((p) => resolveIntrinsics(p.Properties.PolicyDocument, refs) as PolicyDocumentJson);
+      expect(identityPolicies).toHaveLength(1);
+    });
+
+    test('allows PUT and DELETE on any item of the stage', async () => {
+      expect(await invoke(methodArn('PUT'))).toBe('Allowed');
+      expect(await invoke(methodArn('DELETE', 'items/a-b'))).toBe('Allowed');
+    });
+
+    test('does not allow reads (they come through CloudFront with the API key), other methods or another stage', async () => {
+      expect(await invoke(methodArn('GET'))).toBe('ImplicitlyDenied');
+      expect(await invoke(methodArn('POST'))).toBe('ImplicitlyDenied');
+      expect(await invoke(methodArn('PUT', 'items/42', 'other'))).toBe('ImplicitlyDenied');
+    });
+  });
+
+  test('fails if grantWrite is called with a writeAuthorizer (IAM is not checked then)', () => {
+    const stack = new Stack(testApp(), 'Stack');
+    const authorizer = new apigateway.CognitoUserPoolsAuthorizer(stack, 'Auth', { cognitoUserPools: [new cognito.UserPool(stack, 'Pool')] });
+    const api = new CachedApi(stack, 'Api', { writeAuthorizer: authorizer });
+    expect(() => api.grantWrite(new iam.Role(stack, 'Writer', { assumedBy: new iam.AccountRootPrincipal() })))
+      .toThrow(/CachedApi at 'Stack\/Api': grantWrite grants execute-api:Invoke, which only AWS_IAM-authorized writes check, but writeAuthorizer is set/);
+  });
+
+  test('writeAuthorizer alone: writes use it on the API endpoint, without the API key; CloudFront stays read-only', () => {
+    const stack = new Stack(testApp(), 'Stack');
+    const authorizer = new apigateway.CognitoUserPoolsAuthorizer(stack, 'Auth', { cognitoUserPools: [new cognito.UserPool(stack, 'Pool')] });
+    new CachedApi(stack, 'Api', { writeAuthorizer: authorizer });
+    const template = Template.fromStack(stack);
+    for (const method of ['PUT', 'DELETE']) {
+      template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: method, AuthorizationType: 'COGNITO_USER_POOLS', ApiKeyRequired: false });
+    }
+    const config = Object.values(template.findResources('AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
+    expect(config.DefaultCacheBehavior.AllowedMethods).toEqual(['GET', 'HEAD', 'OPTIONS']);
+  });
+
+  test('writesThroughCloudFront with a writeAuthorizer: CloudFront forwards every method, and writes need the authorizer and the API key', () => {
+    const stack = new Stack(testApp(), 'Stack');
+    const authorizer = new apigateway.CognitoUserPoolsAuthorizer(stack, 'Auth', { cognitoUserPools: [new cognito.UserPool(stack, 'Pool')] });
+    const api = new CachedApi(stack, 'Api', { writeAuthorizer: authorizer, writesThroughCloudFront: true });
+    expect(api.writesThroughCloudFront).toBe(true);
+    const template = Template.fromStack(stack);
+    for (const method of ['PUT', 'DELETE']) {
+      template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: method, AuthorizationType: 'COGNITO_USER_POOLS', ApiKeyRequired: true });
+    }
+    const config = Object.values(template.findResources('AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
+    const allMethods = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'];
+    expect(config.DefaultCacheBehavior.AllowedMethods).toEqual(allMethods);
+    expect(config.CacheBehaviors[0].AllowedMethods).toEqual(allMethods);
+  });
+
+  test('fails if writesThroughCloudFront is set without a writeAuthorizer (SigV4 signs the Host header CloudFront replaces)', () => {
+    expect(() => synth({ writesThroughCloudFront: true }))
+      .toThrow(/CachedApi: writesThroughCloudFront 'true': writes would be authorized with AWS_IAM, whose SigV4 signature covers the Host header that CloudFront replaces.*Fix: pass a writeAuthorizer/);
+  });
+});
+
+describe('CachedApi cacheUsers', () => {
+  function user(scope: Construct, id: string, props: Partial<elasticache.CfnUserProps>): elasticache.CfnUser {
+    return new elasticache.CfnUser(scope, id, { engine: 'valkey', userId: id.toLowerCase(), userName: id.toLowerCase(), accessString: 'on ~* +@read', ...props });
+  }
+
+  test('extra password and IAM users join the user group', () => {
+    const stack = new Stack(testApp(), 'Stack');
+    const operator = user(stack, 'Operator', { authenticationMode: { Type: 'iam' } });
+    const reporter = user(stack, 'Reporter', { authenticationMode: { Type: 'password', Passwords: ['x'.repeat(20)] } });
+    new CachedApi(stack, 'Api', { cacheUsers: [operator, reporter] });
+    Template.fromStack(stack).hasResourceProperties('AWS::ElastiCache::UserGroup', {
+      UserIds: Match.arrayWith([{ Ref: stack.getLogicalId(operator) }, { Ref: stack.getLogicalId(reporter) }]),
+    });
+  });
+
+  test.each<[string, (s: Stack) => elasticache.CfnUser[], RegExp]>([
+    ['a user needs no password', (s) => [user(s, 'Open', { authenticationMode: { Type: 'no-password-required' } })],
+      /CachedApi: cacheUsers 'open': a Valkey user group accepts only users that authenticate with a password or IAM/],
+    ['a user sets noPasswordRequired', (s) => [user(s, 'Open', { noPasswordRequired: true })],
+      /cacheUsers 'open': a Valkey user group accepts only users that authenticate with a password or IAM/],
+    ['an IAM user\'s name is not its id', (s) => [user(s, 'Ops', { userName: 'operator', authenticationMode: { Type: 'iam' } })],
+      /cacheUsers 'ops': IAM authentication requires userName equal to userId, but userName is 'operator'. Fix: set userName: 'ops'/],
+    ['a user is named default', (s) => [user(s, 'Admin', { userName: 'default', authenticationMode: { Type: 'password', Passwords: ['x'.repeat(20)] } })],
+      /cacheUsers 'admin': the user group already has its own disabled user named 'default'/],
+    ['two users share a name', (s) => [
+      user(s, 'A', { userName: 'reader', authenticationMode: { Type: 'password', Passwords: ['x'.repeat(20)] } }),
+      user(s, 'B', { userName: 'reader', authenticationMode: { Type: 'password', Passwords: ['x'.repeat(20)] } })],
+    /cacheUsers 'b': another user in cacheUsers is named 'reader'/],
+  ])('fails if %s', (_, users, message) => {
+    const stack = new Stack(testApp(), 'Stack');
+    expect(() => new CachedApi(stack, 'Api', { cacheUsers: users(stack) })).toThrow(message);
+  });
+
+  test('tokens are not checked', () => {
+    const stack = new Stack(testApp(), 'Stack');
+    const name = new CfnParameter(stack, 'Name');
+    const mode = new CfnParameter(stack, 'Mode');
+    const u = user(stack, 'U', { userName: name.valueAsString, authenticationMode: { Type: mode.valueAsString } });
+    expect(() => new CachedApi(stack, 'Api', { cacheUsers: [u] })).not.toThrow();
+  });
+});
+
+describe('CachedApi account-wide names', () => {
+  function cachePolicyName(stack: Stack): unknown {
+    const [policy] = Object.values(Template.fromStack(stack).findResources('AWS::CloudFront::CachePolicy'));
+    return policy.Properties.CachePolicyConfig.Name;
+  }
+
+  test('the same stack in two Regions of one app gets two cache policy names, each with the stack name and Region', () => {
+    const app = testApp();
+    const stacks = ['eu-west-1', 'us-east-1'].map((region) => {
+      const stack = new Stack(app, `Items-${region}`, { stackName: 'Items', env: { account: ACCOUNT, region } });
+      new CachedApi(stack, 'Api');
+      return stack;
+    });
+    const names = stacks.map((stack) => cachePolicyName(stack) as string);
+    expect(names[0]).toMatch(/^Items-.*-eu-west-1$/);
+    expect(names[1]).toMatch(/^Items-.*-us-east-1$/);
+    expect(names[0]).not.toBe(names[1]);
+  });
+
+  test('a 200-character construct path stays within the name and comment limits', () => {
+    const stack = new Stack(testApp(), 'Stack');
+    let scope: Construct = stack;
+    while (scope.node.path.length < 190) scope = new Construct(scope, 'Level0123456789');
+    const api = new CachedApi(scope, 'A'.repeat(200 - scope.node.path.length - 1));
+    expect(api.node.path).toHaveLength(200);
+    const template = Template.fromStack(stack);
+    const [policy] = Object.values(template.findResources('AWS::CloudFront::CachePolicy'));
+    const name = Stack.of(api).resolve(policy.Properties.CachePolicyConfig.Name);
+    // the Region is a token here: count it as the longest Region name
+    const joined = (name['Fn::Join'][1] as unknown[]).map((p) => (typeof p === 'string' ? p : 'ap-southeast-77')).join('');
+    expect(joined.length).toBeLessThanOrEqual(128);
+    expect(joined).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(policy.Properties.CachePolicyConfig.Comment.length).toBeLessThanOrEqual(128);
+    const [distribution] = Object.values(template.findResources('AWS::CloudFront::Distribution'));
+    expect(distribution.Properties.DistributionConfig.Comment.length).toBeLessThanOrEqual(128);
   });
 });
