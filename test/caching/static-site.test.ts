@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
 import { StaticSite, StaticSiteProps } from '../../lib/caching/static-site';
 import { testApp } from '../support/app';
 
@@ -132,5 +133,77 @@ describe('StaticSite validation', () => {
     const bucket = s3.Bucket.fromBucketName(stack, 'B', 'my-site');
     expect(() => new StaticSite(stack, 'Site', { bucket, removalPolicy: RemovalPolicy.DESTROY }))
       .toThrow(/StaticSite: removalPolicy 'destroy': only applies to a new bucket/);
+  });
+});
+
+describe('StaticSite account-wide names', () => {
+  /** Every CloudFront name that is unique per account: response headers policy, cache policies, origin access control. */
+  function accountWideNames(stack: Stack): Record<string, unknown> {
+    const template = Template.fromStack(stack);
+    const names: Record<string, unknown> = {};
+    for (const [id, r] of Object.entries(template.findResources('AWS::CloudFront::ResponseHeadersPolicy'))) names[id] = r.Properties.ResponseHeadersPolicyConfig.Name;
+    for (const [id, r] of Object.entries(template.findResources('AWS::CloudFront::CachePolicy'))) names[id] = r.Properties.CachePolicyConfig.Name;
+    for (const [id, r] of Object.entries(template.findResources('AWS::CloudFront::OriginAccessControl'))) names[id] = r.Properties.OriginAccessControlConfig.Name;
+    return names;
+  }
+
+  test('the same stack in two Regions of one app gets different names, each with the stack name and Region', () => {
+    const app = testApp();
+    const stacks = ['eu-west-1', 'us-east-1'].map((region) => {
+      const stack = new Stack(app, `Site-${region}`, { stackName: 'Site', env: { account: '111111111111', region } });
+      new StaticSite(stack, 'Site');
+      return stack;
+    });
+    const [eu, us] = stacks.map(accountWideNames);
+    expect(Object.keys(eu)).toHaveLength(4);
+    for (const [id, name] of Object.entries(eu)) {
+      expect(name).toMatch(/^Site-Site-.*-eu-west-1$/);
+      expect(us[id]).toMatch(/^Site-Site-.*-us-east-1$/);
+    }
+    const all = [...Object.values(eu), ...Object.values(us)];
+    expect(new Set(all).size).toBe(all.length);
+  });
+
+  test('one construct path under two stack names in one Region gets different names', () => {
+    const names = ['SiteA', 'SiteB'].map((stackName) => {
+      const stack = new Stack(testApp(), 'Stack', { stackName, env: { account: '111111111111', region: 'eu-west-1' } });
+      new StaticSite(stack, 'Site');
+      return accountWideNames(stack);
+    });
+    for (const id of Object.keys(names[0])) expect(names[0][id]).not.toBe(names[1][id]);
+  });
+
+  test('an environment-agnostic stack puts AWS::Region in every name', () => {
+    const { site } = synth();
+    for (const name of Object.values(accountWideNames(Stack.of(site)))) {
+      expect(name).toEqual({ 'Fn::Join': ['', [expect.stringMatching(/^Stack-Site-[A-Za-z0-9_-]+-$/), { Ref: 'AWS::Region' }]] });
+    }
+  });
+
+  test('a 200-character construct path stays within each name\'s length and pattern, and each comment\'s length', () => {
+    const stack = new Stack(testApp(), 'Stack');
+    let scope: Construct = stack;
+    while (scope.node.path.length < 190) scope = new Construct(scope, 'Level0123456789');
+    const site = new StaticSite(scope, 'S'.repeat(200 - scope.node.path.length - 1));
+    expect(site.node.path).toHaveLength(200);
+    const template = Template.fromStack(stack);
+    const longestRegion = 'ap-southeast-77';
+    const concrete = (name: unknown) => (typeof name === 'string' ? name
+      : ((name as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1]).map((p) => (typeof p === 'string' ? p : longestRegion)).join(''));
+    const limits: Array<[string, string, number]> = [
+      ['AWS::CloudFront::ResponseHeadersPolicy', 'ResponseHeadersPolicyConfig', 128],
+      ['AWS::CloudFront::CachePolicy', 'CachePolicyConfig', 128],
+      ['AWS::CloudFront::OriginAccessControl', 'OriginAccessControlConfig', 64],
+    ];
+    for (const [type, config, max] of limits) {
+      for (const r of Object.values(template.findResources(type))) {
+        const name = concrete(r.Properties[config].Name);
+        expect(name.length).toBeLessThanOrEqual(max);
+        expect(name).toMatch(/^[A-Za-z0-9_-]+$/);
+        const comment = r.Properties[config].Comment ?? r.Properties[config].Description;
+        expect(comment.length).toBeLessThanOrEqual(128);
+      }
+    }
+    expect(distributionConfig(template).Comment.length).toBeLessThanOrEqual(128);
   });
 });

@@ -9,6 +9,11 @@ import {
 } from '../../lambda/cached-api';
 import { useCapturedLogs } from '../support/captured-logs';
 import { RedisServer, startRedis } from '../support/redis-server';
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { createClient } from '@redis/client';
+import { CachedApi } from '../../lib/caching/cached-api';
+import { testApp } from '../support/app';
 
 const TIMEOUT_MS = 100;
 
@@ -174,6 +179,36 @@ describe('connecting', () => {
       expect(tokens.length).toBeGreaterThanOrEqual(1);
       await expect(client.set('other', 'x')).rejects.toThrow(/NOPERM/);
       client.destroy();
+    } finally {
+      admin.destroy();
+      await server.stop();
+    }
+  });
+});
+
+describe('the disabled default user', () => {
+  test('with the construct\'s access string and a password, no client gets in: neither without credentials nor with the password', async () => {
+    // GIVEN the default user exactly as the construct defines it
+    const stack = new Stack(testApp(), 'Stack');
+    new CachedApi(stack, 'Api');
+    const [defaultUser] = Object.values(Template.fromStack(stack).findResources('AWS::ElastiCache::User', { Properties: { UserName: 'default' } }));
+    const accessString: string = defaultUser.Properties.AccessString;
+    expect(defaultUser.Properties.AuthenticationMode.Type).toBe('password');
+    const server = await startRedis();
+    const admin = createRedisClient({ host: server.host, port: server.port, tls: false, timeoutMs: TIMEOUT_MS });
+    await admin.connect();
+    try {
+      await admin.sendCommand(['ACL', 'SETUSER', 'admin', 'on', '>admin-password', '~*', '+@all']);
+      await admin.sendCommand(['AUTH', 'admin', 'admin-password']);
+      // WHEN the default user gets that access string and a password
+      await admin.sendCommand(['ACL', 'SETUSER', 'default', 'resetpass', '>default-password', ...accessString.split(' ')]);
+      // THEN an anonymous client (implicitly "default") is refused, and so is AUTH with the password
+      const anonymous = createClient({ socket: { host: server.host, port: server.port, reconnectStrategy: false } });
+      anonymous.on('error', () => undefined);
+      await expect(anonymous.connect().then(() => anonymous.ping())).rejects.toThrow(/NOAUTH|WRONGPASS|NOPERM/);
+      anonymous.destroy();
+      await expect(createClient({ socket: { host: server.host, port: server.port, reconnectStrategy: false }, username: 'default', password: 'default-password' })
+        .on('error', () => undefined).connect()).rejects.toThrow(/WRONGPASS|disabled/);
     } finally {
       admin.destroy();
       await server.stop();
