@@ -662,7 +662,7 @@ function validateCacheUsers(errors: ConfigErrors, users: elasticache.CfnUser[], 
       errors.add('cacheUsers', id, "the user group already has its own disabled user named 'default', and user names must be unique in a group",
         'give the user another userName');
     } else if (seen.has(name)) {
-      errors.add('cacheUsers', id, `another user in cacheUsers is named '${name}', and user names must be unique in a group`, 'give each user its own userName');
+      errors.add('cacheUsers', id, `another user of the group is named '${name}', and user names must be unique in a group`, 'give each user its own userName');
     }
     seen.add(name);
   }

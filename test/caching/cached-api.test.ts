@@ -393,7 +393,7 @@ describe('CachedApi cacheUsers', () => {
     ['two users share a name', (s) => [
       user(s, 'A', { userName: 'reader', authenticationMode: { Type: 'password', Passwords: ['x'.repeat(20)] } }),
       user(s, 'B', { userName: 'reader', authenticationMode: { Type: 'password', Passwords: ['x'.repeat(20)] } })],
-    /cacheUsers 'b': another user in cacheUsers is named 'reader'/],
+    /cacheUsers 'b': another user of the group is named 'reader'/],
   ])('fails if %s', (_, users, message) => {
     const stack = new Stack(testApp(), 'Stack');
     expect(() => new CachedApi(stack, 'Api', { cacheUsers: users(stack) })).toThrow(message);
