@@ -567,8 +567,8 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
       throughputMode: options.throughputMode ?? efs.ThroughputMode.ELASTIC,
       provisionedThroughputPerSecond: options.provisionedThroughputPerSecond,
       removalPolicy: options.removalPolicy ?? RemovalPolicy.RETAIN,
-      // With a policy, EFS admits only clients it allows: IAM principals granted access (the nodes'
-      // roles) over TLS; anonymous (no IAM) and plain-NFS clients are refused.
+      // Refuses clients without TLS. aws-cdk-lib adds (feature flag @aws-cdk/aws-efs:denyAnonymousAccess)
+      // EFS's "prevent anonymous access" statement: mounting then takes an IAM grant (the nodes' roles).
       fileSystemPolicy: new iam.PolicyDocument({
         statements: [new iam.PolicyStatement({
           sid: 'DenyUnencryptedTransport',
