@@ -374,7 +374,7 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
   /** Where the nodes mount the FSx for Lustre file system. */
   public readonly lustreMountPoint: string;
   /** The EFS file system; undefined without the `efs` prop. */
-  public readonly efsFileSystem?: efs.FileSystem;
+  public readonly efsFileSystem?: efs.IFileSystem;
   /** Where the nodes mount the EFS file system; undefined without the `efs` prop. */
   public readonly efsMountPoint?: string;
   /** Security group of the file system (Lustre ports from itself and the nodes). */

@@ -34,8 +34,8 @@ export interface LustreSettings {
 }
 
 /**
- * Records capacity and throughput problems under `prefix` (the prop path of the caller, e.g.
- * `lustre.storageCapacityGiB`). Tokens skip the checks.
+ * Records capacity and throughput problems under the caller's prop names (`props.capacity`,
+ * `props.throughput`, e.g. `lustre.storageCapacityGiB`). Tokens skip the checks.
  */
 export function validateLustreSettings(errors: ConfigErrors, props: { capacity: string; throughput: string }, settings: LustreSettings): void {
   const { deploymentType: type, storageCapacityGiB: gib, perUnitStorageThroughput: throughput } = settings;
