@@ -567,8 +567,9 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
       throughputMode: options.throughputMode ?? efs.ThroughputMode.ELASTIC,
       provisionedThroughputPerSecond: options.provisionedThroughputPerSecond,
       removalPolicy: options.removalPolicy ?? RemovalPolicy.RETAIN,
-      // Refuses clients without TLS. aws-cdk-lib adds (feature flag @aws-cdk/aws-efs:denyAnonymousAccess)
-      // EFS's "prevent anonymous access" statement: mounting then takes an IAM grant (the nodes' roles).
+      // Refuses clients without TLS. Because clients are granted access, aws-cdk-lib adds a statement that
+      // denies anonymous access (write and root access for IAM principals, mount for no one): mounting
+      // then takes an IAM grant, as the nodes' roles have.
       fileSystemPolicy: new iam.PolicyDocument({
         statements: [new iam.PolicyStatement({
           sid: 'DenyUnencryptedTransport',
