@@ -110,6 +110,8 @@ export interface DataSyncTransferProps {
 export class DataSyncTransfer extends Construct {
   /** The role DataSync assumes to access the bucket. */
   public readonly bucketAccessRole: iam.Role;
+  /** The role DataSync assumes to mount the EFS file system (root access); undefined for FSx for Lustre. */
+  public readonly fileSystemAccessRole?: iam.Role;
   /** The S3 location. */
   public readonly s3Location: datasync.CfnLocationS3;
   /** The file system location. */
@@ -151,8 +153,9 @@ export class DataSyncTransfer extends Construct {
         }),
         new iam.PolicyStatement({
           sid: 'ObjectsUnderPrefix',
-          actions: ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:GetObjectTagging', 's3:ListMultipartUploadParts',
-            's3:PutObject', 's3:PutObjectTagging'],
+          // The Version actions: DataSync reads object versions of versioned buckets (its troubleshooting guide names both).
+          actions: ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:GetObjectTagging', 's3:GetObjectVersion', 's3:GetObjectVersionTagging',
+            's3:ListMultipartUploadParts', 's3:PutObject', 's3:PutObjectTagging'],
           resources: [props.bucket.arnForObjects(`${prefix}*`)],
         }),
       ],
@@ -176,8 +179,19 @@ export class DataSyncTransfer extends Construct {
     if (props.efs) {
       const e = props.efs;
       e.fileSystem.connections.allowDefaultPortFrom(e.securityGroup, 'DataSync');
+      // With IAM authorization DataSync can mount a file system whose policy refuses anonymous clients
+      // (as aws-cdk-lib's does with @aws-cdk/aws-efs:denyAnonymousAccess), and copies as root so it can
+      // read and write every file. It requires TLS, which the location sets.
+      this.fileSystemAccessRole = new iam.Role(this, 'FileSystemAccessRole', {
+        assumedBy: new iam.ServicePrincipal('datasync.amazonaws.com', {
+          conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        }),
+        description: `DataSync root access to one EFS file system for ${this.node.path}`,
+      });
+      const grant = e.fileSystem.grantRootAccess(this.fileSystemAccessRole);
       this.fileSystemLocation = new datasync.CfnLocationEFS(this, 'EfsLocation', {
         efsFilesystemArn: e.fileSystem.fileSystemArn,
+        fileSystemAccessRoleArn: this.fileSystemAccessRole.roleArn,
         ec2Config: {
           subnetArn: stack.formatArn({ service: 'ec2', resource: 'subnet', resourceName: e.subnet.subnetId }),
           securityGroupArns: [sgArn(e.securityGroup)],
@@ -185,6 +199,8 @@ export class DataSyncTransfer extends Construct {
         subdirectory: e.subdirectory ?? '/',
         inTransitEncryption: 'TLS1_2',
       });
+      // DataSync checks the role when the location is created.
+      grant.applyBefore(this.fileSystemLocation);
     } else {
       const f = props.fsxLustre!;
       this.fileSystemLocation = new datasync.CfnLocationFSxLustre(this, 'FsxLustreLocation', {

@@ -59,8 +59,9 @@ export interface HpcBatchJobsProps {
 
 /**
  * AWS Batch multi-node parallel jobs on the nodes of an `HpcCluster`: a managed EC2 compute
- * environment in the cluster's placement group and subnet, launched from its EFA launch template,
- * a job queue, and a multi-node job definition whose containers get the EFA devices.
+ * environment in the cluster's placement group, subnet and security group, launched from a pinned
+ * version of its EFA launch template, a job queue, and a multi-node job definition whose containers
+ * get the EFA devices and the cluster's shared file systems (Lustre, EFS) at the hosts' mount paths.
  */
 export class HpcBatchJobs extends Construct {
   /** The managed EC2 compute environment. */
@@ -98,16 +99,23 @@ export class HpcBatchJobs extends Construct {
       placementGroup: nodes.placementGroup,
       // Batch needs the ECS agent: the ECS-optimised AMI overrides the launch template's plain one.
       images: [{ image: ecs.EcsOptimizedImage.amazonLinux2023(arm ? ecs.AmiHardwareType.ARM : ecs.AmiHardwareType.STANDARD), imageType: batch.EcsMachineImageType.ECS_AL2023 }],
+      // Batch gives each multi-node container its own network interface (awsvpc) with the compute
+      // environment's security groups, or the VPC's default group when there are none: the node group
+      // is what lets the containers reach each other (MPI, EFA) and the file systems. Batch documents
+      // that these groups take precedence over the launch template's.
       securityGroups: nodes.connections.securityGroups,
       minvCpus: 0,
       maxvCpus: props.maxvCpus ?? 256,
       spot: false,
     });
-    if (nodes.efaInterfaces > 0) {
-      // Security groups come from the launch template's network interfaces. With them also on the compute
-      // environment, EC2 rejects the launch (groups on both the instance and its interfaces) and the
-      // environment goes INVALID.
-      (this.computeEnvironment.node.defaultChild as batch.CfnComputeEnvironment).addPropertyDeletionOverride('ComputeResources.SecurityGroupIds');
+    // A pinned version: Batch resolves $Default/$Latest (or no version) only when the environment is
+    // created or updated, so a new launch template version would reach new instances unpredictably.
+    // Each deploy that changes the template passes its new version number, which updates the environment.
+    (this.computeEnvironment.node.defaultChild as batch.CfnComputeEnvironment).addPropertyOverride('ComputeResources.LaunchTemplate.Version', nodes.launchTemplate.versionNumber);
+    if (nodes.efsFileSystem) {
+      // Batch replaces the launch template's instance profile with its own: the hosts mount EFS (IAM
+      // authorization) with this role.
+      nodes.efsFileSystem.grantRootAccess(this.computeEnvironment.instanceRole!);
     }
     Validations.of(this.computeEnvironment).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role]',
@@ -126,6 +134,11 @@ export class HpcBatchJobs extends Construct {
       // EFA pins memory for RDMA.
       ulimits: nodes.efaInterfaces > 0 ? [{ name: batch.UlimitName.MEMLOCK, softLimit: -1, hardLimit: -1 }] : undefined,
       linuxParameters: nodes.efaInterfaces > 0 ? new batch.LinuxParameters(this, 'LinuxParameters') : undefined,
+      // The hosts mount the shared file systems at boot; containers see them at the same paths.
+      volumes: [
+        ...(nodes.lustreMountPoint ? [batch.EcsVolume.host({ name: 'fsx-lustre', hostPath: nodes.lustreMountPoint, containerPath: nodes.lustreMountPoint })] : []),
+        ...(nodes.efsFileSystem && nodes.efsMountPoint ? [batch.EcsVolume.host({ name: 'efs', hostPath: nodes.efsMountPoint, containerPath: nodes.efsMountPoint })] : []),
+      ],
     });
     Validations.of(container).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/batch/job:*]',

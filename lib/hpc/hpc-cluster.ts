@@ -1,6 +1,7 @@
-import { Lazy, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
+import { Lazy, RemovalPolicy, Size, SizeRoundingBehavior, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as efs from 'aws-cdk-lib/aws-efs';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -8,6 +9,7 @@ import { Construct } from 'constructs';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
 import { countAzs, describeSelection, selectSubnetsOrReport } from '../private/subnet-azs';
 import { EFA_INSTANCE_TYPES, efaSupport } from './efa-instance-types';
+import { defaultLustreThroughput, validateLustreSettings } from './validate-lustre';
 
 /** How the compute nodes are bought. */
 export enum HpcCapacityType {
@@ -92,6 +94,38 @@ export interface HpcLustreOptions {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** The Amazon EFS file system of an {@link HpcCluster}, mounted on every node and in Batch containers. */
+export interface HpcEfsOptions {
+  /**
+   * Throughput mode. ELASTIC scales with the workload and bills per GB transferred; BURSTING scales
+   * with the data stored (50 KiB/s per GiB, with burst credits); PROVISIONED fixes the MiB/s.
+   *
+   * @default efs.ThroughputMode.ELASTIC
+   */
+  readonly throughputMode?: efs.ThroughputMode;
+
+  /**
+   * Throughput with `efs.ThroughputMode.PROVISIONED` (at least 1 MiB/s), billed whether used or not.
+   *
+   * @default - none (required with PROVISIONED, rejected otherwise)
+   */
+  readonly provisionedThroughputPerSecond?: Size;
+
+  /**
+   * Where every node (and every Batch container) mounts the file system.
+   *
+   * @default '/efs'
+   */
+  readonly mountPoint?: string;
+
+  /**
+   * What happens to the file system when it leaves the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
 /** An EBS io2 Block Express volume on every node. */
 export interface HpcNodeVolumeOptions {
   /** Size in GiB (4 to 65,536). */
@@ -139,6 +173,24 @@ export interface IHpcNodeGroup extends ec2.IConnectable {
   readonly efaInterfaces: number;
   /** On-Demand or Spot. */
   readonly capacityType: HpcCapacityType;
+  /**
+   * Where the nodes mount the FSx for Lustre file system; Batch containers see it at the same path.
+   *
+   * @default - no Lustre file system in containers
+   */
+  readonly lustreMountPoint?: string;
+  /**
+   * The EFS file system the nodes mount (with TLS and IAM authorization).
+   *
+   * @default - none
+   */
+  readonly efsFileSystem?: efs.IFileSystem;
+  /**
+   * Where the nodes mount `efsFileSystem`; Batch containers see it at the same path.
+   *
+   * @default - none
+   */
+  readonly efsMountPoint?: string;
 }
 
 /** Properties of an {@link HpcCluster}. */
@@ -242,6 +294,15 @@ export interface HpcClusterProps {
   readonly lustre?: HpcLustreOptions;
 
   /**
+   * An Amazon EFS file system mounted on every node (and in Batch containers), encrypted, with TLS
+   * and IAM authorization (its policy denies anonymous and unencrypted clients), NFS open only to
+   * the nodes.
+   *
+   * @default - no EFS file system
+   */
+  readonly efs?: HpcEfsOptions;
+
+  /**
    * An EBS io2 Block Express volume on every node.
    *
    * @default - none
@@ -257,7 +318,8 @@ export interface HpcClusterProps {
   readonly scratchMountPoint?: string;
 
   /**
-   * Give the primary interface a public IPv4 address (nodes in public subnets without NAT).
+   * Give the primary interface a public IPv4 address (nodes in public subnets without NAT). EC2
+   * rejects it on launches with more than one network interface, so not with 2 or more EFAs.
    *
    * @default false
    */
@@ -266,19 +328,6 @@ export interface HpcClusterProps {
 
 /** Lustre ports: 988 (LNet), 1018–1023 (Lustre RPC). */
 const LUSTRE_PORTS = [ec2.Port.tcp(988), ec2.Port.tcpRange(1018, 1023)];
-
-/** Valid capacities: the first two values, then steps. */
-const CAPACITY_RULES: Record<string, { first: number[]; step: number }> = {
-  [fsx.LustreDeploymentType.SCRATCH_1]: { first: [1200, 2400], step: 3600 },
-  [fsx.LustreDeploymentType.SCRATCH_2]: { first: [1200, 2400], step: 2400 },
-  [fsx.LustreDeploymentType.PERSISTENT_1]: { first: [1200, 2400], step: 2400 },
-  [fsx.LustreDeploymentType.PERSISTENT_2]: { first: [1200, 2400], step: 2400 },
-};
-
-const THROUGHPUTS: Record<string, number[]> = {
-  [fsx.LustreDeploymentType.PERSISTENT_1]: [50, 100, 200],
-  [fsx.LustreDeploymentType.PERSISTENT_2]: [125, 250, 500, 1000],
-};
 
 /** FSx allows at most this many data repository associations per file system. */
 export const MAX_DATA_REPOSITORY_ASSOCIATIONS = 8;
@@ -320,6 +369,14 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
   public readonly capacityType: HpcCapacityType;
   /** The FSx for Lustre file system. */
   public readonly fileSystem: fsx.CfnFileSystem;
+  /** ARN of the FSx for Lustre file system (for DataSync locations and IAM policies). */
+  public readonly fileSystemArn: string;
+  /** Where the nodes mount the FSx for Lustre file system. */
+  public readonly lustreMountPoint: string;
+  /** The EFS file system; undefined without the `efs` prop. */
+  public readonly efsFileSystem?: efs.IFileSystem;
+  /** Where the nodes mount the EFS file system; undefined without the `efs` prop. */
+  public readonly efsMountPoint?: string;
   /** Security group of the file system (Lustre ports from itself and the nodes). */
   public readonly fileSystemSecurityGroup: ec2.SecurityGroup;
   /** The resolved Lustre settings. */
@@ -339,9 +396,7 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
     this.lustre = {
       deploymentType,
       storageCapacityGiB: lustre.storageCapacityGiB ?? 1200,
-      perUnitStorageThroughput: lustre.perUnitStorageThroughput ?? ({
-        [fsx.LustreDeploymentType.PERSISTENT_1]: 50, [fsx.LustreDeploymentType.PERSISTENT_2]: 125,
-      } as Record<string, number | undefined>)[deploymentType],
+      perUnitStorageThroughput: lustre.perUnitStorageThroughput ?? defaultLustreThroughput(deploymentType),
       fileSystemTypeVersion: lustre.fileSystemTypeVersion ?? fsx.FileSystemTypeVersion.V_2_15,
       dataRepositories: lustre.dataRepositories ?? [],
       mountPoint: lustre.mountPoint ?? '/fsx',
@@ -381,9 +436,17 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
     });
 
     ({ fileSystem: this.fileSystem, securityGroup: this.fileSystemSecurityGroup } = this.createFileSystem(props.vpc));
+    this.fileSystemArn = this.fileSystem.attrResourceArn;
+    this.lustreMountPoint = this.lustre.mountPoint;
 
     this.userData = ec2.UserData.forLinux();
     this.userData.addCommands(...lustreMountCommands(this.fileSystem.attrDnsName, this.fileSystem.attrLustreMountName, this.lustre.mountPoint));
+    if (props.efs) {
+      this.efsMountPoint = props.efs.mountPoint ?? '/efs';
+      this.efsFileSystem = this.createEfs(props.vpc, props.efs);
+      this.efsFileSystem.grantRootAccess(this.role);
+      this.userData.addCommands(...efsMountCommands(this.efsFileSystem.fileSystemId, this.efsMountPoint));
+    }
     this.userData.addCommands(...instanceStoreRaidCommands(props.scratchMountPoint ?? '/scratch'));
     const blockDevices: ec2.BlockDevice[] = [{
       deviceName: '/dev/xvda',
@@ -458,6 +521,17 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
   }
 
   /**
+   * Let `client` (e.g. the security group of a DataSync location) reach the FSx for Lustre file
+   * system as a Lustre client: TCP 988 and 1018-1023 to the file servers, and back from them.
+   */
+  public allowLustreClient(client: ec2.IConnectable): void {
+    for (const port of LUSTRE_PORTS) {
+      this.fileSystemSecurityGroup.connections.allowFrom(client, port, `Lustre ${port.toString()} from a client`);
+      client.connections.allowFrom(this.fileSystemSecurityGroup, port, `Lustre ${port.toString()} from the file servers`);
+    }
+  }
+
+  /**
    * Render the EFA interfaces into the launch template: aws-cdk-lib's LaunchTemplate has no
    * network-interface prop. The primary interface is card 0, device 0; each further EFA is on the
    * next network card at device index 1. EC2 rejects instance-level security groups alongside
@@ -476,6 +550,38 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
     }));
     cfn.addPropertyOverride('LaunchTemplateData.NetworkInterfaces', interfaces);
     cfn.addPropertyDeletionOverride('LaunchTemplateData.SecurityGroupIds');
+  }
+
+  private createEfs(vpc: ec2.IVpc, options: HpcEfsOptions): efs.FileSystem {
+    const securityGroup = new ec2.SecurityGroup(this, 'EfsSecurityGroup', {
+      vpc,
+      description: `HpcCluster ${this.node.path}: EFS mount target (NFS from the nodes only)`,
+      allowAllOutbound: false,
+    });
+    const fileSystem = new efs.FileSystem(this, 'Efs', {
+      vpc,
+      // One mount target, in the nodes' subnet: NFS stays in the Availability Zone.
+      vpcSubnets: { subnets: [this.subnet] },
+      securityGroup,
+      encrypted: true,
+      throughputMode: options.throughputMode ?? efs.ThroughputMode.ELASTIC,
+      provisionedThroughputPerSecond: options.provisionedThroughputPerSecond,
+      removalPolicy: options.removalPolicy ?? RemovalPolicy.RETAIN,
+      // Refuses clients without TLS. Because clients are granted access, aws-cdk-lib adds a statement that
+      // denies anonymous access (write and root access for IAM principals, mount for no one): mounting
+      // then takes an IAM grant, as the nodes' roles have.
+      fileSystemPolicy: new iam.PolicyDocument({
+        statements: [new iam.PolicyStatement({
+          sid: 'DenyUnencryptedTransport',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['*'],
+          conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+        })],
+      }),
+    });
+    fileSystem.connections.allowDefaultPortFrom(this.securityGroup, 'NFS from the nodes');
+    return fileSystem;
   }
 
   private createFileSystem(vpc: ec2.IVpc): { fileSystem: fsx.CfnFileSystem; securityGroup: ec2.SecurityGroup } {
@@ -545,6 +651,13 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
     } else if (props.efaInterfaces !== undefined || override) {
       errors.add(props.efaInterfaces !== undefined ? 'efaInterfaces' : 'efaSupportOverride', props.efaInterfaces ?? 'set', 'only applies with EFA, but efa is false', 'remove it, or set efa: true');
     }
+    if (efa && props.associatePublicIpAddress && isConcrete(props.efaInterfaces) && props.efaInterfaces >= 2) {
+      errors.add('associatePublicIpAddress', true, `EC2 assigns no public IPv4 address to a launch with more than one network interface, and rejects the request (efaInterfaces is ${props.efaInterfaces})`,
+        'put the nodes in a private subnet with a NAT gateway or VPC endpoints and remove associatePublicIpAddress, or use efaInterfaces: 1');
+    }
+    if (props.efs) {
+      validateEfs(props.efs, errors);
+    }
     if (override && isConcrete(override.networkCards) && (override.networkCards < 1 || !Number.isInteger(override.networkCards))) {
       errors.add('efaSupportOverride.networkCards', override.networkCards, 'an instance has a whole number of 1 or more network cards', 'use the type\'s NetworkInfo.MaximumNetworkCards');
     }
@@ -589,20 +702,8 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
   }
 
   private validateLustre(errors: ConfigErrors): void {
-    const { deploymentType: type, storageCapacityGiB: gib, perUnitStorageThroughput: throughput, fileSystemTypeVersion: version, dataRepositories: repos } = this.lustre;
-    const capacity = CAPACITY_RULES[type];
-    if (capacity && isConcrete(gib) && !capacity.first.includes(gib) && (gib <= 0 || gib % capacity.step !== 0)) {
-      errors.add('lustre.storageCapacityGiB', gib, `${type} takes ${capacity.first.join(', ')}, then multiples of ${capacity.step} GiB`,
-        `use e.g. ${nearestCapacity(gib, capacity)} GiB`);
-    }
-    const allowed = THROUGHPUTS[type];
-    if (throughput !== undefined && isConcrete(throughput)) {
-      if (!allowed) {
-        errors.add('lustre.perUnitStorageThroughput', throughput, `${type} has a fixed throughput per TiB; only PERSISTENT_1 and PERSISTENT_2 take one`, 'remove it, or use a persistent deployment type');
-      } else if (!allowed.includes(throughput)) {
-        errors.add('lustre.perUnitStorageThroughput', throughput, `${type} takes ${allowed.join(', ')} MB/s per TiB`, `use one of ${allowed.join(', ')}`);
-      }
-    }
+    const { deploymentType: type, fileSystemTypeVersion: version, dataRepositories: repos } = this.lustre;
+    validateLustreSettings(errors, { capacity: 'lustre.storageCapacityGiB', throughput: 'lustre.perUnitStorageThroughput' }, this.lustre);
     if (repos.length > 0) {
       if (type === fsx.LustreDeploymentType.SCRATCH_1) {
         errors.add('lustre.dataRepositories', `${repos.length} association(s)`, 'SCRATCH_1 file systems cannot have data repository associations',
@@ -619,6 +720,22 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
     if (!/^\/[A-Za-z0-9._/-]+$/.test(this.lustre.mountPoint)) {
       errors.add('lustre.mountPoint', this.lustre.mountPoint, 'must be an absolute path of letters, digits, ".", "_", "-" and "/" (it goes into /etc/fstab)', "use e.g. '/fsx'");
     }
+  }
+}
+
+function validateEfs(options: HpcEfsOptions, errors: ConfigErrors): void {
+  const mode = options.throughputMode ?? efs.ThroughputMode.ELASTIC;
+  const provisioned = options.provisionedThroughputPerSecond;
+  if (mode === efs.ThroughputMode.PROVISIONED && provisioned === undefined) {
+    errors.add('efs.provisionedThroughputPerSecond', undefined, 'PROVISIONED throughput needs the MiB/s to provision', 'set e.g. Size.mebibytes(64), or use efs.ThroughputMode.ELASTIC');
+  } else if (mode !== efs.ThroughputMode.PROVISIONED && provisioned !== undefined) {
+    errors.add('efs.provisionedThroughputPerSecond', provisioned.isUnresolved() ? '(token)' : `${provisioned.toMebibytes()} MiB/s`, `only applies to PROVISIONED throughput, but throughputMode is ${mode}`,
+      'remove it, or set throughputMode: efs.ThroughputMode.PROVISIONED');
+  } else if (provisioned !== undefined && !provisioned.isUnresolved() && provisioned.toMebibytes({ rounding: SizeRoundingBehavior.NONE }) < 1) {
+    errors.add('efs.provisionedThroughputPerSecond', `${provisioned.toKibibytes()} KiB/s`, 'EFS provisions at least 1 MiB/s', 'use Size.mebibytes(1) or more');
+  }
+  if (options.mountPoint !== undefined && !Token.isUnresolved(options.mountPoint) && !/^\/[A-Za-z0-9._/-]+$/.test(options.mountPoint)) {
+    errors.add('efs.mountPoint', options.mountPoint, 'must be an absolute path of letters, digits, ".", "_", "-" and "/" (it goes into /etc/fstab)', "use e.g. '/efs'");
   }
 }
 
@@ -649,11 +766,6 @@ function multipart(script: ec2.UserData): ec2.MultipartUserData {
   return userData;
 }
 
-function nearestCapacity(gib: number, rule: { first: number[]; step: number }): number {
-  if (gib <= rule.first[rule.first.length - 1]) return rule.first.find((c) => c >= gib) ?? rule.first[0];
-  return Math.ceil(gib / rule.step) * rule.step;
-}
-
 /** Installs the Lustre client and mounts the file system at boot (and on every later boot, from fstab). */
 function lustreMountCommands(dnsName: string, mountName: string, mountPoint: string): string[] {
   return [
@@ -682,6 +794,17 @@ function instanceStoreRaidCommands(mountPoint: string): string[] {
     '  mkfs.xfs -f "$scratch"',
     `  mkdir -p ${mountPoint} && mount -o noatime "$scratch" ${mountPoint} && chmod 1777 ${mountPoint}`,
     'fi',
+  ];
+}
+
+/** Mounts the EFS file system with TLS and IAM authorization (the instance role's credentials) at boot and from fstab. */
+function efsMountCommands(fileSystemId: string, mountPoint: string): string[] {
+  return [
+    '# Amazon EFS (TLS, IAM authorization)',
+    'dnf install -y amazon-efs-utils',
+    `mkdir -p ${mountPoint}`,
+    `grep -q ' ${mountPoint} efs ' /etc/fstab || echo '${fileSystemId}:/ ${mountPoint} efs _netdev,noresvport,tls,iam 0 0' >> /etc/fstab`,
+    `for i in 1 2 3 4 5 6; do mount ${mountPoint} && break; sleep 10; done`,
   ];
 }
 

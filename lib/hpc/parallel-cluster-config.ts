@@ -1,9 +1,11 @@
 import { Token } from 'aws-cdk-lib';
+import * as efs from 'aws-cdk-lib/aws-efs';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import { stringify } from 'yaml';
 import { ConfigErrors } from '../private/config-errors';
 import { efaSupport } from './efa-instance-types';
 import { HpcCapacityType, HpcClusterProps } from './hpc-cluster';
+import { defaultLustreThroughput, validateLustreSettings } from './validate-lustre';
 
 /** AWS ParallelCluster 3 limits this emitter enforces (ParallelCluster User Guide, "Cluster configuration file"). */
 export const PARALLEL_CLUSTER_LIMITS = {
@@ -13,13 +15,18 @@ export const PARALLEL_CLUSTER_LIMITS = {
   maxComputeResourcesPerQueue: 50,
   /** Cluster name: starts with a letter, letters, digits and hyphens. */
   maxClusterNameLength: 60,
-  /** Queue name: lower-case letters, digits and hyphens, starting with a letter. */
+  /** Queue name: lower-case letters, digits and hyphens, starting with a letter; not `default`. */
   maxQueueNameLength: 25,
+  /** Compute resource name: lower-case letters, digits and hyphens, starting with a letter; not `default`. */
+  maxComputeResourceNameLength: 25,
+  /** EFS provisioned throughput in MiB/s (`EfsSettings.ProvisionedThroughput`). */
+  minEfsProvisionedThroughput: 1,
+  maxEfsProvisionedThroughput: 1024,
 } as const;
 
 /** One compute resource (one instance type) of a Slurm queue. */
 export interface ParallelClusterComputeResource {
-  /** Name (letters, digits and hyphens, starting with a letter). */
+  /** Name (lower-case letters, digits and hyphens, starting with a letter, at most 25 characters, not `default`), unique in its queue. */
   readonly name: string;
   /** Instance type, e.g. `c5n.18xlarge`. */
   readonly instanceType: string;
@@ -73,14 +80,14 @@ export interface ParallelClusterLustre {
    * @default '/fsx'
    */
   readonly mountDir?: string;
-  /** Storage capacity in GiB. */
+  /** Storage capacity in GiB (the same rules as `HpcCluster`'s `lustre.storageCapacityGiB`). */
   readonly storageCapacity: number;
   /** Deployment type. */
   readonly deploymentType: fsx.LustreDeploymentType;
   /**
-   * Throughput per TiB (persistent types).
+   * Throughput per TiB (persistent types: PERSISTENT_1 50, 100, 200; PERSISTENT_2 125, 250, 500, 1000).
    *
-   * @default - none (scratch)
+   * @default - 50 for PERSISTENT_1, 125 for PERSISTENT_2, none for scratch (as `HpcCluster`)
    */
   readonly perUnitStorageThroughput?: number;
   /**
@@ -96,6 +103,34 @@ export interface ParallelClusterLustre {
    * @default - no export
    */
   readonly exportPath?: string;
+}
+
+/** The Amazon EFS file system ParallelCluster creates (or mounts) on every node. */
+export interface ParallelClusterEfs {
+  /**
+   * Mount directory.
+   *
+   * @default '/efs'
+   */
+  readonly mountDir?: string;
+  /**
+   * An existing file system to mount (e.g. an `HpcCluster`'s), instead of a new one; the other settings then do not apply.
+   *
+   * @default - ParallelCluster creates an encrypted file system
+   */
+  readonly fileSystemId?: string;
+  /**
+   * Throughput mode of a new file system: ParallelCluster 3 takes BURSTING or PROVISIONED.
+   *
+   * @default efs.ThroughputMode.BURSTING
+   */
+  readonly throughputMode?: efs.ThroughputMode;
+  /**
+   * MiB/s with PROVISIONED (1 to 1,024).
+   *
+   * @default - none (required with PROVISIONED)
+   */
+  readonly provisionedThroughputMibps?: number;
 }
 
 /** A ParallelCluster 3 cluster configuration. */
@@ -132,6 +167,12 @@ export interface ParallelClusterConfigProps {
    * @default - none
    */
   readonly lustre?: ParallelClusterLustre;
+  /**
+   * Shared EFS file system.
+   *
+   * @default - none
+   */
+  readonly efs?: ParallelClusterEfs;
 }
 
 /**
@@ -174,22 +215,39 @@ export function renderParallelClusterConfig(props: ParallelClusterConfigProps): 
         };
       }),
     },
-    ...(props.lustre ? {
-      SharedStorage: [{
-        MountDir: props.lustre.mountDir ?? '/fsx',
-        Name: 'fsx',
-        StorageType: 'FsxLustre',
-        FsxLustreSettings: {
-          StorageCapacity: props.lustre.storageCapacity,
-          DeploymentType: props.lustre.deploymentType,
-          ...(props.lustre.perUnitStorageThroughput !== undefined ? { PerUnitStorageThroughput: props.lustre.perUnitStorageThroughput } : {}),
-          ...(props.lustre.importPath ? { ImportPath: props.lustre.importPath, AutoImportPolicy: 'NEW_CHANGED_DELETED' } : {}),
-          ...(props.lustre.exportPath ? { ExportPath: props.lustre.exportPath } : {}),
-        },
-      }],
-    } : {}),
   };
-  return stringify(config);
+  const sharedStorage = [...(props.lustre ? [renderLustre(props.lustre)] : []), ...(props.efs ? [renderEfs(props.efs)] : [])];
+  return stringify(sharedStorage.length ? { ...config, SharedStorage: sharedStorage } : config);
+}
+
+function renderLustre(lustre: ParallelClusterLustre): Record<string, unknown> {
+  const throughput = lustre.perUnitStorageThroughput ?? defaultLustreThroughput(lustre.deploymentType);
+  return {
+    MountDir: lustre.mountDir ?? '/fsx',
+    Name: 'fsx',
+    StorageType: 'FsxLustre',
+    FsxLustreSettings: {
+      StorageCapacity: lustre.storageCapacity,
+      DeploymentType: lustre.deploymentType,
+      ...(throughput !== undefined ? { PerUnitStorageThroughput: throughput } : {}),
+      ...(lustre.importPath ? { ImportPath: lustre.importPath, AutoImportPolicy: 'NEW_CHANGED_DELETED' } : {}),
+      ...(lustre.exportPath ? { ExportPath: lustre.exportPath } : {}),
+    },
+  };
+}
+
+function renderEfs(e: ParallelClusterEfs): Record<string, unknown> {
+  const provisioned = e.throughputMode === efs.ThroughputMode.PROVISIONED;
+  return {
+    MountDir: e.mountDir ?? '/efs',
+    Name: 'efs',
+    StorageType: 'Efs',
+    EfsSettings: e.fileSystemId ? { FileSystemId: e.fileSystemId } : {
+      Encrypted: true,
+      ThroughputMode: provisioned ? 'provisioned' : 'bursting',
+      ...(provisioned ? { ProvisionedThroughput: e.provisionedThroughputMibps } : {}),
+    },
+  };
 }
 
 /** Options of {@link parallelClusterConfigFromHpcCluster}: what `HpcClusterProps` does not say. */
@@ -208,10 +266,19 @@ export interface HpcParallelClusterOptions {
   readonly headNodeInstanceType?: string;
   /**
    * S3 path the file system imports and exports (`s3://bucket/prefix`); not with PERSISTENT_2.
+   * Required when `lustre.dataRepositories` is set: ParallelCluster links S3 through this one path,
+   * not through data repository associations.
    *
    * @default - none
    */
   readonly s3Path?: string;
+  /**
+   * ID of the `HpcCluster`'s EFS file system (concrete `fs-…`), for ParallelCluster to mount it
+   * instead of creating one. Required with ELASTIC throughput, which ParallelCluster 3 does not create.
+   *
+   * @default - ParallelCluster creates a file system with the `efs` settings
+   */
+  readonly efsFileSystemId?: string;
 }
 
 /**
@@ -223,7 +290,17 @@ export function parallelClusterConfigFromHpcCluster(props: HpcClusterProps, opti
   const instanceType = props.instanceType?.toString() ?? 'c5n.18xlarge';
   const lustre = props.lustre ?? {};
   const deploymentType = lustre.deploymentType ?? fsx.LustreDeploymentType.SCRATCH_2;
-  const throughput = lustre.perUnitStorageThroughput ?? ({ PERSISTENT_1: 50, PERSISTENT_2: 125 } as Record<string, number | undefined>)[deploymentType];
+  const repositories = lustre.dataRepositories ?? [];
+  if (repositories.length > 0 && !options.s3Path) {
+    const errors = new ConfigErrors('ParallelClusterConfig', options.clusterName);
+    errors.add('lustre.dataRepositories', `${repositories.length} association(s)`,
+      'ParallelCluster links S3 to the file system it creates through one import/export path, not data repository associations, so they would be dropped',
+      deploymentType === fsx.LustreDeploymentType.PERSISTENT_2
+        ? 'create the associations after the cluster (aws fsx create-data-repository-association), or use SCRATCH_2 with options.s3Path'
+        : 'pass options.s3Path (e.g. the bucket and prefix of the association), or remove dataRepositories');
+    errors.throwIfAny();
+  }
+  const e = props.efs;
   return renderParallelClusterConfig({
     clusterName: options.clusterName,
     region: options.region,
@@ -246,10 +323,16 @@ export function parallelClusterConfigFromHpcCluster(props: HpcClusterProps, opti
       mountDir: lustre.mountPoint ?? '/fsx',
       storageCapacity: lustre.storageCapacityGiB ?? 1200,
       deploymentType,
-      perUnitStorageThroughput: throughput,
+      perUnitStorageThroughput: lustre.perUnitStorageThroughput,
       importPath: options.s3Path,
       exportPath: options.s3Path,
     },
+    efs: e ? {
+      mountDir: e.mountPoint ?? '/efs',
+      fileSystemId: options.efsFileSystemId,
+      throughputMode: e.throughputMode ?? efs.ThroughputMode.ELASTIC,
+      provisionedThroughputMibps: e.provisionedThroughputPerSecond?.toMebibytes(),
+    } : undefined,
   });
 }
 
@@ -267,8 +350,8 @@ function validate(props: ParallelClusterConfigProps, errors: ConfigErrors): void
   }
   const names = new Set<string>();
   for (const q of props.queues) {
-    if (!/^[a-z][a-z0-9-]*$/.test(q.name) || q.name.length > L.maxQueueNameLength) {
-      errors.add(`queues[${q.name}].name`, q.name, `must start with a lower-case letter, have only lower-case letters, digits and hyphens, and at most ${L.maxQueueNameLength} characters`, 'use e.g. \'compute\'');
+    if (!/^[a-z][a-z0-9-]*$/.test(q.name) || q.name.length > L.maxQueueNameLength || q.name === 'default') {
+      errors.add(`queues[${q.name}].name`, q.name, `must start with a lower-case letter, have only lower-case letters, digits and hyphens, at most ${L.maxQueueNameLength} characters, and not be 'default'`, 'use e.g. \'compute\'');
     }
     if (names.has(q.name)) {
       errors.add(`queues[${q.name}].name`, q.name, 'queue names must be unique', 'rename one of the queues');
@@ -278,7 +361,16 @@ function validate(props: ParallelClusterConfigProps, errors: ConfigErrors): void
       errors.add(`queues[${q.name}].computeResources`, `${q.computeResources.length} compute resource(s)`,
         `ParallelCluster takes 1 to ${L.maxComputeResourcesPerQueue} compute resources per queue`, 'split them over more queues');
     }
+    const crNames = new Set<string>();
     for (const cr of q.computeResources) {
+      if (!/^[a-z][a-z0-9-]*$/.test(cr.name) || cr.name.length > L.maxComputeResourceNameLength || cr.name === 'default') {
+        errors.add(`queues[${q.name}].computeResources[${cr.name}].name`, cr.name,
+          `must start with a lower-case letter, have only lower-case letters, digits and hyphens, at most ${L.maxComputeResourceNameLength} characters, and not be 'default'`, "use e.g. 'c5n18xlarge'");
+      }
+      if (crNames.has(cr.name)) {
+        errors.add(`queues[${q.name}].computeResources[${cr.name}].name`, cr.name, 'compute resource names must be unique in a queue', 'rename one of them');
+      }
+      crNames.add(cr.name);
       if (cr.efa && !efaSupport(cr.instanceType)) {
         errors.add(`queues[${q.name}].computeResources[${cr.name}].instanceType`, cr.instanceType, 'does not support EFA', 'use an EFA-capable size such as c5n.18xlarge, or efa: false');
       }
@@ -288,6 +380,13 @@ function validate(props: ParallelClusterConfigProps, errors: ConfigErrors): void
     }
   }
   const l = props.lustre;
+  if (l) {
+    validateLustreSettings(errors, { capacity: 'lustre.storageCapacity', throughput: 'lustre.perUnitStorageThroughput' },
+      { deploymentType: l.deploymentType, storageCapacityGiB: l.storageCapacity, perUnitStorageThroughput: l.perUnitStorageThroughput });
+  }
+  if (props.efs) {
+    validateEfs(props.efs, errors);
+  }
   if (l && l.deploymentType === fsx.LustreDeploymentType.PERSISTENT_2 && (l.importPath || l.exportPath)) {
     errors.add('lustre.importPath', l.importPath ?? l.exportPath, 'ParallelCluster does not take import or export paths with PERSISTENT_2 (it links S3 through data repository associations)',
       'remove importPath/exportPath, or use SCRATCH_2 or PERSISTENT_1');
@@ -296,5 +395,28 @@ function validate(props: ParallelClusterConfigProps, errors: ConfigErrors): void
     if (value !== undefined && !/^s3:\/\/[a-z0-9.-]{3,63}(\/.*)?$/.test(value)) {
       errors.add(`lustre.${prop}`, value, 'must be an S3 URL', "use e.g. 's3://my-bucket/prefix'");
     }
+  }
+}
+
+function validateEfs(e: ParallelClusterEfs, errors: ConfigErrors): void {
+  const L = PARALLEL_CLUSTER_LIMITS;
+  if (e.fileSystemId !== undefined) {
+    if (!/^fs-([0-9a-z]{8}|[0-9a-z]{17})$/.test(e.fileSystemId)) {
+      errors.add('efs.fileSystemId', e.fileSystemId, 'must be an EFS file system ID (fs- and 8 or 17 characters)', 'pass the deployed file system\'s ID, e.g. from the stack outputs');
+    }
+    return;
+  }
+  const mode = e.throughputMode ?? efs.ThroughputMode.BURSTING;
+  if (mode === efs.ThroughputMode.ELASTIC) {
+    errors.add('efs.throughputMode', mode, 'ParallelCluster 3 creates EFS file systems with bursting or provisioned throughput only',
+      'mount an existing elastic file system with fileSystemId (options.efsFileSystemId), or use efs.ThroughputMode.PROVISIONED or BURSTING');
+  } else if (mode === efs.ThroughputMode.PROVISIONED) {
+    const mibps = e.provisionedThroughputMibps;
+    if (mibps === undefined || mibps < L.minEfsProvisionedThroughput || mibps > L.maxEfsProvisionedThroughput || !Number.isInteger(mibps)) {
+      errors.add('efs.provisionedThroughputMibps', mibps, `PROVISIONED takes a whole number of ${L.minEfsProvisionedThroughput} to ${L.maxEfsProvisionedThroughput} MiB/s in ParallelCluster`,
+        `use ${L.minEfsProvisionedThroughput}-${L.maxEfsProvisionedThroughput}`);
+    }
+  } else if (e.provisionedThroughputMibps !== undefined) {
+    errors.add('efs.provisionedThroughputMibps', e.provisionedThroughputMibps, `only applies to PROVISIONED throughput, but throughputMode is ${mode}`, 'remove it, or use efs.ThroughputMode.PROVISIONED');
   }
 }

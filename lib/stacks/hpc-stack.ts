@@ -1,11 +1,12 @@
 import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { DataSyncTransfer } from '../hpc/data-sync-transfer';
 import { HpcBatchJobs } from '../hpc/hpc-batch-jobs';
 import { HpcCluster } from '../hpc/hpc-cluster';
 import { createAccessLogsBucket, createSecureBucket } from '../private/secure-bucket';
-import { exampleVpc } from './ha-vpc';
 
 export interface HpcStackProps extends StackProps {
   /**
@@ -38,30 +39,52 @@ export interface HpcStackProps extends StackProps {
 }
 
 /**
- * Example: an EFA cluster of c5n.18xlarge nodes in one cluster placement group in one public subnet
- * (no NAT gateway; no inbound rules, Session Manager access), scaled to 0 nodes, with a 1.2 TiB
- * SCRATCH_2 FSx for Lustre file system linked to an S3 bucket under /data, and a Batch queue for
- * 2-node multi-node parallel jobs on the same launch template (0 vCPUs when idle).
+ * Example: an EFA cluster of c5n.18xlarge nodes in one cluster placement group in one private subnet
+ * (outbound through one NAT gateway and an S3 gateway endpoint; no inbound rules, Session Manager
+ * access), scaled to 0 nodes, with a 1.2 TiB SCRATCH_2 FSx for Lustre file system linked to an S3
+ * bucket under /data, an elastic-throughput EFS file system at /efs, a DataSync task from the
+ * bucket's staging/ prefix to /staging on Lustre, and a Batch queue for 2-node multi-node parallel
+ * jobs on the same launch template (0 vCPUs when idle), whose containers see /fsx and /efs.
  *
- * At the defaults only the file system runs: about $0.23/hour (1,200 GiB × $0.14/GB-month, us-east-1).
- * The file system is destroyed with the stack (scratch; the data lives in the retained bucket).
+ * At the defaults about $0.28/hour runs: the file system (1,200 GiB × $0.14/GB-month) and the NAT
+ * gateway with its public IPv4 address ($0.045 + $0.005/hour, plus $0.045/GB processed), us-east-1.
+ * The Lustre file system is destroyed with the stack (scratch; the data lives in the retained
+ * bucket); the EFS file system is retained.
  */
 export class HpcStack extends Stack {
   public readonly cluster: HpcCluster;
   public readonly batchJobs: HpcBatchJobs;
+  public readonly staging: DataSyncTransfer;
 
   constructor(scope: Construct, id: string, props: HpcStackProps = {}) {
     super(scope, id, props);
-    const vpc = exampleVpc(this, false);
-    const logs = createAccessLogsBucket(this, 'AccessLogs', RemovalPolicy.RETAIN);
+    // Private subnets: Batch gives multi-node containers their own interfaces (awsvpc) and never a
+    // public IP, so images, S3 and the ECS/Batch endpoints are reached through the NAT gateway (one,
+    // about $0.05/hour with its address; interface endpoints for ECR, ECS, Logs and SSM would cost more
+    // and could not reach public.ecr.aws). S3, the data and the package repositories go through the free gateway endpoint.
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 1,
+      natGateways: 1,
+      subnetConfiguration: [
+        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+        { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
+      ],
+      gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
+    });
+    vpc.addFlowLog('FlowLog', {
+      trafficType: ec2.FlowLogTrafficType.REJECT,
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(this, 'FlowLogs', {
+        retention: logs.RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      })),
+    });
+    const accessLogs = createAccessLogsBucket(this, 'AccessLogs', RemovalPolicy.RETAIN);
     const data = createSecureBucket(this, 'Data', {
-      removalPolicy: RemovalPolicy.RETAIN, serverAccessLogsBucket: logs, serverAccessLogsPrefix: 'data/',
+      removalPolicy: RemovalPolicy.RETAIN, serverAccessLogsBucket: accessLogs, serverAccessLogsPrefix: 'data/',
     });
     this.cluster = new HpcCluster(this, 'Cluster', {
       vpc,
-      vpcSubnets: { subnets: [vpc.publicSubnets[0]] },
-      // A public IPv4 address for SSM, S3 and the package repositories (no NAT gateway); no inbound rules.
-      associatePublicIpAddress: true,
+      vpcSubnets: { subnets: [vpc.privateSubnets[0]] },
       instanceType: props.instanceType,
       minCapacity: props.minNodes ?? 0,
       maxCapacity: props.maxNodes ?? 2,
@@ -72,6 +95,21 @@ export class HpcStack extends Stack {
         // left behind by `cdk destroy` would keep billing ~$170/month.
         removalPolicy: RemovalPolicy.DESTROY,
       },
+      // Home directories and software shared by all nodes; elastic throughput costs nothing while idle.
+      efs: {},
+    });
+    // Bulk staging into Lustre (the association keeps /data in step with the bucket by itself):
+    // DataSync's interfaces reach the file servers as a Lustre client, through their own group.
+    const dataSyncSecurityGroup = new ec2.SecurityGroup(this, 'DataSyncSecurityGroup', {
+      vpc,
+      description: 'DataSync interfaces of the Lustre location (Lustre ports to the file servers only)',
+      allowAllOutbound: false,
+    });
+    this.cluster.allowLustreClient(dataSyncSecurityGroup);
+    this.staging = new DataSyncTransfer(this, 'Staging', {
+      bucket: data,
+      bucketPrefix: 'staging/',
+      fsxLustre: { fileSystemArn: this.cluster.fileSystemArn, securityGroups: [dataSyncSecurityGroup], subdirectory: '/staging' },
     });
     this.batchJobs = new HpcBatchJobs(this, 'BatchJobs', {
       nodes: this.cluster,
@@ -85,5 +123,7 @@ export class HpcStack extends Stack {
     new CfnOutput(this, 'AutoScalingGroupName', { value: this.cluster.autoScalingGroup.autoScalingGroupName });
     new CfnOutput(this, 'FileSystemId', { value: this.cluster.fileSystem.ref });
     new CfnOutput(this, 'DataBucketName', { value: data.bucketName });
+    new CfnOutput(this, 'EfsFileSystemId', { value: this.cluster.efsFileSystem!.fileSystemId });
+    new CfnOutput(this, 'StagingTaskArn', { value: this.staging.task.attrTaskArn });
   }
 }

@@ -8,6 +8,44 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { DataSyncDirection, DataSyncTransfer, DataSyncTransferProps, DataSyncVerifyMode } from '../../lib/hpc/data-sync-transfer';
 import { HpcCluster } from '../../lib/hpc/hpc-cluster';
 import { testApp } from '../support/app';
+import { PolicyDocumentJson, simulate } from '../support/policy-simulator';
+
+const ACCOUNT = '111111111111';
+
+/**
+ * Resolves the intrinsics of a synthesized policy to strings for the evaluator: pseudo parameters,
+ * `Fn::Join`, and `Fn::GetAtt [X, Attr]` / `Ref X` as given in `refs`.
+ */
+function resolveIntrinsics(value: unknown, refs: Record<string, string>): unknown {
+  if (Array.isArray(value)) return value.map((v) => resolveIntrinsics(v, refs));
+  if (value && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    if ('Ref' in o) {
+      const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::AccountId': ACCOUNT, 'AWS::Region': 'us-east-1', 'AWS::URLSuffix': 'amazonaws.com' };
+      const r = pseudo[o.Ref as string] ?? refs[o.Ref as string];
+      if (r === undefined) throw new Error(`unresolved Ref ${String(o.Ref)}`);
+      return r;
+    }
+    if ('Fn::GetAtt' in o) {
+      const key = (o['Fn::GetAtt'] as string[]).join('.');
+      if (refs[key] === undefined) throw new Error(`unresolved GetAtt ${key}`);
+      return refs[key];
+    }
+    if ('Fn::Join' in o) {
+      const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
+      return (resolveIntrinsics(parts, refs) as string[]).join(sep);
+    }
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, resolveIntrinsics(v, refs)]));
+  }
+  return value;
+}
+
+/** The identity policies attached to the role with logical ID `roleId`, resolved. */
+function identityPoliciesOf(template: Template, roleId: string, refs: Record<string, string>): PolicyDocumentJson[] {
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${roleId}"`))
+    .map((p) => resolveIntrinsics(p.Properties.PolicyDocument, refs) as PolicyDocumentJson);
+}
 
 interface Fixture { stack: Stack; vpc: ec2.Vpc; bucket: s3.Bucket; fileSystem: efs.FileSystem; sg: ec2.SecurityGroup }
 
@@ -69,6 +107,39 @@ describe('DataSyncTransfer', () => {
         ] },
       });
       template.hasResourceProperties('AWS::DataSync::LocationS3', { Subdirectory: '/results/', S3Config: { BucketAccessRoleArn: Match.anyValue() } });
+    });
+
+    test('DataSync\'s role may read object versions and their tags under the prefix (the bucket is versioned), and nothing outside it', async () => {
+      const bucketId = ref(f.stack, f.bucket);
+      const roleId = f.stack.getLogicalId(f.stack.node.findChild('Transfer').node.findChild('BucketAccessRole').node.defaultChild as never);
+      const bucketArn = 'arn:aws:s3:::test-bucket';
+      const identityPolicies = identityPoliciesOf(template, roleId, { [`${bucketId}.Arn`]: bucketArn });
+      const principal = `arn:aws:iam::${ACCOUNT}:role/datasync`;
+      for (const action of ['s3:GetObjectVersion', 's3:GetObjectVersionTagging', 's3:GetObject', 's3:PutObject']) {
+        await expect(simulate({ principal, action, resource: `${bucketArn}/results/run-1/out.dat`, resourceAccount: ACCOUNT, identityPolicies })).resolves.toBe('Allowed');
+        await expect(simulate({ principal, action, resource: `${bucketArn}/other/out.dat`, resourceAccount: ACCOUNT, identityPolicies })).resolves.toBe('ImplicitlyDenied');
+      }
+    });
+
+    test('the EFS location mounts with IAM: a role DataSync assumes (this account only) with root access through a mount target', async () => {
+      const roleId = f.stack.getLogicalId(f.stack.node.findChild('Transfer').node.findChild('FileSystemAccessRole').node.defaultChild as never);
+      template.hasResourceProperties('AWS::DataSync::LocationEFS', { FileSystemAccessRoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] }, InTransitEncryption: 'TLS1_2' });
+      template.hasResourceProperties('AWS::IAM::Role', {
+        AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'datasync.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } })] },
+        Description: Match.stringLikeRegexp('root access to one EFS file system'),
+      });
+      const efsId = ref(f.stack, f.fileSystem);
+      const fsArn = `arn:aws:elasticfilesystem:us-east-1:${ACCOUNT}:file-system/fs-0123456789abcdef0`;
+      const identityPolicies = identityPoliciesOf(template, roleId, { [`${efsId}.Arn`]: fsArn });
+      const principal = `arn:aws:iam::${ACCOUNT}:role/datasync-efs`;
+      const viaMountTarget = { 'elasticfilesystem:AccessedViaMountTarget': 'true' };
+      for (const action of ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite', 'elasticfilesystem:ClientRootAccess']) {
+        await expect(simulate({ principal, action, resource: fsArn, resourceAccount: ACCOUNT, identityPolicies, context: viaMountTarget })).resolves.toBe('Allowed');
+        await expect(simulate({ principal, action, resource: fsArn, resourceAccount: ACCOUNT, identityPolicies, context: { 'elasticfilesystem:AccessedViaMountTarget': 'false' } })).resolves.toBe('ImplicitlyDenied');
+      }
+      // The location is created after the grant (DataSync checks the role then).
+      const location = Object.values(template.findResources('AWS::DataSync::LocationEFS'))[0];
+      expect(location.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^TransferFileSystemAccessRoleDefaultPolicy/)]));
     });
 
     test('the object wildcard is acknowledged for cdk-nag, one finding', () => {

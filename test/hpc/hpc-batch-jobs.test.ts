@@ -35,9 +35,25 @@ describe('HpcBatchJobs', () => {
       });
     });
 
-    test('the compute environment sets no security groups (they are on the launch template\'s EFA interfaces)', () => {
+    test('the compute environment keeps the nodes\' security group (multi-node containers\' interfaces get it; without it, the VPC default group)', () => {
       const [ce] = Object.values(template.findResources('AWS::Batch::ComputeEnvironment'));
-      expect(ce.Properties.ComputeResources.SecurityGroupIds).toBeUndefined();
+      expect(ce.Properties.ComputeResources.SecurityGroupIds).toEqual([{ 'Fn::GetAtt': [id(nodes.securityGroup), 'GroupId'] }]);
+    });
+
+    test('the launch template version is pinned to its latest version number', () => {
+      const [ce] = Object.values(template.findResources('AWS::Batch::ComputeEnvironment'));
+      expect(ce.Properties.ComputeResources.LaunchTemplate).toEqual({
+        LaunchTemplateId: { Ref: id(nodes.launchTemplate) },
+        Version: { 'Fn::GetAtt': [id(nodes.launchTemplate), 'LatestVersionNumber'] },
+      });
+    });
+
+    test('containers mount the host\'s FSx for Lustre path at the same path', () => {
+      const [jd] = Object.values(template.findResources('AWS::Batch::JobDefinition'));
+      const container = jd.Properties.NodeProperties.NodeRangeProperties[0].Container;
+      expect(container.Volumes).toEqual([{ Name: 'fsx-lustre', Host: { SourcePath: '/fsx' } }]);
+      expect(container.MountPoints).toEqual([expect.objectContaining({ SourceVolume: 'fsx-lustre', ContainerPath: '/fsx' })]);
+      expect(container.MountPoints[0].ReadOnly).not.toBe(true);
     });
 
     test('a job queue on the compute environment', () => {
@@ -82,6 +98,24 @@ describe('HpcBatchJobs', () => {
     expect(jd.Properties.NodeProperties.NodeRangeProperties[0].Container.LinuxParameters).toBeUndefined();
     const [ce] = Object.values(template.findResources('AWS::Batch::ComputeEnvironment'));
     expect(ce.Properties.ComputeResources.SecurityGroupIds).toHaveLength(1);
+  });
+
+  test('with EFS: containers also mount the EFS path, and Batch\'s instance role may mount it (root access, through a mount target)', () => {
+    const { template, stack, nodes } = build({ efs: { mountPoint: '/shared' }, lustre: { mountPoint: '/scratch-fs' } });
+    const [jd] = Object.values(template.findResources('AWS::Batch::JobDefinition'));
+    const container = jd.Properties.NodeProperties.NodeRangeProperties[0].Container;
+    expect(container.Volumes).toEqual([{ Name: 'fsx-lustre', Host: { SourcePath: '/scratch-fs' } }, { Name: 'efs', Host: { SourcePath: '/shared' } }]);
+    expect(container.MountPoints.map((m: { ContainerPath: string }) => m.ContainerPath)).toEqual(['/scratch-fs', '/shared']);
+    const instanceRole = stack.getLogicalId((stack.node.findChild('Jobs').node.findChild('ComputeEnvironment').node.findChild('InstanceProfileRole').node.defaultChild) as never);
+    const efsId = stack.getLogicalId(nodes.efsFileSystem!.node.defaultChild as never);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: instanceRole }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Action: Match.arrayWith(['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientRootAccess', 'elasticfilesystem:ClientWrite']),
+        Resource: { 'Fn::GetAtt': [efsId, 'Arn'] },
+        Condition: { Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' } },
+      })]) },
+    });
   });
 
   test('fails if the nodes are Spot (Batch does not run multi-node parallel jobs on Spot)', () => {

@@ -1,6 +1,7 @@
-import { CfnParameter, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Lazy, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as efs from 'aws-cdk-lib/aws-efs';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { EFA_INSTANCE_TYPES, efaSupport } from '../../lib/hpc/efa-instance-types';
@@ -102,6 +103,19 @@ describe('HpcCluster', () => {
     test('a public IP goes on the primary interface only', () => {
       const { template } = build({ associatePublicIpAddress: true });
       expect(launchTemplateData(template).NetworkInterfaces[0].AssociatePublicIpAddress).toBe(true);
+    });
+
+    test('one EFA with a public IP is accepted', () => {
+      expect(() => build({ instanceType: new ec2.InstanceType('c6in.32xlarge'), efaInterfaces: 1, associatePublicIpAddress: true })).not.toThrow();
+    });
+
+    test('fails if 2 or more EFAs are combined with a public IP (EC2 rejects every such launch)', () => {
+      expect(() => build({ instanceType: new ec2.InstanceType('c6in.32xlarge'), efaInterfaces: 2, associatePublicIpAddress: true }))
+        .toThrow(/associatePublicIpAddress 'true': EC2 assigns no public IPv4 address to a launch with more than one network interface.*efaInterfaces is 2.*Fix: put the nodes in a private subnet/);
+    });
+
+    test('2 EFAs without a public IP are accepted', () => {
+      expect(() => build({ instanceType: new ec2.InstanceType('c6in.32xlarge'), efaInterfaces: 2, associatePublicIpAddress: false })).not.toThrow();
     });
 
     test('security groups added through connections end up on every interface', () => {
@@ -255,6 +269,28 @@ describe('HpcCluster', () => {
       }
     });
 
+    test('the file system\'s ARN is exposed', () => {
+      const { stack, cluster } = build();
+      expect(stack.resolve(cluster.fileSystemArn)).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(cluster.fileSystem), 'ResourceARN'] });
+      expect(cluster.lustreMountPoint).toBe('/fsx');
+    });
+
+    test('allowLustreClient opens the Lustre ports from a client to the file servers and back', () => {
+      const { stack, vpc } = newStack();
+      const cluster = new HpcCluster(stack, 'Cluster', { vpc });
+      const client = new ec2.SecurityGroup(stack, 'Client', { vpc, allowAllOutbound: false });
+      cluster.allowLustreClient(client);
+      const template = Template.fromStack(stack);
+      const c = { 'Fn::GetAtt': [stack.getLogicalId(client.node.defaultChild as ec2.CfnSecurityGroup), 'GroupId'] };
+      const fs = { 'Fn::GetAtt': [stack.getLogicalId(cluster.fileSystemSecurityGroup.node.defaultChild as ec2.CfnSecurityGroup), 'GroupId'] };
+      for (const [from, to] of [[988, 988], [1018, 1023]]) {
+        const ports = { IpProtocol: 'tcp', FromPort: from, ToPort: to };
+        template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { ...ports, GroupId: fs, SourceSecurityGroupId: c });
+        template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', { ...ports, GroupId: c, DestinationSecurityGroupId: fs });
+        template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { ...ports, GroupId: c, SourceSecurityGroupId: fs });
+      }
+    });
+
     test('every node mounts it from user data at /fsx', () => {
       const { template, cluster } = build();
       const fs = template.getResourceId('AWS::FSx::FileSystem', {});
@@ -343,6 +379,93 @@ describe('HpcCluster', () => {
       expect(buildWith((_, stack) => ({ lustre: { dataRepositories: nine(stack) } })))
         .toThrow(/lustre.dataRepositories '9 association\(s\)': FSx allows at most 8 data repository associations per file system/);
       expect(buildWith((_, stack) => ({ lustre: { dataRepositories: nine(stack).slice(0, 8) } }))).not.toThrow();
+    });
+  });
+
+  describe('EFS', () => {
+    test('no EFS file system by default', () => {
+      const { template, cluster } = build();
+      template.resourceCountIs('AWS::EFS::FileSystem', 0);
+      expect(cluster.efsFileSystem).toBeUndefined();
+    });
+
+    test('encrypted, elastic throughput, retained, one mount target in the nodes\' subnet', () => {
+      const { template } = build({ efs: {} });
+      template.hasResource('AWS::EFS::FileSystem', {
+        Properties: Match.objectLike({ Encrypted: true, ThroughputMode: 'elastic' }),
+        DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain',
+      });
+      template.resourceCountIs('AWS::EFS::MountTarget', 1);
+      template.hasResourceProperties('AWS::EFS::MountTarget', { SubnetId: { Ref: Match.stringLikeRegexp('^VpcPrivateSubnet1') } });
+    });
+
+    test('the file system policy refuses clients without TLS and grants no one ClientMount (anonymous clients cannot mount)', () => {
+      const { template } = build({ efs: {} });
+      const [fs] = Object.values(template.findResources('AWS::EFS::FileSystem'));
+      const statements = fs.Properties.FileSystemPolicy.Statement;
+      expect(statements).toContainEqual({ Sid: 'DenyUnencryptedTransport', Effect: 'Deny', Principal: { AWS: '*' }, Action: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+      expect(statements.filter((st: { Effect: string; Action: string | string[] }) => st.Effect === 'Allow' && [st.Action].flat().some((a) => a === '*' || a === 'elasticfilesystem:ClientMount'))).toEqual([]);
+    });
+
+    test('provisioned throughput', () => {
+      const { template } = build({ efs: { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.mebibytes(64) } });
+      template.hasResourceProperties('AWS::EFS::FileSystem', { ThroughputMode: 'provisioned', ProvisionedThroughputInMibps: 64 });
+    });
+
+    test('NFS 2049 only from the nodes\' security group; the mount target\'s group has no other rule', () => {
+      const { template, cluster, stack } = build({ efs: {} });
+      const nodes = { 'Fn::GetAtt': [stack.getLogicalId(cluster.securityGroup.node.defaultChild as ec2.CfnSecurityGroup), 'GroupId'] };
+      const mt = template.getResourceId('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: Match.stringLikeRegexp('EFS mount target') } });
+      const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).filter((r) => JSON.stringify(r.Properties.GroupId).includes(mt));
+      expect(ingress.map((r) => r.Properties)).toEqual([expect.objectContaining({ IpProtocol: 'tcp', FromPort: 2049, ToPort: 2049, SourceSecurityGroupId: nodes })]);
+      template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', { IpProtocol: 'tcp', FromPort: 2049, ToPort: 2049, GroupId: nodes, DestinationSecurityGroupId: { 'Fn::GetAtt': [mt, 'GroupId'] } });
+      const [sg] = Object.values(template.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: Match.stringLikeRegexp('EFS mount target') } }));
+      expect(sg.Properties.SecurityGroupIngress).toBeUndefined();
+      expect(sg.Properties.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '255.255.255.255/32' })]);
+    });
+
+    test('every node mounts it with TLS and IAM at the mount point; the node role may mount it through a mount target', () => {
+      const { template, cluster, stack } = build({ efs: { mountPoint: '/home/shared' } });
+      const fsId = stack.getLogicalId(cluster.efsFileSystem!.node.defaultChild as never);
+      const ud = scriptOf(cluster);
+      expect(ud).toContain('dnf install -y amazon-efs-utils');
+      expect(ud).toContain(`'\${${fsId}}:/ /home/shared efs _netdev,noresvport,tls,iam 0 0'`);
+      expect(ud).toContain('mount /home/shared && break');
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: stack.getLogicalId(cluster.role.node.defaultChild as never) }],
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+          Action: Match.arrayWith(['elasticfilesystem:ClientMount']), Resource: { 'Fn::GetAtt': [fsId, 'Arn'] },
+          Condition: { Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' } },
+        })]) },
+      });
+      expect(cluster.efsMountPoint).toBe('/home/shared');
+    });
+
+    test('fails if PROVISIONED has no throughput', () => {
+      expect(() => build({ efs: { throughputMode: efs.ThroughputMode.PROVISIONED } }))
+        .toThrow(/efs.provisionedThroughputPerSecond \(not set\): PROVISIONED throughput needs the MiB\/s/);
+    });
+
+    test('fails if a throughput is given without PROVISIONED', () => {
+      expect(() => build({ efs: { provisionedThroughputPerSecond: Size.mebibytes(10) } }))
+        .toThrow(/efs.provisionedThroughputPerSecond '10 MiB\/s': only applies to PROVISIONED throughput, but throughputMode is elastic/);
+    });
+
+    test('1 MiB/s is accepted; fails below it', () => {
+      expect(() => build({ efs: { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.mebibytes(1) } })).not.toThrow();
+      expect(() => build({ efs: { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.kibibytes(512) } }))
+        .toThrow(/efs.provisionedThroughputPerSecond '512 KiB\/s': EFS provisions at least 1 MiB\/s/);
+    });
+
+    test('fails if the mount point is not a plain absolute path', () => {
+      expect(() => build({ efs: { mountPoint: 'efs dir' } })).toThrow(/efs.mountPoint 'efs dir': must be an absolute path/);
+    });
+
+    test('a token throughput skips the checks and synthesizes', () => {
+      const { stack, vpc } = newStack();
+      const mibps = new CfnParameter(stack, 'Mibps', { type: 'Number' }).valueAsNumber;
+      new HpcCluster(stack, 'Cluster', { vpc, efs: { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.mebibytes(mibps) } });
+      Template.fromStack(stack).hasResourceProperties('AWS::EFS::FileSystem', { ProvisionedThroughputInMibps: { Ref: 'Mibps' } });
     });
   });
 

@@ -1,8 +1,11 @@
-import { Lazy } from 'aws-cdk-lib';
+import { Lazy, Size, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as efs from 'aws-cdk-lib/aws-efs';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { parse } from 'yaml';
-import { HpcCapacityType } from '../../lib/hpc/hpc-cluster';
+import { HpcCapacityType, HpcCluster, HpcLustreOptions } from '../../lib/hpc/hpc-cluster';
+import { testApp } from '../support/app';
 import {
   PARALLEL_CLUSTER_LIMITS, ParallelClusterConfigProps, ParallelClusterQueue, parallelClusterConfigFromHpcCluster, renderParallelClusterConfig,
 } from '../../lib/hpc/parallel-cluster-config';
@@ -26,12 +29,14 @@ function parallelClusterViolations(doc: any): string[] {
     if (!Array.isArray(q.Networking?.SubnetIds)) v.push(`queue ${q.Name}: Networking.SubnetIds`);
     if (q.ComputeResources.length < 1 || q.ComputeResources.length > 50) v.push(`queue ${q.Name}: ${q.ComputeResources.length} compute resources`);
     for (const cr of q.ComputeResources) {
+      if (!/^[a-z][a-z0-9-]{0,24}$/.test(cr.Name) || cr.Name === 'default') v.push(`compute resource name ${cr.Name}`);
       if (typeof cr.Efa?.Enabled !== 'boolean') v.push(`${cr.Name}: Efa.Enabled not a boolean`);
       if (cr.MinCount > cr.MaxCount) v.push(`${cr.Name}: MinCount > MaxCount`);
     }
   }
   for (const s of doc.SharedStorage ?? []) {
     const f = s.FsxLustreSettings;
+    if (s.StorageType === 'Efs' && s.EfsSettings.ThroughputMode !== undefined && !['bursting', 'provisioned'].includes(s.EfsSettings.ThroughputMode)) v.push(`EFS ThroughputMode ${s.EfsSettings.ThroughputMode}`);
     if (s.StorageType === 'FsxLustre' && f.DeploymentType === 'PERSISTENT_2' && (f.ImportPath || f.ExportPath)) v.push('import/export path with PERSISTENT_2');
   }
   if (doc.ClusterName !== undefined) v.push('ClusterName is not a config key (it is a pcluster CLI argument)');
@@ -86,7 +91,124 @@ describe('ParallelCluster config', () => {
     });
   });
 
+  describe('EFS from HpcCluster props', () => {
+    const vpc = {} as ec2.IVpc;
+    const opts = { clusterName: 'hpc-demo', region: 'us-east-1', subnetId: 'subnet-0123' };
+
+    test('mounts the HpcCluster\'s file system by ID', () => {
+      const d = parse(parallelClusterConfigFromHpcCluster({ vpc, efs: { mountPoint: '/shared' } }, { ...opts, efsFileSystemId: 'fs-0123456789abcdef0' }));
+      expect(parallelClusterViolations(d)).toEqual([]);
+      expect(d.SharedStorage[1]).toEqual({ MountDir: '/shared', Name: 'efs', StorageType: 'Efs', EfsSettings: { FileSystemId: 'fs-0123456789abcdef0' } });
+    });
+
+    test('creates an encrypted provisioned file system', () => {
+      const d = parse(parallelClusterConfigFromHpcCluster({ vpc, efs: { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.mebibytes(1024) } }, opts));
+      expect(parallelClusterViolations(d)).toEqual([]);
+      expect(d.SharedStorage[1]).toEqual({ MountDir: '/efs', Name: 'efs', StorageType: 'Efs', EfsSettings: { Encrypted: true, ThroughputMode: 'provisioned', ProvisionedThroughput: 1024 } });
+    });
+
+    test('creates an encrypted bursting file system', () => {
+      const d = parse(parallelClusterConfigFromHpcCluster({ vpc, efs: { throughputMode: efs.ThroughputMode.BURSTING } }, opts));
+      expect(d.SharedStorage[1].EfsSettings).toEqual({ Encrypted: true, ThroughputMode: 'bursting' });
+    });
+
+    test('fails if elastic throughput is to be created (ParallelCluster 3 takes bursting or provisioned)', () => {
+      expect(() => parallelClusterConfigFromHpcCluster({ vpc, efs: {} }, opts))
+        .toThrow(/efs.throughputMode 'elastic': ParallelCluster 3 creates EFS file systems with bursting or provisioned throughput only. Fix: mount an existing elastic file system with fileSystemId/);
+    });
+
+    test('fails if provisioned throughput is above 1,024 MiB/s', () => {
+      expect(() => parallelClusterConfigFromHpcCluster({ vpc, efs: { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.mebibytes(1025) } }, opts))
+        .toThrow(/efs.provisionedThroughputMibps '1025': PROVISIONED takes a whole number of 1 to 1024 MiB\/s/);
+    });
+
+    test('1 MiB/s is accepted; fails at 0 and without a value', () => {
+      expect(() => renderParallelClusterConfig({ ...base, efs: { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputMibps: 1 } })).not.toThrow();
+      expect(() => renderParallelClusterConfig({ ...base, efs: { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputMibps: 0 } })).toThrow(/efs.provisionedThroughputMibps '0'/);
+      expect(() => renderParallelClusterConfig({ ...base, efs: { throughputMode: efs.ThroughputMode.PROVISIONED } })).toThrow(/efs.provisionedThroughputMibps \(not set\)/);
+    });
+
+    test('fails if the file system ID is not an EFS ID', () => {
+      expect(() => renderParallelClusterConfig({ ...base, efs: { fileSystemId: 'fs-1' } })).toThrow(/efs.fileSystemId 'fs-1': must be an EFS file system ID/);
+    });
+  });
+
+  describe('FSx for Lustre: the same rules as HpcCluster', () => {
+    const vpc = {} as ec2.IVpc;
+    const opts = { clusterName: 'hpc-demo', region: 'us-east-1', subnetId: 'subnet-0123' };
+    const cases: HpcLustreOptions[] = [
+      { deploymentType: fsx.LustreDeploymentType.SCRATCH_2, storageCapacityGiB: 2400 },
+      { deploymentType: fsx.LustreDeploymentType.SCRATCH_2, storageCapacityGiB: 3600 },
+      { deploymentType: fsx.LustreDeploymentType.SCRATCH_2, storageCapacityGiB: 4800 },
+      { deploymentType: fsx.LustreDeploymentType.SCRATCH_1, storageCapacityGiB: 3600 },
+      { deploymentType: fsx.LustreDeploymentType.SCRATCH_1, storageCapacityGiB: 4800 },
+      { deploymentType: fsx.LustreDeploymentType.SCRATCH_2, storageCapacityGiB: 1200, perUnitStorageThroughput: 200 },
+      { deploymentType: fsx.LustreDeploymentType.PERSISTENT_1, storageCapacityGiB: 1200, perUnitStorageThroughput: 200 },
+      { deploymentType: fsx.LustreDeploymentType.PERSISTENT_1, storageCapacityGiB: 1200, perUnitStorageThroughput: 999 },
+      { deploymentType: fsx.LustreDeploymentType.PERSISTENT_2, storageCapacityGiB: 2400, perUnitStorageThroughput: 1000 },
+      { deploymentType: fsx.LustreDeploymentType.PERSISTENT_2, storageCapacityGiB: 2400, perUnitStorageThroughput: 1001 },
+    ];
+    test.each(cases)('accepted by both or rejected by both: %o', (lustre) => {
+      const stack = new Stack(testApp(), 'S');
+      const clusterVpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1 });
+      let cluster = false;
+      try { new HpcCluster(stack, 'C', { vpc: clusterVpc, lustre }); } catch { cluster = true; }
+      let config = false;
+      try { parallelClusterConfigFromHpcCluster({ vpc, lustre }, opts); } catch { config = true; }
+      expect(config).toBe(cluster);
+    });
+
+    test('fails if SCRATCH_2 has 3,600 GiB (what HpcCluster rejects)', () => {
+      expect(() => parallelClusterConfigFromHpcCluster({ vpc, lustre: { storageCapacityGiB: 3600 } }, opts))
+        .toThrow(/lustre.storageCapacity '3600': SCRATCH_2 takes 1200, 2400, then multiples of 2400 GiB/);
+    });
+
+    test('fails if PERSISTENT_1 has 999 MB/s/TiB', () => {
+      expect(() => renderParallelClusterConfig({ ...base, lustre: { deploymentType: fsx.LustreDeploymentType.PERSISTENT_1, storageCapacity: 1200, perUnitStorageThroughput: 999 } }))
+        .toThrow(/lustre.perUnitStorageThroughput '999': PERSISTENT_1 takes 50, 100, 200 MB\/s per TiB/);
+    });
+
+    test('a persistent type without a throughput gets HpcCluster\'s default', () => {
+      const d = parse(renderParallelClusterConfig({ ...base, lustre: { deploymentType: fsx.LustreDeploymentType.PERSISTENT_1, storageCapacity: 1200 } }));
+      expect(d.SharedStorage[0].FsxLustreSettings.PerUnitStorageThroughput).toBe(50);
+    });
+
+    test('fails if data repository associations would be dropped (no s3Path)', () => {
+      const bucket = s3.Bucket.fromBucketName(new Stack(testApp(), 'B'), 'Data', 'my-data');
+      const lustre = { dataRepositories: [{ bucket, fileSystemPath: '/data' }] };
+      expect(() => parallelClusterConfigFromHpcCluster({ vpc, lustre }, opts))
+        .toThrow(/lustre.dataRepositories '1 association\(s\)': ParallelCluster links S3 to the file system it creates through one import\/export path.*Fix: pass options.s3Path/);
+      const d = parse(parallelClusterConfigFromHpcCluster({ vpc, lustre }, { ...opts, s3Path: 's3://my-data/data' }));
+      expect(d.SharedStorage[0].FsxLustreSettings).toMatchObject({ ImportPath: 's3://my-data/data', ExportPath: 's3://my-data/data' });
+    });
+  });
+
   describe('limits', () => {
+    test('compute resource names of 25 characters are accepted; fails at 26', () => {
+      const cr = (name: string) => ({ ...base, queues: [{ ...queue('compute'), computeResources: [{ name, instanceType: 'c5n.18xlarge' }] }] });
+      expect(parallelClusterViolations(parse(renderParallelClusterConfig(cr('a'.repeat(25)))))).toEqual([]);
+      expect(() => renderParallelClusterConfig(cr('a'.repeat(26))))
+        .toThrow(/queues\[compute\].computeResources\[a{26}\].name 'a{26}': must start with a lower-case letter, have only lower-case letters, digits and hyphens, at most 25 characters, and not be 'default'/);
+    });
+
+    test('fails if a compute resource name is default, upper-case, starts with a digit or has an underscore', () => {
+      for (const name of ['default', 'C5n', '5cn', 'c5n_18']) {
+        expect(() => renderParallelClusterConfig({ ...base, queues: [{ ...queue('compute'), computeResources: [{ name, instanceType: 'c5n.18xlarge' }] }] }))
+          .toThrow(new RegExp(`computeResources\\[${name}\\].name '${name}': must start with a lower-case letter`));
+      }
+    });
+
+    test('fails if two compute resources of a queue share a name', () => {
+      expect(() => renderParallelClusterConfig({ ...base, queues: [{ ...queue('compute'), computeResources: [{ name: 'cr', instanceType: 'c5n.18xlarge' }, { name: 'cr', instanceType: 'c5n.9xlarge' }] }] }))
+        .toThrow(/computeResources\[cr\].name 'cr': compute resource names must be unique in a queue/);
+    });
+
+    test('fails if a queue is named default; 25 characters are accepted, 26 fail', () => {
+      expect(() => renderParallelClusterConfig({ ...base, queues: [queue('default')] })).toThrow(/queues\[default\].name 'default'/);
+      expect(() => renderParallelClusterConfig({ ...base, queues: [queue('q'.repeat(25))] })).not.toThrow();
+      expect(() => renderParallelClusterConfig({ ...base, queues: [queue('q'.repeat(26))] })).toThrow(/queues\[q{26}\].name/);
+    });
+
     test('the checker catches a placement group outside Networking and import paths with PERSISTENT_2 (it can fail)', () => {
       const doc = parse(renderParallelClusterConfig(base));
       doc.Scheduling.SlurmQueues[0].PlacementGroup = { Enabled: true };
