@@ -31,7 +31,9 @@ export class BucketEventTarget {
 
   /**
    * An EventBridge rule on the bucket's events, with these targets. Turns on EventBridge delivery
-   * for the bucket; unlike S3 notifications, EventBridge rules may overlap.
+   * for the bucket; unlike S3 notifications, EventBridge rules may overlap. The rule matches the
+   * events the same route would receive as S3 notifications (`detail-type`, narrowed by
+   * `detail.reason` and `detail.deletion-type`).
    */
   public static eventBridge(targets: events.IRuleTarget[]): BucketEventTarget {
     return new BucketEventTarget('eventBridge', undefined, undefined, undefined, targets);

@@ -816,7 +816,6 @@ describe('the handler against a local S3 server', () => {
     // the queue URL's host, as it does in AWS (where that host is the SQS endpoint). Resolve *.localhost
     // to the loopback address, where fauxqs listens, for these tests.
     // The module object itself (an ES import is a read-only namespace), as net.connect reads dns.lookup from it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const dns: { lookup: unknown } = require('node:dns');
     let restoreLookup = () => undefined as unknown;
     beforeAll(() => {
