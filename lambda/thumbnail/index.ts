@@ -1,6 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { type MessageAttributeValue, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { logBatchFailures } from '../shared/batch-failures';
@@ -54,6 +55,16 @@ export interface ThumbnailConfig {
   readonly maxInputBytes: number;
   /** JPEG_QUALITY, WEBP_QUALITY, AVIF_QUALITY (1-100). @default sharp's: jpeg 80, webp 80, avif 50 */
   readonly quality: { readonly [F in ThumbnailFormat]: number };
+  /**
+   * DEADLINE_MARGIN_MS: a record is started only while more than this is left before the function
+   * times out; the rest of the batch is returned for a retry. One record's worst case. @default 10_000
+   */
+  readonly deadlineMarginMs: number;
+  /**
+   * DEAD_LETTER_QUEUE_URL: where a record that can never succeed is sent at once. Unset: such a record
+   * fails like any other and reaches the dead-letter queue through the queue's redrive policy.
+   */
+  readonly deadLetterQueueUrl?: string;
 }
 
 export const DEFAULT_OUTPUT_PREFIX = 'thumbnails/';
@@ -61,6 +72,12 @@ export const DEFAULT_WIDTHS: readonly number[] = [128, 512];
 export const DEFAULT_FORMATS: readonly ThumbnailFormat[] = ['jpeg', 'webp'];
 export const DEFAULT_MAX_INPUT_PIXELS = 50_000_000;
 export const DEFAULT_MAX_INPUT_BYTES = 100 * 1024 * 1024;
+/**
+ * One record's worst case at 1024 MB (about 0.58 vCPU): a 50-megapixel progressive JPEG takes about 1.5 s
+ * of CPU to decode and render (3-5 s at that share of a core), a 100 MiB download 1-2 s, and the PUTs and
+ * SDK retries the rest.
+ */
+export const DEFAULT_DEADLINE_MARGIN_MS = 10_000;
 /** WebP cannot encode wider than this, so no configured width may exceed it. */
 export const MAX_WIDTH = 16_383;
 
@@ -134,6 +151,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): ThumbnailConfig {
       webp: int('WEBP_QUALITY', 1, 100, 80),
       avif: int('AVIF_QUALITY', 1, 100, 50),
     },
+    deadlineMarginMs: int('DEADLINE_MARGIN_MS', 0, 900_000, DEFAULT_DEADLINE_MARGIN_MS),
+    ...(value('DEAD_LETTER_QUEUE_URL') ? { deadLetterQueueUrl: value('DEAD_LETTER_QUEUE_URL') } : {}),
   };
   if (problems.length > 0) throw new ThumbnailConfigError(problems);
   return config;
@@ -396,6 +415,7 @@ const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 
 // middleware stack once per command class instead of on every request (nothing here changes the stack
 // after the first request): measured, ~1.5 ms less CPU per image (1 GET + 4 PUTs) in bench/thumbnail.ts.
 const s3 = new S3Client({ cacheMiddleware: true });
+const sqs = new SQSClient({});
 // Read once: a misconfigured function fails at init, with every problem in one message, instead of
 // failing each record.
 const CONFIG = parseConfig(process.env);
@@ -627,7 +647,12 @@ class Prefetcher {
     return entry?.rendering ?? renderDownload(entry?.download ?? download(event, this.config), this.config);
   }
 
+  /** Forgets what was fetched ahead and was not taken, handing its memory back once its download ends. */
   clear(): void {
+    for (const entry of this.pending.values()) {
+      // a rendering hands its memory back itself, once its decode is over
+      if (!entry.rendering) entry.download.then((downloaded) => downloaded?.source.release(), () => undefined);
+    }
     this.pending.clear();
   }
 
@@ -649,12 +674,72 @@ class Prefetcher {
   }
 }
 
+/**
+ * Whether a record may still be started: only while more than the margin is left before the function
+ * times out. A timeout fails the whole batch, good records included, and each timeout counts as a
+ * receive towards the dead-letter queue; a record not started is instead returned for a retry, alone.
+ * Once a record is refused, so is every later one (the batch stops in order).
+ */
+class Deadline {
+  private passed = false;
+
+  constructor(
+    private readonly context: Context | undefined,
+    private readonly marginMs: number,
+  ) {}
+
+  allowsStart(): boolean {
+    if (!this.passed && this.context !== undefined && this.context.getRemainingTimeInMillis() <= this.marginMs) this.passed = true;
+    return !this.passed;
+  }
+}
+
+/** The record was not started: too little time was left. It is returned for a retry. */
+class DeadlineError extends Error {
+  public override readonly name = 'DeadlineError';
+}
+
+/** True for a record that no retry can make succeed: the object or the message itself is unusable. */
+function isPermanent(e: unknown): e is InvalidImageError | InvalidNotificationError {
+  return e instanceof InvalidImageError || e instanceof InvalidNotificationError;
+}
+
+/**
+ * Sends the record's message, body and attributes unchanged, to the dead-letter queue, so that it is
+ * there after one receive instead of after maxReceiveCount downloads and failures. SQS cannot move a
+ * message itself from a partial batch response, hence the copy; the original is then deleted as a
+ * processed record. If the copy cannot be sent, the record fails instead, and is retried.
+ */
+async function deadLetter(record: SQSRecord, reason: string, config: ThumbnailConfig): Promise<void> {
+  const attributes: Record<string, MessageAttributeValue> = {};
+  for (const [name, a] of Object.entries(record.messageAttributes)) {
+    attributes[name] = {
+      DataType: a.dataType,
+      ...(a.stringValue !== undefined ? { StringValue: a.stringValue } : {}),
+      ...(a.binaryValue !== undefined ? { BinaryValue: Buffer.from(a.binaryValue, 'base64') } : {}),
+    };
+  }
+  let sent;
+  try {
+    sent = await sqs.send(new SendMessageCommand({
+      QueueUrl: config.deadLetterQueueUrl,
+      MessageBody: record.body,
+      ...(Object.keys(attributes).length > 0 ? { MessageAttributes: attributes } : {}),
+    }));
+  } catch (e) {
+    logger.error('Dead-letter send failed; the record will be retried', { messageId: record.messageId, reason, error: e as Error });
+    throw e;
+  }
+  logger.warn('Record sent to the dead-letter queue', { messageId: record.messageId, reason, deadLetterMessageId: sent.MessageId });
+}
+
 /** Powertools record handler: throwing marks the record failed in the partial batch response. */
 async function handleRecord(
   record: SQSRecord,
   config: ThumbnailConfig,
   prefetcher: Prefetcher,
   nextOf: (record: SQSRecord) => SQSRecord | undefined,
+  deadline: Deadline,
 ): Promise<ObjectOutcome[]> {
   const next = nextOf(record);
   let events: S3ObjectEvent[];
@@ -662,7 +747,9 @@ async function handleRecord(
     events = parseNotification(record.body);
   } catch (e) {
     logger.error('Record rejected', { messageId: record.messageId, reason: reasonOf(e), error: e as Error });
-    throw e;
+    if (config.deadLetterQueueUrl === undefined) throw e;
+    await deadLetter(record, reasonOf(e), config);
+    return [];
   }
   if (events.length === 0) logger.info('S3 test event ignored', { messageId: record.messageId });
   const outcomes: ObjectOutcome[] = [];
@@ -675,13 +762,14 @@ async function handleRecord(
         config,
         () => {
           const rendering = prefetcher.take(event);
-          prefetcher.start(next); // after this record's own GET, to overlap the next one with this render
+          if (deadline.allowsStart()) prefetcher.start(next); // after this record's own GET, to overlap the next one with this render
           return rendering;
         },
         // the next record's object is decoded while this one's last thumbnails upload, and the one after
         // it starts downloading, to be there when that decode is done
         last
           ? () => {
+              if (!deadline.allowsStart()) return;
               prefetcher.render(next);
               prefetcher.start(next && nextOf(next));
             }
@@ -692,7 +780,9 @@ async function handleRecord(
       outcomes.push(outcome);
     } catch (e) {
       logger.error('Object rejected', { ...context, reason: reasonOf(e), error: e as Error });
-      throw e;
+      if (!isPermanent(e) || config.deadLetterQueueUrl === undefined) throw e;
+      await deadLetter(record, reasonOf(e), config);
+      return outcomes;
     }
   }
   return outcomes;
@@ -705,6 +795,7 @@ function reasonOf(e: unknown): string {
 }
 
 export interface ProcessBatchOptions {
+  /** The invocation's context: its remaining time stops the batch before the timeout. @default - no deadline */
   readonly context?: Context;
   /** @default - the configuration read from the environment at module load */
   readonly config?: ThumbnailConfig;
@@ -718,13 +809,24 @@ export interface ProcessBatchOptions {
  * out-of-memory crash would fail the whole batch, good records included. The outputs of each image are
  * rendered in parallel, which is where the CPU time goes, and the next record's object is downloaded
  * meanwhile; it is decoded once the current image is encoded, while its last thumbnails upload.
+ *
+ * A record is started only while more than `deadlineMarginMs` is left of the invocation (see
+ * {@link Deadline}); the records not started are returned as failures, to be retried. A record that can
+ * never succeed (not an image or not a supported one, over a limit, corrupt, not an S3 notification)
+ * is sent to the dead-letter queue at once when `deadLetterQueueUrl` is set, and reported processed.
  */
 export async function processBatch(event: SQSEvent, options: ProcessBatchOptions = {}): Promise<SQSBatchResponse> {
   const config = options.config ?? CONFIG;
   const prefetcher = new Prefetcher(config);
+  const deadline = new Deadline(options.context, config.deadlineMarginMs);
   const next = new Map(event.Records.map((r, i) => [r.messageId, event.Records[i + 1]]));
   const nextOf = (record: SQSRecord) => next.get(record.messageId);
-  const recordHandler = (record: SQSRecord) => handleRecord(record, config, prefetcher, nextOf);
+  const notStarted: string[] = [];
+  const recordHandler = async (record: SQSRecord) => {
+    if (deadline.allowsStart()) return handleRecord(record, config, prefetcher, nextOf, deadline);
+    notStarted.push(record.messageId);
+    throw new DeadlineError(`not started: ${config.deadlineMarginMs} ms or less left before the timeout`);
+  };
   let response: SQSBatchResponse;
   try {
     response = await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
@@ -734,6 +836,9 @@ export async function processBatch(event: SQSEvent, options: ProcessBatchOptions
     });
   } finally {
     prefetcher.clear();
+  }
+  if (notStarted.length > 0) {
+    logger.warn('Deadline near: records not started are returned for a retry', { notStarted, marginMs: config.deadlineMarginMs });
   }
   logBatchFailures(logger, event, response);
   return response;

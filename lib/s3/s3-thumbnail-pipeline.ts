@@ -109,6 +109,17 @@ export interface S3ThumbnailPipelineProps {
   readonly timeout?: Duration;
 
   /**
+   * A record is started only while more than this is left of the function timeout; the records of
+   * the batch not started by then are returned to the queue for a retry, instead of a timeout failing
+   * the whole batch. Size it to one record's worst case: at the default 1024 MB, a 50-megapixel
+   * progressive JPEG takes 3-5 s to decode and render and a 100 MiB download 1-2 s. Raise it with
+   * less memory, as CPU (and so decoding) scales with memory.
+   *
+   * @default Duration.seconds(10)
+   */
+  readonly deadlineMargin?: Duration;
+
+  /**
    * Architecture of the function; sharp's native binary is installed for it.
    *
    * @default lambda.Architecture.ARM_64
@@ -200,6 +211,7 @@ export class S3ThumbnailPipeline extends Construct {
     }
 
     const timeout = props.timeout ?? Duration.seconds(60);
+    const deadlineMargin = props.deadlineMargin ?? Duration.seconds(10);
     this.handler = createHandlerFunction(this, 'Handler', {
       handlerName: 'thumbnail',
       description: `Writes thumbnails of images uploaded to ${this.node.path}`,
@@ -213,6 +225,7 @@ export class S3ThumbnailPipeline extends Construct {
         THUMBNAIL_WIDTHS: widths.join(','),
         THUMBNAIL_FORMATS: formats.join(','),
         MAX_INPUT_PIXELS: String(props.maxInputPixels ?? 50_000_000),
+        DEADLINE_MARGIN_MS: String(deadlineMargin.toMilliseconds()),
       },
     });
     // Least privilege: read objects under the source prefix, write objects under the output prefix.
@@ -251,6 +264,19 @@ export class S3ThumbnailPipeline extends Construct {
     });
     this.queue = this.worker.queue;
     this.deadLetterQueue = this.worker.deadLetterQueue!;
+
+    // The function sends a notification that no retry can fix (not an image, over a limit) to the
+    // dead-letter queue itself, at once, instead of failing it maxReceiveCount times.
+    this.handler.addEnvironment('DEAD_LETTER_QUEUE_URL', this.deadLetterQueue.queueUrl);
+    this.handler.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['sqs:SendMessage'],
+      resources: [this.deadLetterQueue.queueArn],
+    }));
+    // SQS encrypts the message with a data key of the queue's key, and decrypts it to check it.
+    this.handler.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: [this.worker.encryptionKey!.keyArn],
+    }));
 
     for (const suffix of suffixes) {
       this.sourceEvents.addRoute({
@@ -305,6 +331,16 @@ export class S3ThumbnailPipeline extends Construct {
     }
     if (isConcrete(props.maxInputPixels) && (!Number.isInteger(props.maxInputPixels) || props.maxInputPixels < 1)) {
       errors.add('maxInputPixels', props.maxInputPixels, 'must be a positive whole number of pixels', 'use e.g. 50_000_000');
+    }
+    const timeout = props.timeout ?? Duration.seconds(60);
+    const margin = props.deadlineMargin ?? Duration.seconds(10);
+    if (margin.isUnresolved()) {
+      errors.add('deadlineMargin', '(token)', 'must be known at synth time: it is compared with the timeout and passed to the function as text',
+        'use a plain Duration, e.g. Duration.seconds(10)');
+    } else if (!timeout.isUnresolved() && margin.toMilliseconds() >= timeout.toMilliseconds()) {
+      errors.add('deadlineMargin', margin.toHumanString(),
+        `must be shorter than the timeout (${timeout.toHumanString()}): no record would ever be started`,
+        'raise timeout (e.g. Duration.seconds(60)) or lower deadlineMargin');
     }
     if (isConcrete(props.memorySize) && (props.memorySize < 128 || props.memorySize > 10_240)) {
       errors.add('memorySize', props.memorySize, 'Lambda allows 128 to 10,240 MB', 'use 1024 (a 24-megapixel JPEG peaks under 350 MB)');

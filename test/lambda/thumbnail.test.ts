@@ -1,12 +1,12 @@
 import { deflateSync, crc32 } from 'node:zlib';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { SQSClient, SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import sharp, { type Sharp } from 'sharp';
 import { useCapturedLogs } from '../support/captured-logs';
 import { useLocalAws } from '../support/local-aws';
 import { encodeS3EventKey, s3NotificationBody, s3TestEventBody } from '../support/s3-notifications';
-import { createQueueWithDlq, drain, messagesIn, receiveAll, toSqsRecord } from '../support/sqs-event-source';
+import { createQueueWithDlq, drain, type Invocation, messagesIn, receiveAll, toSqsRecord } from '../support/sqs-event-source';
 
 type ThumbnailModule = typeof import('../../lambda/thumbnail');
 
@@ -115,6 +115,7 @@ describe('configuration (parseConfig)', () => {
       maxInputPixels: 50_000_000,
       maxInputBytes: 100 * 1024 * 1024,
       quality: { jpeg: 80, webp: 80, avif: 50 },
+      deadlineMarginMs: 10_000,
     });
   });
 
@@ -129,6 +130,8 @@ describe('configuration (parseConfig)', () => {
       JPEG_QUALITY: '90',
       WEBP_QUALITY: '1',
       AVIF_QUALITY: '100',
+      DEADLINE_MARGIN_MS: '2500',
+      DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111111111111/dlq',
     });
     expect(config).toEqual({
       outputBucket: 'out',
@@ -138,6 +141,8 @@ describe('configuration (parseConfig)', () => {
       maxInputPixels: 1000,
       maxInputBytes: 2048,
       quality: { jpeg: 90, webp: 1, avif: 100 },
+      deadlineMarginMs: 2500,
+      deadLetterQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/111111111111/dlq',
     });
   });
 
@@ -756,7 +761,7 @@ describe('the handler against a local S3 server', () => {
   });
 
   describe('through a local SQS queue with a DLQ (event source mapping semantics)', () => {
-    test('bad images end in the DLQ after maxReceiveCount, good ones get thumbnails once, nothing is lost', async () => {
+    test('without DEAD_LETTER_QUEUE_URL, bad images end in the DLQ after maxReceiveCount, good ones get thumbnails once, nothing is lost', async () => {
       // GIVEN a queue redriving to a DLQ after 2 receives
       const maxReceiveCount = 2;
       const { queue, dlq } = await createQueueWithDlq(sqs, 'thumbnail-jobs', { maxReceiveCount, visibilityTimeoutSeconds: 1 });
@@ -803,6 +808,167 @@ describe('the handler against a local S3 server', () => {
       // AND nothing is lost: the queue is empty, every message was either processed or dead-lettered
       expect(await messagesIn(sqs, queue.url)).toBe(0);
       expect(1 + 3 + dead.length).toBe(bodies.length);
+    });
+  });
+
+  describe('the deadline and the dead-letter queue, through a local SQS queue', () => {
+    // fauxqs names queues http://sqs.<region>.localhost:<port>/..., and the handler's SQS client sends to
+    // the queue URL's host, as it does in AWS (where that host is the SQS endpoint). Resolve *.localhost
+    // to the loopback address, where fauxqs listens, for these tests.
+    // The module object itself (an ES import is a read-only namespace), as net.connect reads dns.lookup from it.
+    const dns: { lookup: unknown } = require('node:dns');
+    let restoreLookup = () => undefined as unknown;
+    beforeAll(() => {
+      const original = dns.lookup;
+      const patched = (hostname: string, options: unknown, callback: unknown) => {
+        if (typeof options === 'function') [options, callback] = [{}, options];
+        const cb = callback as (...args: unknown[]) => void;
+        if (!hostname.endsWith('.localhost')) return (original as (...args: unknown[]) => void)(hostname, options, callback);
+        if ((options as { all?: boolean }).all) cb(null, [{ address: '127.0.0.1', family: 4 }]);
+        else cb(null, '127.0.0.1', 4);
+      };
+      dns.lookup = patched;
+      restoreLookup = () => (dns.lookup = original);
+    });
+    afterAll(() => restoreLookup());
+
+    /** A Lambda context whose remaining time comes from `remaining`, called once per check. */
+    const contextWith = (remaining: () => number) => ({ getRemainingTimeInMillis: remaining }) as unknown as Context;
+    const AMPLE = contextWith(() => 60_000);
+
+    /** How often each labelled message was delivered, and how often it failed. */
+    function deliveries(invocations: Invocation[], labelOf: (body: string) => string): Record<string, { n: number; failed: number }> {
+      const counts: Record<string, { n: number; failed: number }> = {};
+      for (const { records, failedIds: failed } of invocations) {
+        for (const r of records) {
+          const d = (counts[labelOf(r.body)] ??= { n: 0, failed: 0 });
+          d.n++;
+          if (failed.has(r.messageId)) d.failed++;
+        }
+      }
+      return counts;
+    }
+
+    test('records not started before the deadline are returned as failures, then processed on their next delivery', async () => {
+      // GIVEN a queue of 4 good uploads
+      const { queue, dlq } = await createQueueWithDlq(sqs, 'deadline-jobs', { maxReceiveCount: 3, visibilityTimeoutSeconds: 1 });
+      const keys = [0, 1, 2, 3].map((i) => `deadline/p${i}.jpg`);
+      const entries: SendMessageBatchRequestEntry[] = [];
+      for (const [i, key] of keys.entries()) entries.push({ Id: `m${i}`, MessageBody: s3NotificationBody(BUCKET, key, await upload(key, await noisy(400, 300).jpeg().toBuffer())) });
+      await sqs.send(new SendMessageBatchCommand({ QueueUrl: queue.url, Entries: entries }));
+      // AND a first invocation with plenty of time for its first record, then a tiny remaining time
+      // (the margin is 10 s; 5 ms are left once the first record has started)
+      let checks = 0;
+      const late = contextWith(() => (checks++ === 0 ? 60_000 : 5));
+      let invocation = 0;
+
+      // WHEN the event source mapping runs the handler until the queue is empty
+      const invocations = await drain(sqs, queue, (event) => mod.processBatch(event, { context: invocation++ === 0 ? late : AMPLE }));
+
+      // THEN the first invocation processed its first record and returned every later one, unstarted
+      const [first] = invocations;
+      expect(first.records.length).toBeGreaterThan(1);
+      expect([...first.failedIds].sort()).toEqual(first.records.slice(1).map((r) => r.messageId).sort());
+      expect(logs.entries()).toContainEqual(expect.objectContaining({
+        level: 'WARN', message: 'Deadline near: records not started are returned for a retry', notStarted: first.records.slice(1).map((r) => r.messageId), marginMs: 10_000,
+      }));
+      // AND those records were delivered again and succeeded: every upload has its thumbnails, none reached the DLQ
+      const counts = deliveries(invocations, (body) => mod.parseNotification(body)[0].key);
+      for (const r of first.records.slice(1)) expect(counts[mod.parseNotification(r.body)[0].key]).toEqual({ n: 2, failed: 1 });
+      expect(await listKeys(BUCKET, 'thumbnails/deadline/')).toEqual(keys.flatMap((k) => expectedKeys(k)).sort());
+      expect(await receiveAll(sqs, dlq.url)).toEqual([]);
+      expect(await messagesIn(sqs, queue.url)).toBe(0);
+    });
+
+    test('an object downloaded ahead for a record that is then not started hands its memory back', async () => {
+      // GIVEN two uploads, and both of the pool's buffers free
+      const records: Record<string, string> = {};
+      for (let i = 0; i < 2; i++) records[`m${i}`] = s3NotificationBody(BUCKET, `ahead-late/p${i}.jpg`, await upload(`ahead-late/p${i}.jpg`, await noisy(400, 300).jpeg().toBuffer()));
+      expect(mod.SOURCE_BUFFERS.stats.free).toBe(2);
+      // AND time for the first record and for downloading the second ahead, then a tiny remaining time
+      let checks = 0;
+      const late = contextWith(() => (checks++ < 2 ? 60_000 : 5));
+      const requests: string[] = [];
+      const send = S3Client.prototype.send;
+      const spy = jest.spyOn(S3Client.prototype, 'send').mockImplementation(function (this: S3Client, command: { constructor: { name: string }; input: { Key?: string } }) {
+        requests.push(`${command.constructor.name.replace('ObjectCommand', '')} ${command.input.Key}`);
+        return (send as (c: unknown) => Promise<unknown>).call(this, command);
+      } as never);
+      let response: SQSBatchResponse;
+      try {
+        // WHEN
+        response = await mod.processBatch(sqsEvent(records), { context: late });
+      } finally {
+        spy.mockRestore();
+      }
+      // THEN the second record was downloaded ahead but not started
+      expect(failedIds(response)).toEqual(['m1']);
+      expect(requests).toContain('Get ahead-late/p1.jpg');
+      expect(await listKeys(BUCKET, 'thumbnails/ahead-late/')).toEqual(expectedKeys('ahead-late/p0.jpg'));
+      // AND its buffer is back in the pool once its download is over
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(mod.SOURCE_BUFFERS.stats.free).toBe(2);
+    });
+
+    test('records that can never succeed reach the dead-letter queue after ONE receive, body and attributes intact', async () => {
+      // GIVEN a queue with a redrive policy of 3 receives, and the handler configured with its DLQ
+      const { queue, dlq } = await createQueueWithDlq(sqs, 'poison-jobs', { maxReceiveCount: 3, visibilityTimeoutSeconds: 1 });
+      const config = mod.parseConfig({ ...ENV, DEAD_LETTER_QUEUE_URL: dlq.url, MAX_INPUT_BYTES: '100000' });
+      // AND messages for a good upload and for each kind of record that no retry can fix, with attributes
+      const bodies: Record<string, string> = {
+        'good': s3NotificationBody(BUCKET, 'poison/good.jpg', await upload('poison/good.jpg', await noisy(300, 200).jpeg().toBuffer())),
+        'not an image': s3NotificationBody(BUCKET, 'poison/notes.jpg', await upload('poison/notes.jpg', Buffer.from('my holiday notes'))),
+        'over the pixel limit': s3NotificationBody(BUCKET, 'poison/bomb.png', await upload('poison/bomb.png', pngDeclaring(100_000, 100_000))),
+        'too large': s3NotificationBody(BUCKET, 'poison/huge.jpg', 100_001),
+        'not a notification': '{"hello": "world"}',
+      };
+      const attributes = {
+        origin: { DataType: 'String', StringValue: 'uploader-7' },
+        checksum: { DataType: 'Binary', BinaryValue: Buffer.from([0, 1, 2, 254, 255]) },
+      };
+      await sqs.send(new SendMessageBatchCommand({
+        QueueUrl: queue.url,
+        Entries: Object.values(bodies).map((body, i) => ({ Id: `m${i}`, MessageBody: body, MessageAttributes: attributes })),
+      }));
+      const labelOf = (body: string) => Object.keys(bodies).find((label) => bodies[label] === body)!;
+
+      // WHEN
+      const invocations = await drain(sqs, queue, (event) => mod.processBatch(event, { config, context: AMPLE }));
+
+      // THEN each was received once and reported processed (deleted from the queue)
+      expect(deliveries(invocations, labelOf)).toEqual(Object.fromEntries(Object.keys(bodies).map((label) => [label, { n: 1, failed: 0 }])));
+      // AND the DLQ holds the four bad ones, with their bodies and attributes unchanged
+      const dead = await receiveAll(sqs, dlq.url);
+      expect(dead.map((m) => labelOf(m.Body!)).sort()).toEqual(['not a notification', 'not an image', 'over the pixel limit', 'too large']);
+      for (const m of dead) {
+        expect(m.MessageAttributes).toEqual({
+          origin: expect.objectContaining({ DataType: 'String', StringValue: 'uploader-7' }),
+          checksum: expect.objectContaining({ DataType: 'Binary', BinaryValue: new Uint8Array([0, 1, 2, 254, 255]) }),
+        });
+      }
+      // AND each was logged with why
+      const sent = logs.entries().filter((e) => e.message === 'Record sent to the dead-letter queue');
+      expect(sent.map((e) => e.reason).sort()).toEqual(['NOT_AN_IMAGE', 'NOT_AN_S3_NOTIFICATION', 'TOO_LARGE', 'TOO_MANY_PIXELS']);
+      // AND the good one has its thumbnails; the queue is empty
+      expect(await listKeys(BUCKET, 'thumbnails/poison/')).toEqual(expectedKeys('poison/good.jpg'));
+      expect(await messagesIn(sqs, queue.url)).toBe(0);
+    });
+
+    test('a record whose dead-letter send fails is left for a retry, and reaches the DLQ through the redrive policy', async () => {
+      // GIVEN the handler configured with a dead-letter queue it cannot send to (here: one that does not exist)
+      const maxReceiveCount = 2;
+      const { queue, dlq } = await createQueueWithDlq(sqs, 'unsendable-jobs', { maxReceiveCount, visibilityTimeoutSeconds: 1 });
+      const config = mod.parseConfig({ ...ENV, DEAD_LETTER_QUEUE_URL: dlq.url.replace(/unsendable-jobs-dlq$/, 'no-such-queue') });
+      const body = s3NotificationBody(BUCKET, 'unsendable/notes.jpg', await upload('unsendable/notes.jpg', Buffer.from('not an image')));
+      await sqs.send(new SendMessageBatchCommand({ QueueUrl: queue.url, Entries: [{ Id: 'm0', MessageBody: body }] }));
+
+      // WHEN
+      const invocations = await drain(sqs, queue, (event) => mod.processBatch(event, { config, context: AMPLE }));
+
+      // THEN it failed on every delivery (so it was not deleted), and the redrive policy moved it: nothing lost
+      expect(deliveries(invocations, () => 'notes')).toEqual({ notes: { n: maxReceiveCount, failed: maxReceiveCount } });
+      expect((await receiveAll(sqs, dlq.url)).map((m) => m.Body)).toEqual([body]);
+      expect(logs.entries()).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'Dead-letter send failed; the record will be retried', reason: 'NOT_AN_IMAGE' }));
     });
   });
 });

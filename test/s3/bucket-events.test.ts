@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { BucketEvents, BucketEventTarget, eventTypesOverlap } from '../../lib';
 import { testApp } from '../support/app';
+import { type EventPattern, matchesEventPattern } from '../support/event-pattern';
 
 function newStack(): Stack {
   return new Stack(testApp(), 'TestStack');
@@ -173,6 +174,124 @@ describe('BucketEvents', () => {
     });
   });
 
+  describe('EventBridge routes match exactly the events asked for', () => {
+    const BUCKET = 'amzn-s3-demo-bucket1';
+
+    /**
+     * An S3 event as EventBridge delivers it, after the examples of the S3 user guide's "EventBridge event
+     * message structure" (detail.reason and detail.deletion-type as documented there).
+     */
+    function s3Event(detailType: string, detail: Record<string, unknown> = {}, key = 'example-key', bucket = BUCKET): Record<string, unknown> {
+      return {
+        'version': '0',
+        'id': '17793124-05d4-b198-2fde-7ededc63b103',
+        'detail-type': detailType,
+        'source': 'aws.s3',
+        'account': '111122223333',
+        'time': '2021-11-12T00:00:00Z',
+        'region': 'ca-central-1',
+        'resources': [`arn:aws:s3:::${bucket}`],
+        'detail': {
+          'version': '0',
+          'event-version': '1.1',
+          'bucket': { name: bucket },
+          'object': { key, 'size': 5, 'etag': 'b1946ac92492d2347c6235b4d2611184', 'version-id': 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e', 'sequencer': '617f08299329d189' },
+          'request-id': 'N4N7GDK58NMKJ12R',
+          'requester': '123456789012',
+          ...detail,
+        },
+      };
+    }
+
+    /** One sample per kind of event S3 sends to EventBridge. */
+    const SAMPLES: Record<string, Record<string, unknown>> = {
+      'created by PutObject': s3Event('Object Created', { 'reason': 'PutObject', 'source-ip-address': '1.2.3.4' }),
+      'created by POST Object': s3Event('Object Created', { 'reason': 'POST Object', 'source-ip-address': '1.2.3.4' }),
+      'created by CopyObject': s3Event('Object Created', { 'reason': 'CopyObject', 'source-ip-address': '1.2.3.4' }),
+      'created by CompleteMultipartUpload': s3Event('Object Created', { 'reason': 'CompleteMultipartUpload', 'source-ip-address': '1.2.3.4' }),
+      'deleted by DeleteObject, permanently': s3Event('Object Deleted', { 'reason': 'DeleteObject', 'deletion-type': 'Permanently Deleted' }),
+      'deleted by DeleteObject, delete marker': s3Event('Object Deleted', { 'reason': 'DeleteObject', 'deletion-type': 'Delete Marker Created' }),
+      'deleted by lifecycle, permanently': s3Event('Object Deleted', { 'requester': 's3.amazonaws.com', 'reason': 'Lifecycle Expiration', 'deletion-type': 'Permanently Deleted' }),
+      'deleted by lifecycle, delete marker': s3Event('Object Deleted', { 'requester': 's3.amazonaws.com', 'reason': 'Lifecycle Expiration', 'deletion-type': 'Delete Marker Created' }),
+      'restore initiated': s3Event('Object Restore Initiated', { 'source-storage-class': 'GLACIER' }),
+      'restore completed': s3Event('Object Restore Completed', { 'requester': 's3.amazonaws.com', 'restore-expiry-time': '2021-11-13T00:00:00Z', 'source-storage-class': 'GLACIER' }),
+      'restore expired': s3Event('Object Restore Expired', { requester: 's3.amazonaws.com' }),
+      'storage class changed': s3Event('Object Storage Class Changed', { 'requester': 's3.amazonaws.com', 'destination-storage-class': 'GLACIER' }),
+      'access tier changed': s3Event('Object Access Tier Changed', { 'requester': 's3.amazonaws.com', 'destination-access-tier': 'ARCHIVE_ACCESS' }),
+      'tags added': s3Event('Object Tags Added', { 'source-ip-address': '1.2.3.4' }),
+      'tags deleted': s3Event('Object Tags Deleted', { 'source-ip-address': '1.2.3.4' }),
+      'ACL updated': s3Event('Object ACL Updated', { 'source-ip-address': '1.2.3.4' }),
+    };
+
+    /** What each S3 notification event type stands for (S3 user guide, "Supported event types"). */
+    const EXPECTED: Array<[s3.EventType, string[]]> = [
+      [s3.EventType.OBJECT_CREATED, ['created by PutObject', 'created by POST Object', 'created by CopyObject', 'created by CompleteMultipartUpload']],
+      [s3.EventType.OBJECT_CREATED_PUT, ['created by PutObject']],
+      [s3.EventType.OBJECT_CREATED_POST, ['created by POST Object']],
+      [s3.EventType.OBJECT_CREATED_COPY, ['created by CopyObject']],
+      [s3.EventType.OBJECT_CREATED_COMPLETE_MULTIPART_UPLOAD, ['created by CompleteMultipartUpload']],
+      [s3.EventType.OBJECT_REMOVED, ['deleted by DeleteObject, permanently', 'deleted by DeleteObject, delete marker']],
+      [s3.EventType.OBJECT_REMOVED_DELETE, ['deleted by DeleteObject, permanently']],
+      [s3.EventType.OBJECT_REMOVED_DELETE_MARKER_CREATED, ['deleted by DeleteObject, delete marker']],
+      [s3.EventType.LIFECYCLE_EXPIRATION, ['deleted by lifecycle, permanently', 'deleted by lifecycle, delete marker']],
+      [s3.EventType.LIFECYCLE_EXPIRATION_DELETE, ['deleted by lifecycle, permanently']],
+      [s3.EventType.LIFECYCLE_EXPIRATION_DELETE_MARKER_CREATED, ['deleted by lifecycle, delete marker']],
+      [s3.EventType.OBJECT_RESTORE, ['restore initiated', 'restore completed', 'restore expired']],
+      [s3.EventType.OBJECT_RESTORE_POST, ['restore initiated']],
+      [s3.EventType.OBJECT_RESTORE_COMPLETED, ['restore completed']],
+      [s3.EventType.OBJECT_RESTORE_DELETE, ['restore expired']],
+      [s3.EventType.LIFECYCLE_TRANSITION, ['storage class changed']],
+      [s3.EventType.INTELLIGENT_TIERING, ['access tier changed']],
+      [s3.EventType.OBJECT_TAGGING, ['tags added', 'tags deleted']],
+      [s3.EventType.OBJECT_TAGGING_PUT, ['tags added']],
+      [s3.EventType.OBJECT_TAGGING_DELETE, ['tags deleted']],
+      [s3.EventType.OBJECT_ACL_PUT, ['ACL updated']],
+    ];
+    const expectedFor = (types: s3.EventType[]) => [...new Set(types.flatMap((t) => EXPECTED.find(([e]) => e === t)![1]))].sort();
+
+    /** The rendered pattern of a rule for one EventBridge route on a bucket named BUCKET. */
+    function patternFor(route: { events: s3.EventType[]; prefix?: string; suffix?: string }): EventPattern {
+      const stack = newStack();
+      new BucketEvents(stack, 'Events', {
+        bucket: s3.Bucket.fromBucketName(stack, 'Existing', BUCKET),
+        routes: [{ id: 'Route', target: BucketEventTarget.eventBridge([]), ...route }],
+      });
+      const [rule] = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'));
+      return rule.Properties.EventPattern;
+    }
+    const matched = (pattern: EventPattern) => Object.keys(SAMPLES).filter((name) => matchesEventPattern(pattern, SAMPLES[name])).sort();
+
+    test('every S3 event type S3 sends to EventBridge is covered here', () => {
+      const supported = Object.values(s3.EventType).filter((e) => !e.startsWith('s3:Replication') && e !== s3.EventType.REDUCED_REDUNDANCY_LOST_OBJECT);
+      expect(EXPECTED.map(([e]) => e).sort()).toEqual(supported.sort());
+    });
+
+    test.each(EXPECTED)('%s routes exactly its own events', (eventType) => {
+      expect(matched(patternFor({ events: [eventType] }))).toEqual(expectedFor([eventType]));
+    });
+
+    test.each([
+      [[s3.EventType.OBJECT_CREATED_PUT, s3.EventType.OBJECT_RESTORE_COMPLETED]],
+      [[s3.EventType.OBJECT_CREATED_PUT, s3.EventType.OBJECT_CREATED_COPY, s3.EventType.OBJECT_REMOVED]],
+      [[s3.EventType.OBJECT_REMOVED_DELETE, s3.EventType.LIFECYCLE_EXPIRATION_DELETE_MARKER_CREATED]],
+      [[s3.EventType.OBJECT_REMOVED, s3.EventType.LIFECYCLE_EXPIRATION_DELETE]],
+      [[s3.EventType.OBJECT_REMOVED_DELETE, s3.EventType.OBJECT_REMOVED_DELETE_MARKER_CREATED, s3.EventType.LIFECYCLE_EXPIRATION]],
+      [[s3.EventType.OBJECT_CREATED, s3.EventType.OBJECT_CREATED_POST, s3.EventType.OBJECT_TAGGING, s3.EventType.LIFECYCLE_EXPIRATION_DELETE]],
+    ])('a route of several event types routes the union of their events: %j', (eventTypes) => {
+      expect(matched(patternFor({ events: eventTypes }))).toEqual(expectedFor(eventTypes));
+    });
+
+    test('the key filter and the bucket apply to every event type of the route', () => {
+      const pattern = patternFor({ events: [s3.EventType.OBJECT_CREATED_PUT, s3.EventType.OBJECT_RESTORE_COMPLETED], prefix: 'archive/', suffix: '.csv' });
+      const put = (key: string, bucket = BUCKET) => s3Event('Object Created', { reason: 'PutObject' }, key, bucket);
+      expect(matchesEventPattern(pattern, put('archive/2024/report.csv'))).toBe(true);
+      expect(matchesEventPattern(pattern, s3Event('Object Restore Completed', {}, 'archive/a.csv'))).toBe(true);
+      expect(matchesEventPattern(pattern, s3Event('Object Restore Completed', {}, 'other/a.csv'))).toBe(false);
+      expect(matchesEventPattern(pattern, put('archive/report.txt'))).toBe(false);
+      expect(matchesEventPattern(pattern, put('archive/report.csv', 'another-bucket'))).toBe(false);
+    });
+  });
+
   describe('overlap rules', () => {
     test.each([
       ['s3:ObjectCreated:*', 's3:ObjectCreated:Put', true],
@@ -256,7 +375,7 @@ describe('BucketEvents', () => {
 
     test('fails if an EventBridge route has no id or an unsupported event type', () => {
       expect(withRoutes(() => ({ events: [s3.EventType.REPLICATION], target: BucketEventTarget.eventBridge([]) })))
-        .toThrow(/2 configuration error\(s\)[\s\S]*needs a construct ID[\s\S]*s3:Replication:\*': S3 does not send these event types to EventBridge/);
+        .toThrow(/2 configuration error\(s\)[\s\S]*needs a construct ID[\s\S]*s3:Replication:\*': S3 sends no EventBridge event for these event types/);
     });
 
     test('fails if bucket options are given with an existing bucket', () => {

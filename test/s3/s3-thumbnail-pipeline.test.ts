@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { S3ThumbnailPipeline, S3ThumbnailPipelineProps, ThumbnailFormat } from '../../lib';
 import { testApp } from '../support/app';
+import { type PolicyDocumentJson, simulate } from '../support/policy-simulator';
 
 function build(props: S3ThumbnailPipelineProps = {}): { stack: Stack; pipeline: S3ThumbnailPipeline; template: Template } {
   const stack = new Stack(testApp(), 'TestStack');
@@ -14,6 +15,51 @@ function build(props: S3ThumbnailPipelineProps = {}): { stack: Stack; pipeline: 
 function queueConfigurations(template: Template): Array<{ Events: string[]; Filter?: { Key: { FilterRules: Array<{ Name: string; Value: string }> } } }> {
   const [resource] = Object.values(template.findResources('Custom::S3BucketNotifications'));
   return resource.Properties.NotificationConfiguration.QueueConfigurations;
+}
+
+const ACCOUNT = '111111111111';
+const REGION = 'eu-west-1';
+
+/**
+ * Replaces the intrinsics of a template value with what CloudFormation would give for a stack deployed
+ * in ACCOUNT and REGION, naming each resource after its logical ID (Ref of a queue is its URL).
+ */
+function resolveIn(template: Template, value: unknown): unknown {
+  const resources = template.toJSON().Resources as Record<string, { Type: string }>;
+  const arnOf = (id: string): string => {
+    switch (resources[id]?.Type) {
+      case 'AWS::SQS::Queue': return `arn:aws:sqs:${REGION}:${ACCOUNT}:${id}`;
+      case 'AWS::KMS::Key': return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
+      case 'AWS::S3::Bucket': return `arn:aws:s3:::${id.toLowerCase()}`;
+      case 'AWS::IAM::Role': return `arn:aws:iam::${ACCOUNT}:role/${id}`;
+      case 'AWS::Logs::LogGroup': return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${id}:*`;
+      default: throw new Error(`resolveIn: no ARN for ${id} (${resources[id]?.Type})`);
+    }
+  };
+  const ref = (id: string): string => {
+    const pseudo: Record<string, string> = { 'AWS::AccountId': ACCOUNT, 'AWS::Region': REGION, 'AWS::Partition': 'aws', 'AWS::URLSuffix': 'amazonaws.com' };
+    if (pseudo[id]) return pseudo[id];
+    if (resources[id]?.Type === 'AWS::SQS::Queue') return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${id}`;
+    return resources[id]?.Type === 'AWS::S3::Bucket' ? id.toLowerCase() : id;
+  };
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (typeof v !== 'object' || v === null) return v;
+    const o = v as Record<string, unknown>;
+    if ('Ref' in o) return ref(o.Ref as string);
+    if ('Fn::GetAtt' in o) {
+      const [id, attr] = o['Fn::GetAtt'] as [string, string];
+      if (attr === 'Arn') return arnOf(id);
+      if (attr === 'QueueName') return id;
+      throw new Error(`resolveIn: Fn::GetAtt ${id}.${attr}`);
+    }
+    if ('Fn::Join' in o) {
+      const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
+      return parts.map(walk).join(sep);
+    }
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, walk(x)]));
+  };
+  return walk(value);
 }
 
 describe('S3ThumbnailPipeline', () => {
@@ -85,6 +131,64 @@ describe('S3ThumbnailPipeline', () => {
         .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>);
       const s3Actions = statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('s3:'));
       expect(s3Actions.sort()).toEqual(['s3:GetObject', 's3:ListBucket', 's3:PutObject']);
+    });
+  });
+
+  describe('the deadline and the dead-letter queue', () => {
+    let built: ReturnType<typeof build>;
+    beforeAll(() => {
+      built = build();
+    });
+
+    /** The logical ID of the only resource of `type` whose properties contain `fragment`. */
+    const logicalId = (type: string, props: Record<string, unknown> = {}) => {
+      const ids = Object.keys(built.template.findResources(type, props === undefined ? undefined : { Properties: props }));
+      expect(ids).toHaveLength(1);
+      return ids[0];
+    };
+
+    test('the function is told the margin and the dead-letter queue URL', () => {
+      const dlq = logicalId('AWS::SQS::Queue', { MessageRetentionPeriod: 1_209_600 });
+      built.template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ DEADLINE_MARGIN_MS: '10000', DEAD_LETTER_QUEUE_URL: { Ref: dlq } }) },
+      });
+    });
+
+    test('the function may send to the dead-letter queue (policies evaluated), and to no other queue', async () => {
+      const { template } = built;
+      const dlq = logicalId('AWS::SQS::Queue', { MessageRetentionPeriod: 1_209_600 });
+      const queue = logicalId('AWS::SQS::Queue', { RedrivePolicy: Match.anyValue() });
+      const key = logicalId('AWS::KMS::Key');
+      const role = Object.keys(template.findResources('AWS::IAM::Role')).find((id) => id.startsWith('ThumbsHandlerRole'))!;
+      const identityPolicies = Object.values(template.findResources('AWS::IAM::Policy'))
+        .filter((p) => JSON.stringify(p.Properties.Roles).includes(role))
+        .map((p) => resolveIn(template, p.Properties.PolicyDocument) as PolicyDocumentJson);
+      const keyPolicy = resolveIn(template, template.toJSON().Resources[key].Properties.KeyPolicy) as PolicyDocumentJson;
+      const principal = `arn:aws:iam::${ACCOUNT}:role/${role}`;
+      const request = (action: string, resource: string, resourcePolicy?: PolicyDocumentJson) =>
+        simulate({ principal, action, resource, resourceAccount: ACCOUNT, identityPolicies, resourcePolicy });
+      const arn = (id: string) => resolveIn(template, { 'Fn::GetAtt': [id, 'Arn'] }) as string;
+
+      await expect(request('sqs:SendMessage', arn(dlq))).resolves.toBe('Allowed');
+      await expect(request('sqs:SendMessage', arn(queue))).resolves.toBe('ImplicitlyDenied');
+      // SendMessage to a queue encrypted with a customer-managed key needs a data key, and Decrypt
+      await expect(request('kms:GenerateDataKey', arn(key), keyPolicy)).resolves.toBe('Allowed');
+      await expect(request('kms:Decrypt', arn(key), keyPolicy)).resolves.toBe('Allowed');
+    });
+
+    test('a margin of its own is passed on in milliseconds', () => {
+      const { template } = build({ deadlineMargin: Duration.seconds(20), timeout: Duration.seconds(90) });
+      template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ DEADLINE_MARGIN_MS: '20000' }) } });
+    });
+
+    test('fails if the margin is not shorter than the timeout', () => {
+      expect(() => build({ deadlineMargin: Duration.seconds(30), timeout: Duration.seconds(30) }))
+        .toThrow(/S3ThumbnailPipeline: deadlineMargin '30 seconds': must be shorter than the timeout \(30 seconds\): no record would ever be started.*raise timeout/);
+    });
+
+    test('fails if the margin is a token (it must be concrete)', () => {
+      expect(() => build({ deadlineMargin: Duration.seconds(Lazy.number({ produce: () => 5 })) }))
+        .toThrow(/deadlineMargin '\(token\)': must be known at synth time/);
     });
   });
 
