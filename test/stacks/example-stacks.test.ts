@@ -20,7 +20,7 @@ describe.each(Object.keys(EXAMPLE_STACKS))('example stack %s', (name) => {
   beforeAll(() => {
     // Throws on any validator finding, any unacknowledged cdk-nag error or warning,
     // and any unacknowledged construct warning.
-    template = synthesizeThroughHarness((app) => EXAMPLE_STACKS[name].build(app, name), { serverless: EXAMPLE_STACKS[name].serverless });
+    template = synthesizeThroughHarness((app) => EXAMPLE_STACKS[name].build(app, name));
   });
 
   test('passes template validation and cdk-nag', () => {
