@@ -36,8 +36,8 @@ interface ResourceModel {
   readonly attributes: Record<string, (n: Names) => string>;
 }
 
-const arn = (service: string, resource: string, regional = true) => (n: Names) =>
-  `arn:${n.partition}:${service}:${regional ? n.region : ''}:${n.account}:${resource.replace('{name}', n.name)}`;
+const arn = (service: string, resource: string) => (n: Names) =>
+  `arn:${n.partition}:${service}:${n.region}:${n.account}:${resource.replace('{name}', n.name)}`;
 
 /** Documented `Ref`/`Fn::GetAtt` return values of the resource types our checks reason about. */
 const RESOURCE_MODELS: Record<string, ResourceModel> = {
@@ -68,7 +68,8 @@ const RESOURCE_MODELS: Record<string, ResourceModel> = {
     nameProperty: 'BucketName',
     lowerCase: true,
     ref: (n) => n.name,
-    attributes: { Arn: arn('s3', '{name}', false), DomainName: (n) => `${n.name}.s3.amazonaws.com` },
+    // bucket ARNs name neither region nor account
+    attributes: { Arn: (n) => `arn:${n.partition}:s3:::${n.name}`, DomainName: (n) => `${n.name}.s3.amazonaws.com` },
   },
   'AWS::Lambda::Function': {
     nameProperty: 'FunctionName',
@@ -150,7 +151,7 @@ export class ResolvedTemplate {
     return attr ? attr(this.names(logicalId)) : `${logicalId}-${attribute}`;
   }
 
-  /** Resolves every intrinsic in `value` (Ref, Fn::GetAtt, Fn::Join, Fn::Sub, Fn::Select, Fn::Split, Fn::GetAZs). */
+  /** Resolves every intrinsic in `value` (Ref, Fn::GetAtt, Fn::Join, Fn::Sub, Fn::Select, Fn::Split, Fn::GetAZs, Fn::Base64, Fn::FindInMap); throws on others. */
   resolve(value: unknown): unknown {
     if (Array.isArray(value)) return value.map((v) => this.resolve(v)).filter((v) => v !== NO_VALUE);
     if (value === null || typeof value !== 'object') return value;
@@ -177,6 +178,14 @@ export class ResolvedTemplate {
           return String(this.resolve(source)).split(separator);
         }
         case 'Fn::GetAZs': return ['a', 'b', 'c'].map((az) => `${this.deployment.region}${az}`);
+        case 'Fn::Base64': return Buffer.from(String(this.resolve(arg))).toString('base64');
+        case 'Fn::FindInMap': {
+          const [map, top, second] = this.resolve(arg) as string[];
+          const mappings = this.template.Mappings as Record<string, Record<string, Record<string, unknown>>> | undefined;
+          const found = mappings?.[map]?.[top]?.[second];
+          if (found === undefined) throw new Error(`resolve-template: no mapping ${map}.${top}.${second}`);
+          return found;
+        }
         default:
           if (fn.startsWith('Fn::')) throw new Error(`resolve-template: ${fn} is not supported (${JSON.stringify(value)})`);
       }

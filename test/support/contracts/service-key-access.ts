@@ -86,8 +86,9 @@ export function serviceKeyUses(t: ResolvedTemplate): ServiceKeyUse[] {
   ];
   for (const { id, bucket, config } of notifiers) {
     const bucketArn = `arn:${t.deployment.partition}:s3:::${bucket}`;
-    for (const q of config?.QueueConfigurations ?? []) uses.push(...deliveries(t, 's3.amazonaws.com', `S3 notifications of ${id}`, bucketArn, q.QueueArn));
-    for (const n of config?.TopicConfigurations ?? []) uses.push(...deliveries(t, 's3.amazonaws.com', `S3 notifications of ${id}`, bucketArn, n.TopicArn));
+    // AWS::S3::Bucket names the target Queue/Topic; the custom resource passes the S3 API's QueueArn/TopicArn
+    for (const q of config?.QueueConfigurations ?? []) uses.push(...deliveries(t, 's3.amazonaws.com', `S3 notifications of ${id}`, bucketArn, q.Queue ?? q.QueueArn));
+    for (const n of config?.TopicConfigurations ?? []) uses.push(...deliveries(t, 's3.amazonaws.com', `S3 notifications of ${id}`, bucketArn, n.Topic ?? n.TopicArn));
   }
 
   // EventBridge rule targets and their dead-letter queues
