@@ -132,7 +132,7 @@ describe('key-policy check (finding 1): fails on a broken copy', () => {
     expect((await checkServiceKeyAccess(resolve(stack))).join('\n')).toMatch(/events\.amazonaws\.com: rule Rule target Queue Queue: key Key\w+ ImplicitlyDenied kms:GenerateDataKey/);
   });
 
-  test('a queue policy open to every source of the service (aws-cdk-lib\'s SqsQueue event target on this app\'s flags)', async () => {
+  test('a queue policy open to every EventBridge rule (aws-cdk-lib\'s SqsQueue target omits aws:SourceArn on an encrypted queue)', async () => {
     const { stack } = brokenStack();
     const rule = new events.Rule(stack, 'Rule', { eventPattern: { source: ['aws.ec2'] } });
     rule.addTarget(new targets.SqsQueue(new sqs.Queue(stack, 'Queue', { encryptionMasterKey: new kms.Key(stack, 'Key') })));
@@ -147,6 +147,23 @@ describe('key-policy check (finding 1): fails on a broken copy', () => {
     });
     alarm.addAlarmAction(new cwActions.SnsAction(new sns.Topic(stack, 'Topic', { masterKey: key })));
     expect((await checkServiceKeyAccess(resolve(stack))).join('\n')).toMatch(/cloudwatch\.amazonaws\.com: alarm Alarm\w+ Topic\w+: key Key\w+ ImplicitlyDenied kms:GenerateDataKey/);
+  });
+
+  test('a function polling a queue on a CMK without kms:Decrypt in its role, and passing once granted', async () => {
+    const build = (grant: boolean) => {
+      const { stack } = brokenStack();
+      const key = new kms.Key(stack, 'Key');
+      const queue = new sqs.Queue(stack, 'Queue', { encryptionMasterKey: key });
+      const fn = new lambda.Function(stack, 'Worker', {
+        runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1'),
+      });
+      queue.grant(fn, 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes');
+      if (grant) key.grantDecrypt(fn);
+      new lambda.CfnEventSourceMapping(stack, 'Mapping', { functionName: fn.functionName, eventSourceArn: queue.queueArn });
+      return stack;
+    };
+    expect((await checkServiceKeyAccess(resolve(build(false)))).join('\n')).toMatch(/Lambda polls for Worker\w+: Queue\w+ \(key Key\w+\): ImplicitlyDenied kms:Decrypt/);
+    expect(await checkServiceKeyAccess(resolve(build(true)))).toEqual([]);
   });
 
   test('a queue fed by SNS without a queue policy for the topic', async () => {

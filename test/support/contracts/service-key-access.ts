@@ -121,8 +121,8 @@ function deliveries(t: ResolvedTemplate, principal: string, what: string, source
   const props = t.properties(logicalId);
   const keyLogicalId = props.KmsMasterKeyId && t.findByReference('AWS::KMS::Key', props.KmsMasterKeyId);
   const delivery: DeliveryTarget = queue
-    ? { logicalId, arn: t.getAtt(logicalId, 'Arn'), action: 'sqs:SendMessage', policy: resourcePolicy(t, 'AWS::SQS::QueuePolicy', 'Queues', t.ref(logicalId)), defaultPolicyAdmits: false }
-    : { logicalId, arn: t.ref(logicalId), action: 'sns:Publish', policy: resourcePolicy(t, 'AWS::SNS::TopicPolicy', 'Topics', t.ref(logicalId)), defaultPolicyAdmits: principal === 'cloudwatch.amazonaws.com' };
+    ? { logicalId, arn: t.getAtt(logicalId, 'Arn'), action: 'sqs:SendMessage', policy: queueOrTopicPolicy(t, 'AWS::SQS::QueuePolicy', 'Queues', t.ref(logicalId)), defaultPolicyAdmits: false }
+    : { logicalId, arn: t.ref(logicalId), action: 'sns:Publish', policy: queueOrTopicPolicy(t, 'AWS::SNS::TopicPolicy', 'Topics', t.ref(logicalId)), defaultPolicyAdmits: principal === 'cloudwatch.amazonaws.com' };
   return [{
     description: `${principal}: ${what} ${logicalId}`,
     keyLogicalId: keyLogicalId ?? '',
@@ -135,12 +135,81 @@ function deliveries(t: ResolvedTemplate, principal: string, what: string, source
 }
 
 /** The statements of every policy resource of `type` that names `ref` in `listProperty`. */
-function resourcePolicy(t: ResolvedTemplate, type: string, listProperty: string, ref: string): PolicyDocumentJson | undefined {
+function queueOrTopicPolicy(t: ResolvedTemplate, type: string, listProperty: string, ref: string): PolicyDocumentJson | undefined {
   const statements = t.logicalIds(type)
     .map((id) => t.properties(id))
     .filter((props) => (props[listProperty] as string[]).includes(ref))
     .flatMap((props) => props.PolicyDocument.Statement as Record<string, unknown>[]);
   return statements.length > 0 ? { Version: '2012-10-17', Statement: statements } : undefined;
+}
+
+/** A request a function's execution role makes when Lambda acts for it, on a queue or topic of this template. */
+export interface RoleRequest {
+  /** e.g. `Lambda polls queue X for function Y`. */
+  readonly description: string;
+  readonly roleArn: string;
+  readonly identityPolicies: PolicyDocumentJson[];
+  readonly action: string;
+  readonly resource: string;
+  readonly resourcePolicy?: PolicyDocumentJson;
+}
+
+/*
+ * Lambda uses the function's execution role (not a service principal) to poll an SQS event
+ * source (Lambda docs "Using Lambda with Amazon SQS": ReceiveMessage, DeleteMessage,
+ * GetQueueAttributes, and kms:Decrypt for an encrypted queue) and to send to an on-failure
+ * destination ("Adding a destination": sqs:SendMessage or sns:Publish, and for an encrypted target
+ * kms:GenerateDataKey and kms:Decrypt). Only the role's own policies are evaluated: AWS-managed
+ * policies are not in the template.
+ */
+export function functionRoleRequests(t: ResolvedTemplate): RoleRequest[] {
+  const requests: RoleRequest[] = [];
+  const functionRole = (functionRef: string) => {
+    const fn = t.findByReference('AWS::Lambda::Function', functionRef);
+    const roleArn = fn && t.properties(fn).Role as string;
+    const role = roleArn && t.findByReference('AWS::IAM::Role', roleArn);
+    if (!fn || !role) return undefined;
+    const inline = (t.properties(role).Policies ?? []).map((p: { PolicyDocument: PolicyDocumentJson }) => p.PolicyDocument);
+    const attached = t.logicalIds('AWS::IAM::Policy').map((id) => t.properties(id))
+      .filter((p) => (p.Roles ?? []).includes(t.ref(role))).map((p) => p.PolicyDocument as PolicyDocumentJson);
+    return { fn, roleArn, identityPolicies: [...inline, ...attached] };
+  };
+  const onTarget = (what: string, role: NonNullable<ReturnType<typeof functionRole>>, targetArn: string, actions: { queue: string[]; topic: string[]; kms: string[] }) => {
+    const queue = t.findByReference('AWS::SQS::Queue', targetArn);
+    const topic = queue ? undefined : t.findByReference('AWS::SNS::Topic', targetArn);
+    const target = queue ?? topic;
+    if (!target) return;
+    const props = t.properties(target);
+    const resourcePolicy = queue
+      ? queueOrTopicPolicy(t, 'AWS::SQS::QueuePolicy', 'Queues', t.ref(target))
+      : queueOrTopicPolicy(t, 'AWS::SNS::TopicPolicy', 'Topics', t.ref(target));
+    const arnOfTarget = queue ? t.getAtt(target, 'Arn') : t.ref(target);
+    for (const action of queue ? actions.queue : actions.topic) {
+      requests.push({ description: `${what} ${target}`, roleArn: role.roleArn, identityPolicies: role.identityPolicies, action, resource: arnOfTarget, resourcePolicy });
+    }
+    const key = props.KmsMasterKeyId && t.findByReference('AWS::KMS::Key', props.KmsMasterKeyId);
+    if (key) {
+      for (const action of actions.kms) {
+        requests.push({
+          description: `${what} ${target} (key ${key})`, roleArn: role.roleArn, identityPolicies: role.identityPolicies,
+          action, resource: t.getAtt(key, 'Arn'), resourcePolicy: t.properties(key).KeyPolicy,
+        });
+      }
+    }
+  };
+  for (const id of t.logicalIds('AWS::Lambda::EventSourceMapping')) {
+    const props = t.properties(id);
+    const role = functionRole(props.FunctionName);
+    if (role) onTarget(`Lambda polls for ${role.fn}:`, role, props.EventSourceArn, { queue: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], topic: [], kms: ['kms:Decrypt'] });
+  }
+  for (const id of t.logicalIds('AWS::Lambda::EventInvokeConfig')) {
+    const props = t.properties(id);
+    const role = functionRole(props.FunctionName);
+    for (const destination of [props.DestinationConfig?.OnFailure?.Destination, props.DestinationConfig?.OnSuccess?.Destination]) {
+      if (role && destination) onTarget(`Lambda sends ${role.fn}'s async results to`, role, destination, { queue: ['sqs:SendMessage'], topic: ['sns:Publish'], kms: DELIVERY_ACTIONS });
+    }
+  }
+  return requests;
 }
 
 /** A principal no example grants anything: "another service" for the scoping checks. */
@@ -149,7 +218,9 @@ const UNRELATED_SERVICE = 'ec2.amazonaws.com';
 /**
  * Evaluates every {@link ServiceKeyUse} of the template: the service may use the key and deliver
  * with its real request context; the same request from a source that is not ours, and the same
- * request from an unrelated service, are not allowed. Returns one line per broken contract.
+ * request from an unrelated service, are not allowed. Then every {@link RoleRequest}: Lambda,
+ * acting with a function's role, may poll its queue and reach its destinations (key included).
+ * Returns one line per broken contract.
  */
 export async function checkServiceKeyAccess(t: ResolvedTemplate): Promise<string[]> {
   const problems: string[] = [];
@@ -188,6 +259,13 @@ export async function checkServiceKeyAccess(t: ResolvedTemplate): Promise<string
         problems.push(`${use.description}: ${d.logicalId} policy also allows ${d.action} with ${JSON.stringify(use.foreignContext)} (not scoped to the source)`);
       }
     }
+  }
+  for (const request of functionRoleRequests(t)) {
+    const decision = await simulate({
+      principal: request.roleArn, action: request.action, resource: request.resource, resourceAccount: account,
+      context: { 'aws:SecureTransport': 'true' }, resourcePolicy: request.resourcePolicy, identityPolicies: request.identityPolicies,
+    });
+    if (decision !== 'Allowed') problems.push(`${request.description}: ${decision} ${request.action} for ${request.roleArn}`);
   }
   return problems;
 }
