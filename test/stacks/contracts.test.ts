@@ -14,6 +14,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { testApp } from '../support/app';
+import { Acknowledgement, acknowledgementsIn } from '../support/contracts/acknowledgement-ledger';
 import { OTHER_REGION, resolveFor, synthesizeCopy } from '../support/contracts/deployments';
 import { collidingNames } from '../support/contracts/physical-names';
 import { checkServiceKeyAccess } from '../support/contracts/service-key-access';
@@ -233,15 +234,19 @@ describe('Serverless pack wherever a Lambda function is (finding 9): fails on a 
 });
 
 describe('acknowledgement hygiene (finding 12): fails on a broken copy', () => {
-  test('an acknowledgement for a rule that does not fire fails the harness (the S1-on-access-log-bucket mistake)', () => {
+  test('acknowledgements for rules that do not fire fail the harness (the S1-on-access-log-bucket and SQS3-on-DLQ mistakes)', () => {
     expect(() => synthesizeThroughHarness((app) => {
       const stack = new Stack(app, 'Broken');
       const logsBucket = new s3.Bucket(stack, 'AccessLogs', { enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL });
       new s3.Bucket(stack, 'Data', { enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL, serverAccessLogsBucket: logsBucket });
       // S1 does not fire: the bucket is the access-log destination of Data
       Validations.of(logsBucket).acknowledge({ id: 'AwsSolutions-S1', reason: 'would loop' });
+      // SQS3 does not fire: the queue is the dead-letter queue of another queue
+      const dlq = new sqs.Queue(stack, 'Dlq', { enforceSSL: true });
+      new sqs.Queue(stack, 'Queue', { enforceSSL: true, deadLetterQueue: { queue: dlq, maxReceiveCount: 3 } });
+      Validations.of(dlq).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'terminal' });
       return stack;
-    })).toThrow(/1 acknowledgement\(s\) match no finding[\s\S]*AwsSolutions-S1 at Broken\/AccessLogs/);
+    })).toThrow(/2 acknowledgement\(s\) match no finding[\s\S]*AwsSolutions-S1 at Broken\/AccessLogs[\s\S]*AwsSolutions-SQS3 at Broken\/Dlq/);
   });
 
   test('an acknowledgement of a pack that does not run fails too (Serverless rule on a stack without functions)', () => {
@@ -261,5 +266,33 @@ describe('acknowledgement hygiene (finding 12): fails on a broken copy', () => {
       Validations.of(bucket).acknowledge({ id: 'AwsSolutions-S1', reason: 'test: a bucket nothing logs to' });
       return stack;
     })).not.toThrow();
+  });
+});
+
+describe('acknowledgement reasons (finding 12) say what is true', () => {
+  const reasons = (() => {
+    let cached: Acknowledgement[] | undefined;
+    return () => cached ??= ['FanOut', 'StaticSite'].flatMap((name) => {
+      const app = testApp();
+      EXAMPLE_VARIANTS[name].build(app);
+      return acknowledgementsIn(app);
+    });
+  })();
+  const reasonOf = (path: RegExp, id: string) => reasons().filter((a) => path.test(a.path) && a.id === id).map((a) => a.reason);
+
+  test('the producer is invoked synchronously on demand; a scheduler would invoke it asynchronously', () => {
+    const [reason] = reasonOf(/^FanOut\/Producer$/, 'Serverless-LambdaDLQ');
+    expect(reason).toMatch(/RequestResponse, synchronous/);
+    expect(reason).toMatch(/EventBridge Scheduler invokes asynchronously/);
+  });
+
+  test('kms:GenerateDataKey* is said to match GenerateDataKeyPair* too', () => {
+    const found = reasonOf(/^FanOut\/\w+Role$/, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]');
+    expect(found.length).toBeGreaterThan(0);
+    for (const reason of found) expect(reason).toMatch(/GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext/);
+  });
+
+  test('CFR3 names legacy standard logging as the only kind the rule sees', () => {
+    expect(reasonOf(/^StaticSite\/Site\/Distribution$/, 'AwsSolutions-CFR3')).toEqual([expect.stringMatching(/only legacy standard logging[\s\S]*standard logging v2/)]);
   });
 });
