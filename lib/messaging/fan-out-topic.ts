@@ -7,7 +7,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
 import {
-  acknowledgeTerminalQueue, createDlqDepthAlarm, createQueueKey, createSecureQueue, usesAwsManagedSqsKey,
+  acknowledgeDeadLetterQueue, acknowledgeTerminalQueue, createDlqDepthAlarm, createQueueKey, createSecureQueue, usesAwsManagedSqsKey,
 } from '../private/secure-queue';
 import { allowTopicToUseKey, createEncryptedTopic } from '../private/sns-key-access';
 import { SubscriptionFilterOptions, validateFilterScope } from './subscription-filter';
@@ -172,7 +172,7 @@ export class FanOutSubscriber extends Construct {
         deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: options.maxReceiveCount ?? 5 },
       });
       if (!options.deadLetterQueue) {
-        acknowledgeTerminalQueue(this.deadLetterQueue, 'the dead-letter queue of a fan-out subscriber queue');
+        acknowledgeDeadLetterQueue(this.deadLetterQueue, 'the dead-letter queue of a fan-out subscriber queue');
       }
       this.deadLetterQueueAlarm = createDlqDepthAlarm(this, 'DeadLetterQueueAlarm', this.deadLetterQueue,
         `FanOutTopic subscriber ${id}`);

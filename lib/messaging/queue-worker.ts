@@ -6,7 +6,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
 import {
-  acknowledgeTerminalQueue, createDlqDepthAlarm, createOldestMessageAgeAlarm, createQueueKey, createSecureQueue,
+  acknowledgeDeadLetterQueue, createDlqDepthAlarm, createOldestMessageAgeAlarm, createQueueKey, createSecureQueue,
 } from '../private/secure-queue';
 
 /** AWS's recommendation for SQS-triggered functions: visibility timeout >= 6 x function timeout + batching window. */
@@ -199,7 +199,7 @@ export class QueueWorker extends Construct {
         deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
       });
       if (!props.deadLetterQueue) {
-        acknowledgeTerminalQueue(this.deadLetterQueue, 'the dead-letter queue of a Lambda-consumed queue');
+        acknowledgeDeadLetterQueue(this.deadLetterQueue, 'the dead-letter queue of a Lambda-consumed queue');
       }
       this.deadLetterQueueAlarm = createDlqDepthAlarm(this, 'DeadLetterQueueAlarm', this.deadLetterQueue, `QueueWorker ${id}`);
     }

@@ -22,6 +22,6 @@ export function acknowledgeDistributionFindings(distribution: cloudfront.Distrib
   }
   Validations.of(distribution).acknowledge({
     id: 'AwsSolutions-CFR3',
-    reason: 'Standard logging needs an ACL-enabled S3 bucket; request-level visibility comes from the origin\'s access logs (API Gateway) or, for the static site, from CloudFront real-time logs the user can add.',
+    reason: 'The rule sees only legacy standard logging, which needs an S3 bucket with ACLs enabled (the buckets of these constructs disable ACLs). Access logs are left to the user, who picks destination, retention and cost: standard logging v2 (CloudWatch Logs, Data Firehose or S3 without ACLs) or real-time logs.',
   });
 }

@@ -12,6 +12,15 @@ export function acknowledgeNoFunctionDlq(fn: lambda.IFunction, invocation: strin
   });
 }
 
+/** What each KMS action wildcard of aws-cdk-lib's grants matches, and what SNS/SQS encryption needs of it. */
+const KMS_WILDCARDS: Record<string, { matches: string; needed: string }> = {
+  'kms:GenerateDataKey*': {
+    matches: 'GenerateDataKey, GenerateDataKeyWithoutPlaintext, GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext',
+    needed: 'GenerateDataKey',
+  },
+  'kms:ReEncrypt*': { matches: 'ReEncryptFrom and ReEncryptTo', needed: 'neither' },
+};
+
 /**
  * Acknowledges the KMS action wildcards in aws-cdk-lib's standard grants on a single named key.
  * `grant` says which grant produced them.
@@ -21,9 +30,13 @@ export function acknowledgeKmsActionWildcards(fn: lambda.IFunction, grant: strin
     return;
   }
   for (const action of actions) {
+    const wildcard = KMS_WILDCARDS[action];
+    if (!wildcard) {
+      throw new Error(`acknowledgeKmsActionWildcards: no reason known for ${action}; add it to KMS_WILDCARDS`);
+    }
     Validations.of(fn.role).acknowledge({
       id: `AwsSolutions-IAM5[Action::${action}]`,
-      reason: `${action} comes from aws-cdk-lib's ${grant} and is limited to one customer-managed key named by ARN; the wildcard only spans the variants of that one operation (e.g. GenerateDataKey and GenerateDataKeyWithoutPlaintext) that SNS/SQS server-side encryption uses.`,
+      reason: `${action} comes from aws-cdk-lib's ${grant} and is limited to one customer-managed key named by ARN. It matches ${wildcard.matches}; SNS/SQS server-side encryption needs ${wildcard.needed}. The others only create data keys under, or re-encrypt to and from, this same key, which gives the role no data it cannot already decrypt.`,
     });
   }
 }

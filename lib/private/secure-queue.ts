@@ -34,16 +34,29 @@ export function createSecureQueue(scope: Construct, id: string, options: SecureQ
   });
 }
 
+const TERMINAL_QUEUE_REASON = (role: string) =>
+  `This queue is ${role}: the end of the failure chain. A dead-letter queue for it would only move the same messages one step further; they are kept 14 days and an alarm fires on the first one.`;
+
 /**
- * Records why a queue at the end of a failure chain (a dead-letter queue, a subscription
- * dead-letter queue, an on-failure destination) has no dead-letter queue of its own: another
- * DLQ would only move the same messages one step further. What protects them instead is a
- * 14-day retention and an alarm on the first message.
+ * Records why a queue at the end of a failure chain that SQS does not see as one (a dead-letter
+ * queue of an SNS subscription, an on-failure destination) has no dead-letter queue of its own:
+ * another DLQ would only move the same messages one step further. What protects them instead is
+ * a 14-day retention and an alarm on the first message. For the dead-letter queue of another
+ * queue use {@link acknowledgeDeadLetterQueue}.
  */
 export function acknowledgeTerminalQueue(queue: sqs.IQueue, role: string): void {
-  const reason = `This queue is ${role}: the end of the failure chain. A dead-letter queue for it would only move the same messages one step further; they are kept 14 days and an alarm fires on the first one.`;
+  const reason = TERMINAL_QUEUE_REASON(role);
   Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason });
   Validations.of(queue).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason });
+}
+
+/**
+ * Records why the dead-letter queue of another queue has no dead-letter queue of its own (see
+ * {@link acknowledgeTerminalQueue}). Only the Serverless pack flags it: AwsSolutions-SQS3 already
+ * accepts a queue that another queue's redrive policy names.
+ */
+export function acknowledgeDeadLetterQueue(queue: sqs.IQueue, role: string): void {
+  Validations.of(queue).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: TERMINAL_QUEUE_REASON(role) });
 }
 
 /** A customer-managed key with rotation, retained by default because queued data is encrypted with it. */

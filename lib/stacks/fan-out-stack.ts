@@ -61,7 +61,7 @@ export class FanOutStack extends Stack {
       filterPolicy: { eventType: sns.SubscriptionFilter.stringFilter({ allowlist: ['order.cancelled'] }) },
     });
 
-    acknowledgeNoFunctionDlq(producer, 'invoked synchronously by an operator or a scheduler, who sees a failure directly');
+    acknowledgeNoFunctionDlq(producer, 'invoked on demand with `aws lambda invoke` (RequestResponse, synchronous), so the caller sees a failure directly; a scheduler such as EventBridge Scheduler invokes asynchronously and needs an on-failure destination first');
     acknowledgeNoFunctionDlq(ordersWorker.handler, 'invoked synchronously by the SQS event source mapping; failed records return to the queue and reach its dead-letter queue');
     acknowledgeNoFunctionDlq(paymentsWorker.handler, 'invoked synchronously by the SQS event source mapping; failed records return to the queue and reach its dead-letter queue');
     acknowledgeNoFunctionDlq(cancellations.handler, 'invoked asynchronously by SNS and has an on-failure destination queue, the successor of a function dead-letter queue');
