@@ -15,13 +15,17 @@ import { synthesizeThroughHarness } from '../support/harness';
  * of CloudFrontWafAlb, which that harness builds but does not snapshot, and the defaults every
  * edge example must keep.
  */
-const STACKS: Record<string, (app: App) => Stack> = {
-  BlockIpPublicEc2: (app) => new BlockIpPublicEc2Stack(app, 'BlockIpPublicEc2'),
-  BlockIpAlb: (app) => new BlockIpAlbStack(app, 'BlockIpAlb'),
-  BlockIpNlb: (app) => new BlockIpNlbStack(app, 'BlockIpNlb'),
-  WafAlb: (app) => new WafAlbStack(app, 'WafAlb'),
-  CloudFrontWafAlb: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').stack,
-  CloudFrontWafAlbWebAcl: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').webAclStack,
+const STACKS: Record<string, { build: (app: App) => Stack; context?: Record<string, string> }> = {
+  BlockIpPublicEc2: { build: (app) => new BlockIpPublicEc2Stack(app, 'BlockIpPublicEc2') },
+  BlockIpAlb: { build: (app) => new BlockIpAlbStack(app, 'BlockIpAlb') },
+  BlockIpNlb: { build: (app) => new BlockIpNlbStack(app, 'BlockIpNlb') },
+  WafAlb: { build: (app) => new WafAlbStack(app, 'WafAlb') },
+  CloudFrontWafAlb: { build: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').stack },
+  'CloudFrontWafAlb -c cloudFrontOriginMode=public-alb': {
+    build: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').stack,
+    context: { cloudFrontOriginMode: 'public-alb' },
+  },
+  CloudFrontWafAlbWebAcl: { build: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').webAclStack },
 };
 
 /** Security groups of load balancers, whose listener is the only place open to the internet. */
@@ -30,7 +34,7 @@ const PUBLIC_LISTENER_GROUP = /LoadBalancerSecurityGroup/;
 describe.each(Object.keys(STACKS))('edge example stack %s', (name) => {
   let template: Template;
   beforeAll(() => {
-    template = synthesizeThroughHarness(STACKS[name]);
+    template = synthesizeThroughHarness(STACKS[name].build, { context: STACKS[name].context });
   });
 
   test('passes template validation and cdk-nag', () => {
@@ -38,7 +42,7 @@ describe.each(Object.keys(STACKS))('edge example stack %s', (name) => {
   });
 
   // The stacks bin/app.ts lists are snapshotted once, in example-stacks.test.ts; only the
-  // us-east-1 web ACL stack, which that test does not return, is snapshotted here.
+  // us-east-1 web ACL stack and the non-default modes, which that test does not build, are snapshotted here.
   (name in EXAMPLE_STACKS ? test.skip : test)('matches the snapshot', () => {
     expect(template.toJSON()).toMatchSnapshot();
   });
