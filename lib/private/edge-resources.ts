@@ -6,7 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { BlocklistNetworkAcl } from '../edge/blocklist-network-acl';
 import type { IpBlocklist } from '../edge/ip-blocklist';
 
@@ -22,6 +22,8 @@ export interface LabelRule {
 export const WAF_DESCRIPTION: LabelRule = { invalid: /[^a-zA-Z0-9+=:#@/\-,. ]/g, maxLength: 256 };
 /** `GroupDescription` of a security group (EC2's character set). */
 export const SECURITY_GROUP_DESCRIPTION: LabelRule = { invalid: /[^a-zA-Z0-9,. _\-:/()#@[\]+=&;{}!$*]/g, maxLength: 255 };
+/** A tag value (IAM's pattern, the strictest: ec2.Instance's `Name` tag also lands on its role). */
+export const TAG_VALUE: LabelRule = { invalid: /[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, maxLength: 256 };
 /** `Comment` of a CloudFront distribution. */
 export const DISTRIBUTION_COMMENT: LabelRule = { invalid: /[^\x20-\x7e]/g, maxLength: 128 };
 
@@ -42,7 +44,7 @@ export function fitLabel(name: string, suffix: string, rule: LabelRule): string 
 }
 
 /** The path of `scope` fitted into a field together with `suffix` (see {@link fitLabel}). */
-export function pathLabel(scope: IConstruct, suffix: string, rule: LabelRule): string {
+export function pathLabel(scope: { readonly node: { readonly path: string } }, suffix: string, rule: LabelRule): string {
   return fitLabel(scope.node.path, suffix, rule);
 }
 
@@ -145,6 +147,8 @@ export function createWebInstance(scope: Construct, id: string, options: WebInst
     vpcSubnets: options.subnets,
     securityGroup: options.securityGroup,
     instanceType,
+    // ec2.Instance tags itself and its role with Name = its path by default; IAM refuses some path characters.
+    instanceName: pathLabel(instanceScope(scope, id), '', TAG_VALUE),
     machineImage: options.machineImage ?? latestAmazonLinux2023For(scope, instanceType),
     userData,
     userDataCausesReplacement: true,
@@ -164,6 +168,11 @@ export function createWebInstance(scope: Construct, id: string, options: WebInst
     reason: 'Basic (5-minute) monitoring is enough for a demo web server; detailed monitoring would add about $2.10 a month per instance. Pass your own instance setup where 1-minute metrics drive scaling.',
   });
   return instance;
+}
+
+/** The path `scope/id` would have, for labels computed before the child exists. */
+function instanceScope(scope: Construct, id: string): { node: { path: string } } {
+  return { node: { path: `${scope.node.path}/${id}` } };
 }
 
 /**
