@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { BlockIpAlbStack } from '../../lib/stacks/block-ip-alb-stack';
 import { BlockIpNlbStack } from '../../lib/stacks/block-ip-nlb-stack';
 import { BlockIpPublicEc2Stack } from '../../lib/stacks/block-ip-public-ec2-stack';
+import { CloudFrontOriginMode } from '../../lib/edge/cloudfront-waf-alb';
 import { createCloudFrontWafAlbStacks, DEFAULT_CLOUDFRONT_EXAMPLE_REGION } from '../../lib/stacks/cloudfront-waf-alb-stack';
 import { WafAlbStack } from '../../lib/stacks/waf-alb-stack';
 import { EXAMPLE_STACKS } from '../../lib/stacks';
@@ -122,5 +123,20 @@ describe('CloudFrontWafAlb stacks', () => {
     } finally {
       if (saved !== undefined) process.env.CDK_DEFAULT_ACCOUNT = saved;
     }
+  });
+
+  test('context cloudFrontOriginMode picks the mode: vpc-origin by default, public-alb on request', () => {
+    const scheme = (context: Record<string, unknown>) => {
+      const { stack } = createCloudFrontWafAlbStacks(testApp({ context }), 'CloudFrontWafAlb', 'x');
+      const [lb] = Object.values(Template.fromStack(stack).findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'));
+      return [stack.site.originMode, lb.Properties.Scheme];
+    };
+    expect(scheme({})).toEqual([CloudFrontOriginMode.VPC_ORIGIN, 'internal']);
+    expect(scheme({ cloudFrontOriginMode: 'public-alb' })).toEqual([CloudFrontOriginMode.PUBLIC_ALB, 'internet-facing']);
+  });
+
+  test('fails if context cloudFrontOriginMode is not a mode', () => {
+    expect(() => createCloudFrontWafAlbStacks(testApp({ context: { cloudFrontOriginMode: 'public' } }), 'CloudFrontWafAlb', 'x'))
+      .toThrow(/context cloudFrontOriginMode 'public' is not an origin mode. Fix: use -c cloudFrontOriginMode=vpc-origin or -c cloudFrontOriginMode=public-alb/);
   });
 });
