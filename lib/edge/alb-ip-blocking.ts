@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ConfigErrors, checkTcpPort } from '../private/config-errors';
 import {
-  acknowledgePublicListener, addWebListeners, createEdgeAlb, createBlockedPublicSubnets, createWebInstance, privateSubnetsOf,
+  SECURITY_GROUP_DESCRIPTION, acknowledgePublicListener, addWebListeners, pathLabel, createEdgeAlb, createBlockedPublicSubnets, createWebInstance, privateSubnetsOf,
 } from '../private/edge-resources';
 import { BlocklistNetworkAcl } from './blocklist-network-acl';
 import { IpBlocklist } from './ip-blocklist';
@@ -102,7 +102,7 @@ export class AlbIpBlocking extends Construct {
 
     this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
       vpc: this.vpc,
-      description: `${this.node.path}: port ${port} from the load balancer only`,
+      description: pathLabel(this, `: port ${port} from the load balancer only`, SECURITY_GROUP_DESCRIPTION),
       allowAllOutbound: false,
     });
     this.instance = createWebInstance(this, 'Instance', {

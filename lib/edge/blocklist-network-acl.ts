@@ -1,4 +1,4 @@
-import { Annotations, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
@@ -7,8 +7,14 @@ import { IpBlocklist } from './ip-blocklist';
 /** Highest rule number a network ACL entry may have (32767 is the implicit deny-all). */
 export const MAX_NACL_RULE_NUMBER = 32766;
 
-/** Default quota of rules per network ACL, per direction and address family (adjustable up to 40). */
+/**
+ * Default quota of rules per network ACL, per direction and address family, counting the default
+ * deny rule (32767 for IPv4, 32768 for IPv6). Adjustable up to {@link MAX_NACL_RULES}.
+ */
 export const DEFAULT_NACL_RULE_QUOTA = 20;
+
+/** The most rules a network ACL can have per direction and address family, whatever the quota. */
+export const MAX_NACL_RULES = 40;
 
 /** Properties of a {@link BlocklistNetworkAcl}. */
 export interface BlocklistNetworkAclProps {
@@ -128,6 +134,19 @@ export class BlocklistNetworkAcl extends Construct {
         `use e.g. 32000 (at most ${MAX_NACL_RULE_NUMBER - 1})`);
     }
 
+    // Rules per direction and address family: the deny entries, a new ACL's allow-all entry, and
+    // the default deny rule, which counts toward the quota too.
+    const ruleCounts = ([4, 6] as const).map((family) => ({
+      family,
+      count: (family === 4 ? props.blocklist.ipv4Cidrs.length : props.blocklist.ipv6Cidrs.length) + (props.networkAcl ? 0 : 1) + 1,
+    }));
+    for (const { family, count } of ruleCounts) {
+      if (count > MAX_NACL_RULES) {
+        errors.add('blocklist', `${count - 1 - (props.networkAcl ? 0 : 1)} IPv${family} ranges`,
+          `with ${props.networkAcl ? 'the default deny rule' : 'the allow-all entry and the default deny rule'} that makes ${count} IPv${family} rules per direction on one network ACL, above the hard limit of ${MAX_NACL_RULES} (the quota can be raised from ${DEFAULT_NACL_RULE_QUOTA} to ${MAX_NACL_RULES}, no further)`,
+          'block long lists with WAF (EdgeWebAcl / WafProtectedAlb, up to 10,000 ranges per IP set), or aggregate ranges into shorter prefixes');
+      }
+    }
     errors.throwIfAny();
 
     this.networkAcl = props.networkAcl ?? new ec2.NetworkAcl(this, 'Resource', {
@@ -198,14 +217,42 @@ export class BlocklistNetworkAcl extends Construct {
     });
 
     for (const direction of directions) {
-      for (const family of [4, 6] as const) {
-        const count = (family === 4 ? props.blocklist.ipv4Cidrs.length : props.blocklist.ipv6Cidrs.length)
-          + (props.networkAcl ? 0 : 1);
+      for (const { family, count } of ruleCounts) {
         if (count > DEFAULT_NACL_RULE_QUOTA) {
           Annotations.of(this).addWarningV2('cdk-reference-architectures:networkAclRuleQuota',
-            `${count} ${direction} IPv${family} rules on one network ACL exceed the default quota of ${DEFAULT_NACL_RULE_QUOTA} per direction and address family; the deploy fails unless the "Rules per network ACL" quota is raised (up to 40). For long lists, block with WAF (EdgeWebAcl / WafProtectedAlb) instead.`);
+            `${count} ${direction} IPv${family} rules on one network ACL (with the default deny rule) exceed the default quota of ${DEFAULT_NACL_RULE_QUOTA} per direction and address family; the deploy fails unless the "Rules per network ACL" quota is raised (up to ${MAX_NACL_RULES}). For long lists, block with WAF (EdgeWebAcl / WafProtectedAlb) instead.`);
         }
       }
     }
+
+    if (!props.networkAcl) {
+      this.node.addValidation({ validate: () => this.validateSubnetAssociations() });
+    }
+  }
+
+  /**
+   * A subnet has exactly one network ACL: when two constructs associate theirs with the same subnet,
+   * CloudFormation silently keeps whichever association it makes last, and the other blocklist is
+   * not applied. Refused at synth, for every association in this stack.
+   */
+  private validateSubnetAssociations(): string[] {
+    const stack = Stack.of(this);
+    const owners = new Map<string, Set<string>>();
+    for (const c of stack.node.findAll()) {
+      if (!(c instanceof ec2.CfnSubnetNetworkAclAssociation)) continue;
+      const subnet = JSON.stringify(stack.resolve(c.subnetId));
+      const owner = c.node.scope?.node.path ?? c.node.path;
+      owners.set(subnet, (owners.get(subnet) ?? new Set()).add(owner));
+    }
+    const mine = this.node.findAll().filter((c): c is ec2.CfnSubnetNetworkAclAssociation => c instanceof ec2.CfnSubnetNetworkAclAssociation);
+    const problems: string[] = [];
+    for (const association of mine) {
+      const subnet = JSON.stringify(stack.resolve(association.subnetId));
+      const others = [...owners.get(subnet) ?? []].filter((o) => !o.startsWith(`${this.node.path}/`));
+      if (others.length > 0) {
+        problems.push(`BlocklistNetworkAcl at '${this.node.path}': subnet ${subnet} is also associated with the network ACL of ${others.map((o) => `'${o}'`).join(', ')}; a subnet has exactly one network ACL, so only one of them would apply. Fix: give each pattern its own VPC or subnets, or block with one network ACL (pass networkAcl to the second BlocklistNetworkAcl, with a firstRuleNumber after the first one's entries).`);
+      }
+    }
+    return problems;
   }
 }

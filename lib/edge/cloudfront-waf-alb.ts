@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -6,11 +6,46 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as elbv2Targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { ConfigErrors } from '../private/config-errors';
-import { EDGE_VPC_CIDR, createEdgeAlb, createEdgeLogsBucket, createEdgeVpc, createWebInstance, privateSubnetsOf } from '../private/edge-resources';
-import { CLOUDFRONT_WEB_ACL_REGION, EdgeWebAcl, IEdgeWebAcl } from './edge-web-acl';
+import { isConcrete } from '../private/config-errors';
+import {
+  DISTRIBUTION_COMMENT, SECURITY_GROUP_DESCRIPTION, createEdgeAlb, createEdgeLogsBucket, createEdgeVpc, createWebInstance, pathLabel, privateSubnetsOf,
+} from '../private/edge-resources';
+import { EdgeWebAcl, IEdgeWebAcl } from './edge-web-acl';
+import { validateCloudFrontWafAlbProps } from './validate-cloudfront-waf-alb-props';
 import { IpBlocklist, WebAclScope } from './ip-blocklist';
+
+/** How CloudFront reaches the load balancer, and how the load balancer refuses everyone else. */
+export enum CloudFrontOriginMode {
+  /**
+   * A CloudFront VPC origin in front of an internal ALB in private subnets: the ALB has no public
+   * address and admits only CloudFront's `CloudFront-VPCOrigins-Service-SG` security group.
+   */
+  VPC_ORIGIN = 'vpc-origin',
+  /**
+   * An internet-facing ALB whose security group admits only the CloudFront origin-facing managed
+   * prefix list and whose listener forwards only requests carrying a secret header that
+   * CloudFront adds (fixed 403 otherwise), so other distributions cannot use it either.
+   */
+  PUBLIC_ALB = 'public-alb',
+}
+
+/** Name of the AWS-managed prefix list of CloudFront's origin-facing IPv4 addresses. */
+export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = 'com.amazonaws.global.cloudfront.origin-facing';
+
+/**
+ * Security-group rules the origin-facing prefix list counts as (its weight, from the VPC user guide,
+ * "AWS-managed prefix list weight"): a prefix list counts as its maximum entries.
+ */
+export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_WEIGHT = 55;
+
+/** Default quota of inbound (or outbound) rules per security group and address family. */
+export const DEFAULT_SECURITY_GROUP_RULE_QUOTA = 60;
+
+/** The security group CloudFront creates in the VPC of a VPC origin; VPC-origin traffic comes from it. */
+export const VPC_ORIGINS_SERVICE_SECURITY_GROUP = 'CloudFront-VPCOrigins-Service-SG';
 
 /** CloudFront geo restriction: exactly one of the two lists of ISO 3166-1 alpha-2 country codes. */
 export interface CountryRestriction {
@@ -69,16 +104,61 @@ export interface CloudFrontWafAlbProps {
   readonly domainNames?: string[];
 
   /**
-   * Who may reach the internal ALB's listener inside the VPC. CloudFront connects from the VPC
-   * origin's network interfaces in the ALB's subnets.
+   * How CloudFront reaches the load balancer: a VPC origin and an internal ALB, or an
+   * internet-facing ALB restricted to CloudFront's origin-facing addresses and a secret header.
    *
-   * @default - the VPC's CIDR range
+   * @default CloudFrontOriginMode.VPC_ORIGIN
+   */
+  readonly originMode?: CloudFrontOriginMode;
+
+  /**
+   * Who may reach the ALB's listener, in place of the default. Anything wider lets traffic bypass
+   * the web ACL and the geo restriction.
+   *
+   * @default - VPC_ORIGIN: CloudFront's `CloudFront-VPCOrigins-Service-SG` in the VPC, looked up at
+   * deploy time (CloudFormation does not return it); PUBLIC_ALB: the origin-facing prefix list
+   * `com.amazonaws.global.cloudfront.origin-facing`, looked up at deploy time
    */
   readonly originPeer?: ec2.IPeer;
 
   /**
-   * The VPC: the internal ALB and the instance go into its private or isolated subnets. It must
-   * have an internet gateway (CloudFront VPC origins require one, although the ALB stays private).
+   * Name of the secret header CloudFront adds and the listener requires. Only for PUBLIC_ALB.
+   *
+   * @default 'X-Origin-Verify'
+   */
+  readonly originHeaderName?: string;
+
+  /**
+   * Certificate for an HTTPS listener (443, TLS 1.2+) on the public ALB, in this stack's region:
+   * CloudFront then connects to `originDomainName` over HTTPS (TLS 1.2) and the secret header
+   * travels encrypted. Only for PUBLIC_ALB; needs `originDomainName`.
+   *
+   * @default - HTTP on 80 between CloudFront and the ALB: the secret header and the requests cross
+   * the internet unencrypted
+   */
+  readonly originCertificate?: acm.ICertificate;
+
+  /**
+   * A DNS name covered by `originCertificate` that you point at the ALB (an alias or CNAME record
+   * to `loadBalancer.loadBalancerDnsName`); CloudFront connects to it and checks the certificate
+   * against it. Only with `originCertificate`.
+   *
+   * @default - none
+   */
+  readonly originDomainName?: string;
+
+  /**
+   * Inbound rules per security group in this account and region (the quota "Inbound or outbound
+   * rules per security group"). Only for PUBLIC_ALB, where the prefix list counts as 55 rules.
+   *
+   * @default 60
+   */
+  readonly securityGroupRuleQuota?: number;
+
+  /**
+   * The VPC. VPC_ORIGIN: the internal ALB and the instance go into its private or isolated subnets;
+   * it must have an internet gateway (CloudFront VPC origins require one, although the ALB stays
+   * private). PUBLIC_ALB: the ALB goes into its public subnets, the instance into private ones.
    *
    * @default - a new VPC with public and isolated subnets in two AZs, no NAT gateway, flow logs
    */
@@ -112,7 +192,7 @@ export interface CloudFrontWafAlbProps {
   /**
    * Image of the instance; must match the instance type's architecture.
    *
-   * @default - latest Amazon Linux 2023 for arm64
+   * @default - latest Amazon Linux 2023 for the instance type's architecture (arm64 for t4g, x86_64 for t3)
    */
   readonly machineImage?: ec2.IMachineImage;
 
@@ -133,14 +213,17 @@ export interface CloudFrontWafAlbProps {
 
 /**
  * Pattern 5 of blocking an IP address: client -> CloudFront (geo restriction) -> WAF (IP block
- * set, rate limit, managed rules; CLOUDFRONT scope, in us-east-1) -> CloudFront VPC origin ->
- * internal ALB in private subnets -> instance accepting the ALB's security group only.
+ * set, rate limit, managed rules; CLOUDFRONT scope, in us-east-1) -> ALB -> instance accepting the
+ * ALB's security group only. The ALB answers CloudFront only, in one of two modes:
  *
- * The ALB is reachable only through CloudFront because it is internal: it has no public address,
- * and CloudFront reaches it through a VPC origin. (The alternative, a public ALB whose security
- * group allows CloudFront's origin-facing prefix list and whose listener checks a secret header,
- * needs the region's prefix-list ID, a lookup, and a secret to rotate.) WAF at CloudFront sees the
- * viewer address; the ALB and the instance see only CloudFront's VPC-origin addresses.
+ * - `VPC_ORIGIN` (default): an internal ALB in private subnets behind a CloudFront VPC origin; its
+ *   security group admits only `CloudFront-VPCOrigins-Service-SG`, the group CloudFront creates in
+ *   the VPC for VPC origins (looked up at deploy time), so nothing else in the VPC reaches it.
+ * - `PUBLIC_ALB`: an internet-facing ALB whose security group admits only CloudFront's
+ *   origin-facing prefix list, and whose listener forwards only requests with a secret header
+ *   (generated in Secrets Manager) that this distribution adds; everything else gets a fixed 403.
+ *
+ * WAF at CloudFront sees the viewer address; the ALB and the instance see only CloudFront's.
  *
  * @example
  * new CloudFrontWafAlb(this, 'Site', { webAcl: usEast1WebAcl, geoRestriction: { deny: ['KP'] } });
@@ -152,10 +235,18 @@ export class CloudFrontWafAlb extends Construct {
   public readonly webAcl: IEdgeWebAcl;
   /** The VPC. */
   public readonly vpc: ec2.IVpc;
-  /** The internal load balancer behind CloudFront. */
+  /** How CloudFront reaches the load balancer. */
+  public readonly originMode: CloudFrontOriginMode;
+  /** The load balancer behind CloudFront (internal for VPC_ORIGIN, internet-facing for PUBLIC_ALB). */
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
-  /** Its HTTP listener (CloudFront to the VPC origin over the AWS network). */
+  /** Who the load balancer's security group admits on port 80. */
+  public readonly originPeer: ec2.IPeer;
+  /** Its listener: HTTP 80, or HTTPS 443 with `originCertificate`. PUBLIC_ALB: fixed 403 unless the request carries the secret header. */
   public readonly listener: elbv2.ApplicationListener;
+  /** The secret header's name; undefined for VPC_ORIGIN. */
+  public readonly originHeaderName?: string;
+  /** The secret whose value CloudFront sends in the origin header; undefined for VPC_ORIGIN. */
+  public readonly originSecret?: secretsmanager.Secret;
   /** The target group of the instance. */
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
   /** The instance. */
@@ -169,44 +260,12 @@ export class CloudFrontWafAlb extends Construct {
 
   constructor(scope: Construct, id: string, props: CloudFrontWafAlbProps = {}) {
     super(scope, id);
-    const region = Stack.of(this).region;
-    const errors = new ConfigErrors('CloudFrontWafAlb', this.node.path);
-    if (props.webAcl?.webAclScope === WebAclScope.REGIONAL) {
-      errors.add('webAcl', props.webAcl.webAclArn, 'is a REGIONAL web ACL; a distribution only takes a CLOUDFRONT-scope web ACL (created in us-east-1)',
-        'create an EdgeWebAcl with scope: WebAclScope.CLOUDFRONT in a us-east-1 stack and pass it');
-    }
-    if (props.webAcl && props.blocklist) {
-      errors.add('blocklist', props.blocklist.name, 'only applies to a web ACL created here, but webAcl was given', 'pass the blocklist to that EdgeWebAcl');
-    }
-    if (!props.webAcl && region !== CLOUDFRONT_WEB_ACL_REGION) {
-      errors.add('webAcl', undefined,
-        `a distribution's web ACL must be CLOUDFRONT-scope and live in us-east-1, but this stack is in ${Token.isUnresolved(region) ? 'an unspecified region' : region}`,
-        'create an EdgeWebAcl with scope: WebAclScope.CLOUDFRONT in a us-east-1 stack (crossRegionReferences: true on both stacks) and pass it as webAcl');
-    }
+    this.originMode = props.originMode ?? CloudFrontOriginMode.VPC_ORIGIN;
+    const publicAlb = this.originMode === CloudFrontOriginMode.PUBLIC_ALB;
+    const headerName = props.originHeaderName ?? 'X-Origin-Verify';
+    const ruleQuota = props.securityGroupRuleQuota ?? DEFAULT_SECURITY_GROUP_RULE_QUOTA;
     const geo = props.geoRestriction;
-    if (geo) {
-      if ((geo.allow === undefined) === (geo.deny === undefined)) {
-        errors.add('geoRestriction', JSON.stringify(geo), 'CloudFront takes either an allow-list or a deny-list of countries', 'set exactly one of allow and deny');
-      }
-      const codes = geo.allow ?? geo.deny ?? [];
-      if ((geo.allow ?? geo.deny) && codes.length === 0) {
-        errors.add('geoRestriction', '[]', 'an empty country list', 'list at least one country, or remove geoRestriction');
-      }
-      for (const code of codes.filter((c) => !/^[A-Z]{2}$/.test(c))) {
-        errors.add('geoRestriction', code, 'is not an ISO 3166-1 alpha-2 country code', `use two upper-case letters, e.g. '${code.toUpperCase().slice(0, 2)}'`);
-      }
-    }
-    if (props.certificate && !props.domainNames?.length) {
-      errors.add('domainNames', undefined, 'a certificate is only used for alternate domain names', 'set domainNames');
-    }
-    if (props.domainNames?.length && !props.certificate) {
-      errors.add('certificate', undefined, 'alternate domain names need a certificate covering them', 'pass a us-east-1 certificate');
-    }
-    const certArn = props.certificate?.certificateArn;
-    if (certArn && !Token.isUnresolved(certArn) && certArn.split(':')[3] !== CLOUDFRONT_WEB_ACL_REGION) {
-      errors.add('certificate', certArn, 'CloudFront only uses ACM certificates from us-east-1', 'request or import the certificate in us-east-1');
-    }
-    errors.throwIfAny();
+    validateCloudFrontWafAlbProps(this, props);
 
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.webAcl = props.webAcl ?? new EdgeWebAcl(this, 'WebAcl', { scope: WebAclScope.CLOUDFRONT, blocklist: props.blocklist });
@@ -217,15 +276,66 @@ export class CloudFrontWafAlb extends Construct {
     const privateSubnets = privateSubnetsOf(this.vpc);
 
     this.loadBalancer = createEdgeAlb(this, 'LoadBalancer', {
-      vpc: this.vpc, internetFacing: false, subnets: privateSubnets, logsBucket: this.logsBucket, logsPrefix: 'alb',
+      vpc: this.vpc,
+      internetFacing: publicAlb,
+      subnets: publicAlb ? { subnetType: ec2.SubnetType.PUBLIC } : privateSubnets,
+      logsBucket: this.logsBucket,
+      logsPrefix: 'alb',
     });
-    this.listener = this.loadBalancer.addListener('Http', { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, open: false });
-    this.loadBalancer.connections.allowFrom(props.originPeer ?? ec2.Peer.ipv4(props.vpc ? props.vpc.vpcCidrBlock : EDGE_VPC_CIDR), ec2.Port.tcp(80),
-      'CloudFront VPC origin (inside the VPC) on 80');
+
+    let origin: cloudfront.IOrigin;
+    let listenerPort = 80;
+    let originPeer: ec2.IPeer | undefined = props.originPeer;
+    if (publicAlb) {
+      this.originHeaderName = headerName;
+      // Secrets Manager generates the value at deploy time; it never appears in the template.
+      this.originSecret = new secretsmanager.Secret(this, 'OriginSecret', {
+        description: `Value of the ${headerName} header that CloudFront adds and the ALB of ${this.node.path} requires`,
+        generateSecretString: { passwordLength: 32, excludePunctuation: true },
+      });
+      Validations.of(this.originSecret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason: 'The value is the secret origin header: CloudFront and the ALB listener rule read it only at deployment, so a rotation Lambda would leave both on the old value and the site answering 403. Rotate by changing the secret (e.g. a new generateSecretString) and redeploying.',
+      });
+      const customHeaders = { [headerName]: this.originSecret.secretValue.unsafeUnwrap() };
+      const forbidden = elbv2.ListenerAction.fixedResponse(403, { contentType: 'text/plain', messageBody: 'Forbidden' });
+      originPeer ??= ec2.Peer.prefixList(lookUpOriginFacingPrefixList(this));
+      if (props.originCertificate && props.originDomainName !== undefined) {
+        listenerPort = 443;
+        this.listener = this.loadBalancer.addListener('Https', {
+          port: 443,
+          protocol: elbv2.ApplicationProtocol.HTTPS,
+          certificates: [props.originCertificate],
+          sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+          open: false,
+          defaultAction: forbidden,
+        });
+        origin = new origins.HttpOrigin(props.originDomainName, {
+          protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+          originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+          httpsPort: 443,
+          customHeaders,
+        });
+      } else {
+        this.listener = this.loadBalancer.addListener('Http', { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, open: false, defaultAction: forbidden });
+        origin = new origins.LoadBalancerV2Origin(this.loadBalancer, {
+          protocolPolicy: cloudfront.OriginProtocolPolicy.HTTP_ONLY,
+          httpPort: 80,
+          customHeaders,
+        });
+      }
+      this.node.addValidation({ validate: () => this.validateSecurityGroupRules(ruleQuota) });
+    } else {
+      this.listener = this.loadBalancer.addListener('Http', { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, open: false });
+      origin = origins.VpcOrigin.withApplicationLoadBalancer(this.loadBalancer, {
+        protocolPolicy: cloudfront.OriginProtocolPolicy.HTTP_ONLY,
+        httpPort: 80,
+      });
+    }
 
     this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
       vpc: this.vpc,
-      description: `${this.node.path}: port 80 from the load balancer only`,
+      description: pathLabel(this, ': port 80 from the load balancer only', SECURITY_GROUP_DESCRIPTION),
       allowAllOutbound: false,
     });
     this.instance = createWebInstance(this, 'Instance', {
@@ -245,15 +355,17 @@ export class CloudFrontWafAlb extends Construct {
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [new elbv2Targets.InstanceTarget(this.instance, 80)],
       healthCheck: { path: '/' },
+      // PUBLIC_ALB: only requests with the secret header reach the instance; the default action answers 403.
+      ...(publicAlb ? {
+        priority: 1,
+        conditions: [elbv2.ListenerCondition.httpHeader(headerName, [this.originSecret!.secretValue.unsafeUnwrap()])],
+      } : {}),
     });
 
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
-      comment: `${this.node.path}: WAF + geo restriction in front of an internal ALB`.slice(0, 128),
+      comment: pathLabel(this, publicAlb ? ': WAF + geo restriction in front of a CloudFront-only public ALB' : ': WAF + geo restriction in front of an internal ALB', DISTRIBUTION_COMMENT),
       defaultBehavior: {
-        origin: origins.VpcOrigin.withApplicationLoadBalancer(this.loadBalancer, {
-          protocolPolicy: cloudfront.OriginProtocolPolicy.HTTP_ONLY,
-          httpPort: 80,
-        }),
+        origin,
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
         cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
@@ -273,5 +385,102 @@ export class CloudFrontWafAlb extends Construct {
       logBucket: this.distributionLogsBucket,
       logFilePrefix: 'cloudfront/',
     });
+
+    // CloudFront creates its service security group with the VPC origin, so it is looked up after
+    // the distribution; the ALB admits that group only, not the rest of the VPC.
+    this.originPeer = originPeer ?? lookUpVpcOriginSecurityGroup(this, this.vpc, this.distribution);
+    this.loadBalancer.connections.allowFrom(this.originPeer, ec2.Port.tcp(listenerPort),
+      publicAlb ? `CloudFront origin-facing addresses on ${listenerPort}` : 'CloudFront VPC origin on 80');
+    if (publicAlb && listenerPort === 80) {
+      Validations.of(this.distribution).acknowledge({
+        id: 'AwsSolutions-CFR5',
+        reason: 'Without originCertificate and originDomainName CloudFront reaches the public ALB over HTTP, because a certificate cannot cover the ALB\'s amazonaws.com name: the secret header crosses the network unencrypted (documented). Pass both for HTTPS with TLS 1.2.',
+      });
+    }
   }
+
+  /**
+   * The prefix list counts as its weight against the inbound-rules quota of the ALB's security
+   * group: refuse at synth a group that rules added by the user push past the quota.
+   */
+  private validateSecurityGroupRules(quota: number): string[] {
+    if (!isConcrete(quota)) return [];
+    const stack = Stack.of(this);
+    const problems: string[] = [];
+    for (const sg of this.loadBalancer.connections.securityGroups) {
+      const cfn = sg.node.defaultChild as ec2.CfnSecurityGroup | undefined;
+      if (!cfn || !(cfn instanceof ec2.CfnSecurityGroup)) continue;
+      const groupId = JSON.stringify(stack.resolve(sg.securityGroupId));
+      const rules: Array<Record<string, unknown>> = [...(stack.resolve(cfn.securityGroupIngress) ?? [])];
+      for (const c of stack.node.findAll()) {
+        if (c instanceof ec2.CfnSecurityGroupIngress && JSON.stringify(stack.resolve(c.groupId)) === groupId) {
+          rules.push(stack.resolve({ CidrIp: c.cidrIp, CidrIpv6: c.cidrIpv6, SourcePrefixListId: c.sourcePrefixListId, SourceSecurityGroupId: c.sourceSecurityGroupId }));
+        }
+      }
+      const weight = (r: Record<string, unknown>) => r.CidrIpv6 !== undefined ? 0
+        : r.SourcePrefixListId !== undefined ? CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_WEIGHT : 1;
+      const count = rules.reduce((n, r) => n + weight(r), 0);
+      if (count > quota) {
+        problems.push(`CloudFrontWafAlb at '${this.node.path}': the load balancer's security group has ${rules.length} inbound rules that count as ${count} IPv4 rules (a prefix list counts as its ${CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_WEIGHT} maximum entries), above the quota of ${quota} per security group; EC2 refuses the extra rules at deploy time. Fix: remove the rules added to loadBalancer.connections, or raise the "Inbound or outbound rules per security group" quota and pass it as securityGroupRuleQuota.`);
+      }
+    }
+    return problems;
+  }
+}
+
+/**
+ * A read-only AWS API call at deploy time (aws-cdk-lib's `AwsCustomResource`), with the cdk-nag
+ * findings it brings acknowledged: the describe action has no resource-level permissions, and the
+ * stack-wide provider function logs with the AWS managed basic execution policy.
+ */
+function describeAtDeploy(scope: Construct, id: string, call: cr.AwsSdkCall, action: string): cr.AwsCustomResource {
+  const lookup = new cr.AwsCustomResource(scope, id, {
+    onCreate: call,
+    onUpdate: call,
+    policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: cr.AwsCustomResourcePolicy.ANY_RESOURCE }),
+    installLatestAwsSdk: false,
+  });
+  Validations.of(lookup).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: `The lookup calls only ec2:${action}, a read-only action that supports no resource-level permissions, so the service authorization reference requires Resource "*".`,
+  });
+  const provider = Stack.of(scope).node.tryFindChild(PROVIDER_ID);
+  if (provider) {
+    Validations.of(provider).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: 'The provider function of aws-cdk-lib\'s AwsCustomResource gets only CloudWatch Logs write access from this managed policy; its lookups are granted by a separate inline policy per call.',
+    });
+  }
+  return lookup;
+}
+
+/** Construct ID of aws-cdk-lib's stack-wide `AwsCustomResource` provider function. */
+const PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
+
+/** The ID of CloudFront's origin-facing managed prefix list in this region, looked up at deploy time. */
+function lookUpOriginFacingPrefixList(scope: Construct): string {
+  const call: cr.AwsSdkCall = {
+    service: 'EC2',
+    action: 'DescribeManagedPrefixLists',
+    parameters: { Filters: [{ Name: 'prefix-list-name', Values: [CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST] }] },
+    physicalResourceId: cr.PhysicalResourceId.fromResponse('PrefixLists.0.PrefixListId'),
+    outputPaths: ['PrefixLists.0.PrefixListId'],
+  };
+  const lookup = describeAtDeploy(scope, 'OriginFacingPrefixList', call, 'DescribeManagedPrefixLists');
+  return lookup.getResponseField('PrefixLists.0.PrefixListId');
+}
+
+/** CloudFront's VPC-origin service security group in `vpc`, looked up once the distribution exists. */
+function lookUpVpcOriginSecurityGroup(scope: Construct, vpc: ec2.IVpc, distribution: cloudfront.Distribution): ec2.ISecurityGroup {
+  const call: cr.AwsSdkCall = {
+    service: 'EC2',
+    action: 'DescribeSecurityGroups',
+    parameters: { Filters: [{ Name: 'vpc-id', Values: [vpc.vpcId] }, { Name: 'group-name', Values: [VPC_ORIGINS_SERVICE_SECURITY_GROUP] }] },
+    physicalResourceId: cr.PhysicalResourceId.fromResponse('SecurityGroups.0.GroupId'),
+    outputPaths: ['SecurityGroups.0.GroupId'],
+  };
+  const lookup = describeAtDeploy(scope, 'VpcOriginSecurityGroupLookup', call, 'DescribeSecurityGroups');
+  lookup.node.addDependency(distribution);
+  // CloudFront owns the group: reference it, never add rules to it.
+  return ec2.SecurityGroup.fromSecurityGroupId(scope, 'VpcOriginSecurityGroup', lookup.getResponseField('SecurityGroups.0.GroupId'), { mutable: false });
 }

@@ -9,7 +9,7 @@ export interface EdgeInstanceProps {
   /**
    * Image of the instance; must match the instance type's architecture.
    *
-   * @default - latest Amazon Linux 2023 for arm64
+   * @default - latest Amazon Linux 2023 for the instance type's architecture (arm64 for t4g, x86_64 for t3)
    */
   readonly machineImage?: ec2.IMachineImage;
 

@@ -1,9 +1,10 @@
-import { Annotations, ArnFormat, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Aws, Duration, Fn, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { WAF_DESCRIPTION, fitLabel } from '../private/edge-resources';
 import { BlocklistIpSets, IpBlocklist, WebAclScope } from './ip-blocklist';
 
 /** The only region a `CLOUDFRONT`-scope web ACL (and its IP sets) can be created in. */
@@ -98,7 +99,7 @@ export interface EdgeWebAclProps {
    * Existing log group for the WAF logs, in the web ACL's region; its name must start with
    * `aws-waf-logs-`.
    *
-   * @default - a new log group named `aws-waf-logs-<unique>`, retained
+   * @default - a new log group named `aws-waf-logs-<unique>-<end of the stack ID>`, retained
    */
   readonly logGroup?: logs.ILogGroup;
 
@@ -261,15 +262,18 @@ export class EdgeWebAcl extends Construct implements IEdgeWebAcl {
     this.webAcl = new wafv2.CfnWebACL(this, 'Resource', {
       name: this.webAclName,
       scope: this.webAclScope,
-      description: `${this.countOnly ? 'COUNT-ONLY ' : ''}web ACL of ${this.node.path}`.slice(0, 256),
+      description: fitLabel(`${this.countOnly ? 'COUNT-ONLY ' : ''}web ACL of ${this.node.path}`, '', WAF_DESCRIPTION),
       defaultAction: { allow: {} },
       visibilityConfig: this.visibility(this.webAclName),
       rules,
     });
     this.webAclArn = this.webAcl.attrArn;
 
+    // The log group is retained, so a fixed name would make the next deploy after `cdk destroy`
+    // fail with "already exists": the name ends in a part of the stack ID, new with each stack.
+    const stackIdSuffix = Fn.select(4, Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID))));
     this.logGroup = props.logGroup ?? new logs.LogGroup(this, 'Logs', {
-      logGroupName: `${WAF_LOG_GROUP_PREFIX}${Names.uniqueResourceName(this, { maxLength: 512 - WAF_LOG_GROUP_PREFIX.length, separator: '-' })}`,
+      logGroupName: `${WAF_LOG_GROUP_PREFIX}${Names.uniqueResourceName(this, { maxLength: 512 - WAF_LOG_GROUP_PREFIX.length - 13, separator: '-' })}-${stackIdSuffix}`,
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });

@@ -2,6 +2,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { parseCidr } from '../private/cidr';
 import { ConfigErrors } from '../private/config-errors';
+import { WAF_DESCRIPTION, fitLabel } from '../private/edge-resources';
 
 /** WAF's quota of addresses (CIDR entries) in one IP set; not adjustable. */
 export const MAX_WAF_IP_SET_ADDRESSES = 10_000;
@@ -115,8 +116,7 @@ export class IpBlocklist {
         scope: wafScope,
         ipAddressVersion: family,
         addresses,
-        // WAF allows only these characters in a description
-        description: `${this.name.replace(/[^\w+=:#@/\-,. ]/g, '-')}: blocked ${family === 'IPV4' ? 'IPv4' : 'IPv6'} ranges`.slice(0, 256),
+        description: fitLabel(this.name, `: blocked ${family === 'IPV4' ? 'IPv4' : 'IPv6'} ranges`, WAF_DESCRIPTION),
       });
     return { ipv4: create('IPV4', this.ipv4Cidrs), ipv6: create('IPV6', this.ipv6Cidrs) };
   }

@@ -5,7 +5,7 @@ import * as elbv2Targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ConfigErrors, checkTcpPort } from '../private/config-errors';
-import { acknowledgePublicListener, createBlockedPublicSubnets, enableAccessLogs, createWebInstance, privateSubnetsOf } from '../private/edge-resources';
+import { SECURITY_GROUP_DESCRIPTION, pathLabel, acknowledgePublicListener, createBlockedPublicSubnets, enableAccessLogs, createWebInstance, privateSubnetsOf } from '../private/edge-resources';
 import { BlocklistNetworkAcl } from './blocklist-network-acl';
 import { IpBlocklist } from './ip-blocklist';
 import { EdgeInstanceProps } from './edge-instance-props';
@@ -93,7 +93,7 @@ export class NlbIpBlocking extends Construct {
     if (withSecurityGroup) {
       this.loadBalancerSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
         vpc: this.vpc,
-        description: `${this.node.path}: listener port ${port} from anywhere`,
+        description: pathLabel(this, `: listener port ${port} from anywhere`, SECURITY_GROUP_DESCRIPTION),
         allowAllOutbound: false,
       });
       this.loadBalancerSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), `Public listener on ${port}`);
@@ -105,6 +105,10 @@ export class NlbIpBlocking extends Construct {
       vpc: this.vpc,
       internetFacing: true,
       vpcSubnets: publicSubnets,
+      // The NLB has a node in every public subnet but its one instance sits in one AZ: without
+      // cross-zone load balancing the other AZ's node has no healthy target and its share of DNS
+      // answers fails. Cross-zone traffic is charged per GB.
+      crossZoneEnabled: true,
       securityGroups: this.loadBalancerSecurityGroup ? [this.loadBalancerSecurityGroup] : [],
     });
     enableAccessLogs(this.loadBalancer, this.logsBucket, 'nlb', 'network');
@@ -115,7 +119,7 @@ export class NlbIpBlocking extends Construct {
 
     this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
       vpc: this.vpc,
-      description: withSecurityGroup ? `${this.node.path}: port ${port} from the NLB security group only` : `${this.node.path}: port ${port} from any client (NLB without security group)`,
+      description: pathLabel(this, withSecurityGroup ? `: port ${port} from the NLB security group only` : `: port ${port} from any client (NLB without security group)`, SECURITY_GROUP_DESCRIPTION),
       allowAllOutbound: false,
     });
     if (this.loadBalancerSecurityGroup) {

@@ -4,7 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { parseCidr } from '../private/cidr';
 import { ConfigErrors, checkTcpPort } from '../private/config-errors';
-import { createEdgeLogsBucket, createEdgeVpc, createWebInstance } from '../private/edge-resources';
+import { SECURITY_GROUP_DESCRIPTION, createEdgeLogsBucket, pathLabel, createEdgeVpc, createWebInstance } from '../private/edge-resources';
 import { BlocklistNetworkAcl } from './blocklist-network-acl';
 import { IpBlocklist } from './ip-blocklist';
 import { EdgeInstanceProps } from './edge-instance-props';
@@ -125,7 +125,7 @@ export class PublicInstanceIpBlocking extends Construct implements ec2.IConnecta
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: this.vpc,
-      description: `${this.node.path}: ports ${ports.join(', ')} from the allowed ranges only`,
+      description: pathLabel(this, `: ports ${ports.join(', ')} from the allowed ranges only`, SECURITY_GROUP_DESCRIPTION),
       allowAllOutbound: true,
     });
     for (const cidr of props.allowedCidrs) {

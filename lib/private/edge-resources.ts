@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { Aws, CfnCondition, CfnMapping, CfnResource, Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -8,6 +9,44 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BlocklistNetworkAcl } from '../edge/blocklist-network-acl';
 import type { IpBlocklist } from '../edge/ip-blocklist';
+
+/** A field's allowed characters (as a negated class: what to replace) and maximum length. */
+export interface LabelRule {
+  /** Matches every character the field does not allow (global). */
+  readonly invalid: RegExp;
+  /** Longest value the field takes. */
+  readonly maxLength: number;
+}
+
+/** `Description` of WAF web ACLs, IP sets and rule groups (no underscore, no parentheses). */
+export const WAF_DESCRIPTION: LabelRule = { invalid: /[^a-zA-Z0-9+=:#@/\-,. ]/g, maxLength: 256 };
+/** `GroupDescription` of a security group (EC2's character set). */
+export const SECURITY_GROUP_DESCRIPTION: LabelRule = { invalid: /[^a-zA-Z0-9,. _\-:/()#@[\]+=&;{}!$*]/g, maxLength: 255 };
+/** A tag value (IAM's pattern, the strictest: ec2.Instance's `Name` tag also lands on its role). */
+export const TAG_VALUE: LabelRule = { invalid: /[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, maxLength: 256 };
+/** `Comment` of a CloudFront distribution. */
+export const DISTRIBUTION_COMMENT: LabelRule = { invalid: /[^\x20-\x7e]/g, maxLength: 128 };
+
+/**
+ * `name` (a construct path or a user's name) fitted into a field that also holds `suffix`: characters
+ * the field refuses become '-', and a name too long keeps its end behind a hash of the whole, as
+ * `Names.uniqueResourceName` does, so two long paths stay distinct.
+ */
+export function fitLabel(name: string, suffix: string, rule: LabelRule): string {
+  const clean = name.replace(rule.invalid, '-').replace(/^[^a-zA-Z0-9]+/, '');
+  const budget = rule.maxLength - suffix.replace(rule.invalid, '-').length;
+  let label = clean;
+  if (label.length > budget) {
+    const hash = createHash('sha256').update(name).digest('hex').slice(0, 8).toUpperCase();
+    label = `${hash}-${clean.slice(clean.length - (budget - hash.length - 1))}`;
+  }
+  return `${label}${suffix}`.replace(rule.invalid, '-');
+}
+
+/** The path of `scope` fitted into a field together with `suffix` (see {@link fitLabel}). */
+export function pathLabel(scope: { readonly node: { readonly path: string } }, suffix: string, rule: LabelRule): string {
+  return fitLabel(scope.node.path, suffix, rule);
+}
 
 /**
  * The retained log bucket of the edge patterns (ALB/NLB access logs, VPC flow logs). SSE-S3,
@@ -102,12 +141,15 @@ export const DEFAULT_INSTANCE_TYPE = ec2.InstanceType.of(ec2.InstanceClass.T4G, 
  */
 export function createWebInstance(scope: Construct, id: string, options: WebInstanceOptions): ec2.Instance {
   const userData = options.userData ?? webServerUserData(options.port, options.page, options.extraCommands ?? []);
+  const instanceType = options.instanceType ?? DEFAULT_INSTANCE_TYPE;
   const instance = new ec2.Instance(scope, id, {
     vpc: options.vpc,
     vpcSubnets: options.subnets,
     securityGroup: options.securityGroup,
-    instanceType: options.instanceType ?? DEFAULT_INSTANCE_TYPE,
-    machineImage: options.machineImage ?? ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
+    instanceType,
+    // ec2.Instance tags itself and its role with Name = its path by default; IAM refuses some path characters.
+    instanceName: pathLabel(instanceScope(scope, id), '', TAG_VALUE),
+    machineImage: options.machineImage ?? latestAmazonLinux2023For(scope, instanceType),
     userData,
     userDataCausesReplacement: true,
     requireImdsv2: true,
@@ -126,6 +168,23 @@ export function createWebInstance(scope: Construct, id: string, options: WebInst
     reason: 'Basic (5-minute) monitoring is enough for a demo web server; detailed monitoring would add about $2.10 a month per instance. Pass your own instance setup where 1-minute metrics drive scaling.',
   });
   return instance;
+}
+
+/** The path `scope/id` would have, for labels computed before the child exists. */
+function instanceScope(scope: Construct, id: string): { node: { path: string } } {
+  return { node: { path: `${scope.node.path}/${id}` } };
+}
+
+/**
+ * The latest Amazon Linux 2023 image for the instance type's CPU architecture (an arm64 image does
+ * not boot on x86 and EC2 refuses the launch).
+ */
+export function latestAmazonLinux2023For(scope: Construct, instanceType: ec2.InstanceType): ec2.IMachineImage {
+  if (Token.isUnresolved(instanceType.toString())) {
+    throw new Error(`${scope.constructor.name} at '${scope.node.path}': instanceType is a token, so its CPU architecture, which picks the default Amazon Linux 2023 image, is unknown at synth time. Fix: pass machineImage as well, or a literal instanceType.`);
+  }
+  const cpuType = instanceType.architecture === ec2.InstanceArchitecture.ARM_64 ? ec2.AmazonLinuxCpuType.ARM_64 : ec2.AmazonLinuxCpuType.X86_64;
+  return ec2.MachineImage.latestAmazonLinux2023({ cpuType });
 }
 
 function webServerUserData(port: number, page: string, extraCommands: string[]): ec2.UserData {
@@ -197,7 +256,7 @@ export function createEdgeAlb(scope: Construct, id: string, options: {
     dropInvalidHeaderFields: true,
     securityGroup: new ec2.SecurityGroup(scope, `${id}SecurityGroup`, {
       vpc: options.vpc,
-      description: `${scope.node.path}/${id}: listener ports only`,
+      description: fitLabel(`${scope.node.path}/${id}`, ': listener ports only', SECURITY_GROUP_DESCRIPTION),
       allowAllOutbound: false,
     }),
   });

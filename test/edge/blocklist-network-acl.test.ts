@@ -143,20 +143,65 @@ describe('BlocklistNetworkAcl', () => {
     });
   });
 
-  describe('rule quota', () => {
-    test('warns past 20 rules per direction and family (the default quota)', () => {
+  describe('rule quota (VPC quotas: 20 rules per network ACL, direction and family, counting the default deny rule; at most 40)', () => {
+    const cidrs = (n: number) => Array.from({ length: n }, (_, i) => `198.51.${i}.0/24`);
+
+    test('warns at 19 denies: with the allow entry and the default deny rule that is 21 rules', () => {
       const { stack, vpc } = setup(false);
-      const cidrs = Array.from({ length: 20 }, (_, i) => `198.51.${i}.0/24`);
-      new BlocklistNetworkAcl(stack, 'Blocklist', { vpc, blocklist: new IpBlocklist({ cidrs }) });
+      new BlocklistNetworkAcl(stack, 'Blocklist', { vpc, blocklist: new IpBlocklist({ cidrs: cidrs(19) }) });
       Annotations.fromStack(stack).hasWarning('/TestStack/Blocklist',
-        Match.stringLikeRegexp('21 inbound IPv4 rules on one network ACL exceed the default quota of 20'));
+        Match.stringLikeRegexp('21 inbound IPv4 rules on one network ACL \\(with the default deny rule\\) exceed the default quota of 20'));
     });
 
-    test('does not warn at 20 rules (19 denies + the allow entry)', () => {
+    test('does not warn at 18 denies (+ the allow entry + the default deny rule = 20)', () => {
       const { stack, vpc } = setup(false);
-      const cidrs = Array.from({ length: 19 }, (_, i) => `198.51.${i}.0/24`);
-      new BlocklistNetworkAcl(stack, 'Blocklist', { vpc, blocklist: new IpBlocklist({ cidrs }) });
+      new BlocklistNetworkAcl(stack, 'Blocklist', { vpc, blocklist: new IpBlocklist({ cidrs: cidrs(18) }) });
       Annotations.fromStack(stack).hasNoWarning('/TestStack/Blocklist', Match.anyValue());
+    });
+
+    test('an existing network ACL: 19 denies + its default deny rule = 20, no warning; 20 denies warn', () => {
+      const { stack, vpc } = setup(false);
+      const acl = new ec2.NetworkAcl(stack, 'Acl', { vpc });
+      new BlocklistNetworkAcl(stack, 'Nineteen', { networkAcl: acl, blocklist: new IpBlocklist({ cidrs: cidrs(19) }) });
+      new BlocklistNetworkAcl(stack, 'Twenty', { networkAcl: new ec2.NetworkAcl(stack, 'Acl2', { vpc }), blocklist: new IpBlocklist({ cidrs: cidrs(20) }) });
+      Annotations.fromStack(stack).hasNoWarning('/TestStack/Nineteen', Match.anyValue());
+      Annotations.fromStack(stack).hasWarning('/TestStack/Twenty', Match.stringLikeRegexp('21 inbound IPv4 rules'));
+    });
+
+    test('38 denies (40 rules with the allow entry and the default rule) still synthesize, with the warning', () => {
+      const { stack, vpc } = setup(false);
+      expect(() => new BlocklistNetworkAcl(stack, 'Blocklist', { vpc, blocklist: new IpBlocklist({ cidrs: cidrs(38) }) })).not.toThrow();
+    });
+
+    test('fails if the rules exceed the hard limit of 40 per direction and family', () => {
+      const { stack, vpc } = setup(false);
+      expect(() => new BlocklistNetworkAcl(stack, 'Blocklist', { vpc, blocklist: new IpBlocklist({ cidrs: cidrs(39) }) }))
+        .toThrow(/blocklist '39 IPv4 ranges': with the allow-all entry and the default deny rule that makes 41 IPv4 rules per direction on one network ACL, above the hard limit of 40 .*Fix: block long lists with WAF/);
+    });
+  });
+
+  describe('one network ACL per subnet', () => {
+    test('fails if two blocklists associate their network ACLs with the same subnets', () => {
+      const { stack, vpc } = setup();
+      new BlocklistNetworkAcl(stack, 'First', { vpc, blocklist });
+      new BlocklistNetworkAcl(stack, 'Second', { vpc, blocklist });
+      expect(() => Template.fromStack(stack)).toThrow(/BlocklistNetworkAcl at 'TestStack\/First': subnet .*PublicSubnet1.* is also associated with the network ACL of 'TestStack\/Second\/.*'; a subnet has exactly one network ACL/);
+    });
+
+    test('two blocklists on different subnets of one VPC synthesize', () => {
+      const { stack, vpc } = setup();
+      new BlocklistNetworkAcl(stack, 'Public', { vpc, blocklist, subnets: { subnetType: ec2.SubnetType.PUBLIC } });
+      new BlocklistNetworkAcl(stack, 'Private', { vpc, blocklist, subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
+      expect(() => Template.fromStack(stack)).not.toThrow();
+    });
+
+    test('a second blocklist on the first one\'s network ACL shares it instead', () => {
+      const { stack, vpc } = setup();
+      const first = new BlocklistNetworkAcl(stack, 'First', { vpc, blocklist });
+      new BlocklistNetworkAcl(stack, 'Second', { networkAcl: first.networkAcl, blocklist: new IpBlocklist({ cidrs: ['192.0.2.0/24'] }), firstRuleNumber: 200 });
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::EC2::NetworkAcl', 1);
+      template.resourceCountIs('AWS::EC2::SubnetNetworkAclAssociation', 2);
     });
   });
 });

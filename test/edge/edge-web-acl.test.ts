@@ -66,7 +66,7 @@ describe('EdgeWebAcl', () => {
     test('logs to a retained aws-waf-logs- log group, ARN without the :* suffix, credentials redacted', () => {
       template.hasResource('AWS::Logs::LogGroup', {
         DeletionPolicy: 'Retain',
-        Properties: { LogGroupName: Match.stringLikeRegexp('^aws-waf-logs-'), RetentionInDays: 90 },
+        Properties: { LogGroupName: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('^aws-waf-logs-')])] }, RetentionInDays: 90 },
       });
       template.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
         ResourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Acl'), 'Arn'] },
@@ -205,6 +205,43 @@ describe('EdgeWebAcl', () => {
     test('fails if a managed rule group name is unknown or repeated', () => {
       expect(() => new EdgeWebAcl(newStack(), 'Acl', { managedRuleGroups: ['CommonRuleSet', 'AWSManagedRulesSQLiRuleSet', 'AWSManagedRulesSQLiRuleSet'] }))
         .toThrow(/'CommonRuleSet': is not the name of an AWS managed rule group[\s\S]*lists a rule group twice/);
+    });
+  });
+
+  describe('redeploy after destroy', () => {
+    /** Evaluates the intrinsics CloudFormation applies to a log group name, for a given stack ID. */
+    function evaluate(value: any, stackId: string): any {
+      if (typeof value === 'string') return value;
+      if (value.Ref === 'AWS::StackId') return stackId;
+      if (value['Fn::Join']) return value['Fn::Join'][1].map((v: any) => evaluate(v, stackId)).join(value['Fn::Join'][0]);
+      if (value['Fn::Split']) return evaluate(value['Fn::Split'][1], stackId).split(value['Fn::Split'][0]);
+      if (value['Fn::Select']) return evaluate(value['Fn::Select'][1], stackId)[value['Fn::Select'][0]];
+      throw new Error(`cannot evaluate ${JSON.stringify(value)}`);
+    }
+
+    test('the retained log group\'s name differs per stack instance, so a new stack does not hit "already exists"', () => {
+      const stack = newStack();
+      new EdgeWebAcl(stack, 'Acl');
+      const [logGroup] = Object.values(Template.fromStack(stack).findResources('AWS::Logs::LogGroup'));
+      expect(logGroup.DeletionPolicy).toBe('Retain');
+      const name = logGroup.Properties.LogGroupName;
+      const first = evaluate(name, 'arn:aws:cloudformation:eu-west-1:111111111111:stack/TestStack/1c2fa620-982a-11e3-aff7-50e2416294e0');
+      const second = evaluate(name, 'arn:aws:cloudformation:eu-west-1:111111111111:stack/TestStack/8d1a2b30-1f00-11ef-9c3e-0a1b2c3d4e5f');
+      expect(first).not.toEqual(second);
+      for (const n of [first, second]) {
+        expect(n).toMatch(/^aws-waf-logs-[.\-_/#A-Za-z0-9]+$/); // WAF's prefix, CloudWatch Logs' character set
+        expect(n.length).toBeLessThanOrEqual(512);
+      }
+      expect(first).toMatch(/-50e2416294e0$/);
+    });
+
+    test('the logging configuration points at that same name', () => {
+      const stack = newStack();
+      new EdgeWebAcl(stack, 'Acl');
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
+        LogDestinationConfigs: [{ 'Fn::Join': ['', Match.arrayWith([':log-group:', { Ref: Match.stringLikeRegexp('^AclLogs') }])] }],
+      });
     });
   });
 });

@@ -85,4 +85,13 @@ describe('NlbIpBlocking', () => {
   test('fails if the port is out of range', () => {
     expect(() => new NlbIpBlocking(newStack(), 'Tcp', { blocklist, port: 0 })).toThrow(/NlbIpBlocking: port '0': TCP ports are whole numbers from 1 to 65535/);
   });
+
+  test('cross-zone load balancing is on: the NLB node in the AZ without the instance still forwards', () => {
+    const stack = newStack();
+    new NlbIpBlocking(stack, 'Tcp', { blocklist });
+    Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Type: 'network',
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'load_balancing.cross_zone.enabled', Value: 'true' }]),
+    });
+  });
 });

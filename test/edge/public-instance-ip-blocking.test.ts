@@ -127,4 +127,12 @@ describe('PublicInstanceIpBlocking', () => {
         .toThrow(/logsBucket '\(given\)': only applies to a new VPC/);
     });
   });
+
+  test('the default image follows the instance type\'s architecture: x86_64 for t3.micro', () => {
+    const stack = newStack();
+    new PublicInstanceIpBlocking(stack, 'Web', { blocklist, allowedCidrs: ['198.51.100.0/24'], instanceType: new ec2.InstanceType('t3.micro') });
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::Instance', {
+      InstanceType: 't3.micro', ImageId: { Ref: Match.stringLikeRegexp('al2023amikernel.*x8664') },
+    });
+  });
 });

@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { BlockIpAlbStack } from '../../lib/stacks/block-ip-alb-stack';
 import { BlockIpNlbStack } from '../../lib/stacks/block-ip-nlb-stack';
 import { BlockIpPublicEc2Stack } from '../../lib/stacks/block-ip-public-ec2-stack';
+import { CloudFrontOriginMode } from '../../lib/edge/cloudfront-waf-alb';
 import { createCloudFrontWafAlbStacks, DEFAULT_CLOUDFRONT_EXAMPLE_REGION } from '../../lib/stacks/cloudfront-waf-alb-stack';
 import { WafAlbStack } from '../../lib/stacks/waf-alb-stack';
 import { EXAMPLE_STACKS } from '../../lib/stacks';
@@ -15,13 +16,17 @@ import { synthesizeThroughHarness } from '../support/harness';
  * of CloudFrontWafAlb, which that harness builds but does not snapshot, and the defaults every
  * edge example must keep.
  */
-const STACKS: Record<string, (app: App) => Stack> = {
-  BlockIpPublicEc2: (app) => new BlockIpPublicEc2Stack(app, 'BlockIpPublicEc2'),
-  BlockIpAlb: (app) => new BlockIpAlbStack(app, 'BlockIpAlb'),
-  BlockIpNlb: (app) => new BlockIpNlbStack(app, 'BlockIpNlb'),
-  WafAlb: (app) => new WafAlbStack(app, 'WafAlb'),
-  CloudFrontWafAlb: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').stack,
-  CloudFrontWafAlbWebAcl: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').webAclStack,
+const STACKS: Record<string, { build: (app: App) => Stack; context?: Record<string, string> }> = {
+  BlockIpPublicEc2: { build: (app) => new BlockIpPublicEc2Stack(app, 'BlockIpPublicEc2') },
+  BlockIpAlb: { build: (app) => new BlockIpAlbStack(app, 'BlockIpAlb') },
+  BlockIpNlb: { build: (app) => new BlockIpNlbStack(app, 'BlockIpNlb') },
+  WafAlb: { build: (app) => new WafAlbStack(app, 'WafAlb') },
+  CloudFrontWafAlb: { build: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').stack },
+  'CloudFrontWafAlb -c cloudFrontOriginMode=public-alb': {
+    build: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').stack,
+    context: { cloudFrontOriginMode: 'public-alb' },
+  },
+  CloudFrontWafAlbWebAcl: { build: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').webAclStack },
 };
 
 /** Security groups of load balancers, whose listener is the only place open to the internet. */
@@ -30,7 +35,7 @@ const PUBLIC_LISTENER_GROUP = /LoadBalancerSecurityGroup/;
 describe.each(Object.keys(STACKS))('edge example stack %s', (name) => {
   let template: Template;
   beforeAll(() => {
-    template = synthesizeThroughHarness(STACKS[name]);
+    template = synthesizeThroughHarness(STACKS[name].build, { context: STACKS[name].context });
   });
 
   test('passes template validation and cdk-nag', () => {
@@ -38,7 +43,7 @@ describe.each(Object.keys(STACKS))('edge example stack %s', (name) => {
   });
 
   // The stacks bin/app.ts lists are snapshotted once, in example-stacks.test.ts; only the
-  // us-east-1 web ACL stack, which that test does not return, is snapshotted here.
+  // us-east-1 web ACL stack and the non-default modes, which that test does not build, are snapshotted here.
   (name in EXAMPLE_STACKS ? test.skip : test)('matches the snapshot', () => {
     expect(template.toJSON()).toMatchSnapshot();
   });
@@ -118,5 +123,20 @@ describe('CloudFrontWafAlb stacks', () => {
     } finally {
       if (saved !== undefined) process.env.CDK_DEFAULT_ACCOUNT = saved;
     }
+  });
+
+  test('context cloudFrontOriginMode picks the mode: vpc-origin by default, public-alb on request', () => {
+    const scheme = (context: Record<string, unknown>) => {
+      const { stack } = createCloudFrontWafAlbStacks(testApp({ context }), 'CloudFrontWafAlb', 'x');
+      const [lb] = Object.values(Template.fromStack(stack).findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'));
+      return [stack.site.originMode, lb.Properties.Scheme];
+    };
+    expect(scheme({})).toEqual([CloudFrontOriginMode.VPC_ORIGIN, 'internal']);
+    expect(scheme({ cloudFrontOriginMode: 'public-alb' })).toEqual([CloudFrontOriginMode.PUBLIC_ALB, 'internet-facing']);
+  });
+
+  test('fails if context cloudFrontOriginMode is not a mode', () => {
+    expect(() => createCloudFrontWafAlbStacks(testApp({ context: { cloudFrontOriginMode: 'public' } }), 'CloudFrontWafAlb', 'x'))
+      .toThrow(/context cloudFrontOriginMode 'public' is not an origin mode. Fix: use -c cloudFrontOriginMode=vpc-origin or -c cloudFrontOriginMode=public-alb/);
   });
 });

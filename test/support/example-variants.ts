@@ -31,6 +31,10 @@ export const EXAMPLE_VARIANTS: Record<string, ExampleVariant> = {
     stackName: 'Bastion', context: { bastionMode: 'nlb' }, serverless: EXAMPLE_STACKS.Bastion.serverless,
     build: (app) => EXAMPLE_STACKS.Bastion.build(app, 'Bastion'),
   },
+  'CloudFrontWafAlb -c cloudFrontOriginMode=public-alb': {
+    stackName: 'CloudFrontWafAlb', context: { cloudFrontOriginMode: 'public-alb' }, serverless: EXAMPLE_STACKS.CloudFrontWafAlb.serverless,
+    build: (app) => EXAMPLE_STACKS.CloudFrontWafAlb.build(app, 'CloudFrontWafAlb'),
+  },
   // the CLOUDFRONT-scope web ACL stack (us-east-1) that CloudFrontWafAlb deploys alongside itself
   CloudFrontWafAlbWebAcl: {
     stackName: 'CloudFrontWafAlbWebAcl', context: {}, serverless: false,

@@ -1,0 +1,81 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { ConfigErrors, isConcrete } from '../private/config-errors';
+import {
+  CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_WEIGHT, CloudFrontOriginMode, CloudFrontWafAlbProps, DEFAULT_SECURITY_GROUP_RULE_QUOTA,
+} from './cloudfront-waf-alb';
+import { CLOUDFRONT_WEB_ACL_REGION } from './edge-web-acl';
+import { WebAclScope } from './ip-blocklist';
+
+/** Throws one error listing every problem of a {@link CloudFrontWafAlb}'s props (tokens are skipped). */
+export function validateCloudFrontWafAlbProps(scope: Construct, props: CloudFrontWafAlbProps): void {
+  const region = Stack.of(scope).region;
+  const originMode = props.originMode ?? CloudFrontOriginMode.VPC_ORIGIN;
+  const publicAlb = originMode === CloudFrontOriginMode.PUBLIC_ALB;
+  const errors = new ConfigErrors('CloudFrontWafAlb', scope.node.path);
+  if (!Object.values(CloudFrontOriginMode).includes(originMode)) {
+    errors.add('originMode', originMode, 'is not an origin mode', `use ${Object.values(CloudFrontOriginMode).map((m) => `'${m}'`).join(' or ')}`);
+  }
+  if (!publicAlb && props.originHeaderName !== undefined) {
+    errors.add('originHeaderName', props.originHeaderName, 'only applies to originMode PUBLIC_ALB, where the listener checks the header', 'remove originHeaderName, or set originMode: CloudFrontOriginMode.PUBLIC_ALB');
+  }
+  if (!publicAlb && props.securityGroupRuleQuota !== undefined) {
+    errors.add('securityGroupRuleQuota', props.securityGroupRuleQuota, 'only applies to originMode PUBLIC_ALB, whose prefix-list rule weighs on it', 'remove securityGroupRuleQuota');
+  }
+  if (!publicAlb && (props.originCertificate || props.originDomainName !== undefined)) {
+    errors.add(props.originCertificate ? 'originCertificate' : 'originDomainName', '(given)', 'only applies to originMode PUBLIC_ALB (a VPC origin reaches the internal ALB over the AWS network)',
+      'remove it, or set originMode: CloudFrontOriginMode.PUBLIC_ALB');
+  } else if (publicAlb && !props.originCertificate !== (props.originDomainName === undefined)) {
+    errors.add(props.originCertificate ? 'originDomainName' : 'originCertificate', undefined, 'an HTTPS origin needs both a certificate on the ALB and the DNS name CloudFront connects to, which the certificate covers',
+      'pass originCertificate and originDomainName together');
+  }
+  const originCertArn = props.originCertificate?.certificateArn;
+  if (publicAlb && originCertArn && !Token.isUnresolved(originCertArn) && !Token.isUnresolved(region) && originCertArn.split(':')[3] !== region) {
+    errors.add('originCertificate', originCertArn, `an ALB only uses ACM certificates from its own region (${region})`, `request or import the certificate in ${region}`);
+  }
+  const headerName = props.originHeaderName ?? 'X-Origin-Verify';
+  if (!Token.isUnresolved(headerName) && !/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,40}$/.test(headerName)) {
+    errors.add('originHeaderName', headerName, 'an ALB header condition takes a header name of 1-40 token characters (letters, digits, and !#$%&\'*+.^_`|~-)', 'use e.g. X-Origin-Verify');
+  }
+  const ruleQuota = props.securityGroupRuleQuota ?? DEFAULT_SECURITY_GROUP_RULE_QUOTA;
+  if (isConcrete(ruleQuota) && (!Number.isInteger(ruleQuota) || ruleQuota < CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_WEIGHT || ruleQuota > 1000)) {
+    errors.add('securityGroupRuleQuota', ruleQuota, `the quota is a whole number up to 1000, and the origin-facing prefix list alone counts as ${CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_WEIGHT} rules`,
+      `use your account's "Inbound or outbound rules per security group" quota (default ${DEFAULT_SECURITY_GROUP_RULE_QUOTA})`);
+  }
+  if (props.webAcl?.webAclScope === WebAclScope.REGIONAL) {
+    errors.add('webAcl', props.webAcl.webAclArn, 'is a REGIONAL web ACL; a distribution only takes a CLOUDFRONT-scope web ACL (created in us-east-1)',
+      'create an EdgeWebAcl with scope: WebAclScope.CLOUDFRONT in a us-east-1 stack and pass it');
+  }
+  if (props.webAcl && props.blocklist) {
+    errors.add('blocklist', props.blocklist.name, 'only applies to a web ACL created here, but webAcl was given', 'pass the blocklist to that EdgeWebAcl');
+  }
+  if (!props.webAcl && region !== CLOUDFRONT_WEB_ACL_REGION) {
+    errors.add('webAcl', undefined,
+      `a distribution's web ACL must be CLOUDFRONT-scope and live in us-east-1, but this stack is in ${Token.isUnresolved(region) ? 'an unspecified region' : region}`,
+      'create an EdgeWebAcl with scope: WebAclScope.CLOUDFRONT in a us-east-1 stack (crossRegionReferences: true on both stacks) and pass it as webAcl');
+  }
+  const geo = props.geoRestriction;
+  if (geo) {
+    if ((geo.allow === undefined) === (geo.deny === undefined)) {
+      errors.add('geoRestriction', JSON.stringify(geo), 'CloudFront takes either an allow-list or a deny-list of countries', 'set exactly one of allow and deny');
+    }
+    const codes = geo.allow ?? geo.deny ?? [];
+    if ((geo.allow ?? geo.deny) && codes.length === 0) {
+      errors.add('geoRestriction', '[]', 'an empty country list', 'list at least one country, or remove geoRestriction');
+    }
+    for (const code of codes.filter((c) => !/^[A-Z]{2}$/.test(c))) {
+      errors.add('geoRestriction', code, 'is not an ISO 3166-1 alpha-2 country code', `use two upper-case letters, e.g. '${code.toUpperCase().slice(0, 2)}'`);
+    }
+  }
+  if (props.certificate && !props.domainNames?.length) {
+    errors.add('domainNames', undefined, 'a certificate is only used for alternate domain names', 'set domainNames');
+  }
+  if (props.domainNames?.length && !props.certificate) {
+    errors.add('certificate', undefined, 'alternate domain names need a certificate covering them', 'pass a us-east-1 certificate');
+  }
+  const certArn = props.certificate?.certificateArn;
+  if (certArn && !Token.isUnresolved(certArn) && certArn.split(':')[3] !== CLOUDFRONT_WEB_ACL_REGION) {
+    errors.add('certificate', certArn, 'CloudFront only uses ACM certificates from us-east-1', 'request or import the certificate in us-east-1');
+  }
+  errors.throwIfAny();
+}
