@@ -249,7 +249,7 @@ export class NetworkModel {
     const result: PortExposure[] = [];
     for (const protocol of PROTOCOLS) {
       for (const [fromPort, toPort] of this.segments(endpoint, protocol)) {
-        const sources = this.admissions((probe) => this.reaches(probe, endpoint, protocol, fromPort));
+        const sources = this.admissions((probe) => this.reaches(probe, endpoint, protocol, fromPort), endpoint);
         const last = result[result.length - 1];
         if (last && last.protocol === protocol && last.toPort === fromPort - 1 && same(last.sources, sources)) {
           result[result.length - 1] = { ...last, toPort };
@@ -265,7 +265,8 @@ export class NetworkModel {
   public listenerSources(listenerId: string): Admission[] {
     const listener = this.listeners.find((l) => l.id === listenerId);
     if (!listener) throw new Error(`reachability model: no listener ${listenerId}`);
-    return this.admissions((probe) => this.reaches(probe, this.endpoint(listener.loadBalancer), listener.protocol, listener.port));
+    const lb = this.endpoint(listener.loadBalancer);
+    return this.admissions((probe) => this.reaches(probe, lb, listener.protocol, listener.port), lb);
   }
 
   /**
@@ -327,12 +328,12 @@ export class NetworkModel {
   }
 
   /** Sources admitted by `pass`, with the narrower sources that a broader admitted one includes left out. */
-  private admissions(pass: (probe: Probe) => boolean): Admission[] {
-    const passed = new Map(this.probes.map((p) => [p, pass(p)]));
+  private admissions(pass: (probe: Probe) => boolean, target?: Endpoint): Admission[] {
+    const passed = new Map(this.probes.filter((p) => !target || !this.onlyMember(target, p.label)).map((p) => [p, pass(p)]));
     const ok = (label: string) => [...passed].some(([p, v]) => v && p.label === label);
     const cidrs = (external: boolean) => [...passed.keys()].filter((p) => p.label.startsWith('cidr:') && p.external === external);
     const refused = (block: string, external: boolean) => cidrs(external)
-      .filter((p) => !passed.get(p) && p.label !== `cidr:${block}` && cidrContains(block, p.ip)).map((p) => p.label.slice(5));
+      .filter((p) => !passed.get(p) && p.label !== `cidr:${block}` && cidrContains(block, p.ip)).map((p) => p.label.slice(5)).sort();
     const result: Admission[] = [];
     if (ok('internet')) {
       result.push({ source: 'internet', except: refused('0.0.0.0/0', true) });
@@ -350,6 +351,15 @@ export class NetworkModel {
       }
     }
     return dedupe(result).sort((a, b) => a.source.localeCompare(b.source));
+  }
+
+  /**
+   * A group's probe stands for its other members: a single instance or load balancer that is the
+   * group's only member has none (an Auto Scaling group, Batch or a file system has several interfaces).
+   */
+  private onlyMember(endpoint: Endpoint, label: string): boolean {
+    return (endpoint.kind === 'instance' || endpoint.kind === 'load-balancer')
+      && endpoint.groups.includes(label) && this.endpoints.filter((e) => e.groups.includes(label)).length === 1;
   }
 
   /** Port ranges over which the endpoint's rules and ACL entries cannot change their answer. */
