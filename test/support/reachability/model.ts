@@ -6,7 +6,7 @@ import { cidrContains, formatAddress, parseCidr } from '../../../lib/private/cid
  * (ordered entries, allow/deny, ports; subnets without an association use the VPC's default ACL,
  * which allows all), which subnets route 0.0.0.0/0 to an internet gateway, public addresses, load
  * balancers (scheme, groups, listeners, target groups, client IP preservation) and the compute
- * behind them (instances, launch templates, Auto Scaling groups, Batch, FSx, interface endpoints).
+ * behind them (instances, launch templates, Auto Scaling groups, Batch, FSx, EFS, interface endpoints).
  *
  * Who can reach what is answered with abstract sources, each probed with one representative packet:
  * - `internet`: any public address (its `except` lists the template's CIDRs that are refused);
@@ -50,7 +50,7 @@ export interface PortExposure {
 /** Something with network interfaces: the thing a packet must reach. */
 export interface Endpoint {
   readonly id: string;
-  readonly kind: 'instance' | 'auto-scaling-group' | 'load-balancer' | 'batch' | 'fsx' | 'vpc-endpoint';
+  readonly kind: 'instance' | 'auto-scaling-group' | 'load-balancer' | 'batch' | 'fsx' | 'efs' | 'vpc-endpoint';
   readonly subnets: string[];
   /** Security group keys (`sg:<logicalId>`, or the VPC's default group); empty: no group filters (NLB without groups). */
   readonly groups: string[];
@@ -206,6 +206,7 @@ export class NetworkModel {
       this.addEndpoint(id, 'batch', (c.Subnets ?? []).map(ref), c.SecurityGroupIds ?? [], false, true);
     }
     for (const [id, r] of ofType('AWS::FSx::FileSystem')) this.addEndpoint(id, 'fsx', (r.Properties.SubnetIds ?? []).map(ref), r.Properties.SecurityGroupIds ?? [], false, true);
+    for (const [id, r] of ofType('AWS::EFS::MountTarget')) this.addEndpoint(id, 'efs', [ref(r.Properties.SubnetId)!], r.Properties.SecurityGroups ?? [], false, true);
     for (const [id, r] of ofType('AWS::EC2::VPCEndpoint')) {
       if (r.Properties.VpcEndpointType === 'Interface') this.addEndpoint(id, 'vpc-endpoint', (r.Properties.SubnetIds ?? []).map(ref), r.Properties.SecurityGroupIds ?? [], false, true);
     }
@@ -294,6 +295,12 @@ export class NetworkModel {
       }
     }
     return result;
+  }
+
+  /** Whether a DataSync location attaches this group (`sg:<logicalId>`) to its network interfaces. */
+  public usedByDataSync(group: string): boolean {
+    return group.startsWith('sg:') && Object.values(this.resources).some((r) =>
+      String(r.Type).startsWith('AWS::DataSync::Location') && JSON.stringify(r.Properties?.SecurityGroupArns ?? r.Properties?.Ec2Config ?? []).includes(`"${group.slice(3)}"`));
   }
 
   /** Whether a member of endpoint `fromId` reaches endpoint `toId` on this protocol and port. */
