@@ -151,6 +151,14 @@ describe('derived strings against the resource schemas', () => {
       expect(schemaStringFindings(stack)).toEqual([expect.objectContaining({ logicalId: 'Set', propertyPath: 'Properties.Description', ruleId: 'F3031' })]);
     });
 
+    test('checks the API limits the bundled schemas lack (a launch template name over 128 characters)', () => {
+      const app = testApp();
+      const stack = new Stack(app, 'LongName');
+      new ec2.CfnLaunchTemplate(stack, 'Template', { launchTemplateName: 'x'.repeat(129), launchTemplateData: {} });
+      new ec2.CfnLaunchTemplate(stack, 'Fine', { launchTemplateName: 'x'.repeat(128), launchTemplateData: {} });
+      expect(schemaStringFindings(stack)).toEqual([expect.objectContaining({ logicalId: 'Template', propertyPath: 'Properties.LaunchTemplateName', ruleId: 'API' })]);
+    });
+
     test('checks strings joined from the stack name (a log group name over 512 characters)', () => {
       const app = testApp();
       const stack = new Stack(app, 'Joined');
