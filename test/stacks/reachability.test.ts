@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -207,8 +207,26 @@ function buildVariant(key: string): { stack: Stack; context: Record<string, stri
   return { stack, context };
 }
 
+/**
+ * Prefix list IDs the app looked up by name (`ec2.PrefixList.fromLookup`): from the context, or the
+ * lookup's placeholder ID when the context is missing (as in tests).
+ */
+function lookedUpPrefixLists(stack: Stack): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const missing of (Stage.of(stack) as App).synth().manifest.missing ?? []) {
+    const name = (missing.props as { propertyMatch?: { PrefixListName?: string } }).propertyMatch?.PrefixListName;
+    if (name) names['pl-xxxxxxxx'] = name;
+  }
+  for (const [key, value] of Object.entries(stack.node.getAllContext())) {
+    const name = /PrefixListName=([^:]+)/.exec(key)?.[1];
+    const id = Array.isArray(value) ? value[0]?.PrefixListId : undefined;
+    if (name && id) names[id] = name;
+  }
+  return names;
+}
+
 function network(stack: Stack, context: Record<string, string>): Network {
-  const model = NetworkModel.fromTemplate(Template.fromStack(stack).toJSON());
+  const model = NetworkModel.fromTemplate(Template.fromStack(stack).toJSON(), { prefixListNames: lookedUpPrefixLists(stack) });
   expect(model.unresolved).toEqual([]);
   const all = (kind: Endpoint['kind']) => model.endpoints.filter((e) => e.kind === kind);
   return {
@@ -271,6 +289,17 @@ describe('reachability of the example stacks', () => {
     // THEN the intent fails: the whole VPC reaches the ALB (bypassing the web ACL and geo restriction)
     expect(() => INTENTS.CloudFrontWafAlb({ model, context, all, one: (kind) => all(kind)[0] })).toThrow(/cloudfront-vpc-origin/);
     expect(model.listenerSources(model.listeners[0].id)).toEqual([admit('vpc')]);
+  });
+
+  test('recognises the origin-facing prefix list looked up with ec2.PrefixList.fromLookup', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Lookup', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+    const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc, internetFacing: true });
+    alb.addListener('Http', { port: 80, open: false, defaultAction: elbv2.ListenerAction.fixedResponse(200) });
+    alb.connections.allowFrom(ec2.PrefixList.fromLookup(stack, 'OriginFacing', { prefixListName: 'com.amazonaws.global.cloudfront.origin-facing' }), ec2.Port.tcp(80));
+    const { model, one } = network(stack, {});
+    expect(model.listenerSources(onlyListener(model, one('load-balancer'), 80))).toEqual([admit(CLOUDFRONT_ORIGIN_FACING)]);
   });
 
   test('fails when a stack opens a port beyond its intent (an extra listener on BlockIpAlb)', () => {

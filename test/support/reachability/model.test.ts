@@ -326,6 +326,14 @@ describe('NetworkModel', () => {
       expect(NetworkModel.fromTemplate(vpcOriginAlb([rule], { OriginFacing: lookup })).listenerSources('Listener')).toEqual([]);
     });
 
+    test('a prefix list named by a literal ID the caller knows (a lookup) is recognised', () => {
+      const model = NetworkModel.fromTemplate(
+        vpcOriginAlb([{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, SourcePrefixListId: 'pl-12345678' }]),
+        { prefixListNames: { 'pl-12345678': 'com.amazonaws.global.cloudfront.origin-facing' } },
+      );
+      expect(model.unresolved).toEqual([]);
+    });
+
     test('a prefix list the model cannot name is reported as unresolved', () => {
       const model = NetworkModel.fromTemplate(vpcOriginAlb([{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, SourcePrefixListId: 'pl-12345678' }]));
       expect(model.unresolved).toEqual(['unresolved-prefix-list:"pl-12345678"']);

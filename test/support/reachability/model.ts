@@ -106,10 +106,19 @@ interface TargetGroup {
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+export interface NetworkModelOptions {
+  /**
+   * Names of prefix lists the template names by literal ID (e.g. from `ec2.PrefixList.fromLookup`,
+   * whose result lives in the app context): ID -> prefix list name.
+   * @default - none
+   */
+  readonly prefixListNames?: Record<string, string>;
+}
+
 export class NetworkModel {
   /** Builds the model from `Template.toJSON()` (or any synthesized template object). */
-  public static fromTemplate(template: Json): NetworkModel {
-    return new NetworkModel(template);
+  public static fromTemplate(template: Json, options: NetworkModelOptions = {}): NetworkModel {
+    return new NetworkModel(template, options);
   }
 
   public readonly endpoints: Endpoint[] = [];
@@ -127,7 +136,12 @@ export class NetworkModel {
   private readonly targetGroups = new Map<string, TargetGroup>();
   private readonly probes: Probe[];
 
-  private constructor(template: Json) {
+  private readonly template: Json;
+  private readonly prefixListIds: Record<string, string>;
+
+  private constructor(template: Json, options: NetworkModelOptions) {
+    this.template = template;
+    this.prefixListIds = options.prefixListNames ?? {};
     this.resources = template.Resources ?? {};
     const ofType = (type: string) => Object.entries(this.resources).filter(([, r]) => r.Type === type) as [string, Json][];
 
@@ -473,7 +487,8 @@ export class NetworkModel {
     if (group !== undefined) return { ...base, group: this.groupKey(group) };
     const list = direction === 'Source' ? x.SourcePrefixListId : x.DestinationPrefixListId;
     if (list !== undefined) {
-      if (this.mentions(list, CLOUDFRONT_ORIGIN_FACING_LIST_NAME) || this.mentions(list, 'cloudfront.origin-facing')) return { ...base, prefixList: CLOUDFRONT_ORIGIN_FACING };
+      const named = typeof list === 'string' ? this.prefixListIds[list] : undefined;
+      if (named === CLOUDFRONT_ORIGIN_FACING_LIST_NAME || this.mentions(list, CLOUDFRONT_ORIGIN_FACING_LIST_NAME)) return { ...base, prefixList: CLOUDFRONT_ORIGIN_FACING };
       const name = `unresolved-prefix-list:${JSON.stringify(list)}`;
       this.unresolved.push(name);
       return { ...base, prefixList: name };
@@ -494,8 +509,11 @@ export class NetworkModel {
     const json = JSON.stringify(value ?? null);
     if (json.includes(text)) return true;
     if (depth > 1) return false;
-    const referenced = [...json.matchAll(/"(?:Ref|Fn::GetAtt)":\s*(?:"([^"]+)"|\["([^"]+)")/g)].map((m) => m[1] ?? m[2]);
-    return referenced.some((id) => this.resources[id] && this.mentions(this.resources[id].Properties, text, depth + 1));
+    const referenced = [...json.matchAll(/"(?:Ref|Fn::GetAtt|Fn::FindInMap)":\s*(?:"([^"]+)"|\["([^"]+)")/g)].map((m) => m[1] ?? m[2]);
+    return referenced.some((id) => {
+      const target = this.resources[id]?.Properties ?? this.template.Parameters?.[id] ?? this.template.Mappings?.[id];
+      return target !== undefined && this.mentions(target, text, depth + 1);
+    });
   }
 }
 
