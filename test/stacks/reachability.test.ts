@@ -1,7 +1,10 @@
 import { App, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { BastionStack, EXAMPLE_STACKS } from '../../lib/stacks';
 import { DEFAULT_EXAMPLE_BLOCKED_CIDRS } from '../../lib/stacks/edge-example-context';
 import { testApp } from '../support/app';
@@ -274,8 +277,8 @@ describe('reachability of the example stacks', () => {
     }
   });
 
-  test('fails on a copy of CloudFrontWafAlb\'s old rule: an internal ALB admitting the VPC CIDR behind a VPC origin', () => {
-    // GIVEN the CloudFrontWafAlb stack with its ALB group's ingress replaced by the VPC CIDR on 80
+  /** The CloudFrontWafAlb template with its ALB group's ingress replaced by `ingress`. */
+  function cloudFrontWafAlbWith(ingress: unknown[], extraResources: Record<string, unknown> = {}): Network {
     const { stack, context } = buildVariant('CloudFrontWafAlb');
     const template = Template.fromStack(stack).toJSON();
     const lbId = Object.keys(template.Resources).find((id) => template.Resources[id].Type === 'AWS::ElasticLoadBalancingV2::LoadBalancer')!;
@@ -283,12 +286,26 @@ describe('reachability of the example stacks', () => {
     for (const [id, r] of Object.entries<any>(template.Resources)) { // eslint-disable-line @typescript-eslint/no-explicit-any
       if (r.Type === 'AWS::EC2::SecurityGroupIngress' && JSON.stringify(r.Properties.GroupId).includes(lbGroupId)) delete template.Resources[id];
     }
-    template.Resources[lbGroupId].Properties.SecurityGroupIngress = [{ CidrIp: '10.0.0.0/16', IpProtocol: 'tcp', FromPort: 80, ToPort: 80, Description: 'CloudFront VPC origin (inside the VPC) on 80' }];
+    template.Resources[lbGroupId].Properties.SecurityGroupIngress = ingress;
+    Object.assign(template.Resources, extraResources);
     const model = NetworkModel.fromTemplate(template);
     const all = (kind: Endpoint['kind']) => model.endpoints.filter((e) => e.kind === kind);
-    // THEN the intent fails: the whole VPC reaches the ALB (bypassing the web ACL and geo restriction)
-    expect(() => INTENTS.CloudFrontWafAlb({ model, context, all, one: (kind) => all(kind)[0] })).toThrow(/cloudfront-vpc-origin/);
-    expect(model.listenerSources(model.listeners[0].id)).toEqual([admit('vpc')]);
+    return { model, context, all, one: (kind) => all(kind)[0] };
+  }
+
+  test('fails on a copy of CloudFrontWafAlb\'s old rule: an internal ALB admitting the VPC CIDR behind a VPC origin', () => {
+    const net = cloudFrontWafAlbWith([{ CidrIp: '10.0.0.0/16', IpProtocol: 'tcp', FromPort: 80, ToPort: 80, Description: 'CloudFront VPC origin (inside the VPC) on 80' }]);
+    // the whole VPC reaches the ALB, bypassing the web ACL and the geo restriction
+    expect(() => INTENTS.CloudFrontWafAlb(net)).toThrow(/cloudfront-vpc-origin/);
+    expect(net.model.listenerSources(net.model.listeners[0].id)).toEqual([admit('vpc')]);
+  });
+
+  test('passes on a copy whose ALB admits only the VPC-origin service group (the intent can be met)', () => {
+    const net = cloudFrontWafAlbWith(
+      [{ SourceSecurityGroupId: { 'Fn::GetAtt': ['GetServiceGroup', 'SecurityGroups.0.GroupId'] }, IpProtocol: 'tcp', FromPort: 80, ToPort: 80 }],
+      { GetServiceGroup: { Type: 'Custom::AWS', Properties: { Create: '{"action":"describeSecurityGroups","parameters":{"Filters":[{"Name":"group-name","Values":["CloudFront-VPCOrigins-Service-SG"]}]}}' } } },
+    );
+    INTENTS.CloudFrontWafAlb(net);
   });
 
   test('recognises the origin-facing prefix list looked up with ec2.PrefixList.fromLookup', () => {
@@ -302,11 +319,44 @@ describe('reachability of the example stacks', () => {
     expect(model.listenerSources(onlyListener(model, one('load-balancer'), 80))).toEqual([admit(CLOUDFRONT_ORIGIN_FACING)]);
   });
 
+  test('recognises the VPC-origin service group found as aws-cdk-lib\'s cloudfront-origins README shows', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'VpcOrigin', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+    const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc, internetFacing: false, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
+    alb.addListener('Http', { port: 80, open: false, defaultAction: elbv2.ListenerAction.fixedResponse(200) });
+    const distribution = new cloudfront.Distribution(stack, 'Cdn', { defaultBehavior: { origin: origins.VpcOrigin.withApplicationLoadBalancer(alb) } });
+    const getSg = new cr.AwsCustomResource(stack, 'GetSecurityGroup', {
+      onCreate: {
+        service: 'ec2', action: 'describeSecurityGroups',
+        parameters: { Filters: [{ Name: 'vpc-id', Values: [vpc.vpcId] }, { Name: 'group-name', Values: ['CloudFront-VPCOrigins-Service-SG'] }] },
+        physicalResourceId: cr.PhysicalResourceId.of('CloudFront-VPCOrigins-Service-SG'),
+      },
+      policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: cr.AwsCustomResourcePolicy.ANY_RESOURCE }),
+    });
+    getSg.node.addDependency(distribution);
+    alb.connections.allowFrom(ec2.SecurityGroup.fromSecurityGroupId(stack, 'VpcOriginsSg', getSg.getResponseField('SecurityGroups.0.GroupId')), ec2.Port.tcp(80));
+    const { model, one } = network(stack, {});
+    expect(model.listenerSources(onlyListener(model, one('load-balancer'), 80))).toEqual([admit(CLOUDFRONT_VPC_ORIGIN)]);
+  });
+
   test('fails when a stack opens a port beyond its intent (an extra listener on BlockIpAlb)', () => {
     const { stack, context } = buildVariant('BlockIpAlb');
     const alb = stack.node.findAll().find((c): c is elbv2.ApplicationLoadBalancer => c instanceof elbv2.ApplicationLoadBalancer)!;
     alb.addListener('Extra', { port: 8080, open: true, defaultAction: elbv2.ListenerAction.fixedResponse(200) });
     expect(() => INTENTS.BlockIpAlb(network(stack, context))).toThrow();
+  });
+
+  test('Hpc passes on a copy whose Batch compute environment keeps the node security group (the intent can be met)', () => {
+    const { stack, context } = buildVariant('Hpc');
+    const template = Template.fromStack(stack).toJSON();
+    const nodeGroup = NetworkModel.fromTemplate(template).endpoints.find((e) => e.kind === 'auto-scaling-group')!.groups[0].slice('sg:'.length);
+    for (const r of Object.values<any>(template.Resources)) { // eslint-disable-line @typescript-eslint/no-explicit-any
+      if (r.Type === 'AWS::Batch::ComputeEnvironment') r.Properties.ComputeResources.SecurityGroupIds = [{ 'Fn::GetAtt': [nodeGroup, 'GroupId'] }];
+    }
+    const model = NetworkModel.fromTemplate(template);
+    const all = (kind: Endpoint['kind']) => model.endpoints.filter((e) => e.kind === kind);
+    INTENTS.Hpc({ model, context, all, one: (kind) => all(kind)[0] });
   });
 
   test('fails when a node group loses its self-referencing rule (Hpc)', () => {
