@@ -170,10 +170,13 @@ const INTENTS: Record<string, (net: Network) => void> = {
         if (refused.length > 0) problems.push(`${node.id} cannot reach ${fs.id} on tcp ${refused.join(',')}`);
       }
     }
-    // anything else (EFS mount targets, interface endpoints): from the nodes only
+    // anything else from the nodes only (EFS mount targets); interface endpoints may also take HTTPS
+    // from the VPC (aws-cdk-lib's default), since they only front AWS APIs that IAM guards
+    const httpsFromVpc = (endpoint: Endpoint, e: PortExposure, source: string) =>
+      endpoint.kind === 'vpc-endpoint' && source === 'vpc' && e.protocol === 'tcp' && e.fromPort === 443 && e.toPort === 443;
     for (const endpoint of model.endpoints.filter((e) => !nodes.includes(e) && !fileSystems.includes(e))) {
       for (const e of model.exposure(endpoint.id)) {
-        for (const s of e.sources.filter((x) => !nodeGroups.has(x.source) && !endpoint.groups.includes(x.source))) {
+        for (const s of e.sources.filter((x) => !nodeGroups.has(x.source) && !endpoint.groups.includes(x.source) && !httpsFromVpc(endpoint, e, x.source))) {
           problems.push(`${endpoint.id} admits ${s.source} on ${e.protocol} ${e.fromPort}-${e.toPort}`);
         }
       }
