@@ -121,7 +121,7 @@ describe('derived strings against the resource schemas', () => {
     expect(new Construct(scope, AWKWARD_ID).node.path.length).toBe(200);
   });
 
-  describe('every example variant, built with a 200-character stack ID with underscores', () => {
+  describe('every example variant, built with a 190-character stack ID with underscores', () => {
     test.each(Object.keys(EXAMPLE_VARIANTS))('%s', (key) => {
       const variant = EXAMPLE_VARIANTS[key];
       expect(findings(() => {
