@@ -221,6 +221,15 @@ export interface HaInstanceProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly elasticIpRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * Linux user data to start from. Its commands run first, before the Elastic IP claim and the data
+   * volume mount: put there what must be in place before the instance is reachable at its address.
+   * Commands added later to `userData` run after the claim and the mount.
+   *
+   * @default - a new, empty Linux user data
+   */
+  readonly userData?: ec2.UserData;
 }
 
 /**
@@ -311,7 +320,7 @@ export class HaInstance extends Construct implements ec2.IConnectable {
       reason: 'AmazonSSMManagedInstanceCore is the AWS-maintained minimum for the SSM agent (Session Manager access instead of inbound SSH); AWS updates it when the agent needs new actions.',
     });
 
-    this.userData = ec2.UserData.forLinux();
+    this.userData = props.userData ?? ec2.UserData.forLinux();
     this.userData.addCommands(...imdsFunctions());
 
     if (wantsEip) {
