@@ -38,6 +38,8 @@ export function resolve(template: Template, value: unknown): unknown {
     if (attribute === 'Arn' && type === 'AWS::KMS::Key') return `arn:aws:kms:${ENV.region}:${ENV.account}:key/${id}`;
     if (attribute === 'Arn' && type === 'AWS::IAM::Role') return `arn:aws:iam::${ENV.account}:role/${physicalName(template, id)}`;
     if (attribute === 'Arn' && type === 'AWS::Logs::LogGroup') return `arn:aws:logs:${ENV.region}:${ENV.account}:log-group:${physicalName(template, id)}:*`;
+    if (attribute === 'Arn' && type === 'AWS::SQS::Queue') return `arn:aws:sqs:${ENV.region}:${ENV.account}:${physicalName(template, id)}`;
+    if (attribute === 'Arn' && type === 'AWS::Events::Rule') return `arn:aws:events:${ENV.region}:${ENV.account}:rule/${physicalName(template, id)}`;
     return `${id}.${attribute}`;
   }
   if ('Fn::Join' in obj) {

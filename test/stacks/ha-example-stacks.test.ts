@@ -8,7 +8,7 @@ import { synthesizeThroughHarness } from '../support/harness';
 /**
  * Every variant of the HA example stacks through the same harness as `example-stacks.test.ts`
  * (which synthesizes only the default variant of each stack): the strict CloudFormation validator,
- * cdk-nag AwsSolutions, and a snapshot.
+ * cdk-nag AwsSolutions and Serverless, and a snapshot.
  */
 const VARIANTS: Record<string, { context: Record<string, string>; build: (app: ReturnType<typeof testApp>) => Stack }> = {
   'HaInstance -c haInstanceMode=ebs': { context: { haInstanceMode: 'ebs' }, build: (app) => new HaInstanceStack(app, 'HaInstance') },
@@ -23,7 +23,8 @@ const DEFAULT_VARIANTS = new Set(['HaInstance -c haInstanceMode=ebs', 'Bastion -
 describe.each(Object.keys(VARIANTS))('%s', (name) => {
   let template: Template;
   beforeAll(() => {
-    template = synthesizeThroughHarness(VARIANTS[name].build, { context: VARIANTS[name].context });
+    // Serverless too: the HA stacks have Lambda functions (HaInstance's handler, custom resources).
+    template = synthesizeThroughHarness(VARIANTS[name].build, { serverless: true, context: VARIANTS[name].context });
   });
 
   test('passes template validation and cdk-nag', () => {
