@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { Annotations, ArnFormat, Duration, RemovalPolicy, Size, SizeRoundingBehavior, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -8,13 +9,12 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
 import { dataVolumeCommands, eipClaimCommands, imdsFunctions } from '../private/ha-user-data';
 import { createHandlerFunction } from '../private/node-function';
-import { acknowledgeTerminalQueue, createDlqDepthAlarm } from '../private/secure-queue';
+import { acknowledgeTerminalQueue, createDlqDepthAlarm, createQueueKey, createSecureQueue } from '../private/secure-queue';
 import { countAzs, describeSelection, selectSubnetsOrReport } from '../private/subnet-azs';
 
 /** Tag key marking everything of one `HaInstance`: its Auto Scaling group, instances, Elastic IP, volumes and snapshots. IAM conditions use it. */
@@ -322,8 +322,8 @@ export class HaInstance extends Construct implements ec2.IConnectable {
   public readonly lifecycleHookHeartbeat?: Duration;
   /**
    * Where lifecycle events end up that could not be handled: those EventBridge could not deliver to
-   * the handler, and those the handler failed on after its retries (SSE-SQS, kept 14 days, retained,
-   * alarm on the first message); undefined without a data volume.
+   * the handler, and those the handler failed on after its retries (customer-managed key, kept 14
+   * days, retained, alarm on the first message); undefined without a data volume.
    */
   public readonly dataVolumeDeadLetterQueue?: sqs.IQueue;
   /** Alarm on the first message in `dataVolumeDeadLetterQueue`; undefined without a data volume. */
@@ -524,17 +524,27 @@ export class HaInstance extends Construct implements ec2.IConnectable {
         ...(options.restoreFromSnapshotAfter ? { RESTORE_AFTER_SECONDS: String(options.restoreFromSnapshotAfter.toSeconds()) } : {}),
       },
     });
-    const dlq = new sqs.Queue(this, 'DataVolumeDeadLetterQueue', {
-      // SQS-managed keys: EventBridge and Lambda can write without a key policy to maintain.
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: RemovalPolicy.RETAIN,
+    // The rule is named so the DLQ key's policy can name it without a dependency cycle (rule -> queue -> key -> rule).
+    const ruleName = this.lifecycleRuleName();
+    const ruleArn = stack.formatArn({ service: 'events', resource: 'rule', resourceName: ruleName });
+    const dlqKey = createQueueKey(this, 'DataVolumeDeadLetterKey', `Encrypts the dead-letter queue of HaInstance ${this.node.path} lifecycle events`, RemovalPolicy.RETAIN);
+    dlqKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'EventBridgeDeadLetters',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'aws:SourceArn': ruleArn } },
+    }));
+    const dlq = createSecureQueue(this, 'DataVolumeDeadLetterQueue', {
+      fifo: false, encryptionKey: dlqKey, removalPolicy: RemovalPolicy.RETAIN, retentionPeriod: Duration.days(14),
     });
     acknowledgeTerminalQueue(dlq, 'the dead-letter queue of the data-volume lifecycle events');
     const dlqAlarm = createDlqDepthAlarm(this, 'DataVolumeDeadLetterAlarm', dlq, `HaInstance ${this.node.path}: a data-volume lifecycle event was not handled`);
-    // Errors of the handler (a failed terminate hook) are retried twice, then the event goes to the DLQ.
-    fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1), onFailure: new destinations.SqsDestination(dlq) });
+    // Errors of the handler (a failed terminate hook) are retried twice, then the event goes to the DLQ,
+    // sent by Lambda with the function's role.
+    fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1), onFailure: { bind: () => ({ destination: dlq.queueArn }) } });
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [dlq.queueArn] }));
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [dlqKey.keyArn] }));
     Validations.of(fn).acknowledge({
       id: 'Serverless-LambdaDLQ',
       reason: 'The function is invoked asynchronously by EventBridge only and has an on-failure destination (the same SQS queue as the rule target\'s DLQ), which receives the event with the error; a function DLQ would duplicate it.',
@@ -604,6 +614,7 @@ export class HaInstance extends Construct implements ec2.IConnectable {
     const launchHook = `HaInstanceLaunch-${this.node.addr}`;
     const terminateHook = `HaInstanceTerminate-${this.node.addr}`;
     const rule = new events.Rule(this, 'LifecycleRule', {
+      ruleName,
       description: `Lifecycle actions of HaInstance ${this.node.path}`,
       eventPattern: {
         source: ['aws.autoscaling'],
@@ -632,6 +643,14 @@ export class HaInstance extends Construct implements ec2.IConnectable {
     ];
     this.autoScalingGroup.node.addDependency(rule, fn, fn.role!, policy);
     return fn;
+  }
+
+  /** Unique per stack and construct, within EventBridge's 64 characters. */
+  private lifecycleRuleName(): string {
+    const stackName = Stack.of(this).stackName;
+    const hash = createHash('sha256').update(`${Token.isUnresolved(stackName) ? '' : stackName}/${this.node.path}`).digest('hex').slice(0, 16);
+    const prefix = Token.isUnresolved(stackName) ? 'HaInstance' : stackName.slice(0, 30);
+    return `${prefix}-HaLifecycle-${hash}`;
   }
 
   /**

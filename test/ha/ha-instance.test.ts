@@ -6,7 +6,7 @@ import { HA_GROUP_TAG_KEY, HaInstance, HaInstanceProps } from '../../lib/ha/ha-i
 import { testApp } from '../support/app';
 import { type PolicyDocumentJson, simulate } from '../support/policy-simulator';
 import { userDataOf } from '../support/user-data';
-import { ENV, resolve } from './template-policies';
+import { ENV, keyPolicy, resolve, roleArn, rolePolicies } from './template-policies';
 
 function newStack(failOnWarnings = true): { stack: Stack; vpc: ec2.Vpc } {
   const stack = new Stack(testApp({ failOnWarnings }), 'TestStack');
@@ -243,7 +243,8 @@ describe('HaInstance', () => {
     test('lifecycle events the handler never got or failed on go to an encrypted, retained DLQ with an alarm', () => {
       const [dlqId] = ours(template, 'AWS::SQS::Queue');
       template.hasResource('AWS::SQS::Queue', {
-        Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 }, DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain',
+        Properties: { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ServerDataVolumeDeadLetterKey'), 'Arn'] }, MessageRetentionPeriod: 1209600 },
+        DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain',
       });
       // the rule's target (EventBridge could not invoke the function)
       template.hasResourceProperties('AWS::Events::Rule', {
@@ -272,6 +273,21 @@ describe('HaInstance', () => {
       const request = { principal: 'events.amazonaws.com', action: 'sqs:SendMessage', resource: queueArn, resourceAccount: ENV.account, resourcePolicy: resolve(template, policy.Properties.PolicyDocument) as PolicyDocumentJson };
       await expect(simulate({ ...request, context: { 'aws:SourceArn': ruleArn, 'aws:SecureTransport': 'true' } })).resolves.toBe('Allowed');
       await expect(simulate({ ...request, context: { 'aws:SourceArn': `arn:aws:events:${ENV.region}:${ENV.account}:rule/other`, 'aws:SecureTransport': 'true' } })).resolves.toBe('ImplicitlyDenied');
+      // and may use the queue's key for it (EventBridge encrypts dead letters with the queue's key)
+      const keyRequest = { principal: 'events.amazonaws.com', resource: `arn:aws:kms:${ENV.region}:${ENV.account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`, resourceAccount: ENV.account, resourcePolicy: keyPolicy(template, 'ServerDataVolumeDeadLetterKey') };
+      for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+        await expect(simulate({ ...keyRequest, action, context: { 'aws:SourceArn': ruleArn } })).resolves.toBe('Allowed');
+        await expect(simulate({ ...keyRequest, action, context: { 'aws:SourceArn': `arn:aws:events:${ENV.region}:${ENV.account}:rule/other` } })).resolves.toBe('ImplicitlyDenied');
+      }
+    });
+
+    test('the handler\'s role may send its failed events to the DLQ, with the queue\'s key', async () => {
+      const [dlqId] = ours(template, 'AWS::SQS::Queue');
+      const request = { principal: roleArn(template, 'ServerDataVolumeHandlerRole'), resourceAccount: ENV.account, identityPolicies: rolePolicies(template, 'ServerDataVolumeHandlerRole') };
+      await expect(simulate({ ...request, action: 'sqs:SendMessage', resource: `arn:aws:sqs:${ENV.region}:${ENV.account}:${dlqId}` })).resolves.toBe('Allowed');
+      const dlqKeyArn = resolve(template, { 'Fn::GetAtt': [Object.keys(template.findResources('AWS::KMS::Key'))[0], 'Arn'] }) as string;
+      // the key policy delegates to the account's IAM policies
+      await expect(simulate({ ...request, action: 'kms:GenerateDataKey', resource: dlqKeyArn, resourcePolicy: keyPolicy(template, 'ServerDataVolumeDeadLetterKey') })).resolves.toBe('Allowed');
     });
 
     test('Data Lifecycle Manager snapshots the group\'s volumes hourly, keeps 24, tagged so the launch hook can restore them', () => {
