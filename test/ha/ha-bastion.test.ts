@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import { CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -234,6 +235,12 @@ describe('HaBastion', () => {
       expect(userData).toContain('ip6 daddr fd00:ec2::254 meta skuid != 0 reject');
       expect(userData).toContain('echo \'include "/etc/nftables/ha-imds-root-only.nft"\' >> /etc/sysconfig/nftables.conf');
       expect(userData).toContain('systemctl enable nftables');
+    });
+
+    test('user data is valid bash', () => {
+      const result = spawnSync('bash', ['-n'], { input: userDataOf(template), encoding: 'utf8' });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
     });
 
     test('sshd is restarted only after the shared host keys are installed, and is not started before', () => {
