@@ -81,7 +81,8 @@ export interface HaDataVolumeOptions {
   readonly mountPoint?: string;
 
   /**
-   * Completed snapshots kept; older ones are deleted by the terminate hook. At least 1.
+   * Completed snapshots taken on termination kept; the terminate hook deletes older ones (scheduled
+   * snapshots are kept by `scheduledSnapshotRetention`). At least 1.
    *
    * @default 7
    */
@@ -276,7 +277,9 @@ export interface HaInstanceProps {
  * - Data volume: lifecycle hooks hand launch and termination to the `ebs-follower` Lambda. On
  *   termination the instance unmounts and detaches the volume, and the hook snapshots it; on launch
  *   the hook re-attaches the volume in the same AZ or restores the snapshot in the new one, before
- *   the instance is put in service (see `lambda/ebs-follower/index.ts`).
+ *   the instance is put in service (see `lambda/ebs-follower/index.ts`). Data Lifecycle Manager
+ *   snapshots the volume on a schedule; with `restoreFromSnapshotAfter`, a volume stuck in an
+ *   impaired AZ is given up for the newest of those.
  *
  * Access is through SSM Session Manager; the security group has no inbound rules by default.
  *
