@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Duration, RemovalPolicy, Size, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Fn, RemovalPolicy, Size, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -193,8 +193,11 @@ export class HaBastion extends Construct implements ec2.IConnectable {
       removalPolicy,
     });
     // Named, so the key policy can name the log group's ARN without depending on the log group
-    // (which depends on the key).
-    const sessionLogGroupName = `/ha-bastion/${Stack.of(this).stackName}/${this.node.addr}/sessions`;
+    // (which depends on the key). The stack ID's UUID changes when the stack is created again, so a
+    // log group retained by an earlier deletion never blocks a redeploy.
+    const stack = Stack.of(this);
+    const stackUuid = Fn.select(2, Fn.split('/', stack.stackId));
+    const sessionLogGroupName = `/ha-bastion/${stack.stackName}/${this.node.addr}/${stackUuid}/sessions`;
     this.sessionLogGroup = new logs.LogGroup(this, 'SessionLogs', {
       logGroupName: sessionLogGroupName,
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -328,7 +331,7 @@ export class HaBastion extends Construct implements ec2.IConnectable {
     }));
     if (!statementAdded) {
       Annotations.of(this).addWarningV2('cdk-reference-architectures:haBastionImportedKey',
-        `encryptionKey is imported, so its key policy cannot be changed here: allow the service principal logs.<region>.amazonaws.com kms:Encrypt*, kms:Decrypt*, kms:ReEncrypt*, kms:GenerateDataKey*, kms:Describe* with ArnLike kms:EncryptionContext:aws:logs:arn = the ARN of log group ${logGroupName}, or creating the session log group fails.`);
+        `encryptionKey is imported, so its key policy cannot be changed here: allow the service principal logs.<region>.amazonaws.com kms:Encrypt*, kms:Decrypt*, kms:ReEncrypt*, kms:GenerateDataKey*, kms:Describe* with ArnLike kms:EncryptionContext:aws:logs:arn = the ARN of the session log group (sessionLogGroup), or creating it fails.`);
     }
   }
 

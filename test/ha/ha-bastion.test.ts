@@ -211,8 +211,10 @@ describe('HaBastion', () => {
       await expect(simulate({ ...request, principal: 'logs.us-east-1.amazonaws.com', action: 'kms:GenerateDataKey', context: { 'kms:EncryptionContext:aws:logs:arn': logGroupArn(sessionLogGroupName) } })).resolves.toBe('ImplicitlyDenied');
     });
 
-    test('the log group is named (the key policy names it without a dependency cycle) and the name includes the stack', () => {
-      template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: `/ha-bastion/TestStack/${bastion.node.addr}/sessions` });
+    test('the log group is named (the key policy names it without a dependency cycle) after the stack and the stack\'s creation, so a retained one never blocks a redeploy', () => {
+      const [logGroup] = Object.entries(template.findResources('AWS::Logs::LogGroup')).filter(([id]) => id.startsWith('BastionSessionLogs'));
+      expect(resolve(template, logGroup[1].Properties.LogGroupName)).toBe(`/ha-bastion/TestStack/${bastion.node.addr}/0a1b2c3d-4e5f-6789-abcd-ef0123456789/sessions`);
+      expect(JSON.stringify(template.toJSON().Resources[Object.keys(template.findResources('AWS::KMS::Key'))[0]])).not.toContain(logGroup[0]);
     });
 
     test('the host role creates the host-key parameter but can never overwrite it', async () => {

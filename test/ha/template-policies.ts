@@ -9,6 +9,7 @@ const PSEUDO: Record<string, string> = {
   'AWS::Region': ENV.region,
   'AWS::Partition': ENV.partition,
   'AWS::URLSuffix': 'amazonaws.com',
+  'AWS::StackId': `arn:aws:cloudformation:${ENV.region}:${ENV.account}:stack/TestStack/0a1b2c3d-4e5f-6789-abcd-ef0123456789`,
 };
 
 /** Physical name of a resource as CloudFormation would report it: its name property if set, else its logical ID. */
@@ -21,7 +22,8 @@ function physicalName(template: Template, logicalId: string): string {
 }
 
 /**
- * Resolves `Ref`, `Fn::GetAtt` (to `<logicalId>.<attribute>`, or an ARN for `Arn`) and `Fn::Join`
+ * Resolves `Ref`, `Fn::GetAtt` (to `<logicalId>.<attribute>`, or an ARN for `Arn`), `Fn::Join`,
+ * `Fn::Split` and `Fn::Select`
  * the way CloudFormation would in {@link ENV}, so policies can be given to the policy simulator.
  */
 export function resolve(template: Template, value: unknown): unknown {
@@ -41,6 +43,14 @@ export function resolve(template: Template, value: unknown): unknown {
     if (attribute === 'Arn' && type === 'AWS::SQS::Queue') return `arn:aws:sqs:${ENV.region}:${ENV.account}:${physicalName(template, id)}`;
     if (attribute === 'Arn' && type === 'AWS::Events::Rule') return `arn:aws:events:${ENV.region}:${ENV.account}:rule/${physicalName(template, id)}`;
     return `${id}.${attribute}`;
+  }
+  if ('Fn::Split' in obj) {
+    const [separator, source] = obj['Fn::Split'] as [string, unknown];
+    return String(resolve(template, source)).split(separator);
+  }
+  if ('Fn::Select' in obj) {
+    const [index, list] = obj['Fn::Select'] as [number | string, unknown];
+    return (resolve(template, list) as unknown[])[Number(index)];
   }
   if ('Fn::Join' in obj) {
     const [separator, parts] = obj['Fn::Join'] as [string, unknown[]];
