@@ -22,6 +22,13 @@ export const TAGS = {
   /** On a volume created from a snapshot: the volume that snapshot was taken of (deleted once this one is attached). */
   sourceVolume: 'ha-instance:source-volume',
   sourceSnapshot: 'ha-instance:source-snapshot',
+  /**
+   * On a volume restored because the group's volume was stuck in an impaired AZ: that volume. The
+   * stuck volume is then ignored (and kept: it may hold newer data than the snapshot).
+   */
+  supersedes: 'ha-instance:supersedes',
+  /** On a volume launch hooks wait for: `<instance waited on>@<when the first one started waiting, ISO 8601>`. */
+  waitingSince: 'ha-instance:waiting-since',
 } as const;
 
 export const LAUNCHING = 'autoscaling:EC2_INSTANCE_LAUNCHING';
@@ -45,6 +52,11 @@ export interface FollowerConfig {
   readonly snapshotRetention: number;
   /** How long the terminate hook waits for the instance to unmount and detach the volume itself before forcing the detach. */
   readonly drainTimeoutMs: number;
+  /**
+   * Opt-in: after launch hooks have waited this long (across attempts) for the group's volume to be
+   * released or snapshotted, restore the newest completed snapshot instead. Undefined: wait forever.
+   */
+  readonly restoreAfterMs?: number;
 }
 
 /** The SDK clients and clock, injectable so tests can drive the logic without waiting. */
@@ -75,9 +87,13 @@ export class ConfigurationError extends Error {
 
 export type LaunchOutcome =
   | { readonly action: 'already-attached'; readonly volumeId: string }
+  | { readonly action: 'restored-after-impairment'; readonly volumeId: string; readonly snapshotId: string; readonly supersededVolumeId: string }
   | { readonly action: 'reattached'; readonly volumeId: string }
   | { readonly action: 'restored'; readonly volumeId: string; readonly snapshotId: string; readonly deletedVolumeId?: string }
   | { readonly action: 'created-empty'; readonly volumeId: string };
+
+/** The launch hook failed and the launch was abandoned (the instance is replaced); the error is logged. */
+export type AbandonedOutcome = { readonly action: 'abandoned'; readonly error: string };
 
 export type TerminateOutcome =
   | { readonly action: 'no-volume' }
@@ -107,6 +123,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): FollowerCon
     kmsKeyId: env.KMS_KEY_ID || undefined,
     snapshotRetention: positive('SNAPSHOT_RETENTION', 7),
     drainTimeoutMs: positive('DRAIN_TIMEOUT_SECONDS', 120) * 1000,
+    restoreAfterMs: env.RESTORE_AFTER_SECONDS ? positive('RESTORE_AFTER_SECONDS') * 1000 : undefined,
   };
 }
 
@@ -114,12 +131,17 @@ const tag = (tags: Tag[] | undefined, key: string): string | undefined => tags?.
 const byNewest = <T>(time: (x: T) => Date | undefined) => (a: T, b: T) => (time(b)?.getTime() ?? 0) - (time(a)?.getTime() ?? 0);
 const attachedInstance = (v: Volume): string | undefined => v.Attachments?.find((a) => a.State !== 'detached')?.InstanceId;
 
+/** The group's volumes, without those superseded by a restore after an AZ impairment. */
 async function groupVolumes(cfg: FollowerConfig, deps: Dependencies): Promise<Volume[]> {
   const out = await deps.ec2.send(new DescribeVolumesCommand({
     Filters: [{ Name: `tag:${cfg.groupTagKey}`, Values: [cfg.groupTagValue] }, { Name: 'status', Values: ['creating', 'available', 'in-use'] }],
   }));
-  return out.Volumes ?? [];
+  const all = out.Volumes ?? [];
+  const superseded = new Set(all.map((v) => tag(v.Tags, TAGS.supersedes)).filter((id) => id !== undefined));
+  return all.filter((v) => !superseded.has(v.VolumeId!));
 }
+
+const errorName = (e: unknown): string | undefined => (e as { name?: string }).name;
 
 async function describeVolume(volumeId: string, deps: Dependencies): Promise<Volume | undefined> {
   const out = await deps.ec2.send(new DescribeVolumesCommand({ VolumeIds: [volumeId] }));
@@ -180,9 +202,64 @@ async function snapshotOfDetachedVolume(volume: Volume, instanceId: string, cfg:
 async function attach(volumeId: string, instanceId: string, cfg: FollowerConfig, deadline: number, deps: Dependencies): Promise<void> {
   // Tagged first: if the instance dies right after, the terminate hook still finds the volume.
   await deps.ec2.send(new CreateTagsCommand({ Resources: [volumeId], Tags: [{ Key: TAGS.attachedTo, Value: instanceId }] }));
-  await deps.ec2.send(new AttachVolumeCommand({ VolumeId: volumeId, InstanceId: instanceId, Device: cfg.deviceName }));
+  try {
+    await deps.ec2.send(new AttachVolumeCommand({ VolumeId: volumeId, InstanceId: instanceId, Device: cfg.deviceName }));
+  } catch (e) {
+    // A duplicate delivery of the same event attached it already: that is success, not a failure.
+    const v = await describeVolume(volumeId, deps);
+    if (!v || attachedInstance(v) !== instanceId) throw e;
+    logger.info('Volume already attached to this instance (duplicate event)', { volumeId, instanceId });
+  }
   await waitForVolumeState(volumeId, 'in-use', deadline, deps);
 }
+
+async function deleteVolume(volumeId: string, deps: Dependencies): Promise<void> {
+  try {
+    await deps.ec2.send(new DeleteVolumeCommand({ VolumeId: volumeId }));
+  } catch (e) {
+    // Deleted by a duplicate delivery of the same event.
+    if (errorName(e) !== 'InvalidVolume.NotFound') throw e;
+  }
+}
+
+/**
+ * With `restoreAfterMs`, the time after which launch hooks stop waiting for `volume` to be released
+ * (or snapshotted) after `holder`: counted from the first wait by any launch attempt, recorded on the
+ * volume as `<holder>@<time>`, so retries do not restart the clock and a later holder starts a new one.
+ */
+async function giveUpTime(volume: Volume, holder: string, cfg: FollowerConfig, deps: Dependencies): Promise<number | undefined> {
+  if (cfg.restoreAfterMs === undefined) return undefined;
+  const [recordedHolder, recordedTime] = (tag(volume.Tags, TAGS.waitingSince) ?? '').split('@');
+  let since = recordedHolder === holder ? Date.parse(recordedTime ?? '') : NaN;
+  if (Number.isNaN(since)) {
+    since = deps.now();
+    await deps.ec2.send(new CreateTagsCommand({ Resources: [volume.VolumeId!], Tags: [{ Key: TAGS.waitingSince, Value: `${holder}@${new Date(since).toISOString()}` }] }));
+  }
+  return since + cfg.restoreAfterMs;
+}
+
+/**
+ * The group's volume is stuck in an impaired AZ (still attached to the old instance, or its snapshot
+ * never completes): restore the newest completed snapshot here. The stuck volume is kept, marked
+ * superseded by the new one (`supersedes` tag), and ignored from then on.
+ */
+async function restoreAfterImpairment(stuck: Volume, instanceId: string, az: string, cfg: FollowerConfig, deadline: number, deps: Dependencies): Promise<LaunchOutcome> {
+  const out = await deps.ec2.send(new DescribeSnapshotsCommand({
+    OwnerIds: ['self'], Filters: [{ Name: `tag:${cfg.groupTagKey}`, Values: [cfg.groupTagValue] }, { Name: 'status', Values: ['completed'] }],
+  }));
+  const newest = (out.Snapshots ?? []).filter((s) => s.State === 'completed').sort(byNewest((s) => s.StartTime))[0];
+  if (!newest) throw new Error(`volume ${stuck.VolumeId} is stuck and the group has no completed snapshot to restore`);
+  logger.warn('Data volume stuck in an impaired AZ; restoring the newest completed snapshot', {
+    stuckVolumeId: stuck.VolumeId, snapshotId: newest.SnapshotId, snapshotTime: newest.StartTime, instanceId,
+  });
+  const restored = await createVolume(az, cfg, deps, { snapshotId: newest.SnapshotId, supersedes: stuck.VolumeId, instanceId });
+  await waitForVolumeState(restored, 'available', deadline, deps);
+  await attach(restored, instanceId, cfg, deadline, deps);
+  return { action: 'restored-after-impairment', volumeId: restored, snapshotId: newest.SnapshotId!, supersededVolumeId: stuck.VolumeId! };
+}
+
+const isGiveUp = (e: unknown, giveUpAt: number | undefined, deps: Dependencies): boolean =>
+  e instanceof DeadlineExceededError && giveUpAt !== undefined && deps.now() >= giveUpAt;
 
 /**
  * Launch hook: gives the new instance the group's data, before it is put in service.
@@ -200,17 +277,30 @@ export async function onLaunch(instanceId: string, cfg: FollowerConfig, deadline
   const az = instance?.Placement?.AvailabilityZone;
   if (!az) throw new Error(`instance ${instanceId} not found`);
 
-  const volumes = await waitUntil('the previous instance to release the data volume', deadline, deps, async () => {
-    const all = await groupVolumes(cfg, deps);
-    const mine = all.find((v) => attachedInstance(v) === instanceId);
-    if (mine) return { mine, all };
-    const heldElsewhere = all.filter((v) => attachedInstance(v) !== undefined);
-    if (heldElsewhere.length > 0) {
-      logger.info('Data volume still attached to another instance; waiting', { volumes: heldElsewhere.map((v) => [v.VolumeId, attachedInstance(v)]) });
-      return undefined;
-    }
-    return { mine: undefined, all };
-  });
+  let giveUpAt: number | undefined;
+  let held: Volume | undefined;
+  let volumes: { mine: Volume | undefined; all: Volume[] };
+  try {
+    volumes = await waitUntil('the previous instance to release the data volume', deadline, deps, async () => {
+      const all = await groupVolumes(cfg, deps);
+      const mine = all.find((v) => attachedInstance(v) === instanceId);
+      if (mine) return { mine, all };
+      const heldElsewhere = all.filter((v) => attachedInstance(v) !== undefined).sort(byNewest((v) => v.CreateTime));
+      if (heldElsewhere.length > 0) {
+        logger.info('Data volume still attached to another instance; waiting', { volumes: heldElsewhere.map((v) => [v.VolumeId, attachedInstance(v)]) });
+        if (!held) {
+          held = heldElsewhere[0];
+          giveUpAt = await giveUpTime(held, attachedInstance(held)!, cfg, deps);
+        }
+        if (giveUpAt !== undefined && deps.now() >= giveUpAt) throw new DeadlineExceededError('the previous instance to release the data volume');
+        return undefined;
+      }
+      return { mine: undefined, all };
+    });
+  } catch (e) {
+    if (held && isGiveUp(e, giveUpAt, deps)) return restoreAfterImpairment(held, instanceId, az, cfg, deadline, deps);
+    throw e;
+  }
   if (volumes.mine) {
     return { action: 'already-attached', volumeId: volumes.mine.VolumeId! };
   }
@@ -236,12 +326,19 @@ export async function onLaunch(instanceId: string, cfg: FollowerConfig, deadline
   if (current) {
     const previousInstance = tag(current.Tags, TAGS.attachedTo) ?? 'unknown';
     snapshotId = await snapshotOfDetachedVolume(current, previousInstance, cfg, deps);
+    const snapshotGiveUpAt = await giveUpTime(current, previousInstance, cfg, deps);
+    try {
+      await waitForSnapshot(snapshotId, Math.min(deadline, snapshotGiveUpAt ?? deadline), deps);
+    } catch (e) {
+      if (isGiveUp(e, snapshotGiveUpAt, deps)) return restoreAfterImpairment(current, instanceId, az, cfg, deadline, deps);
+      throw e;
+    }
   } else {
     snapshotId = await latestSnapshot(cfg, deadline, deps);
   }
 
   if (!snapshotId) {
-    const created = await createVolume(az, cfg, deps, {});
+    const created = await createVolume(az, cfg, deps, { instanceId });
     await waitForVolumeState(created, 'available', deadline, deps);
     await attach(created, instanceId, cfg, deadline, deps);
     logger.info('Created an empty data volume (no snapshot exists yet)', { volumeId: created, instanceId, az });
@@ -249,13 +346,13 @@ export async function onLaunch(instanceId: string, cfg: FollowerConfig, deadline
   }
 
   await waitForSnapshot(snapshotId, deadline, deps);
-  const restored = await createVolume(az, cfg, deps, { snapshotId, sourceVolumeId: current?.VolumeId });
+  const restored = await createVolume(az, cfg, deps, { snapshotId, sourceVolumeId: current?.VolumeId, instanceId });
   await waitForVolumeState(restored, 'available', deadline, deps);
   await attach(restored, instanceId, cfg, deadline, deps);
   let deletedVolumeId: string | undefined;
   if (current) {
     // Only now: the snapshot holds the data, and the new volume is attached.
-    await deps.ec2.send(new DeleteVolumeCommand({ VolumeId: current.VolumeId }));
+    await deleteVolume(current.VolumeId!, deps);
     deletedVolumeId = current.VolumeId;
   }
   logger.info('Restored the data volume in a new AZ', { volumeId: restored, snapshotId, az, deletedVolumeId });
@@ -267,7 +364,7 @@ async function deleteSourceVolume(attached: Volume, all: Volume[], deps: Depende
   const sourceId = tag(attached.Tags, TAGS.sourceVolume);
   const source = all.find((v) => v.VolumeId === sourceId && v.State === 'available');
   if (!source) return undefined;
-  await deps.ec2.send(new DeleteVolumeCommand({ VolumeId: source.VolumeId }));
+  await deleteVolume(source.VolumeId!, deps);
   return source.VolumeId;
 }
 
@@ -280,11 +377,18 @@ async function latestSnapshot(cfg: FollowerConfig, deadline: number, deps: Depen
   return newest?.SnapshotId && (await waitForSnapshot(newest.SnapshotId, deadline, deps)).SnapshotId;
 }
 
-async function createVolume(az: string, cfg: FollowerConfig, deps: Dependencies, from: { snapshotId?: string; sourceVolumeId?: string }): Promise<string> {
+/**
+ * Creates the volume for `instanceId`. The client token makes a duplicate delivery of the same
+ * launch event get the same volume back instead of a second one.
+ */
+async function createVolume(az: string, cfg: FollowerConfig, deps: Dependencies,
+  from: { instanceId: string; snapshotId?: string; sourceVolumeId?: string; supersedes?: string }): Promise<string> {
   const tags: Tag[] = [{ Key: cfg.groupTagKey, Value: cfg.groupTagValue }, { Key: 'Name', Value: `ha-instance data ${cfg.groupTagValue}` }];
   if (from.snapshotId) tags.push({ Key: TAGS.sourceSnapshot, Value: from.snapshotId });
   if (from.sourceVolumeId) tags.push({ Key: TAGS.sourceVolume, Value: from.sourceVolumeId });
+  if (from.supersedes) tags.push({ Key: TAGS.supersedes, Value: from.supersedes });
   const out = await deps.ec2.send(new CreateVolumeCommand({
+    ClientToken: `ha-${from.instanceId}-${from.snapshotId ?? 'empty'}`,
     AvailabilityZone: az,
     SnapshotId: from.snapshotId,
     // From a snapshot the size is the snapshot's (at least); an empty volume gets the configured size.
@@ -333,12 +437,15 @@ export async function onTerminate(instanceId: string, cfg: FollowerConfig, deadl
   return { action: 'snapshotted', volumeId: volume.VolumeId!, snapshotId, forcedDetach, prunedSnapshotIds };
 }
 
-/** Deletes the group's completed snapshots beyond the newest `snapshotRetention` (never `keep`). */
+/**
+ * Deletes this handler's completed snapshots (those taken after a detach) beyond the newest
+ * `snapshotRetention` (never `keep`). Scheduled snapshots are Data Lifecycle Manager's to expire.
+ */
 async function pruneSnapshots(keep: string, cfg: FollowerConfig, deps: Dependencies): Promise<string[]> {
   const out = await deps.ec2.send(new DescribeSnapshotsCommand({
     OwnerIds: ['self'], Filters: [{ Name: `tag:${cfg.groupTagKey}`, Values: [cfg.groupTagValue] }, { Name: 'status', Values: ['completed'] }],
   }));
-  const old = (out.Snapshots ?? []).filter((s) => s.SnapshotId !== keep).sort(byNewest((s) => s.StartTime))
+  const old = (out.Snapshots ?? []).filter((s) => s.SnapshotId !== keep && tag(s.Tags, TAGS.detachedFrom) !== undefined).sort(byNewest((s) => s.StartTime))
     .slice(Math.max(0, cfg.snapshotRetention - 1));
   for (const s of old) {
     await deps.ec2.send(new DeleteSnapshotCommand({ SnapshotId: s.SnapshotId }));
@@ -359,18 +466,30 @@ export type LifecycleEvent = EventBridgeEvent<string, LifecycleActionDetail>;
 
 /**
  * Runs the hook for one lifecycle event and completes the lifecycle action. A launch that fails is
- * completed with ABANDON, so the instance is replaced instead of serving without its data; a failed
- * terminate hook throws (Lambda retries it; the launch hook snapshots a left-over volume itself).
+ * completed with ABANDON, so the instance is replaced instead of serving without its data, and the
+ * function returns normally: a retry would act on an instance that is being terminated. A failed
+ * terminate hook throws (retried; the launch hook snapshots a left-over volume itself). A lifecycle
+ * action that is already complete (a duplicate delivery) is not an error.
  */
-export async function handleLifecycleEvent(event: LifecycleEvent, cfg: FollowerConfig, deadline: number, deps: Dependencies): Promise<LaunchOutcome | TerminateOutcome | undefined> {
+export async function handleLifecycleEvent(event: LifecycleEvent, cfg: FollowerConfig, deadline: number, deps: Dependencies): Promise<LaunchOutcome | TerminateOutcome | AbandonedOutcome | undefined> {
   const d = event.detail;
-  const complete = (result: 'CONTINUE' | 'ABANDON') => deps.autoscaling.send(new CompleteLifecycleActionCommand({
-    AutoScalingGroupName: d.AutoScalingGroupName,
-    LifecycleHookName: d.LifecycleHookName,
-    LifecycleActionToken: d.LifecycleActionToken,
-    InstanceId: d.EC2InstanceId,
-    LifecycleActionResult: result,
-  }));
+  const complete = async (result: 'CONTINUE' | 'ABANDON') => {
+    try {
+      await deps.autoscaling.send(new CompleteLifecycleActionCommand({
+        AutoScalingGroupName: d.AutoScalingGroupName,
+        LifecycleHookName: d.LifecycleHookName,
+        LifecycleActionToken: d.LifecycleActionToken,
+        InstanceId: d.EC2InstanceId,
+        LifecycleActionResult: result,
+      }));
+    } catch (e) {
+      if (errorName(e) === 'ValidationError' && /No active Lifecycle Action found/i.test((e as Error).message)) {
+        logger.info('Lifecycle action already completed (duplicate event or expired)', { instanceId: d.EC2InstanceId, result });
+        return;
+      }
+      throw e;
+    }
+  };
   if (d.LifecycleTransition === LAUNCHING) {
     let outcome: LaunchOutcome;
     try {
@@ -378,7 +497,7 @@ export async function handleLifecycleEvent(event: LifecycleEvent, cfg: FollowerC
     } catch (e) {
       logger.error('Launch hook failed; abandoning the launch so the instance is replaced', { instanceId: d.EC2InstanceId, error: e as Error });
       await complete('ABANDON');
-      throw e;
+      return { action: 'abandoned', error: (e as Error).message };
     }
     logger.info('Launch hook done', { instanceId: d.EC2InstanceId, ...outcome });
     await complete('CONTINUE');
@@ -397,7 +516,7 @@ export async function handleLifecycleEvent(event: LifecycleEvent, cfg: FollowerC
 /** Seconds kept in reserve to complete the lifecycle action before Lambda's timeout. */
 const SAFETY_MARGIN_MS = 15_000;
 
-export async function handler(event: LifecycleEvent, context: Context): Promise<LaunchOutcome | TerminateOutcome | undefined> {
+export async function handler(event: LifecycleEvent, context: Context): Promise<LaunchOutcome | TerminateOutcome | AbandonedOutcome | undefined> {
   logger.addContext(context);
   const deadline = Date.now() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS;
   return handleLifecycleEvent(event, configFromEnv(), deadline, {

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Size, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Fn, RemovalPolicy, Size, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ConfigErrors } from '../private/config-errors';
-import { imdsFunctions, sharedHostKeyCommands } from '../private/ha-user-data';
+import { completeLaunchCommands, imdsFunctions, imdsRootOnlyCommands, sharedHostKeyCommands } from '../private/ha-user-data';
 import { countAzs, describeSelection, selectSubnetsOrReport } from '../private/subnet-azs';
 import { HA_GROUP_TAG_KEY, HaInstance } from './ha-instance';
 
@@ -99,7 +99,9 @@ export interface HaBastionProps {
   readonly allowSshFromAnywhere?: boolean;
 
   /**
-   * Customer-managed key for the session log group and the SSH host key parameter.
+   * Customer-managed key for the session log group and the SSH host key parameter. A new key's
+   * policy lets CloudWatch Logs use it for the session log group only; for a key of yours, add that
+   * statement yourself (synth warns).
    *
    * @default - a new key with rotation enabled
    */
@@ -190,11 +192,19 @@ export class HaBastion extends Construct implements ec2.IConnectable {
       enableKeyRotation: true,
       removalPolicy,
     });
+    // Named, so the key policy can name the log group's ARN without depending on the log group
+    // (which depends on the key). The stack ID's UUID changes when the stack is created again, so a
+    // log group retained by an earlier deletion never blocks a redeploy.
+    const stack = Stack.of(this);
+    const stackUuid = Fn.select(2, Fn.split('/', stack.stackId));
+    const sessionLogGroupName = `/ha-bastion/${stack.stackName}/${this.node.addr}/${stackUuid}/sessions`;
     this.sessionLogGroup = new logs.LogGroup(this, 'SessionLogs', {
+      logGroupName: sessionLogGroupName,
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       encryptionKey: this.encryptionKey,
       removalPolicy,
     });
+    this.allowLogsToUseKey(sessionLogGroupName);
     this.hostKeyParameterName = `/ha-bastion/${this.node.addr}/ssh-host-keys`;
 
     if (nlb) {
@@ -208,6 +218,10 @@ export class HaBastion extends Construct implements ec2.IConnectable {
       this.sshPeersConnections = built.loadBalancer.connections;
       this.groupIds = [built.groupId];
     } else {
+      // IMDS for root only and the shared host keys before the Elastic IP claim: clients reach the
+      // host at the address only once sshd serves the shared keys.
+      const userData = ec2.UserData.forLinux();
+      userData.addCommands(...imdsFunctions(), ...imdsRootOnlyCommands(), ...this.hostKeyCommands());
       this.instance = new HaInstance(this, 'Host', {
         vpc: props.vpc,
         vpcSubnets: instanceSelection,
@@ -215,6 +229,7 @@ export class HaBastion extends Construct implements ec2.IConnectable {
         machineImage: props.machineImage,
         elasticIp: true,
         instanceName: this.node.path,
+        userData,
       });
       this.autoScalingGroup = this.instance.autoScalingGroup;
       this.role = this.instance.role;
@@ -222,7 +237,6 @@ export class HaBastion extends Construct implements ec2.IConnectable {
       this.publicIp = this.instance.publicIp;
       this.sshPeersConnections = this.instance.connections;
       this.groupIds = [this.instance.groupId];
-      this.instance.userData.addCommands(...this.hostKeyCommands());
     }
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(22) });
 
@@ -265,19 +279,29 @@ export class HaBastion extends Construct implements ec2.IConnectable {
   /**
    * Lets `grantee` open Session Manager sessions on the hosts, only with this bastion's logging
    * session document (`ssm:SessionDocumentAccessCheck`), and end its own sessions.
+   *
+   * `ssm:StartSession` is authorized on the instance and on the document separately: the instances
+   * by their group tag (`ssm:resourceTag/...`), the document by its ARN (it carries no such tag).
    */
   public grantSessionAccess(grantee: iam.IGrantable): iam.Grant {
     const stack = Stack.of(this);
     const documentArn = stack.formatArn({ service: 'ssm', resource: 'document', resourceName: this.sessionDocument.ref });
+    const documentCheck = { BoolIfExists: { 'ssm:SessionDocumentAccessCheck': 'true' } };
     const start = iam.Grant.addToPrincipal({
       grantee,
       actions: ['ssm:StartSession'],
-      resourceArns: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' }), documentArn],
+      resourceArns: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })],
       conditions: {
         StringEquals: { [`ssm:resourceTag/${HA_GROUP_TAG_KEY}`]: this.groupIds },
-        BoolIfExists: { 'ssm:SessionDocumentAccessCheck': 'true' },
+        ...documentCheck,
       },
     });
+    start.combine(iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['ssm:StartSession'],
+      resourceArns: [documentArn],
+      conditions: documentCheck,
+    }));
     iam.Grant.addToPrincipal({
       grantee,
       actions: ['ssm:TerminateSession', 'ssm:ResumeSession'],
@@ -290,13 +314,43 @@ export class HaBastion extends Construct implements ec2.IConnectable {
     return sharedHostKeyCommands({ parameterName: this.hostKeyParameterName, kmsKeyId: this.encryptionKey.keyArn });
   }
 
+  /**
+   * CloudWatch Logs encrypts the session log group with the key: the regional service principal
+   * may use it only with that log group's ARN as encryption context (CloudWatch Logs user guide,
+   * "Encrypt log data in CloudWatch Logs using AWS KMS").
+   */
+  private allowLogsToUseKey(logGroupName: string): void {
+    const stack = Stack.of(this);
+    const logGroupArn = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const { statementAdded } = this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'CloudWatchLogsSessionLogGroup',
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.${stack.urlSuffix}`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': logGroupArn } },
+    }));
+    if (!statementAdded) {
+      Annotations.of(this).addWarningV2('cdk-reference-architectures:haBastionImportedKey',
+        `encryptionKey is imported, so its key policy cannot be changed here: allow the service principal logs.<region>.amazonaws.com kms:Encrypt*, kms:Decrypt*, kms:ReEncrypt*, kms:GenerateDataKey*, kms:Describe* with ArnLike kms:EncryptionContext:aws:logs:arn = the ARN of the session log group (sessionLogGroup), or creating it fails.`);
+    }
+  }
+
   /** The hosts read/create the shared host keys and stream session logs. */
   private grantHostAccess(): void {
     const stack = Stack.of(this);
+    const parameterArn = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: this.hostKeyParameterName.slice(1) });
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'SharedSshHostKeys',
       actions: ['ssm:GetParameter', 'ssm:PutParameter'],
-      resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: this.hostKeyParameterName.slice(1) })],
+      resources: [parameterArn],
+    }));
+    // The first host creates the parameter; no host may replace the keys afterwards.
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'NeverOverwriteSharedSshHostKeys',
+      effect: iam.Effect.DENY,
+      actions: ['ssm:PutParameter'],
+      resources: [parameterArn],
+      conditions: { StringEquals: { 'ssm:Overwrite': 'true' } },
     }));
     this.encryptionKey.grant(this.role, 'kms:Encrypt', 'kms:Decrypt');
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -357,9 +411,16 @@ export class HaBastion extends Construct implements ec2.IConnectable {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
       reason: 'AmazonSSMManagedInstanceCore is the AWS-maintained minimum for the SSM agent (Session Manager access instead of inbound SSH); AWS updates it when the agent needs new actions.',
     });
+    // The launch hook keeps each host out of the target group until user data has restricted IMDS
+    // to root and sshd serves the shared host keys (sshd starts at boot with keys of its own).
+    const launchHook = `HaBastionLaunch-${groupId}`;
     const userData = ec2.UserData.forLinux();
-    userData.addCommands(...imdsFunctions());
-    // Host keys first thing: a host in service must present the shared keys.
+    userData.addCommands(
+      ...imdsFunctions(),
+      ...imdsRootOnlyCommands(),
+      ...this.hostKeyCommands(),
+      ...completeLaunchCommands({ hookName: launchHook }),
+    );
     const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       machineImage: props.machineImage ?? HaInstance.latestAmazonLinux2023AtLaunch(instanceType.architecture),
       instanceType,
@@ -391,6 +452,33 @@ export class HaBastion extends Construct implements ec2.IConnectable {
     });
     Tags.of(asg).add(HA_GROUP_TAG_KEY, groupId, { applyToLaunchedInstances: true });
     Tags.of(asg).add('Name', this.node.path, { applyToLaunchedInstances: true });
+    // In the group itself, so the very first hosts wait as well.
+    (asg.node.defaultChild as autoscaling.CfnAutoScalingGroup).lifecycleHookSpecificationList = [{
+      lifecycleHookName: launchHook,
+      lifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
+      heartbeatTimeout: Duration.minutes(15).toSeconds(),
+      defaultResult: 'ABANDON',
+    }];
+    const stack = Stack.of(this);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'FindOwnAutoScalingGroup',
+      actions: ['autoscaling:DescribeAutoScalingInstances'],
+      resources: ['*'],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'CompleteOwnLaunch',
+      actions: ['autoscaling:CompleteLifecycleAction'],
+      resources: [stack.formatArn({ service: 'autoscaling', resource: 'autoScalingGroup', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      conditions: { StringEquals: { [`aws:ResourceTag/${HA_GROUP_TAG_KEY}`]: groupId } },
+    }));
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Only autoscaling:DescribeAutoScalingInstances is on Resource *: it is read-only and supports no resource-level permissions; a host calls it at boot to learn its group\'s name for CompleteLifecycleAction.',
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:<AWS::Region>:<AWS::AccountId>:autoScalingGroup:*]',
+      reason: `The group's ARN contains a UUID unknown until it exists, and the launch template cannot reference the group that uses it; autoscaling:CompleteLifecycleAction is conditioned on the group's tag ${HA_GROUP_TAG_KEY} = this construct's ID.`,
+    });
     Validations.of(asg).acknowledge({
       id: 'AwsSolutions-AS3',
       reason: 'Auto Scaling sends every launch and termination (successful or not) to EventBridge by default; an SNS notification configuration would duplicate that.',
@@ -403,8 +491,6 @@ export class HaBastion extends Construct implements ec2.IConnectable {
       deregistrationDelay: Duration.seconds(60),
       healthCheck: { protocol: elbv2.Protocol.TCP, interval: Duration.seconds(10), healthyThresholdCount: 2, unhealthyThresholdCount: 2 },
     });
-    // Commands rendered when the user data is: host keys need the key ARN, known now.
-    userData.addCommands(...this.hostKeyCommands());
     return { asg, role, securityGroup, loadBalancer, listener, groupId };
   }
 

@@ -1,15 +1,20 @@
+import { createHash } from 'crypto';
 import { Annotations, ArnFormat, Duration, RemovalPolicy, Size, SizeRoundingBehavior, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dlm from 'aws-cdk-lib/aws-dlm';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
 import { dataVolumeCommands, eipClaimCommands, imdsFunctions } from '../private/ha-user-data';
 import { createHandlerFunction } from '../private/node-function';
+import { acknowledgeTerminalQueue, createDlqDepthAlarm, createQueueKey, createSecureQueue } from '../private/secure-queue';
 import { countAzs, describeSelection, selectSubnetsOrReport } from '../private/subnet-azs';
 
 /** Tag key marking everything of one `HaInstance`: its Auto Scaling group, instances, Elastic IP, volumes and snapshots. IAM conditions use it. */
@@ -76,7 +81,8 @@ export interface HaDataVolumeOptions {
   readonly mountPoint?: string;
 
   /**
-   * Completed snapshots kept; older ones are deleted by the terminate hook. At least 1.
+   * Completed snapshots taken on termination kept; the terminate hook deletes older ones (scheduled
+   * snapshots are kept by `scheduledSnapshotRetention`). At least 1.
    *
    * @default 7
    */
@@ -89,6 +95,32 @@ export interface HaDataVolumeOptions {
    * @default Duration.minutes(2)
    */
   readonly drainTimeout?: Duration;
+
+  /**
+   * Interval of the scheduled (Data Lifecycle Manager) snapshots of the volume: 1, 2, 3, 4, 6, 8, 12
+   * or 24 hours. It bounds what a restore after an AZ impairment can lose (`restoreFromSnapshotAfter`).
+   *
+   * @default Duration.hours(1)
+   */
+  readonly snapshotInterval?: Duration;
+
+  /**
+   * Scheduled snapshots kept (1-1000); Data Lifecycle Manager deletes older ones.
+   *
+   * @default 24
+   */
+  readonly scheduledSnapshotRetention?: number;
+
+  /**
+   * Opt-in: when the volume is stuck in an impaired Availability Zone (still attached to the old
+   * instance, or its snapshot never completes), launch hooks stop waiting after this long (counted
+   * across launch attempts) and restore the newest completed snapshot in the new AZ instead. Writes
+   * after that snapshot are not on the new volume; the stuck volume is kept (tag
+   * `ha-instance:supersedes` on the new one names it) for you to recover or delete.
+   *
+   * @default - never: launches wait until the volume is released and snapshotted (no data loss, but no recovery while the AZ is impaired)
+   */
+  readonly restoreFromSnapshotAfter?: Duration;
 }
 
 /**
@@ -221,6 +253,15 @@ export interface HaInstanceProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly elasticIpRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * Linux user data to start from. Its commands run first, before the Elastic IP claim and the data
+   * volume mount: put there what must be in place before the instance is reachable at its address.
+   * Commands added later to `userData` run after the claim and the mount.
+   *
+   * @default - a new, empty Linux user data
+   */
+  readonly userData?: ec2.UserData;
 }
 
 /**
@@ -236,7 +277,9 @@ export interface HaInstanceProps {
  * - Data volume: lifecycle hooks hand launch and termination to the `ebs-follower` Lambda. On
  *   termination the instance unmounts and detaches the volume, and the hook snapshots it; on launch
  *   the hook re-attaches the volume in the same AZ or restores the snapshot in the new one, before
- *   the instance is put in service (see `lambda/ebs-follower/index.ts`).
+ *   the instance is put in service (see `lambda/ebs-follower/index.ts`). Data Lifecycle Manager
+ *   snapshots the volume on a schedule; with `restoreFromSnapshotAfter`, a volume stuck in an
+ *   impaired AZ is given up for the newest of those.
  *
  * Access is through SSM Session Manager; the security group has no inbound rules by default.
  *
@@ -280,6 +323,16 @@ export class HaInstance extends Construct implements ec2.IConnectable {
   public readonly dataVolumeHandler?: lambda.IFunction;
   /** The lifecycle hook heartbeat timeout; undefined without a data volume. */
   public readonly lifecycleHookHeartbeat?: Duration;
+  /**
+   * Where lifecycle events end up that could not be handled: those EventBridge could not deliver to
+   * the handler, and those the handler failed on after its retries (customer-managed key, kept 14
+   * days, retained, alarm on the first message); undefined without a data volume.
+   */
+  public readonly dataVolumeDeadLetterQueue?: sqs.IQueue;
+  /** Alarm on the first message in `dataVolumeDeadLetterQueue`; undefined without a data volume. */
+  public readonly dataVolumeDeadLetterAlarm?: cloudwatch.IAlarm;
+  /** The Data Lifecycle Manager policy taking the scheduled snapshots; undefined without a data volume. */
+  public readonly snapshotPolicy?: dlm.CfnLifecyclePolicy;
 
   constructor(scope: Construct, id: string, props: HaInstanceProps) {
     super(scope, id);
@@ -311,7 +364,7 @@ export class HaInstance extends Construct implements ec2.IConnectable {
       reason: 'AmazonSSMManagedInstanceCore is the AWS-maintained minimum for the SSM agent (Session Manager access instead of inbound SSH); AWS updates it when the agent needs new actions.',
     });
 
-    this.userData = ec2.UserData.forLinux();
+    this.userData = props.userData ?? ec2.UserData.forLinux();
     this.userData.addCommands(...imdsFunctions());
 
     if (wantsEip) {
@@ -471,8 +524,37 @@ export class HaInstance extends Construct implements ec2.IConnectable {
         ...(options.encryptionKey ? { KMS_KEY_ID: options.encryptionKey.keyArn } : {}),
         SNAPSHOT_RETENTION: String(options.snapshotRetention ?? 7),
         DRAIN_TIMEOUT_SECONDS: String((options.drainTimeout ?? Duration.minutes(2)).toSeconds()),
+        ...(options.restoreFromSnapshotAfter ? { RESTORE_AFTER_SECONDS: String(options.restoreFromSnapshotAfter.toSeconds()) } : {}),
       },
     });
+    // The rule is named so the DLQ key's policy can name it without a dependency cycle (rule -> queue -> key -> rule).
+    const ruleName = this.lifecycleRuleName();
+    const ruleArn = stack.formatArn({ service: 'events', resource: 'rule', resourceName: ruleName });
+    const dlqKey = createQueueKey(this, 'DataVolumeDeadLetterKey', `Encrypts the dead-letter queue of HaInstance ${this.node.path} lifecycle events`, RemovalPolicy.RETAIN);
+    dlqKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'EventBridgeDeadLetters',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'aws:SourceArn': ruleArn } },
+    }));
+    const dlq = createSecureQueue(this, 'DataVolumeDeadLetterQueue', {
+      fifo: false, encryptionKey: dlqKey, removalPolicy: RemovalPolicy.RETAIN, retentionPeriod: Duration.days(14),
+    });
+    acknowledgeTerminalQueue(dlq, 'the dead-letter queue of the data-volume lifecycle events');
+    const dlqAlarm = createDlqDepthAlarm(this, 'DataVolumeDeadLetterAlarm', dlq, `HaInstance ${this.node.path}: a data-volume lifecycle event was not handled`);
+    // Errors of the handler (a failed terminate hook) are retried twice, then the event goes to the DLQ,
+    // sent by Lambda with the function's role.
+    fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1), onFailure: { bind: () => ({ destination: dlq.queueArn }) } });
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [dlq.queueArn] }));
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [dlqKey.keyArn] }));
+    Validations.of(fn).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: 'The function is invoked asynchronously by EventBridge only and has an on-failure destination (the same SQS queue as the rule target\'s DLQ), which receives the event with the error; a function DLQ would duplicate it.',
+    });
+    (this as { dataVolumeDeadLetterQueue?: sqs.IQueue }).dataVolumeDeadLetterQueue = dlq;
+    (this as { dataVolumeDeadLetterAlarm?: cloudwatch.IAlarm }).dataVolumeDeadLetterAlarm = dlqAlarm;
+    (this as { snapshotPolicy?: dlm.CfnLifecyclePolicy }).snapshotPolicy = this.scheduleSnapshots(options);
     const arn = (resource: string) => stack.formatArn({ service: 'ec2', resource, resourceName: '*' });
     const group = { [`aws:ResourceTag/${HA_GROUP_TAG_KEY}`]: this.node.addr };
     const newInGroup = { [`aws:RequestTag/${HA_GROUP_TAG_KEY}`]: this.node.addr };
@@ -535,13 +617,14 @@ export class HaInstance extends Construct implements ec2.IConnectable {
     const launchHook = `HaInstanceLaunch-${this.node.addr}`;
     const terminateHook = `HaInstanceTerminate-${this.node.addr}`;
     const rule = new events.Rule(this, 'LifecycleRule', {
+      ruleName,
       description: `Lifecycle actions of HaInstance ${this.node.path}`,
       eventPattern: {
         source: ['aws.autoscaling'],
         detailType: ['EC2 Instance-launch Lifecycle Action', 'EC2 Instance-terminate Lifecycle Action'],
         detail: { LifecycleHookName: [launchHook, terminateHook] },
       },
-      targets: [new targets.LambdaFunction(fn, { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
+      targets: [new targets.LambdaFunction(fn, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: dlq })],
     });
     const cfnGroup = this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup;
     // In the group itself (not AWS::AutoScaling::LifecycleHook resources): hooks created after the group
@@ -563,6 +646,49 @@ export class HaInstance extends Construct implements ec2.IConnectable {
     ];
     this.autoScalingGroup.node.addDependency(rule, fn, fn.role!, policy);
     return fn;
+  }
+
+  /** Unique per stack and construct, within EventBridge's 64 characters. */
+  private lifecycleRuleName(): string {
+    const stackName = Stack.of(this).stackName;
+    const hash = createHash('sha256').update(`${Token.isUnresolved(stackName) ? '' : stackName}/${this.node.path}`).digest('hex').slice(0, 16);
+    const prefix = Token.isUnresolved(stackName) ? 'HaInstance' : stackName.slice(0, 30);
+    return `${prefix}-HaLifecycle-${hash}`;
+  }
+
+  /**
+   * Data Lifecycle Manager snapshots the group's volumes (by tag) on a schedule, so a restore after an
+   * AZ impairment loses at most one interval. Its snapshots carry the group tag (the launch hook may
+   * restore them) and are expired by DLM, not by the terminate hook.
+   */
+  private scheduleSnapshots(options: HaDataVolumeOptions): dlm.CfnLifecyclePolicy {
+    const role = new iam.Role(this, 'SnapshotPolicyRole', {
+      assumedBy: new iam.ServicePrincipal('dlm.amazonaws.com'),
+      description: `Data Lifecycle Manager snapshots of the data volume of HaInstance ${this.node.path}`,
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSDataLifecycleManagerServiceRole')],
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSDataLifecycleManagerServiceRole]',
+      reason: 'The AWS-maintained policy for Data Lifecycle Manager EBS snapshot policies: it creates and deletes snapshots (and tags them) of the volumes the policy targets; DLM itself limits it to this policy\'s target tag.',
+    });
+    const interval = options.snapshotInterval ?? Duration.hours(1);
+    return new dlm.CfnLifecyclePolicy(this, 'SnapshotPolicy', {
+      description: `Scheduled snapshots of HaInstance ${this.node.addr} data volume`,
+      state: 'ENABLED',
+      executionRoleArn: role.roleArn,
+      policyDetails: {
+        policyType: 'EBS_SNAPSHOT_MANAGEMENT',
+        resourceTypes: ['VOLUME'],
+        targetTags: [{ key: HA_GROUP_TAG_KEY, value: this.node.addr }],
+        schedules: [{
+          name: `Every ${interval.toHumanString()}`,
+          createRule: { interval: interval.toHours(), intervalUnit: 'HOURS' },
+          retainRule: { count: options.scheduledSnapshotRetention ?? 24 },
+          tagsToAdd: [{ key: HA_GROUP_TAG_KEY, value: this.node.addr }, { key: 'ha-instance:scheduled', value: 'true' }],
+          copyTags: false,
+        }],
+      },
+    });
   }
 
   private validate(props: HaInstanceProps, wantsEip: boolean, selection: ec2.SubnetSelection,
@@ -612,6 +738,19 @@ export class HaInstance extends Construct implements ec2.IConnectable {
       }
       if (dv.deviceName !== undefined && !/^\/dev\/(sd[f-p]|xvd[f-p])$/.test(dv.deviceName)) {
         errors.add('dataVolume.deviceName', dv.deviceName, 'EC2 recommends /dev/sd[f-p] for data volumes', "use '/dev/sdf'");
+      }
+      const interval = dv.snapshotInterval;
+      if (interval && !interval.isUnresolved() && ![1, 2, 3, 4, 6, 8, 12, 24].includes(interval.toHours({ integral: false }))) {
+        errors.add('dataVolume.snapshotInterval', interval, 'Data Lifecycle Manager schedules snapshots every 1, 2, 3, 4, 6, 8, 12 or 24 hours', 'use e.g. Duration.hours(1)');
+      }
+      const scheduledRetention = dv.scheduledSnapshotRetention;
+      if (isConcrete(scheduledRetention) && (scheduledRetention < 1 || scheduledRetention > 1000 || !Number.isInteger(scheduledRetention))) {
+        errors.add('dataVolume.scheduledSnapshotRetention', scheduledRetention, 'Data Lifecycle Manager keeps 1 to 1000 snapshots per schedule', 'use a whole number from 1 to 1000 (24 is the default)');
+      }
+      const restoreAfter = dv.restoreFromSnapshotAfter;
+      if (restoreAfter && !restoreAfter.isUnresolved() && restoreAfter.toSeconds() < 300) {
+        errors.add('dataVolume.restoreFromSnapshotAfter', restoreAfter, 'a restore drops the writes since the last snapshot; under 5 minutes it would also replace a volume that is only slow to detach (the terminate hook waits drainTimeout, then forces the detach)',
+          'use Duration.minutes(5) or more (e.g. Duration.minutes(30))');
       }
       const drain = dv.drainTimeout;
       if (drain && heartbeat && !drain.isUnresolved() && !heartbeat.isUnresolved() && drain.toSeconds() >= Math.min(heartbeat.toSeconds(), 900)) {

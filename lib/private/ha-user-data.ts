@@ -165,6 +165,70 @@ export function dataVolumeCommands(options: DataVolumeScriptOptions): string[] {
   ];
 }
 
+/**
+ * Lets only root reach the instance metadata service (and so the instance role's credentials): an
+ * nftables rule rejects every packet to 169.254.169.254 (and fd00:ec2::254) from any other user.
+ * The hop limit of 1 stops containers, not local users; without this rule any account on a shared
+ * host (a bastion's SSH users, `ssm-user`) could act as the instance. The rule is written to
+ * `/etc/sysconfig/nftables.conf`'s includes and `nftables.service` is enabled, so it is loaded again
+ * on every boot, before the network is up. Render it before anything else that acts.
+ */
+export function imdsRootOnlyCommands(): string[] {
+  return [
+    'ha_imds_root_only() {',
+    '  command -v nft >/dev/null || dnf install -y nftables || return 1',
+    '  mkdir -p /etc/nftables',
+    "  cat > /etc/nftables/ha-imds-root-only.nft <<'HA_NFT'",
+    'table inet ha_imds_root_only',
+    'delete table inet ha_imds_root_only',
+    'table inet ha_imds_root_only {',
+    '  chain output {',
+    '    type filter hook output priority 0; policy accept;',
+    '    ip daddr 169.254.169.254 meta skuid != 0 reject',
+    '    ip6 daddr fd00:ec2::254 meta skuid != 0 reject',
+    '  }',
+    '}',
+    'HA_NFT',
+    '  grep -q ha-imds-root-only.nft /etc/sysconfig/nftables.conf 2>/dev/null || echo \'include "/etc/nftables/ha-imds-root-only.nft"\' >> /etc/sysconfig/nftables.conf',
+    '  nft -f /etc/nftables/ha-imds-root-only.nft || return 1',
+    '  systemctl enable nftables || return 1',
+    '  ha_log "IMDS: reachable by root only"',
+    '}',
+    'ha_imds_root_only || ha_boot_failed="${ha_boot_failed:-}IMDS restriction;"',
+  ];
+}
+
+/** Options of {@link completeLaunchCommands}. */
+export interface CompleteLaunchScriptOptions {
+  /** Name of the launch lifecycle hook that keeps the instance out of service until user data is done. */
+  readonly hookName: string;
+}
+
+/**
+ * Completes the launch lifecycle hook from user data: `CONTINUE` when every earlier step succeeded
+ * (none set `ha_boot_failed`), else `ABANDON`, so Auto Scaling replaces the instance instead of
+ * registering it with the load balancer. The group name comes from `describe-auto-scaling-instances`
+ * (the launch template cannot name the group that uses it).
+ */
+export function completeLaunchCommands(options: CompleteLaunchScriptOptions): string[] {
+  return [
+    'ha_complete_launch() {',
+    '  local hook="$1" result="$2" self region group',
+    '  self=$(ha_imds instance-id) || return 1',
+    '  region=$(ha_imds placement/region) || return 1',
+    '  group=$(aws autoscaling describe-auto-scaling-instances --region "$region" --instance-ids "$self" --query "AutoScalingInstances[0].AutoScalingGroupName" --output text) || return 1',
+    '  aws autoscaling complete-lifecycle-action --region "$region" --auto-scaling-group-name "$group" --lifecycle-hook-name "$hook" \\',
+    '    --instance-id "$self" --lifecycle-action-result "$result" && ha_log "launch hook: $result"',
+    '}',
+    'if [ -z "${ha_boot_failed:-}" ]; then',
+    `  ha_complete_launch '${options.hookName}' CONTINUE`,
+    'else',
+    '  ha_log "not putting this instance in service; failed: ${ha_boot_failed}"',
+    `  ha_complete_launch '${options.hookName}' ABANDON`,
+    'fi',
+  ];
+}
+
 /** Options of {@link sharedHostKeyCommands}. */
 export interface SharedHostKeyScriptOptions {
   /** Name of the SecureString parameter holding the host keys (may be a token). */
@@ -179,6 +243,12 @@ export interface SharedHostKeyScriptOptions {
  * them with `put-parameter` *without* `--overwrite`: SSM makes that create atomic, so when two
  * instances boot together exactly one write wins and the other gets `ParameterAlreadyExists`.
  * Every instance then installs what the parameter holds (never its own keys), so all converge.
+ *
+ * sshd starts at boot, before user data, with keys of its own; it is restarted with the shared ones
+ * here. So nothing may route clients to the instance before this ran: behind a load balancer a
+ * launch lifecycle hook keeps the instance out of service until {@link completeLaunchCommands}, and
+ * with an Elastic IP the address is claimed only after this (render it before `eipClaimCommands`).
+ * A failure sets `ha_boot_failed`.
  */
 export function sharedHostKeyCommands(options: SharedHostKeyScriptOptions): string[] {
   return [
@@ -206,8 +276,11 @@ export function sharedHostKeyCommands(options: SharedHostKeyScriptOptions): stri
     '  for k in /etc/ssh/ssh_host_*_key; do ssh-keygen -y -f "$k" > "$k.pub"; done',
     '  # sshd-keygen would otherwise create an RSA key this host alone presents',
     '  printf "HostKey /etc/ssh/ssh_host_ed25519_key\\nHostKey /etc/ssh/ssh_host_ecdsa_key\\n" > /etc/ssh/sshd_config.d/00-ha-host-keys.conf',
-    '  systemctl restart sshd',
+    '  sshd -t || { ha_log "host keys: sshd rejects its configuration"; return 1; }',
+    '  # sshd has served its own keys since boot; from here on it serves the shared ones',
+    '  systemctl restart sshd || return 1',
+    '  ha_log "host keys: sshd serves the shared host keys"',
     '}',
-    `ha_shared_host_keys '${options.parameterName}' '${options.kmsKeyId}'`,
+    `ha_shared_host_keys '${options.parameterName}' '${options.kmsKeyId}' || ha_boot_failed="\${ha_boot_failed:-}host keys;"`,
   ];
 }

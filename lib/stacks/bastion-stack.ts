@@ -16,8 +16,8 @@ export interface BastionStackProps extends StackProps {
  *
  * - `eip` (default): one t4g.nano in the public subnets of 2 AZs, claiming one Elastic IP.
  * - `nlb` (`-c bastionMode=nlb`): two t4g.nano in private isolated subnets of 2 AZs behind an
- *   internet-facing NLB. No NAT gateway: the hosts reach SSM and CloudWatch Logs through interface
- *   endpoints (ssm, ssmmessages, ec2messages, logs) and the Amazon Linux repositories through a free
+ *   internet-facing NLB. No NAT gateway: the hosts reach SSM, CloudWatch Logs and Auto Scaling through
+ *   interface endpoints (ssm, ssmmessages, ec2messages, logs, autoscaling) and the Amazon Linux repositories through a free
  *   S3 gateway endpoint. Add SSH sources with `bastion.allowSshFrom(...)`.
  */
 export class BastionStack extends Stack {
@@ -37,6 +37,8 @@ export class BastionStack extends Stack {
         SsmMessages: ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
         Ec2Messages: ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES,
         Logs: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+        // Each host completes its launch lifecycle hook once it serves the shared host keys.
+        AutoScaling: ec2.InterfaceVpcEndpointAwsService.AUTOSCALING,
       };
       for (const [name, service] of Object.entries(endpoints)) {
         // Reachable on 443 from the bastion hosts only, not from the whole VPC CIDR.

@@ -1,12 +1,16 @@
+import { spawnSync } from 'child_process';
 import { CfnParameter, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { BastionMode, HaBastion, HaBastionProps } from '../../lib/ha/ha-bastion';
 import { HA_GROUP_TAG_KEY } from '../../lib/ha/ha-instance';
 import { testApp } from '../support/app';
+import { simulate } from '../support/policy-simulator';
 import { userDataOf } from '../support/user-data';
+import { ENV, keyPolicy, resolve, roleArn, rolePolicies } from './template-policies';
 
 function newStack(): { stack: Stack; vpc: ec2.Vpc } {
   const stack = new Stack(testApp(), 'TestStack');
@@ -107,17 +111,21 @@ describe('HaBastion', () => {
       });
     });
 
-    test('grantSessionAccess allows sessions on these hosts only, with the logging document enforced', () => {
+    test('grantSessionAccess: StartSession on a tagged host with the logging document is allowed; an untagged host and other documents are denied', async () => {
       const { template: t, bastion: b } = build({}, (bb, stack) => bb.grantSessionAccess(new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() })));
-      t.hasResourceProperties('AWS::IAM::Policy', {
-        Roles: [{ Ref: Match.stringLikeRegexp('^Operator') }],
-        PolicyDocument: {
-          Statement: Match.arrayWith([Match.objectLike({
-            Action: 'ssm:StartSession',
-            Condition: { StringEquals: { [`ssm:resourceTag/${HA_GROUP_TAG_KEY}`]: [b.instance!.groupId] }, BoolIfExists: { 'ssm:SessionDocumentAccessCheck': 'true' } },
-          })]),
-        },
-      });
+      const documentName = resolve(t, { Ref: Object.keys(t.findResources('AWS::SSM::Document'))[0] }) as string;
+      const request = {
+        principal: roleArn(t, 'Operator'), action: 'ssm:StartSession', resourceAccount: ENV.account, identityPolicies: rolePolicies(t, 'Operator'),
+      };
+      const instance = `arn:aws:ec2:${ENV.region}:${ENV.account}:instance/i-0123456789abcdef0`;
+      const document = (name: string) => `arn:aws:ssm:${ENV.region}:${ENV.account}:document/${name}`;
+      const tagged = { [`ssm:resourceTag/${HA_GROUP_TAG_KEY}`]: b.instance!.groupId, 'ssm:SessionDocumentAccessCheck': 'true' };
+      // StartSession is authorized on the instance and on the document: both must be allowed
+      await expect(simulate({ ...request, resource: instance, context: tagged })).resolves.toBe('Allowed');
+      await expect(simulate({ ...request, resource: document(documentName), context: { 'ssm:SessionDocumentAccessCheck': 'true' } })).resolves.toBe('Allowed');
+      await expect(simulate({ ...request, resource: instance, context: { [`ssm:resourceTag/${HA_GROUP_TAG_KEY}`]: 'another-group', 'ssm:SessionDocumentAccessCheck': 'true' } })).resolves.toBe('ImplicitlyDenied');
+      await expect(simulate({ ...request, resource: instance, context: { 'ssm:SessionDocumentAccessCheck': 'true' } })).resolves.toBe('ImplicitlyDenied');
+      await expect(simulate({ ...request, resource: document('SSM-SessionManagerRunShell'), context: { 'ssm:SessionDocumentAccessCheck': 'true' } })).resolves.toBe('ImplicitlyDenied');
     });
   });
 
@@ -183,6 +191,110 @@ describe('HaBastion', () => {
       t.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
       t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 22, LoadBalancerArn: { Ref: Match.stringLikeRegexp('^Shared') } });
     });
+  });
+
+  describe.each([BastionMode.ELASTIC_IP, BastionMode.LOAD_BALANCER])('%s mode: what the services and the hosts may do', (mode) => {
+    let template: Template;
+    let bastion: HaBastion;
+    beforeAll(() => ({ template, bastion } = build({ mode })));
+    const logGroupArn = (name: string) => `arn:aws:logs:${ENV.region}:${ENV.account}:log-group:${name}`;
+    const keyArn = `arn:aws:kms:${ENV.region}:${ENV.account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+
+    test('the key policy lets CloudWatch Logs use the key for the session log group, and for no other log group', async () => {
+      const sessionLogGroupName = resolve(template, template.toJSON().Resources[Object.keys(template.findResources('AWS::Logs::LogGroup')).find((id) => id.startsWith('BastionSessionLogs'))!].Properties.LogGroupName) as string;
+      const request = { principal: `logs.${ENV.region}.amazonaws.com`, resource: keyArn, resourceAccount: ENV.account, resourcePolicy: keyPolicy(template, 'BastionKey') };
+      for (const action of ['kms:GenerateDataKey', 'kms:Decrypt', 'kms:Encrypt', 'kms:ReEncryptFrom', 'kms:DescribeKey']) {
+        await expect(simulate({ ...request, action, context: { 'kms:EncryptionContext:aws:logs:arn': logGroupArn(sessionLogGroupName) } })).resolves.toBe('Allowed');
+      }
+      await expect(simulate({ ...request, action: 'kms:GenerateDataKey', context: { 'kms:EncryptionContext:aws:logs:arn': logGroupArn('/some/other/log-group') } })).resolves.toBe('ImplicitlyDenied');
+      await expect(simulate({ ...request, action: 'kms:GenerateDataKey', context: {} })).resolves.toBe('ImplicitlyDenied');
+      await expect(simulate({ ...request, principal: 'logs.us-east-1.amazonaws.com', action: 'kms:GenerateDataKey', context: { 'kms:EncryptionContext:aws:logs:arn': logGroupArn(sessionLogGroupName) } })).resolves.toBe('ImplicitlyDenied');
+    });
+
+    test('the log group is named (the key policy names it without a dependency cycle) after the stack and the stack\'s creation, so a retained one never blocks a redeploy', () => {
+      const [logGroup] = Object.entries(template.findResources('AWS::Logs::LogGroup')).filter(([id]) => id.startsWith('BastionSessionLogs'));
+      expect(resolve(template, logGroup[1].Properties.LogGroupName)).toBe(`/ha-bastion/TestStack/${bastion.node.addr}/0a1b2c3d-4e5f-6789-abcd-ef0123456789/sessions`);
+      expect(JSON.stringify(template.toJSON().Resources[Object.keys(template.findResources('AWS::KMS::Key'))[0]])).not.toContain(logGroup[0]);
+    });
+
+    test('the host role creates the host-key parameter but can never overwrite it', async () => {
+      const roleId = mode === BastionMode.ELASTIC_IP ? 'BastionHostRole' : 'BastionRole';
+      const parameter = `arn:aws:ssm:${ENV.region}:${ENV.account}:parameter${bastion.hostKeyParameterName}`;
+      const request = { principal: roleArn(template, roleId), resourceAccount: ENV.account, identityPolicies: rolePolicies(template, roleId) };
+      await expect(simulate({ ...request, action: 'ssm:PutParameter', resource: parameter, context: { 'ssm:Overwrite': 'false' } })).resolves.toBe('Allowed');
+      await expect(simulate({ ...request, action: 'ssm:PutParameter', resource: parameter, context: { 'ssm:Overwrite': 'true' } })).resolves.toBe('ExplicitlyDenied');
+      await expect(simulate({ ...request, action: 'ssm:GetParameter', resource: parameter })).resolves.toBe('Allowed');
+      await expect(simulate({ ...request, action: 'ssm:DeleteParameter', resource: parameter })).resolves.toBe('ImplicitlyDenied');
+      await expect(simulate({ ...request, action: 'ssm:GetParameter', resource: `arn:aws:ssm:${ENV.region}:${ENV.account}:parameter/other` })).resolves.toBe('ImplicitlyDenied');
+    });
+
+    test('user data restricts IMDS to root first, persistently, before anything that uses the role', () => {
+      const userData = userDataOf(template);
+      // top-level commands (function bodies are indented; definitions end in '() {')
+      const firstCall = userData.split('\n').find((line) => /^(ha_[a-z_]+|aws|if|dnf|systemctl|curl|nft)\b/.test(line) && !line.includes('() {'));
+      expect(firstCall).toBe('ha_imds_root_only || ha_boot_failed="${ha_boot_failed:-}IMDS restriction;"');
+      expect(userData).toContain('ip daddr 169.254.169.254 meta skuid != 0 reject');
+      expect(userData).toContain('ip6 daddr fd00:ec2::254 meta skuid != 0 reject');
+      expect(userData).toContain('echo \'include "/etc/nftables/ha-imds-root-only.nft"\' >> /etc/sysconfig/nftables.conf');
+      expect(userData).toContain('systemctl enable nftables');
+    });
+
+    test('user data is valid bash', () => {
+      const result = spawnSync('bash', ['-n'], { input: userDataOf(template), encoding: 'utf8' });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+    });
+
+    test('sshd is restarted only after the shared host keys are installed, and is not started before', () => {
+      const userData = userDataOf(template);
+      const sshdStarts = [...userData.matchAll(/systemctl (?:re)?start sshd|systemctl (?:enable --now|reload) sshd|service sshd/g)].map((m) => m.index!);
+      const installed = userData.indexOf('tar -C /etc/ssh -xzf -');
+      const configured = userData.indexOf('00-ha-host-keys.conf');
+      expect(sshdStarts).toHaveLength(1);
+      expect(installed).toBeGreaterThan(0);
+      expect(sshdStarts[0]).toBeGreaterThan(installed);
+      expect(sshdStarts[0]).toBeGreaterThan(configured);
+      // the function that does it runs before the host can be reached
+      const keysCall = userData.indexOf(`ha_shared_host_keys '${bastion.hostKeyParameterName}'`);
+      const reachable = mode === BastionMode.ELASTIC_IP ? userData.indexOf('ha_claim_eip \'') : userData.indexOf('ha_complete_launch \'HaBastionLaunch-');
+      expect(keysCall).toBeGreaterThan(0);
+      expect(reachable).toBeGreaterThan(keysCall);
+    });
+  });
+
+  describe('load balancer mode: no host is in service before it serves the shared host keys', () => {
+    let template: Template;
+    let bastion: HaBastion;
+    beforeAll(() => ({ template, bastion } = build({ mode: BastionMode.LOAD_BALANCER })));
+
+    test('a launch lifecycle hook in the group holds every host (the first ones too), abandoning it when user data does not finish', () => {
+      template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+        LifecycleHookSpecificationList: [{
+          LifecycleHookName: `HaBastionLaunch-${bastion.node.addr}`, LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING', HeartbeatTimeout: 900, DefaultResult: 'ABANDON',
+        }],
+      });
+    });
+
+    test('user data completes the hook with CONTINUE only when the IMDS rule and the host keys are in place, else ABANDON', () => {
+      const userData = userDataOf(template);
+      expect(userData).toMatch(/if \[ -z "\$\{ha_boot_failed:-\}" \]; then\n  ha_complete_launch 'HaBastionLaunch-\w+' CONTINUE\nelse\n.*\n  ha_complete_launch 'HaBastionLaunch-\w+' ABANDON\nfi/);
+      expect(userData.lastIndexOf('ha_complete_launch \'')).toBeGreaterThan(userData.indexOf(`ha_shared_host_keys '${bastion.hostKeyParameterName}'`));
+    });
+
+    test('a host may complete the lifecycle action of its own group only', async () => {
+      const request = { principal: roleArn(template, 'BastionRole'), action: 'autoscaling:CompleteLifecycleAction', resourceAccount: ENV.account, identityPolicies: rolePolicies(template, 'BastionRole') };
+      const group = `arn:aws:autoscaling:${ENV.region}:${ENV.account}:autoScalingGroup:0a1b2c3d-1111-2222-3333-444455556666:autoScalingGroupName/Bastion-AutoScalingGroup-ABC`;
+      await expect(simulate({ ...request, resource: group, context: { [`aws:ResourceTag/${HA_GROUP_TAG_KEY}`]: bastion.node.addr } })).resolves.toBe('Allowed');
+      await expect(simulate({ ...request, resource: group, context: { [`aws:ResourceTag/${HA_GROUP_TAG_KEY}`]: 'another-group' } })).resolves.toBe('ImplicitlyDenied');
+    });
+  });
+
+  test('warns that an imported key needs the CloudWatch Logs statement added by its owner', () => {
+    const stack = new Stack(testApp({ failOnWarnings: false }), 'TestStack');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }] });
+    const encryptionKey = kms.Key.fromKeyArn(stack, 'Imported', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    new HaBastion(stack, 'Bastion', { vpc, encryptionKey });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Bastion', Match.stringLikeRegexp('logs.<region>.amazonaws.com .* kms:EncryptionContext:aws:logs:arn'));
   });
 
   describe('validation', () => {

@@ -4,7 +4,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { HA_GROUP_TAG_KEY, HaInstance, HaInstanceProps } from '../../lib/ha/ha-instance';
 import { testApp } from '../support/app';
+import { type PolicyDocumentJson, simulate } from '../support/policy-simulator';
 import { userDataOf } from '../support/user-data';
+import { ENV, keyPolicy, resolve, roleArn, rolePolicies } from './template-policies';
 
 function newStack(failOnWarnings = true): { stack: Stack; vpc: ec2.Vpc } {
   const stack = new Stack(testApp({ failOnWarnings }), 'TestStack');
@@ -238,6 +240,83 @@ describe('HaInstance', () => {
       });
     });
 
+    test('lifecycle events the handler never got or failed on go to an encrypted, retained DLQ with an alarm', () => {
+      const [dlqId] = ours(template, 'AWS::SQS::Queue');
+      template.hasResource('AWS::SQS::Queue', {
+        Properties: { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ServerDataVolumeDeadLetterKey'), 'Arn'] }, MessageRetentionPeriod: 1209600 },
+        DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain',
+      });
+      // the rule's target (EventBridge could not invoke the function)
+      template.hasResourceProperties('AWS::Events::Rule', {
+        Targets: [Match.objectLike({
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } }, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+        })],
+      });
+      // the function's asynchronous invocations (the handler failed after its retries)
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlqId, 'Arn'] } } },
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+      });
+      expect(instance.dataVolumeDeadLetterQueue).toBeDefined();
+    });
+
+    test('EventBridge may send to the DLQ only for this rule', async () => {
+      const [dlqId] = ours(template, 'AWS::SQS::Queue');
+      const [policy] = Object.values(template.findResources('AWS::SQS::QueuePolicy')).filter((p) => JSON.stringify(p.Properties.Queues).includes(dlqId));
+      const [ruleId] = Object.keys(template.findResources('AWS::Events::Rule'));
+      const queueArn = `arn:aws:sqs:${ENV.region}:${ENV.account}:${dlqId}`;
+      const ruleArn = resolve(template, { 'Fn::GetAtt': [ruleId, 'Arn'] }) as string;
+      const request = { principal: 'events.amazonaws.com', action: 'sqs:SendMessage', resource: queueArn, resourceAccount: ENV.account, resourcePolicy: resolve(template, policy.Properties.PolicyDocument) as PolicyDocumentJson };
+      await expect(simulate({ ...request, context: { 'aws:SourceArn': ruleArn, 'aws:SecureTransport': 'true' } })).resolves.toBe('Allowed');
+      await expect(simulate({ ...request, context: { 'aws:SourceArn': `arn:aws:events:${ENV.region}:${ENV.account}:rule/other`, 'aws:SecureTransport': 'true' } })).resolves.toBe('ImplicitlyDenied');
+      // and may use the queue's key for it (EventBridge encrypts dead letters with the queue's key)
+      const keyRequest = { principal: 'events.amazonaws.com', resource: `arn:aws:kms:${ENV.region}:${ENV.account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`, resourceAccount: ENV.account, resourcePolicy: keyPolicy(template, 'ServerDataVolumeDeadLetterKey') };
+      for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+        await expect(simulate({ ...keyRequest, action, context: { 'aws:SourceArn': ruleArn } })).resolves.toBe('Allowed');
+        await expect(simulate({ ...keyRequest, action, context: { 'aws:SourceArn': `arn:aws:events:${ENV.region}:${ENV.account}:rule/other` } })).resolves.toBe('ImplicitlyDenied');
+      }
+    });
+
+    test('the handler\'s role may send its failed events to the DLQ, with the queue\'s key', async () => {
+      const [dlqId] = ours(template, 'AWS::SQS::Queue');
+      const request = { principal: roleArn(template, 'ServerDataVolumeHandlerRole'), resourceAccount: ENV.account, identityPolicies: rolePolicies(template, 'ServerDataVolumeHandlerRole') };
+      await expect(simulate({ ...request, action: 'sqs:SendMessage', resource: `arn:aws:sqs:${ENV.region}:${ENV.account}:${dlqId}` })).resolves.toBe('Allowed');
+      const dlqKeyArn = resolve(template, { 'Fn::GetAtt': [Object.keys(template.findResources('AWS::KMS::Key'))[0], 'Arn'] }) as string;
+      // the key policy delegates to the account's IAM policies
+      await expect(simulate({ ...request, action: 'kms:GenerateDataKey', resource: dlqKeyArn, resourcePolicy: keyPolicy(template, 'ServerDataVolumeDeadLetterKey') })).resolves.toBe('Allowed');
+    });
+
+    test('Data Lifecycle Manager snapshots the group\'s volumes hourly, keeps 24, tagged so the launch hook can restore them', () => {
+      template.hasResourceProperties('AWS::DLM::LifecyclePolicy', {
+        State: 'ENABLED',
+        ExecutionRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ServerSnapshotPolicyRole'), 'Arn'] },
+        PolicyDetails: {
+          PolicyType: 'EBS_SNAPSHOT_MANAGEMENT', ResourceTypes: ['VOLUME'],
+          TargetTags: [{ Key: HA_GROUP_TAG_KEY, Value: instance.groupId }],
+          Schedules: [Match.objectLike({
+            CreateRule: { Interval: 1, IntervalUnit: 'HOURS' }, RetainRule: { Count: 24 },
+            TagsToAdd: Match.arrayWith([{ Key: HA_GROUP_TAG_KEY, Value: instance.groupId }]),
+          })],
+        },
+      });
+      template.hasResourceProperties('AWS::IAM::Role', {
+        AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'dlm.amazonaws.com' } })] }),
+      });
+      template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ RESTORE_AFTER_SECONDS: Match.absent() }) } });
+    });
+
+    test('the restore after an AZ impairment is opt-in, and the schedule configurable', () => {
+      const { template: t } = build({ dataVolume: { restoreFromSnapshotAfter: Duration.minutes(30), snapshotInterval: Duration.hours(4), scheduledSnapshotRetention: 12 } });
+      t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ RESTORE_AFTER_SECONDS: '1800' }) } });
+      t.hasResourceProperties('AWS::DLM::LifecyclePolicy', {
+        PolicyDetails: Match.objectLike({ Schedules: [Match.objectLike({ CreateRule: { Interval: 4, IntervalUnit: 'HOURS' }, RetainRule: { Count: 12 } })] }),
+      });
+    });
+
     test('options reach the handler; a customer-managed key is granted for EBS encryption', () => {
       const { stack, vpc } = newStack();
       const key = new kms.Key(stack, 'VolumeKey');
@@ -303,6 +382,13 @@ describe('HaInstance', () => {
       expect(() => new HaInstance(stack, 'Server', {
         vpc, dataVolume: { snapshotRetention: 0, size: Size.gibibytes(20000), mountPoint: '/data; rm -rf /', deviceName: '/dev/xvda' },
       })).toThrow(/has 4 configuration error\(s\)[\s\S]*snapshotRetention '0'[\s\S]*dataVolume\.size '20000 GiB'[\s\S]*dataVolume\.mountPoint[\s\S]*dataVolume\.deviceName '\/dev\/xvda'/);
+    });
+
+    test('fails if the snapshot interval is not one DLM offers, the scheduled retention out of range, or the restore delay under 5 minutes', () => {
+      const { stack, vpc } = newStack();
+      expect(() => new HaInstance(stack, 'Server', {
+        vpc, dataVolume: { snapshotInterval: Duration.hours(5), scheduledSnapshotRetention: 0, restoreFromSnapshotAfter: Duration.minutes(2) },
+      })).toThrow(/has 3 configuration error\(s\)[\s\S]*dataVolume\.snapshotInterval '5 hours': Data Lifecycle Manager schedules snapshots every 1, 2, 3, 4, 6, 8, 12 or 24 hours[\s\S]*dataVolume\.scheduledSnapshotRetention '0'[\s\S]*dataVolume\.restoreFromSnapshotAfter '2 minutes'/);
     });
 
     test('fails if the drain timeout does not fit in the heartbeat', () => {

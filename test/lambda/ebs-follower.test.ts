@@ -168,13 +168,54 @@ describe('ebs-follower', () => {
       expect(ec2Mock.commandCalls(AttachVolumeCommand)).toHaveLength(1);
     });
 
-    test('abandons the launch when the volume is not released before the deadline', async () => {
+    test('abandons the launch when the volume is not released before the deadline, and returns instead of throwing (no retry on a dying instance)', async () => {
       fake.addInstance('i-a', 'us-east-1a', 'running', false);
       fake.addVolume({ az: 'us-east-1a', state: 'in-use', attachedTo: 'i-a', attachState: 'attached', tags: groupTags() });
       fake.addInstance('i-b', 'us-east-1b');
-      await expect(run(LAUNCHING, 'i-b', 60_000)).rejects.toThrow(/Deadline exceeded while waiting for the previous instance to release the data volume/);
+      await expect(run(LAUNCHING, 'i-b', 60_000)).resolves.toEqual({
+        action: 'abandoned', error: expect.stringMatching(/Deadline exceeded while waiting for the previous instance to release the data volume/),
+      });
       expect(mutatingCalls()).toEqual([]);
       expect(lifecycleResults()).toEqual(['ABANDON']);
+      expect(logs.entries()).toContainEqual(expect.objectContaining({ level: 'ERROR', message: expect.stringMatching(/abandoning the launch/) }));
+    });
+
+    describe('duplicate deliveries of the same event', () => {
+      beforeEach(() => {
+        // EC2's CreateVolume returns the same volume for a repeated client token
+        const byToken = new Map<string, { VolumeId: string }>();
+        ec2Mock.on(CreateVolumeCommand).callsFake((i) => {
+          if (i.ClientToken && byToken.has(i.ClientToken)) return byToken.get(i.ClientToken);
+          const out = fake.createVolume(i);
+          if (i.ClientToken) byToken.set(i.ClientToken, out);
+          return out;
+        });
+        // Auto Scaling rejects completing an action twice
+        let completed = false;
+        asgMock.on(CompleteLifecycleActionCommand).callsFake(() => {
+          if (completed) throw Object.assign(new Error('No active Lifecycle Action found with instance ID i-a'), { name: 'ValidationError' });
+          completed = true;
+          return {};
+        });
+      });
+
+      test('two concurrent launch hooks for one instance attach exactly one volume and neither abandons', async () => {
+        fake.addInstance('i-a', 'us-east-1a');
+        const outcomes = await Promise.all([run(LAUNCHING, 'i-a'), run(LAUNCHING, 'i-a')]);
+        const live = [...fake.volumes.values()].filter((v) => v.state !== 'deleted');
+        expect(live).toHaveLength(1);
+        expect(live[0].attachedTo).toBe('i-a');
+        expect(outcomes.map((o) => o!.action)).not.toContain('abandoned');
+        expect(lifecycleResults()).toEqual(['CONTINUE', 'CONTINUE']);
+      });
+
+      test('a late duplicate after the action was completed changes nothing and does not fail', async () => {
+        fake.addInstance('i-a', 'us-east-1a');
+        await run(LAUNCHING, 'i-a');
+        const before = mutatingCalls();
+        await expect(run(LAUNCHING, 'i-a')).resolves.toMatchObject({ action: 'already-attached' });
+        expect(mutatingCalls()).toEqual(before);
+      });
     });
 
     test('is idempotent: a re-run after success changes nothing', async () => {
@@ -225,14 +266,83 @@ describe('ebs-follower', () => {
       expect(second).toMatchObject({ action: 'snapshotted', snapshotId: (first as { snapshotId: string }).snapshotId });
     });
 
-    test('keeps the newest snapshotRetention completed snapshots and deletes older ones', async () => {
+    test('keeps the newest snapshotRetention of its own snapshots and deletes older ones; scheduled snapshots are left to DLM', async () => {
       const vol = fake.addVolume({ az: 'us-east-1a', tags: groupTags({ [TAGS.attachedTo]: 'i-a' }) });
-      const snaps = [1, 2, 3, 4].map(() => fake.addSnapshot({ volumeId: vol.id, tags: groupTags() }));
+      const snaps = [1, 2, 3, 4].map((n) => fake.addSnapshot({ volumeId: vol.id, tags: groupTags({ [TAGS.detachedFrom]: `i-old${n}` }) }));
+      const scheduled = fake.addSnapshot({ volumeId: vol.id, tags: groupTags({ 'aws:dlm:lifecycle-policy-id': 'policy-1' }) });
       fake.addInstance('i-a', 'us-east-1a');
       const outcome = await run(TERMINATING, 'i-a');
       // retention 3: the new (pending) snapshot + the 2 newest completed ones
       expect(outcome).toMatchObject({ prunedSnapshotIds: [snaps[1].id, snaps[0].id] });
-      expect([...fake.snapshots.keys()]).toEqual(expect.arrayContaining([snaps[2].id, snaps[3].id]));
+      expect([...fake.snapshots.keys()]).toEqual(expect.arrayContaining([snaps[2].id, snaps[3].id, scheduled.id]));
+    });
+  });
+
+  describe('restore after an AZ impairment (opt-in restoreAfterMs)', () => {
+    const impaired = { ...CONFIG, restoreAfterMs: 10 * 60_000 };
+    const runImpaired = (instanceId: string, deadlineMs: number) =>
+      handleLifecycleEvent(event(LAUNCHING, instanceId), impaired, clock + deadlineMs, deps);
+
+    test('a volume never released by the old instance: launches wait restoreAfterMs in total (across attempts), then restore the newest completed snapshot and keep the stuck volume', async () => {
+      // GIVEN the volume is attached to i-a in an impaired AZ (the forced detach never completes) and an hourly snapshot exists
+      fake.addInstance('i-a', 'us-east-1a', 'running', false);
+      const stuck = fake.addVolume({ az: 'us-east-1a', state: 'in-use', attachedTo: 'i-a', attachState: 'attached', data: 'live', tags: groupTags({ [TAGS.attachedTo]: 'i-a' }) });
+      const hourly = fake.addSnapshot({ volumeId: stuck.id, data: 'as of the last hour', tags: groupTags({ 'aws:dlm:lifecycle-policy-id': 'policy-1' }) });
+      // WHEN a first launch attempt runs out of time before restoreAfterMs ...
+      fake.addInstance('i-b', 'us-east-1b');
+      await expect(runImpaired('i-b', 6 * 60_000)).resolves.toMatchObject({ action: 'abandoned' });
+      expect([...fake.volumes.values()].filter((v) => v.attachedTo === 'i-b')).toEqual([]);
+      // ... and the next attempt (a new instance) reaches it
+      fake.addInstance('i-c', 'us-east-1b');
+      const outcome = await runImpaired('i-c', 14 * 60_000);
+      // THEN the newest completed snapshot is restored in the new AZ and attached
+      expect(outcome).toMatchObject({ action: 'restored-after-impairment', snapshotId: hourly.id, supersededVolumeId: stuck.id });
+      const attached = [...fake.volumes.values()].find((v) => v.attachedTo === 'i-c')!;
+      expect(attached).toMatchObject({ az: 'us-east-1b', data: 'as of the last hour' });
+      expect(clock).toBeGreaterThanOrEqual(10 * 60_000);
+      expect(clock).toBeLessThan(12 * 60_000);
+      // the stuck volume is kept (it may hold newer data) and ignored by later hooks
+      expect(fake.volumes.get(stuck.id)!.state).toBe('in-use');
+      expect(await run(TERMINATING, 'i-a')).toEqual({ action: 'no-volume' });
+      fake.terminate('i-c');
+      expect(await run(TERMINATING, 'i-c')).toMatchObject({ action: 'snapshotted', volumeId: attached.id });
+    });
+
+    test('a detached volume whose snapshot never completes: restored from the newest completed snapshot after restoreAfterMs', async () => {
+      const stuck = fake.addVolume({ az: 'us-east-1a', data: 'live', tags: groupTags({ [TAGS.attachedTo]: 'i-a' }) });
+      const older = fake.addSnapshot({ volumeId: stuck.id, data: 'older', tags: groupTags({ [TAGS.detachedFrom]: 'i-old' }) });
+      // snapshots of the stuck volume taken now stay pending
+      ec2Mock.on(DescribeSnapshotsCommand).callsFake((i) => {
+        const out = fake.describeSnapshots(i);
+        for (const s of fake.snapshots.values()) if (s.id !== older.id) s.state = 'pending';
+        return { Snapshots: out.Snapshots.map((s) => ({ ...s, State: fake.snapshots.get(s.SnapshotId!)!.state })) };
+      });
+      fake.addInstance('i-b', 'us-east-1b');
+      expect(await runImpaired('i-b', 14 * 60_000)).toMatchObject({ action: 'restored-after-impairment', snapshotId: older.id, supersededVolumeId: stuck.id });
+      expect([...fake.volumes.values()].find((v) => v.attachedTo === 'i-b')!.data).toBe('older');
+    });
+
+    test('a normal wait for the old instance to drain does not trigger it, even for a volume waited on before', async () => {
+      // GIVEN the volume was waited on for i-0 long ago (a stale mark from an earlier replacement)
+      fake.addInstance('i-a', 'us-east-1a', 'running', false);
+      const vol = fake.addVolume({ az: 'us-east-1a', state: 'in-use', attachedTo: 'i-a', attachState: 'attached', tags: groupTags({ [TAGS.waitingSince]: 'i-0@2020-01-01T00:00:00.000Z' }) });
+      fake.addSnapshot({ volumeId: vol.id, tags: groupTags() });
+      fake.addInstance('i-b', 'us-east-1a');
+      let looks = 0;
+      ec2Mock.on(DescribeVolumesCommand).callsFake((i) => {
+        if (++looks === 3) fake.draining.add(vol.id);
+        return fake.describeVolumes(i);
+      });
+      expect(await runImpaired('i-b', 14 * 60_000)).toMatchObject({ action: 'reattached', volumeId: vol.id });
+    });
+
+    test('without the opt-in, the launch keeps waiting for the stuck volume', async () => {
+      fake.addInstance('i-a', 'us-east-1a', 'running', false);
+      const stuck = fake.addVolume({ az: 'us-east-1a', state: 'in-use', attachedTo: 'i-a', attachState: 'attached', tags: groupTags() });
+      fake.addSnapshot({ volumeId: stuck.id, tags: groupTags() });
+      fake.addInstance('i-b', 'us-east-1b');
+      expect(await run(LAUNCHING, 'i-b', 60 * 60_000)).toMatchObject({ action: 'abandoned' });
+      expect(ec2Mock.commandCalls(CreateVolumeCommand)).toHaveLength(0);
     });
   });
 
@@ -246,10 +356,10 @@ describe('ebs-follower', () => {
     test('is read from the environment the construct sets', () => {
       expect(configFromEnv({
         GROUP_TAG_KEY: 'k', GROUP_TAG_VALUE: 'v', DEVICE_NAME: '/dev/sdf', VOLUME_SIZE_GIB: '20', VOLUME_TYPE: 'io2', VOLUME_IOPS: '4000',
-        KMS_KEY_ID: 'arn:aws:kms:us-east-1:1:key/x', SNAPSHOT_RETENTION: '5', DRAIN_TIMEOUT_SECONDS: '30',
+        KMS_KEY_ID: 'arn:aws:kms:us-east-1:1:key/x', SNAPSHOT_RETENTION: '5', DRAIN_TIMEOUT_SECONDS: '30', RESTORE_AFTER_SECONDS: '1800',
       })).toEqual({
         groupTagKey: 'k', groupTagValue: 'v', deviceName: '/dev/sdf', volumeSizeGiB: 20, volumeType: 'io2', iops: 4000, throughput: undefined,
-        kmsKeyId: 'arn:aws:kms:us-east-1:1:key/x', snapshotRetention: 5, drainTimeoutMs: 30_000,
+        kmsKeyId: 'arn:aws:kms:us-east-1:1:key/x', snapshotRetention: 5, drainTimeoutMs: 30_000, restoreAfterMs: 1_800_000,
       });
     });
 

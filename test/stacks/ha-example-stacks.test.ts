@@ -8,7 +8,7 @@ import { synthesizeThroughHarness } from '../support/harness';
 /**
  * Every variant of the HA example stacks through the same harness as `example-stacks.test.ts`
  * (which synthesizes only the default variant of each stack): the strict CloudFormation validator,
- * cdk-nag AwsSolutions, and a snapshot.
+ * cdk-nag AwsSolutions and Serverless, and a snapshot.
  */
 const VARIANTS: Record<string, { context: Record<string, string>; build: (app: ReturnType<typeof testApp>) => Stack }> = {
   'HaInstance -c haInstanceMode=ebs': { context: { haInstanceMode: 'ebs' }, build: (app) => new HaInstanceStack(app, 'HaInstance') },
