@@ -5,10 +5,11 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
-  CLOUDFRONT_COMMENT_LENGTH, CLOUDFRONT_POLICY_NAME_LENGTH, ORIGIN_ACCESS_CONTROL_NAME_LENGTH, accountUniqueName, describePath,
+  CLOUDFRONT_COMMENT_LENGTH, CLOUDFRONT_POLICY_NAME_LENGTH, ORIGIN_ACCESS_CONTROL_NAME_LENGTH, accountUniqueName,
 } from '../private/account-unique-name';
 import { acknowledgeDistributionFindings } from '../private/cloudfront-findings';
 import { ConfigErrors } from '../private/config-errors';
+import { describePath } from '../private/labels';
 import { createAccessLogsBucket, createSecureBucket } from '../private/secure-bucket';
 
 /** CloudFront's largest TTL. */

@@ -5,9 +5,8 @@ import * as elbv2Targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ConfigErrors, checkTcpPort } from '../private/config-errors';
-import {
-  SECURITY_GROUP_DESCRIPTION, acknowledgePublicListener, addWebListeners, pathLabel, createEdgeAlb, createBlockedPublicSubnets, createWebInstance, privateSubnetsOf,
-} from '../private/edge-resources';
+import { acknowledgePublicListener, addWebListeners, createEdgeAlb, createBlockedPublicSubnets, createWebInstance, privateSubnetsOf } from '../private/edge-resources';
+import { SECURITY_GROUP_DESCRIPTION, pathLabel } from '../private/labels';
 import { BlocklistNetworkAcl } from './blocklist-network-acl';
 import { IpBlocklist } from './ip-blocklist';
 import { EdgeInstanceProps } from './edge-instance-props';

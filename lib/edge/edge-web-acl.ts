@@ -4,7 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
-import { WAF_DESCRIPTION, fitLabel } from '../private/edge-resources';
+import { WAF_DESCRIPTION, fitLabel } from '../private/labels';
 import { BlocklistIpSets, IpBlocklist, WebAclScope } from './ip-blocklist';
 
 /** The only region a `CLOUDFRONT`-scope web ACL (and its IP sets) can be created in. */

@@ -2,7 +2,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { parseCidr } from '../private/cidr';
 import { ConfigErrors } from '../private/config-errors';
-import { WAF_DESCRIPTION, fitLabel } from '../private/edge-resources';
+import { WAF_DESCRIPTION, fitLabel } from '../private/labels';
 
 /** WAF's quota of addresses (CIDR entries) in one IP set; not adjustable. */
 export const MAX_WAF_IP_SET_ADDRESSES = 10_000;

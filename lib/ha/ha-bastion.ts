@@ -11,6 +11,7 @@ import { ConfigErrors } from '../private/config-errors';
 import { completeLaunchCommands, imdsFunctions, imdsRootOnlyCommands, sharedHostKeyCommands } from '../private/ha-user-data';
 import { countAzs, describeSelection, selectSubnetsOrReport } from '../private/subnet-azs';
 import { HA_GROUP_TAG_KEY, HaInstance } from './ha-instance';
+import { SECURITY_GROUP_DESCRIPTION, pathLabel } from '../private/labels';
 
 /** How clients reach a {@link HaBastion}. */
 export enum BastionMode {
@@ -375,7 +376,7 @@ export class HaBastion extends Construct implements ec2.IConnectable {
     const instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.NANO);
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
-      description: `HaBastion ${this.node.path} hosts: SSH only from the load balancer`,
+      description: pathLabel(this, ' hosts: SSH only from the load balancer', SECURITY_GROUP_DESCRIPTION, 'HaBastion '),
       allowAllOutbound: true,
     });
     let loadBalancer: elbv2.INetworkLoadBalancer;
@@ -384,7 +385,7 @@ export class HaBastion extends Construct implements ec2.IConnectable {
     } else {
       const lbSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
         vpc: props.vpc,
-        description: `HaBastion ${this.node.path} load balancer: no inbound rules until allowSshFrom()`,
+        description: pathLabel(this, ' load balancer: no inbound rules until allowSshFrom()', SECURITY_GROUP_DESCRIPTION, 'HaBastion '),
         allowAllOutbound: false,
       });
       const nlb = new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {

@@ -16,6 +16,7 @@ import { dataVolumeCommands, eipClaimCommands, imdsFunctions } from '../private/
 import { createHandlerFunction } from '../private/node-function';
 import { acknowledgeTerminalQueue, createDlqDepthAlarm, createQueueKey, createSecureQueue } from '../private/secure-queue';
 import { countAzs, describeSelection, selectSubnetsOrReport } from '../private/subnet-azs';
+import { FUNCTION_DESCRIPTION, SECURITY_GROUP_DESCRIPTION, pathLabel } from '../private/labels';
 
 /** Tag key marking everything of one `HaInstance`: its Auto Scaling group, instances, Elastic IP, volumes and snapshots. IAM conditions use it. */
 export const HA_GROUP_TAG_KEY = 'ha-instance:group';
@@ -349,7 +350,7 @@ export class HaInstance extends Construct implements ec2.IConnectable {
     this.machineImage = props.machineImage ?? HaInstance.latestAmazonLinux2023AtLaunch(this.instanceType.architecture);
     this.securityGroup = props.securityGroup ?? new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
-      description: `HaInstance ${this.node.path}: no inbound rules by default`,
+      description: pathLabel(this, ': no inbound rules by default', SECURITY_GROUP_DESCRIPTION, 'HaInstance '),
       allowAllOutbound: props.allowAllOutbound ?? true,
     });
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup] });
@@ -511,7 +512,7 @@ export class HaInstance extends Construct implements ec2.IConnectable {
     const fnTimeout = heartbeat.isUnresolved() ? Duration.minutes(15) : Duration.seconds(Math.min(900, Math.max(30, heartbeat.toSeconds())));
     const fn = createHandlerFunction(this, 'DataVolumeHandler', {
       handlerName: 'ebs-follower',
-      description: `Moves the data volume of HaInstance ${this.node.path} with its instance (lifecycle hooks)`,
+      description: pathLabel(this, ' with its instance (lifecycle hooks)', FUNCTION_DESCRIPTION, 'Moves the data volume of HaInstance '),
       timeout: fnTimeout,
       environment: {
         GROUP_TAG_KEY: HA_GROUP_TAG_KEY,

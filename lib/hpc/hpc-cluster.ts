@@ -10,6 +10,7 @@ import { ConfigErrors, isConcrete } from '../private/config-errors';
 import { countAzs, describeSelection, selectSubnetsOrReport } from '../private/subnet-azs';
 import { EFA_INSTANCE_TYPES, efaSupport } from './efa-instance-types';
 import { defaultLustreThroughput, validateLustreSettings } from './validate-lustre';
+import { SECURITY_GROUP_DESCRIPTION, pathLabel } from '../private/labels';
 
 /** How the compute nodes are bought. */
 export enum HpcCapacityType {
@@ -416,7 +417,7 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
-      description: `HpcCluster ${this.node.path}: nodes (EFA needs all traffic to and from itself)`,
+      description: pathLabel(this, ': nodes (EFA needs all traffic to and from itself)', SECURITY_GROUP_DESCRIPTION, 'HpcCluster '),
       allowAllOutbound: false,
     });
     // EFA's OS-bypass traffic is not TCP/UDP: EC2 requires an all-traffic rule to and from the group itself, both ways.
@@ -555,7 +556,7 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
   private createEfs(vpc: ec2.IVpc, options: HpcEfsOptions): efs.FileSystem {
     const securityGroup = new ec2.SecurityGroup(this, 'EfsSecurityGroup', {
       vpc,
-      description: `HpcCluster ${this.node.path}: EFS mount target (NFS from the nodes only)`,
+      description: pathLabel(this, ': EFS mount target (NFS from the nodes only)', SECURITY_GROUP_DESCRIPTION, 'HpcCluster '),
       allowAllOutbound: false,
     });
     const fileSystem = new efs.FileSystem(this, 'Efs', {
@@ -587,7 +588,7 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
   private createFileSystem(vpc: ec2.IVpc): { fileSystem: fsx.CfnFileSystem; securityGroup: ec2.SecurityGroup } {
     const securityGroup = new ec2.SecurityGroup(this, 'FileSystemSecurityGroup', {
       vpc,
-      description: `HpcCluster ${this.node.path}: FSx for Lustre (Lustre ports from itself and the nodes)`,
+      description: pathLabel(this, ': FSx for Lustre (Lustre ports from itself and the nodes)', SECURITY_GROUP_DESCRIPTION, 'HpcCluster '),
       allowAllOutbound: true,
     });
     for (const port of LUSTRE_PORTS) {

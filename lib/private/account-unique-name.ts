@@ -38,12 +38,3 @@ export function accountUniqueName(scope: IConstruct, id: string, maxLength: numb
   const readable = `${stackName}-${pathInStack}`.replace(/\//g, '-').replace(/[^A-Za-z0-9_-]/g, '').slice(0, readableLength);
   return `${readable}-${hash}-${region}`;
 }
-
-/** `prefix` + the construct path, cut to `maxLength` with the path's end and a hash kept (comments and descriptions). */
-export function describePath(prefix: string, scope: IConstruct, maxLength: number): string {
-  const full = `${prefix}${scope.node.path}`;
-  if (full.length <= maxLength) return full;
-  const hash = createHash('sha256').update(scope.node.path).digest('hex').slice(0, 8);
-  const tail = scope.node.path.slice(-(maxLength - prefix.length - hash.length - 4));
-  return `${prefix}${hash}...${tail}`.slice(0, maxLength);
-}

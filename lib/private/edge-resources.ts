@@ -1,5 +1,4 @@
-import { createHash } from 'crypto';
-import { Aws, CfnCondition, CfnMapping, CfnResource, Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnMapping, CfnResource, Duration, Fn, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -9,44 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BlocklistNetworkAcl } from '../edge/blocklist-network-acl';
 import type { IpBlocklist } from '../edge/ip-blocklist';
-
-/** A field's allowed characters (as a negated class: what to replace) and maximum length. */
-export interface LabelRule {
-  /** Matches every character the field does not allow (global). */
-  readonly invalid: RegExp;
-  /** Longest value the field takes. */
-  readonly maxLength: number;
-}
-
-/** `Description` of WAF web ACLs, IP sets and rule groups (no underscore, no parentheses). */
-export const WAF_DESCRIPTION: LabelRule = { invalid: /[^a-zA-Z0-9+=:#@/\-,. ]/g, maxLength: 256 };
-/** `GroupDescription` of a security group (EC2's character set). */
-export const SECURITY_GROUP_DESCRIPTION: LabelRule = { invalid: /[^a-zA-Z0-9,. _\-:/()#@[\]+=&;{}!$*]/g, maxLength: 255 };
-/** A tag value (IAM's pattern, the strictest: ec2.Instance's `Name` tag also lands on its role). */
-export const TAG_VALUE: LabelRule = { invalid: /[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, maxLength: 256 };
-/** `Comment` of a CloudFront distribution. */
-export const DISTRIBUTION_COMMENT: LabelRule = { invalid: /[^\x20-\x7e]/g, maxLength: 128 };
-
-/**
- * `name` (a construct path or a user's name) fitted into a field that also holds `suffix`: characters
- * the field refuses become '-', and a name too long keeps its end behind a hash of the whole, as
- * `Names.uniqueResourceName` does, so two long paths stay distinct.
- */
-export function fitLabel(name: string, suffix: string, rule: LabelRule): string {
-  const clean = name.replace(rule.invalid, '-').replace(/^[^a-zA-Z0-9]+/, '');
-  const budget = rule.maxLength - suffix.replace(rule.invalid, '-').length;
-  let label = clean;
-  if (label.length > budget) {
-    const hash = createHash('sha256').update(name).digest('hex').slice(0, 8).toUpperCase();
-    label = `${hash}-${clean.slice(clean.length - (budget - hash.length - 1))}`;
-  }
-  return `${label}${suffix}`.replace(rule.invalid, '-');
-}
-
-/** The path of `scope` fitted into a field together with `suffix` (see {@link fitLabel}). */
-export function pathLabel(scope: { readonly node: { readonly path: string } }, suffix: string, rule: LabelRule): string {
-  return fitLabel(scope.node.path, suffix, rule);
-}
+import { SECURITY_GROUP_DESCRIPTION, TAG_VALUE, fitLabel, pathLabel } from './labels';
 
 /**
  * The retained log bucket of the edge patterns (ALB/NLB access logs, VPC flow logs). SSE-S3,
@@ -152,13 +114,13 @@ export function createWebInstance(scope: Construct, id: string, options: WebInst
     machineImage: options.machineImage ?? latestAmazonLinux2023For(scope, instanceType),
     userData,
     userDataCausesReplacement: true,
-    requireImdsv2: true,
     associatePublicIpAddress: options.associatePublicIpAddress,
     blockDevices: [{
       deviceName: '/dev/xvda',
       volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination: true }),
     }],
   });
+  requireImdsv2(instance);
   Validations.of(instance).acknowledge({
     id: 'AwsSolutions-EC29',
     reason: 'A stateless demo web server: it holds no data and user data rebuilds it, so termination protection (or an Auto Scaling group) adds nothing but friction to cleaning up the example.',
@@ -169,6 +131,24 @@ export function createWebInstance(scope: Construct, id: string, options: WebInst
   });
   return instance;
 }
+
+/**
+ * What `requireImdsv2: true` on `ec2.Instance` does (a launch template with ID `LaunchTemplate` that
+ * requires IMDSv2), with a name EC2 accepts: aws-cdk-lib names it after the whole construct path,
+ * which goes past EC2's 128 characters on deep paths.
+ */
+function requireImdsv2(instance: ec2.Instance): void {
+  const launchTemplate = new ec2.CfnLaunchTemplate(instance, 'LaunchTemplate', {
+    launchTemplateData: { metadataOptions: { httpTokens: 'required' } },
+  });
+  const uniqueId = Names.uniqueId(launchTemplate);
+  launchTemplate.launchTemplateName = uniqueId.length <= LAUNCH_TEMPLATE_NAME_LENGTH
+    ? uniqueId : Names.uniqueResourceName(launchTemplate, { maxLength: LAUNCH_TEMPLATE_NAME_LENGTH });
+  instance.instance.launchTemplate = { launchTemplateName: launchTemplate.launchTemplateName, version: launchTemplate.attrLatestVersionNumber };
+}
+
+/** Longest launch template name (EC2 CreateLaunchTemplate). */
+const LAUNCH_TEMPLATE_NAME_LENGTH = 128;
 
 /** The path `scope/id` would have, for labels computed before the child exists. */
 function instanceScope(scope: Construct, id: string): { node: { path: string } } {

@@ -10,7 +10,7 @@ import { IpBlocklist, WebAclScope } from '../../lib/edge/ip-blocklist';
 import { NlbIpBlocking } from '../../lib/edge/nlb-ip-blocking';
 import { PublicInstanceIpBlocking } from '../../lib/edge/public-instance-ip-blocking';
 import { WafProtectedAlb } from '../../lib/edge/waf-protected-alb';
-import { fitLabel, SECURITY_GROUP_DESCRIPTION, WAF_DESCRIPTION } from '../../lib/private/edge-resources';
+import { fitLabel, SECURITY_GROUP_DESCRIPTION, WAF_DESCRIPTION } from '../../lib/private/labels';
 import { testApp } from '../support/app';
 
 /**
