@@ -106,13 +106,15 @@ export function serviceKeyUses(t: ResolvedTemplate): ServiceKeyUse[] {
   for (const id of t.logicalIds('AWS::CloudWatch::Alarm')) {
     const props = t.properties(id);
     const actions = new Set<string>([...props.AlarmActions ?? [], ...props.OKActions ?? [], ...props.InsufficientDataActions ?? []]);
-    for (const action of actions) uses.push(...deliveries(t, 'cloudwatch.amazonaws.com', `alarm ${id}`, t.getAtt(id, 'Arn'), action));
+    // a topic serves many alarms, so "ours" means this stack's alarms (CloudFormation names them `<stack>-<id>-<suffix>`)
+    const otherStacksAlarm = `arn:${t.deployment.partition}:cloudwatch:${t.deployment.region}:${t.deployment.account}:alarm:NotThisStack-Alarm`;
+    for (const action of actions) uses.push(...deliveries(t, 'cloudwatch.amazonaws.com', `alarm ${id}`, t.getAtt(id, 'Arn'), action, otherStacksAlarm));
   }
   return uses;
 }
 
 /** A service delivering to a queue or topic of this template: the key use (if the target is on a CMK of ours) and the delivery. */
-function deliveries(t: ResolvedTemplate, principal: string, what: string, sourceArn: string, targetArn: string): ServiceKeyUse[] {
+function deliveries(t: ResolvedTemplate, principal: string, what: string, sourceArn: string, targetArn: string, foreignSourceArn = `${sourceArn}-not-ours`): ServiceKeyUse[] {
   const account = t.deployment.account;
   const queue = t.findByReference('AWS::SQS::Queue', targetArn);
   const topic = queue ? undefined : t.findByReference('AWS::SNS::Topic', targetArn);
@@ -129,7 +131,7 @@ function deliveries(t: ResolvedTemplate, principal: string, what: string, source
     principal,
     kmsActions: keyLogicalId ? DELIVERY_ACTIONS : [],
     context: { 'aws:SourceArn': sourceArn, 'aws:SourceAccount': account },
-    foreignContext: { 'aws:SourceArn': `${sourceArn}-not-ours`, 'aws:SourceAccount': account },
+    foreignContext: { 'aws:SourceArn': foreignSourceArn, 'aws:SourceAccount': account },
     delivery,
   }];
 }
