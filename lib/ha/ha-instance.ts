@@ -624,6 +624,9 @@ export class HaInstance extends Construct implements ec2.IConnectable {
     const ruleName = this.lifecycleRuleName();
     const ruleArn = stack.formatArn({ service: 'events', resource: 'rule', resourceName: ruleName });
     const dlqKey = createQueueKey(this, 'DataVolumeDeadLetterKey', `Encrypts the dead-letter queue of HaInstance ${this.node.path} lifecycle events`, RemovalPolicy.RETAIN);
+    // EventBridge sends aws:SourceArn (the rule) with the KMS calls of an SSE queue as well: the SQS
+    // developer guide ("Configure AWS KMS permissions with confused deputy protection") lists
+    // CloudWatch Events among the services that support it for SSE-enabled queues.
     dlqKey.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'EventBridgeDeadLetters',
       principals: [new iam.ServicePrincipal('events.amazonaws.com')],
