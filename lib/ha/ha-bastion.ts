@@ -1,5 +1,6 @@
 import { Annotations, ArnFormat, Duration, Fn, RemovalPolicy, Size, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,7 +8,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors } from '../private/config-errors';
+import { HA_GROUP_METRICS, groupInstanceMetric, groupMetric } from '../private/ha-metrics';
 import { completeLaunchCommands, imdsFunctions, imdsRootOnlyCommands, sharedHostKeyCommands } from '../private/ha-user-data';
 import { countAzs, describeSelection, selectSubnetsOrReport } from '../private/subnet-azs';
 import { HA_GROUP_TAG_KEY, HaInstance } from './ha-instance';
@@ -121,6 +124,14 @@ export interface HaBastionProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Actions of every alarm of the bastion (status check, in-service hosts, and behind the load
+   * balancer unhealthy hosts).
+   *
+   * @default - no actions; add them with addAlarmActions()
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
 }
 
 /**
@@ -159,6 +170,14 @@ export class HaBastion extends Construct implements ec2.IConnectable {
   public readonly loadBalancer?: elbv2.INetworkLoadBalancer;
   /** The SSH listener (TCP 22); undefined with an Elastic IP. */
   public readonly listener?: elbv2.NetworkListener;
+  /** The hosts' target group; undefined with an Elastic IP. */
+  public readonly targetGroup?: elbv2.NetworkTargetGroup;
+  /** Alarm when a host fails an EC2 status check for 2 minutes. */
+  public readonly statusCheckFailedAlarm: cloudwatch.IAlarm;
+  /** Alarm when fewer hosts than `instanceCount` have been in service for 5 minutes. */
+  public readonly inServiceInstancesAlarm: cloudwatch.IAlarm;
+  /** Alarm when the load balancer has seen an unhealthy host for 3 minutes; undefined with an Elastic IP. */
+  public readonly unhealthyHostsAlarm?: cloudwatch.IAlarm;
   /** DNS name to connect to: the load balancer's; undefined with an Elastic IP (use `publicIp`). */
   public readonly loadBalancerDnsName?: string;
   /** Key of the session log group and the host key parameter. */
@@ -170,6 +189,7 @@ export class HaBastion extends Construct implements ec2.IConnectable {
   /** Name of the SecureString parameter holding the shared SSH host keys (created by the first host). */
   public readonly hostKeyParameterName: string;
 
+  private readonly alarmSet: AlarmSet;
   private readonly sshPeersConnections: ec2.Connections;
   private readonly allowSshFromAnywhere: boolean;
   private readonly groupIds: string[];
@@ -187,6 +207,7 @@ export class HaBastion extends Construct implements ec2.IConnectable {
     const lbSelection = props.loadBalancerSubnets ?? { subnetType: ec2.SubnetType.PUBLIC };
     this.validate(props, nlb, instanceSelection, lbSelection, errors);
     errors.throwIfAny();
+    this.alarmSet = new AlarmSet(props.alarmActions);
 
     this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
       description: `Encrypts the session logs and SSH host keys of HaBastion ${this.node.path}`,
@@ -215,6 +236,7 @@ export class HaBastion extends Construct implements ec2.IConnectable {
       this.securityGroup = built.securityGroup;
       this.loadBalancer = built.loadBalancer;
       this.listener = built.listener;
+      this.targetGroup = built.targetGroup;
       this.loadBalancerDnsName = built.loadBalancer.loadBalancerDnsName;
       this.sshPeersConnections = built.loadBalancer.connections;
       this.groupIds = [built.groupId];
@@ -231,6 +253,7 @@ export class HaBastion extends Construct implements ec2.IConnectable {
         elasticIp: true,
         instanceName: this.node.path,
         userData,
+        alarmActions: props.alarmActions,
       });
       this.autoScalingGroup = this.instance.autoScalingGroup;
       this.role = this.instance.role;
@@ -238,6 +261,45 @@ export class HaBastion extends Construct implements ec2.IConnectable {
       this.publicIp = this.instance.publicIp;
       this.sshPeersConnections = this.instance.connections;
       this.groupIds = [this.instance.groupId];
+    }
+    if (this.instance) {
+      // the host's own alarms (status check, in service below 1), with this bastion's actions
+      this.statusCheckFailedAlarm = this.instance.statusCheckFailedAlarm;
+      this.inServiceInstancesAlarm = this.instance.inServiceInstancesAlarm;
+    } else {
+      this.statusCheckFailedAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'StatusCheckFailedAlarm', {
+        alarmDescription: `HaBastion ${this.node.path}: a host failed an EC2 status check (system, instance or attached EBS) for 2 minutes. `
+          + 'Auto Scaling replaces it; if this repeats, look at the hosts\' status checks and system logs in the EC2 console.',
+        // 1 (failed) on any host in 2 consecutive minutes: a single failed sample can be a blip during boot
+        metric: this.metricStatusCheckFailed(),
+        threshold: 1,
+        evaluationPeriods: 2,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        // no host reports nothing: the in-service alarm covers that
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }));
+      this.inServiceInstancesAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'InServiceInstancesAlarm', {
+        alarmDescription: `HaBastion ${this.node.path}: fewer than ${this.instanceCount} hosts have been in service for 5 minutes, so the bastion no longer survives the loss of a host or an AZ. `
+          + 'Look at the Auto Scaling group\'s activity history (failed launches, launch lifecycle hooks abandoned by user data).',
+        // below the desired count for 5 consecutive minutes: longer than one host's replacement usually takes
+        metric: this.metricInServiceInstances(),
+        threshold: this.instanceCount,
+        evaluationPeriods: 5,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        // the group reports every minute once metrics collection is on: silence means nobody can tell the hosts are up
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      }));
+      this.unhealthyHostsAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'UnhealthyHostsAlarm', {
+        alarmDescription: `HaBastion ${this.node.path}: the load balancer has seen an unhealthy host (TCP 22 health check) for 3 minutes; SSH sessions reach the remaining hosts only. `
+          + 'Look at the target group\'s health reasons and whether sshd runs on the host (Session Manager still reaches it).',
+        // any unhealthy host in 3 consecutive minutes: the ELB health check replaces it after the grace period; a flap does not page
+        metric: this.metricUnhealthyHostCount(),
+        threshold: 1,
+        evaluationPeriods: 3,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        // no registered target reports nothing: the in-service alarm covers that
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }));
     }
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(22) });
 
@@ -264,6 +326,57 @@ export class HaBastion extends Construct implements ec2.IConnectable {
     for (const cidr of props.sshAllowedCidrs ?? []) {
       this.allowSshFrom(cidr.includes(':') ? ec2.Peer.ipv6(cidr) : ec2.Peer.ipv4(cidr));
     }
+  }
+
+  /** Every alarm of the bastion (with an Elastic IP: those of its `instance`). */
+  public get alarms(): cloudwatch.IAlarm[] {
+    return [...this.instance?.alarms ?? [], ...this.alarmSet.alarms];
+  }
+
+  /** Adds actions to every alarm of the bastion, present and future. */
+  public addAlarmActions(...actions: cloudwatch.IAlarmAction[]): void {
+    this.instance?.addAlarmActions(...actions);
+    this.alarmSet.addActions(...actions);
+  }
+
+  /** `AWS/EC2` `StatusCheckFailed` of the hosts (Maximum over the hosts, 1 minute; free with basic monitoring). */
+  public metricStatusCheckFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return groupInstanceMetric(this.autoScalingGroup, 'StatusCheckFailed', { statistic: 'Maximum', period: Duration.minutes(1), ...props });
+  }
+
+  /** `AWS/AutoScaling` `GroupInServiceInstances` (Minimum, 1 minute). */
+  public metricInServiceInstances(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return groupMetric(this.autoScalingGroup, 'GroupInServiceInstances', { statistic: 'Minimum', period: Duration.minutes(1), ...props });
+  }
+
+  /** An `AWS/EC2` metric of the hosts, e.g. `CPUUtilization` (Average, 5 minutes: basic monitoring). */
+  public metricInstances(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return groupInstanceMetric(this.autoScalingGroup, metricName, { statistic: 'Average', period: Duration.minutes(5), ...props });
+  }
+
+  /** `AWS/NetworkELB` `UnHealthyHostCount` of the hosts' target group (Maximum, 1 minute). Throws with an Elastic IP. */
+  public metricUnhealthyHostCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.requireTargetGroup('metricUnhealthyHostCount').metrics.unHealthyHostCount({ statistic: 'Maximum', period: Duration.minutes(1), ...props });
+  }
+
+  /** `AWS/NetworkELB` `HealthyHostCount` of the hosts' target group (Minimum, 1 minute). Throws with an Elastic IP. */
+  public metricHealthyHostCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.requireTargetGroup('metricHealthyHostCount').metrics.healthyHostCount({ statistic: 'Minimum', period: Duration.minutes(1), ...props });
+  }
+
+  /** `AWS/NetworkELB` `NewFlowCount` of the load balancer: SSH connections opened (Sum, 5 minutes). Throws with an Elastic IP. */
+  public metricNewFlowCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (!this.loadBalancer) throw this.noLoadBalancer('metricNewFlowCount');
+    return this.loadBalancer.metrics.newFlowCount({ statistic: 'Sum', period: Duration.minutes(5), ...props });
+  }
+
+  private requireTargetGroup(method: string): elbv2.NetworkTargetGroup {
+    if (!this.targetGroup) throw this.noLoadBalancer(method);
+    return this.targetGroup;
+  }
+
+  private noLoadBalancer(method: string): Error {
+    return new Error(`HaBastion at '${this.node.path}': ${method}() measures the load balancer, which mode ${this.mode} has not. Fix: use mode: BastionMode.LOAD_BALANCER, or the instance metrics (metricStatusCheckFailed, metricInServiceInstances).`);
   }
 
   /**
@@ -450,6 +563,8 @@ export class HaBastion extends Construct implements ec2.IConnectable {
         additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB],
         gracePeriod: Duration.minutes(5),
       }),
+      // Group metrics are free at 1-minute granularity, but only reported once enabled.
+      groupMetrics: [new autoscaling.GroupMetrics(...HA_GROUP_METRICS)],
     });
     Tags.of(asg).add(HA_GROUP_TAG_KEY, groupId, { applyToLaunchedInstances: true });
     Tags.of(asg).add('Name', this.node.path, { applyToLaunchedInstances: true });
@@ -485,14 +600,14 @@ export class HaBastion extends Construct implements ec2.IConnectable {
       reason: 'Auto Scaling sends every launch and termination (successful or not) to EventBridge by default; an SNS notification configuration would duplicate that.',
     });
     const listener = loadBalancer.addListener('Ssh', { port: 22, protocol: elbv2.Protocol.TCP });
-    listener.addTargets('Hosts', {
+    const targetGroup = listener.addTargets('Hosts', {
       port: 22,
       protocol: elbv2.Protocol.TCP,
       targets: [asg],
       deregistrationDelay: Duration.seconds(60),
       healthCheck: { protocol: elbv2.Protocol.TCP, interval: Duration.seconds(10), healthyThresholdCount: 2, unhealthyThresholdCount: 2 },
     });
-    return { asg, role, securityGroup, loadBalancer, listener, groupId };
+    return { asg, role, securityGroup, loadBalancer, listener, targetGroup, groupId };
   }
 
   private validate(props: HaBastionProps, nlb: boolean, instanceSelection: ec2.SubnetSelection,

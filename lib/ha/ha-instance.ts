@@ -11,7 +11,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { HA_GROUP_METRICS, groupInstanceMetric, groupMetric } from '../private/ha-metrics';
 import { dataVolumeCommands, eipClaimCommands, imdsFunctions } from '../private/ha-user-data';
 import { createHandlerFunction } from '../private/node-function';
 import { acknowledgeTerminalQueue, createDlqDepthAlarm, createQueueKey, createSecureQueue } from '../private/secure-queue';
@@ -263,6 +265,14 @@ export interface HaInstanceProps {
    * @default - a new, empty Linux user data
    */
   readonly userData?: ec2.UserData;
+
+  /**
+   * Actions of every alarm of the construct (status check, in-service instances, and with a data
+   * volume the handler's errors and dead letters).
+   *
+   * @default - no actions; add them with addAlarmActions()
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
 }
 
 /**
@@ -332,11 +342,20 @@ export class HaInstance extends Construct implements ec2.IConnectable {
   public readonly dataVolumeDeadLetterQueue?: sqs.IQueue;
   /** Alarm on the first message in `dataVolumeDeadLetterQueue`; undefined without a data volume. */
   public readonly dataVolumeDeadLetterAlarm?: cloudwatch.IAlarm;
+  /** Alarm on an error of `dataVolumeHandler` (a failed terminate hook, retried); undefined without a data volume. */
+  public readonly dataVolumeHandlerErrorsAlarm?: cloudwatch.IAlarm;
+  /** Alarm when the instance fails an EC2 status check (system, instance or attached EBS) for 2 minutes. */
+  public readonly statusCheckFailedAlarm: cloudwatch.IAlarm;
+  /** Alarm when no instance has been in service for 5 minutes. */
+  public readonly inServiceInstancesAlarm: cloudwatch.IAlarm;
   /** The Data Lifecycle Manager policy taking the scheduled snapshots; undefined without a data volume. */
   public readonly snapshotPolicy?: dlm.CfnLifecyclePolicy;
 
+  private readonly alarmSet: AlarmSet;
+
   constructor(scope: Construct, id: string, props: HaInstanceProps) {
     super(scope, id);
+    this.alarmSet = new AlarmSet(props.alarmActions);
     const errors = new ConfigErrors('HaInstance', this.node.path);
     const wantsEip = props.elasticIp === true || props.elasticIpAllocationId !== undefined;
     this.instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO);
@@ -411,6 +430,8 @@ export class HaInstance extends Construct implements ec2.IConnectable {
       // and the data volume are free for the new one.
       updatePolicy: autoscaling.UpdatePolicy.rollingUpdate({ maxBatchSize: 1, minInstancesInService: 0 }),
       healthChecks: autoscaling.HealthChecks.ec2({ gracePeriod: Duration.minutes(5) }),
+      // Group metrics are free at 1-minute granularity, but only reported once enabled.
+      groupMetrics: [new autoscaling.GroupMetrics(...HA_GROUP_METRICS)],
     });
     Tags.of(this.autoScalingGroup).add(HA_GROUP_TAG_KEY, this.groupId, { applyToLaunchedInstances: true });
     Tags.of(this.autoScalingGroup).add('Name', props.instanceName ?? this.node.path, { applyToLaunchedInstances: true });
@@ -419,10 +440,81 @@ export class HaInstance extends Construct implements ec2.IConnectable {
       reason: 'Auto Scaling sends every launch and termination (successful or not) to EventBridge by default; an SNS notification configuration would duplicate that.',
     });
 
+    this.statusCheckFailedAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'StatusCheckFailedAlarm', {
+      alarmDescription: `HaInstance ${this.node.path}: the instance failed an EC2 status check (system, instance or attached EBS) for 2 minutes. `
+        + 'Auto Scaling replaces it (EC2 health check); if this repeats, look at the instance\'s status checks and system log in the EC2 console.',
+      // 1 (failed) in 2 consecutive minutes: a single failed sample can be a blip during boot.
+      metric: this.metricStatusCheckFailed(),
+      threshold: 1,
+      evaluationPeriods: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      // no instance reports nothing: the in-service alarm covers that
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }));
+    this.inServiceInstancesAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'InServiceInstancesAlarm', {
+      alarmDescription: `HaInstance ${this.node.path}: no instance has been in service for 5 minutes, so the service is down. `
+        + 'Look at the Auto Scaling group\'s activity history (failed launches, lifecycle hooks abandoned'
+        + (dataVolume ? ', the data-volume handler\'s logs' : '') + ').',
+      // below 1 for 5 consecutive minutes: longer than a replacement in the same AZ usually takes
+      metric: this.metricInServiceInstances(),
+      threshold: 1,
+      evaluationPeriods: 5,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      // the group reports every minute once metrics collection is on: silence means nobody can tell it is up
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    }));
+
     if (dataVolume) {
       this.lifecycleHookHeartbeat = props.lifecycleHookHeartbeat ?? Duration.minutes(15);
       this.dataVolumeHandler = this.setUpDataVolume(dataVolume, this.lifecycleHookHeartbeat);
     }
+  }
+
+  /** Every alarm of the construct. */
+  public get alarms(): cloudwatch.IAlarm[] {
+    return this.alarmSet.alarms;
+  }
+
+  /** Adds actions to every alarm of the construct, present and future. */
+  public addAlarmActions(...actions: cloudwatch.IAlarmAction[]): void {
+    this.alarmSet.addActions(...actions);
+  }
+
+  /** `AWS/EC2` `StatusCheckFailed` of the group's instances (Maximum, 1 minute; free at 1-minute frequency with basic monitoring). */
+  public metricStatusCheckFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return groupInstanceMetric(this.autoScalingGroup, 'StatusCheckFailed', { statistic: 'Maximum', period: Duration.minutes(1), ...props });
+  }
+
+  /** `AWS/AutoScaling` `GroupInServiceInstances` (Minimum, 1 minute). */
+  public metricInServiceInstances(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return groupMetric(this.autoScalingGroup, 'GroupInServiceInstances', { statistic: 'Minimum', period: Duration.minutes(1), ...props });
+  }
+
+  /** An `AWS/EC2` metric of the group's instances, e.g. `CPUUtilization` (Average, 5 minutes: basic monitoring). */
+  public metricInstances(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return groupInstanceMetric(this.autoScalingGroup, metricName, { statistic: 'Average', period: Duration.minutes(5), ...props });
+  }
+
+  /** An `AWS/AutoScaling` group metric, e.g. `GroupPendingInstances` (Maximum, 1 minute). */
+  public metricGroup(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return groupMetric(this.autoScalingGroup, metricName, { statistic: 'Maximum', period: Duration.minutes(1), ...props });
+  }
+
+  /** Errors of the data-volume handler (Sum, 5 minutes). Throws without a data volume. */
+  public metricDataVolumeHandlerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.requireDataVolume('metricDataVolumeHandlerErrors').handler.metricErrors({ statistic: 'Sum', period: Duration.minutes(5), ...props });
+  }
+
+  /** Messages waiting in the data-volume dead-letter queue (Maximum, 1 minute). Throws without a data volume. */
+  public metricDataVolumeDeadLetterMessages(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.requireDataVolume('metricDataVolumeDeadLetterMessages').dlq.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1), ...props });
+  }
+
+  private requireDataVolume(method: string): { handler: lambda.IFunction; dlq: sqs.IQueue } {
+    if (!this.dataVolumeHandler || !this.dataVolumeDeadLetterQueue) {
+      throw new Error(`HaInstance at '${this.node.path}': ${method}() needs the data volume, which this instance has not. Fix: set dataVolume, or drop the call.`);
+    }
+    return { handler: this.dataVolumeHandler, dlq: this.dataVolumeDeadLetterQueue };
   }
 
   /** The default placement: public subnets for an Elastic IP, otherwise the most private subnets the VPC has. */
@@ -532,6 +624,9 @@ export class HaInstance extends Construct implements ec2.IConnectable {
     const ruleName = this.lifecycleRuleName();
     const ruleArn = stack.formatArn({ service: 'events', resource: 'rule', resourceName: ruleName });
     const dlqKey = createQueueKey(this, 'DataVolumeDeadLetterKey', `Encrypts the dead-letter queue of HaInstance ${this.node.path} lifecycle events`, RemovalPolicy.RETAIN);
+    // EventBridge sends aws:SourceArn (the rule) with the KMS calls of an SSE queue as well: the SQS
+    // developer guide ("Configure AWS KMS permissions with confused deputy protection") lists
+    // CloudWatch Events among the services that support it for SSE-enabled queues.
     dlqKey.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'EventBridgeDeadLetters',
       principals: [new iam.ServicePrincipal('events.amazonaws.com')],
@@ -543,7 +638,19 @@ export class HaInstance extends Construct implements ec2.IConnectable {
       fifo: false, encryptionKey: dlqKey, removalPolicy: RemovalPolicy.RETAIN, retentionPeriod: Duration.days(14),
     });
     acknowledgeTerminalQueue(dlq, 'the dead-letter queue of the data-volume lifecycle events');
-    const dlqAlarm = createDlqDepthAlarm(this, 'DataVolumeDeadLetterAlarm', dlq, `HaInstance ${this.node.path}: a data-volume lifecycle event was not handled`);
+    // threshold 1, 1 minute: every message there is a lifecycle action that did not happen
+    const dlqAlarm = this.alarmSet.add(createDlqDepthAlarm(this, 'DataVolumeDeadLetterAlarm', dlq, `HaInstance ${this.node.path}: a data-volume lifecycle event was not handled`));
+    const errorsAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'DataVolumeHandlerErrorsAlarm', {
+      alarmDescription: `HaInstance ${this.node.path}: the data-volume handler failed (a terminate hook threw; Lambda retries it twice, then the event goes to the dead-letter queue). `
+        + 'Look at the handler\'s log group; a failed launch hook is completed with ABANDON instead and shows in the in-service alarm.',
+      // any error in 5 minutes: the handler only throws when a terminate hook could not keep the data
+      metric: fn.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      // no invocation, no error
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }));
     // Errors of the handler (a failed terminate hook) are retried twice, then the event goes to the DLQ,
     // sent by Lambda with the function's role.
     fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1), onFailure: { bind: () => ({ destination: dlq.queueArn }) } });
@@ -555,6 +662,7 @@ export class HaInstance extends Construct implements ec2.IConnectable {
     });
     (this as { dataVolumeDeadLetterQueue?: sqs.IQueue }).dataVolumeDeadLetterQueue = dlq;
     (this as { dataVolumeDeadLetterAlarm?: cloudwatch.IAlarm }).dataVolumeDeadLetterAlarm = dlqAlarm;
+    (this as { dataVolumeHandlerErrorsAlarm?: cloudwatch.IAlarm }).dataVolumeHandlerErrorsAlarm = errorsAlarm;
     (this as { snapshotPolicy?: dlm.CfnLifecyclePolicy }).snapshotPolicy = this.scheduleSnapshots(options);
     const arn = (resource: string) => stack.formatArn({ service: 'ec2', resource, resourceName: '*' });
     const group = { [`aws:ResourceTag/${HA_GROUP_TAG_KEY}`]: this.node.addr };

@@ -297,6 +297,112 @@ describe('HaBastion', () => {
     Annotations.fromStack(stack).hasWarning('/TestStack/Bastion', Match.stringLikeRegexp('logs.<region>.amazonaws.com .* kms:EncryptionContext:aws:logs:arn'));
   });
 
+  describe('alarms', () => {
+    const action = (name: string) => ({ bind: () => ({ alarmActionArn: `arn:aws:sns:${ENV.region}:${ENV.account}:${name}` }) });
+    const alarmsOf = (template: Template) => Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const asgRef = (template: Template) => ({ Ref: Object.keys(template.findResources('AWS::AutoScaling::AutoScalingGroup'))[0] });
+
+    test('Elastic IP mode: the host\'s alarms (status check, in service below 1) with the bastion\'s actions', () => {
+      const { template, bastion } = build({ alarmActions: [action('Ops')] });
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+      expect(bastion.alarms).toEqual([bastion.statusCheckFailedAlarm, bastion.inServiceInstancesAlarm]);
+      expect(bastion.alarms).toEqual(bastion.instance!.alarms);
+      expect(bastion.unhealthyHostsAlarm).toBeUndefined();
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'GroupInServiceInstances', Threshold: 1, ComparisonOperator: 'LessThanThreshold', EvaluationPeriods: 5 });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'StatusCheckFailed', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 2 });
+      for (const alarm of alarmsOf(template)) expect(alarm.AlarmActions).toEqual([`arn:aws:sns:${ENV.region}:${ENV.account}:Ops`]);
+    });
+
+    test('Elastic IP mode: addAlarmActions reaches the host\'s alarms', () => {
+      const { template } = build({}, (b) => b.addAlarmActions(action('Later')));
+      for (const alarm of alarmsOf(template)) expect(alarm.AlarmActions).toEqual([`arn:aws:sns:${ENV.region}:${ENV.account}:Later`]);
+    });
+
+    describe('load balancer mode', () => {
+      let template: Template;
+      let bastion: HaBastion;
+      beforeAll(() => ({ template, bastion } = build({ mode: BastionMode.LOAD_BALANCER })));
+
+      test('three alarms, without actions by default', () => {
+        template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+        expect(bastion.alarms).toEqual([bastion.statusCheckFailedAlarm, bastion.inServiceInstancesAlarm, bastion.unhealthyHostsAlarm]);
+        for (const alarm of alarmsOf(template)) expect(alarm.AlarmActions).toBeUndefined();
+      });
+
+      test('in service below the desired count (2) for 5 minutes; missing data breaches', () => {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/AutoScaling', MetricName: 'GroupInServiceInstances', Dimensions: [{ Name: 'AutoScalingGroupName', Value: asgRef(template) }],
+          Statistic: 'Minimum', Period: 60, Threshold: 2, EvaluationPeriods: 5, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching',
+        });
+        build({ mode: BastionMode.LOAD_BALANCER, instanceCount: 3 }).template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'GroupInServiceInstances', Threshold: 3 });
+      });
+
+      test('the group reports GroupInServiceInstances (group metrics are only sent once enabled)', () => {
+        template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+          MetricsCollection: [{ Granularity: '1Minute', Metrics: Match.arrayWith(['GroupInServiceInstances']) }],
+        });
+      });
+
+      test('any host failing a status check for 2 minutes', () => {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/EC2', MetricName: 'StatusCheckFailed', Dimensions: [{ Name: 'AutoScalingGroupName', Value: asgRef(template) }],
+          Statistic: 'Maximum', Period: 60, Threshold: 1, EvaluationPeriods: 2, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
+        });
+      });
+
+      test('an unhealthy host behind the load balancer for 3 minutes', () => {
+        const [targetGroup] = Object.keys(template.findResources('AWS::ElasticLoadBalancingV2::TargetGroup'));
+        const [listener] = Object.keys(template.findResources('AWS::ElasticLoadBalancingV2::Listener'));
+        // the load balancer's `net/<name>/<id>`, which aws-cdk-lib cuts out of the SSH listener's ARN
+        const fromListener = (i: number) => ({ 'Fn::Select': [i, { 'Fn::Split': ['/', { Ref: listener }] }] });
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/NetworkELB', MetricName: 'UnHealthyHostCount',
+          Dimensions: [
+            { Name: 'LoadBalancer', Value: { 'Fn::Join': ['', [fromListener(1), '/', fromListener(2), '/', fromListener(3)]] } },
+            { Name: 'TargetGroup', Value: { 'Fn::GetAtt': [targetGroup, 'TargetGroupFullName'] } },
+          ],
+          Statistic: 'Maximum', Period: 60, Threshold: 1, EvaluationPeriods: 3, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
+        });
+      });
+
+      test('alarmActions and addAlarmActions reach every alarm', () => {
+        const { template: t } = build({ mode: BastionMode.LOAD_BALANCER, alarmActions: [action('Ops')] }, (b) => b.addAlarmActions(action('Later')));
+        const alarms = alarmsOf(t);
+        expect(alarms).toHaveLength(3);
+        for (const alarm of alarms) {
+          expect(alarm.AlarmActions).toEqual([`arn:aws:sns:${ENV.region}:${ENV.account}:Ops`, `arn:aws:sns:${ENV.region}:${ENV.account}:Later`]);
+        }
+      });
+
+      test('metric methods give the alarms\' and the dashboard\'s metrics', () => {
+        expect(bastion.metricUnhealthyHostCount().metricName).toBe('UnHealthyHostCount');
+        expect(bastion.metricHealthyHostCount().metricName).toBe('HealthyHostCount');
+        expect(bastion.metricNewFlowCount().metricName).toBe('NewFlowCount');
+        expect(bastion.metricStatusCheckFailed().metricName).toBe('StatusCheckFailed');
+        expect(bastion.metricInServiceInstances().metricName).toBe('GroupInServiceInstances');
+        expect(bastion.metricInstances('CPUUtilization').namespace).toBe('AWS/EC2');
+      });
+
+      test('an existing load balancer: the unhealthy-host alarm measures it', () => {
+        const { stack, vpc } = newStack();
+        const nlb = new elbv2.NetworkLoadBalancer(stack, 'Shared', { vpc, internetFacing: true });
+        new HaBastion(stack, 'Bastion', { vpc, mode: BastionMode.LOAD_BALANCER, loadBalancer: nlb });
+        const t = Template.fromStack(stack);
+        const [listener] = Object.keys(t.findResources('AWS::ElasticLoadBalancingV2::Listener', { Properties: { LoadBalancerArn: { Ref: Match.stringLikeRegexp('^Shared') } } }));
+        expect(listener).toBeDefined();
+        const [alarm] = Object.values(t.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'UnHealthyHostCount' } }));
+        const loadBalancerDimension = alarm.Properties.Dimensions.find((d: { Name: string }) => d.Name === 'LoadBalancer');
+        expect(JSON.stringify(loadBalancerDimension.Value)).toContain(`"Fn::Split":["/",{"Ref":"${listener}"}]`);
+      });
+    });
+
+    test('fails if a load balancer metric is asked of the Elastic IP mode', () => {
+      const { bastion } = build();
+      expect(() => bastion.metricUnhealthyHostCount()).toThrow(/metricUnhealthyHostCount\(\) measures the load balancer, which mode eip has not. Fix: use mode: BastionMode.LOAD_BALANCER/);
+      expect(() => bastion.metricNewFlowCount()).toThrow(/measures the load balancer/);
+    });
+  });
+
   describe('validation', () => {
     test('fails if the Elastic IP mode is asked for more than one host', () => {
       expect(() => build({ instanceCount: 2 }))

@@ -336,6 +336,86 @@ describe('HaInstance', () => {
     });
   });
 
+  describe('alarms', () => {
+    const topicAction = (stack: Stack, id = 'Topic') => ({ bind: () => ({ alarmActionArn: `arn:aws:sns:${ENV.region}:${ENV.account}:${stack.node.id}-${id}` }) });
+    const alarmsOf = (template: Template) => Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const asgRef = (template: Template) => ({ Ref: ours(template, 'AWS::AutoScaling::AutoScalingGroup')[0] });
+
+    test('without a data volume: status check failed (2 of 2 minutes) and no instance in service (5 minutes); none has an action by default', () => {
+      const { template, instance } = build();
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+      expect(instance.alarms).toHaveLength(2);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/EC2', MetricName: 'StatusCheckFailed', Dimensions: [{ Name: 'AutoScalingGroupName', Value: asgRef(template) }],
+        Statistic: 'Maximum', Period: 60, Threshold: 1, EvaluationPeriods: 2, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
+        AlarmDescription: Match.stringLikeRegexp('failed an EC2 status check'),
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/AutoScaling', MetricName: 'GroupInServiceInstances', Dimensions: [{ Name: 'AutoScalingGroupName', Value: asgRef(template) }],
+        Statistic: 'Minimum', Period: 60, Threshold: 1, EvaluationPeriods: 5, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching',
+        AlarmDescription: Match.stringLikeRegexp('no instance has been in service'),
+      });
+      for (const alarm of alarmsOf(template)) expect(alarm.AlarmActions).toBeUndefined();
+    });
+
+    test('the group reports every Auto Scaling metric an alarm of the construct uses (group metrics are only sent once enabled)', () => {
+      const { template } = build({ dataVolume: {} });
+      const [asg] = Object.values(template.findResources('AWS::AutoScaling::AutoScalingGroup'));
+      const enabled = asg.Properties.MetricsCollection.flatMap((c: { Granularity: string; Metrics: string[] }) => {
+        expect(c.Granularity).toBe('1Minute');
+        return c.Metrics;
+      });
+      const used = alarmsOf(template).filter((a) => a.Namespace === 'AWS/AutoScaling').map((a) => a.MetricName);
+      expect(used).toEqual(['GroupInServiceInstances']);
+      expect(enabled).toEqual(expect.arrayContaining(used));
+    });
+
+    test('with a data volume also: handler errors (any in 5 minutes) and dead letters (the first message)', () => {
+      const { template, instance } = build({ dataVolume: {} });
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+      expect(instance.alarms).toHaveLength(4);
+      expect(instance.alarms).toEqual(expect.arrayContaining([instance.dataVolumeDeadLetterAlarm, instance.dataVolumeHandlerErrorsAlarm]));
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: ours(template, 'AWS::Lambda::Function')[0] } }],
+        Statistic: 'Sum', Period: 300, Threshold: 1, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Statistic: 'Maximum', Period: 60,
+        Threshold: 1, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
+      });
+    });
+
+    test('alarmActions reach every alarm, and addAlarmActions adds to every alarm', () => {
+      const { template } = build({ dataVolume: {} }, (i) => i.addAlarmActions(topicAction(Stack.of(i), 'Later')));
+      const withProp = (() => {
+        const { stack: s, vpc } = newStack();
+        new HaInstance(s, 'Server', { vpc, dataVolume: {}, alarmActions: [topicAction(s)] });
+        return Template.fromStack(s);
+      })();
+      for (const alarm of alarmsOf(withProp)) expect(alarm.AlarmActions).toEqual([`arn:aws:sns:${ENV.region}:${ENV.account}:TestStack-Topic`]);
+      const later = alarmsOf(template);
+      expect(later).toHaveLength(4);
+      for (const alarm of later) expect(alarm.AlarmActions).toEqual([`arn:aws:sns:${ENV.region}:${ENV.account}:TestStack-Later`]);
+    });
+
+    test('metric methods give the alarms\' metrics, for alarms of your own', () => {
+      const { instance } = build({ dataVolume: {} });
+      const stack = Stack.of(instance);
+      expect(stack.resolve(instance.metricStatusCheckFailed().toMetricConfig().metricStat)).toMatchObject({ namespace: 'AWS/EC2', metricName: 'StatusCheckFailed', statistic: 'Maximum' });
+      expect(stack.resolve(instance.metricInServiceInstances().toMetricConfig().metricStat)).toMatchObject({ namespace: 'AWS/AutoScaling', metricName: 'GroupInServiceInstances', statistic: 'Minimum' });
+      expect(instance.metricDataVolumeHandlerErrors().metricName).toBe('Errors');
+      expect(instance.metricDataVolumeDeadLetterMessages().metricName).toBe('ApproximateNumberOfMessagesVisible');
+      expect(instance.metricInstances('CPUUtilization').namespace).toBe('AWS/EC2');
+      expect(instance.metricGroup('GroupPendingInstances').namespace).toBe('AWS/AutoScaling');
+    });
+
+    test('fails if a data-volume metric is asked of an instance without a data volume', () => {
+      const { instance } = build();
+      expect(() => instance.metricDataVolumeHandlerErrors()).toThrow(/metricDataVolumeHandlerErrors\(\) needs the data volume.*Fix: set dataVolume/);
+      expect(() => instance.metricDataVolumeDeadLetterMessages()).toThrow(/needs the data volume/);
+    });
+  });
+
   describe('validation', () => {
     test('fails if the subnets span fewer than 2 AZs', () => {
       const stack = new Stack(testApp(), 'S');

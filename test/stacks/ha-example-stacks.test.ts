@@ -61,7 +61,72 @@ describe.each(Object.keys(VARIANTS))('%s', (name) => {
   test('no NAT gateway', () => {
     template.resourceCountIs('AWS::EC2::NatGateway', 0);
   });
+
+  test('every alarm publishes to the stack\'s alarm topic', () => {
+    const [topic] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.length).toBe(EXPECTED_ALARMS[name]);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
+  });
+
+  test('a dashboard whose every metric\'s dimensions point at resources of this stack', () => {
+    const metrics = dashboardMetrics(template);
+    const names = metrics.map((m) => `${m.namespace} ${m.metricName}`);
+    expect(names).toEqual(expect.arrayContaining(EXPECTED_METRICS[name]));
+    const resources = template.toJSON().Resources;
+    for (const m of metrics) {
+      expect(Object.keys(m.dimensions).length).toBeGreaterThan(0);
+      for (const refs of Object.values(m.dimensions)) {
+        expect(refs.length).toBeGreaterThan(0);
+        for (const ref of refs) expect(resources[ref]).toBeDefined();
+      }
+    }
+    const alarmWidget = dashboardWidgets(template).find((w) => w.type === 'alarm');
+    expect(alarmWidget?.properties.alarms).toHaveLength(EXPECTED_ALARMS[name]);
+  });
 });
+
+const EXPECTED_ALARMS: Record<string, number> = {
+  'HaInstance -c haInstanceMode=ebs': 4, 'HaInstance -c haInstanceMode=eip': 2, 'Bastion -c bastionMode=eip': 2, 'Bastion -c bastionMode=nlb': 3,
+};
+const INSTANCE_METRICS = ['AWS/EC2 NetworkIn', 'AWS/EC2 CPUUtilization', 'AWS/AutoScaling GroupInServiceInstances', 'AWS/EC2 StatusCheckFailed'];
+const EXPECTED_METRICS: Record<string, string[]> = {
+  'HaInstance -c haInstanceMode=ebs': [...INSTANCE_METRICS, 'AWS/Lambda Invocations', 'AWS/Lambda Errors', 'AWS/Lambda Duration', 'AWS/SQS ApproximateNumberOfMessagesVisible'],
+  'HaInstance -c haInstanceMode=eip': INSTANCE_METRICS,
+  'Bastion -c bastionMode=eip': INSTANCE_METRICS,
+  'Bastion -c bastionMode=nlb': ['AWS/NetworkELB NewFlowCount', 'AWS/NetworkELB ActiveFlowCount', 'AWS/EC2 CPUUtilization', 'AWS/AutoScaling GroupInServiceInstances',
+    'AWS/NetworkELB HealthyHostCount', 'AWS/NetworkELB UnHealthyHostCount', 'AWS/EC2 StatusCheckFailed', 'AWS/NetworkELB ProcessedBytes'],
+};
+
+interface DashboardWidget { type: string; properties: { metrics?: unknown[][]; alarms?: string[] } }
+
+/** The widgets of the template's one dashboard, with every CloudFormation reference replaced by `@ref:<logical ID>@`. */
+function dashboardWidgets(template: Template): DashboardWidget[] {
+  const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+  expect(dashboards).toHaveLength(1);
+  const body = dashboards[0].Properties.DashboardBody;
+  const text = (value: unknown): string => {
+    if (typeof value === 'string') return value;
+    // a reference (possibly inside Fn::Join/Select/Split): name every resource it points at
+    return JSON.stringify(value).match(/"Ref":"([^"]+)"|"Fn::GetAtt":\["([^"]+)"/g)!
+      .map((r) => `@ref:${r.replace(/^"Ref":"|^"Fn::GetAtt":\["|"$/g, '')}@`).join('');
+  };
+  const joined = typeof body === 'string' ? body : (body['Fn::Join'][1] as unknown[]).map(text).join('');
+  return JSON.parse(joined).widgets;
+}
+
+/** Every metric of the dashboard's graphs: namespace, name, and per dimension the resources its value refers to. */
+function dashboardMetrics(template: Template): { namespace: string; metricName: string; dimensions: Record<string, string[]> }[] {
+  return dashboardWidgets(template).flatMap((w) => w.properties.metrics ?? []).map((m) => {
+    const parts = m.filter((p) => typeof p === 'string') as string[];
+    const [namespace, metricName, ...dims] = parts;
+    const dimensions: Record<string, string[]> = {};
+    for (let i = 0; i + 1 < dims.length; i += 2) {
+      dimensions[dims[i]] = [...dims[i + 1].matchAll(/@ref:([^@]+)@/g)].map((x) => x[1]);
+    }
+    return { namespace, metricName, dimensions };
+  });
+}
 
 test('an unknown mode in the context fails with the allowed values', () => {
   const app = testApp({ context: { bastionMode: 'alb' } });
