@@ -281,7 +281,7 @@ export class DataSyncTransfer extends Construct {
   public metricFailedExecutions(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: 'AWS/Events', metricName: 'TriggeredRules', dimensionsMap: { RuleName: this.failedExecutionsRule.ruleName },
-      statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5), label: 'Failed DataSync executions', ...props,
+      statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5), ...props,
     });
   }
 

@@ -215,7 +215,7 @@ export class HpcBatchJobs extends Construct {
   public metricFailedJobs(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: 'AWS/Events', metricName: 'TriggeredRules', dimensionsMap: { RuleName: this.failedJobsRule.ruleName },
-      statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5), label: 'Failed Batch jobs', ...props,
+      statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5), ...props,
     });
   }
 }

@@ -199,7 +199,7 @@ function createHpcDashboard(scope: Construct, cluster: HpcCluster, jobs: HpcBatc
         }),
         new cloudwatch.GraphWidget({
           title: 'Failures: Batch jobs and DataSync executions', width, height,
-          left: [jobs.metricFailedJobs(), staging.metricFailedExecutions()],
+          left: [jobs.metricFailedJobs({ label: 'Failed Batch jobs' }), staging.metricFailedExecutions({ label: 'Failed DataSync executions' })],
         }),
       ],
       [
