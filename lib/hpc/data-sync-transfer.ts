@@ -1,4 +1,5 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as datasync from 'aws-cdk-lib/aws-datasync';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
@@ -6,6 +7,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors } from '../private/config-errors';
 
 /** Which way the task copies. */
@@ -100,6 +102,13 @@ export interface DataSyncTransferProps {
    * @default DataSyncVerifyMode.ONLY_FILES_TRANSFERRED
    */
   readonly verifyMode?: DataSyncVerifyMode;
+
+  /**
+   * Actions the failed-execution alarm runs when it fires (e.g. an SNS action).
+   *
+   * @default - no actions; add them with addAlarmActions()
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
 }
 
 /**
@@ -118,6 +127,14 @@ export class DataSyncTransfer extends Construct {
   public readonly fileSystemLocation: datasync.CfnLocationEFS | datasync.CfnLocationFSxLustre;
   /** The task. */
   public readonly task: datasync.CfnTask;
+  /**
+   * EventBridge rule matching every execution of the task that ends in ERROR (DataSync publishes
+   * no failure metric; it reports execution states as events). Add a target to receive each one.
+   */
+  public readonly failedExecutionsRule: events.Rule;
+  /** Fires when an execution of the task fails (the rule matched at least once in 5 minutes). */
+  public readonly failedExecutionsAlarm: cloudwatch.Alarm;
+  private readonly alarmSet: AlarmSet;
 
   constructor(scope: Construct, id: string, props: DataSyncTransferProps) {
     super(scope, id);
@@ -221,6 +238,60 @@ export class DataSyncTransfer extends Construct {
         preserveDeletedFiles: 'PRESERVE',
       },
       schedule: props.schedule ? { scheduleExpression: props.schedule.expressionString } : undefined,
+    });
+
+    this.failedExecutionsRule = new events.Rule(this, 'FailedExecutionsRule', {
+      description: 'Executions of this DataSync task that fail',
+      eventPattern: {
+        source: ['aws.datasync'],
+        detailType: ['DataSync Task Execution State Change'],
+        detail: { State: ['ERROR'] },
+        // The event's resource is the execution: <task ARN>/execution/exec-...
+        resources: events.Match.prefix(`${this.task.attrTaskArn}/execution/`),
+      },
+    });
+    this.alarmSet = new AlarmSet(props.alarmActions);
+    this.failedExecutionsAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'FailedExecutionsAlarm', {
+      // Any failed execution: the destination is left partly copied; 5 minutes groups retries.
+      metric: this.metricFailedExecutions(),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      // EventBridge publishes the metric only when the rule matches: no data is no failure.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `DataSync task of ${this.node.path}: an execution failed. `
+        + 'aws datasync list-task-executions --task-arn <task> and describe-task-execution show the ErrorCode and ErrorDetail (permissions, network path to the location, files changed during the copy).',
+    }));
+  }
+
+  /** The alarms of the construct. */
+  public get alarms(): cloudwatch.IAlarm[] {
+    return this.alarmSet.alarms;
+  }
+
+  /** Adds actions to every alarm of the construct, present and future. */
+  public addAlarmActions(...actions: cloudwatch.IAlarmAction[]): void {
+    this.alarmSet.addActions(...actions);
+  }
+
+  /**
+   * Failed executions of the task: how often `failedExecutionsRule` matched (`AWS/Events`
+   * `TriggeredRules` by `RuleName`, `Sum` over 5 minutes).
+   */
+  public metricFailedExecutions(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Events', metricName: 'TriggeredRules', dimensionsMap: { RuleName: this.failedExecutionsRule.ruleName },
+      statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5), ...props,
+    });
+  }
+
+  /** Bytes the task sent over the network (`AWS/DataSync` `BytesTransferred` by `TaskId`, `Sum` over 5 minutes, DataSync's reporting interval). */
+  public metricBytesTransferred(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    // The TaskId dimension is the last part of the task ARN (arn:...:task/task-0123...).
+    const taskId = Fn.select(1, Fn.split('/', this.task.attrTaskArn));
+    return new cloudwatch.Metric({
+      namespace: 'AWS/DataSync', metricName: 'BytesTransferred', dimensionsMap: { TaskId: taskId },
+      statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5), ...props,
     });
   }
 }

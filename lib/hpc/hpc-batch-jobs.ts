@@ -1,8 +1,11 @@
-import { Size, Validations } from 'aws-cdk-lib';
+import { Duration, Size, Validations } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
+import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
 import { HpcCapacityType, IHpcNodeGroup } from './hpc-cluster';
 
@@ -55,6 +58,13 @@ export interface HpcBatchJobsProps {
    * @default 256
    */
   readonly maxvCpus?: number;
+
+  /**
+   * Actions the failed-jobs alarm runs when it fires (e.g. an SNS action).
+   *
+   * @default - no actions; add them with addAlarmActions()
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
 }
 
 /**
@@ -70,6 +80,14 @@ export class HpcBatchJobs extends Construct {
   public readonly jobQueue: batch.JobQueue;
   /** The multi-node job definition. */
   public readonly jobDefinition: batch.MultiNodeJobDefinition;
+  /**
+   * EventBridge rule matching every job of this queue that moves to FAILED (Batch publishes job
+   * state changes as events, not as metrics). Add a target to receive each failed job's details.
+   */
+  public readonly failedJobsRule: events.Rule;
+  /** Fires when a job of the queue fails (the rule matched at least once in 5 minutes). */
+  public readonly failedJobsAlarm: cloudwatch.Alarm;
+  private readonly alarmSet: AlarmSet;
 
   constructor(scope: Construct, id: string, props: HpcBatchJobsProps) {
     super(scope, id);
@@ -156,6 +174,48 @@ export class HpcBatchJobs extends Construct {
       instanceType: nodes.instanceType,
       mainNode,
       containers: [{ container, startNode: 0, endNode: numNodes - 1 }],
+    });
+
+    this.failedJobsRule = new events.Rule(this, 'FailedJobsRule', {
+      description: 'Jobs of this Batch queue that fail',
+      eventPattern: {
+        source: ['aws.batch'],
+        detailType: ['Batch Job State Change'],
+        detail: { status: ['FAILED'], jobQueue: [this.jobQueue.jobQueueArn] },
+      },
+    });
+    this.alarmSet = new AlarmSet(props.alarmActions);
+    this.failedJobsAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'FailedJobsAlarm', {
+      // Any failed job: a multi-node job that fails has lost every node's work; 5 minutes groups a burst of failures.
+      metric: this.metricFailedJobs(),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      // EventBridge publishes the metric only when the rule matches: no data is no failure.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `Batch queue of ${this.node.path}: a job failed. `
+        + 'aws batch list-jobs --job-queue <queue> --job-status FAILED shows which; its statusReason and the container logs in /aws/batch/job say why (exit code, OOM, host terminated).',
+    }));
+  }
+
+  /** The alarms of the construct. */
+  public get alarms(): cloudwatch.IAlarm[] {
+    return this.alarmSet.alarms;
+  }
+
+  /** Adds actions to every alarm of the construct, present and future. */
+  public addAlarmActions(...actions: cloudwatch.IAlarmAction[]): void {
+    this.alarmSet.addActions(...actions);
+  }
+
+  /**
+   * Failed jobs of the queue: how often `failedJobsRule` matched (`AWS/Events` `TriggeredRules` by
+   * `RuleName`, `Sum` over 5 minutes).
+   */
+  public metricFailedJobs(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Events', metricName: 'TriggeredRules', dimensionsMap: { RuleName: this.failedJobsRule.ruleName },
+      statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5), ...props,
     });
   }
 }

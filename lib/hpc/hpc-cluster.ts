@@ -1,11 +1,13 @@
-import { Lazy, RemovalPolicy, Size, SizeRoundingBehavior, Tags, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Size, SizeRoundingBehavior, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
 import { countAzs, describeSelection, selectSubnetsOrReport } from '../private/subnet-azs';
 import { EFA_INSTANCE_TYPES, efaSupport } from './efa-instance-types';
@@ -93,6 +95,15 @@ export interface HpcLustreOptions {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * The `lustreFreeCapacityAlarm` fires when the free fraction of the storage capacity stays below
+   * this value (greater than 0, less than 1) for 5 minutes. Writes fail with ENOSPC once a storage
+   * target is full, and scratch file systems cannot grow: this leaves time to clean up or export.
+   *
+   * @default 0.1
+   */
+  readonly freeCapacityAlarmThreshold?: number;
 }
 
 /** The Amazon EFS file system of an {@link HpcCluster}, mounted on every node and in Batch containers. */
@@ -325,7 +336,19 @@ export interface HpcClusterProps {
    * @default false
    */
   readonly associatePublicIpAddress?: boolean;
+
+  /**
+   * Actions every alarm of the cluster runs when it fires (e.g. an SNS action).
+   *
+   * @default - no actions; add them with addAlarmActions()
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
 }
+
+/** EFS throughput utilization (percent of the permitted throughput) that means clients are being throttled. */
+const EFS_THROUGHPUT_UTILIZATION_ALARM_PERCENT = 90;
+/** One hour of bursting at 100 MiB/s, the burst rate of EFS file systems under 1 TiB, in bytes. */
+const EFS_BURST_CREDIT_ALARM_BYTES = 100 * 1024 * 1024 * 3600;
 
 /** Lustre ports: 988 (LNet), 1018–1023 (Lustre RPC). */
 const LUSTRE_PORTS = [ec2.Port.tcp(988), ec2.Port.tcpRange(1018, 1023)];
@@ -384,6 +407,13 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
   public readonly lustre: Required<Omit<HpcLustreOptions, 'perUnitStorageThroughput' | 'dataRepositories'>> & Pick<HpcLustreOptions, 'perUnitStorageThroughput'> & { readonly dataRepositories: HpcDataRepository[] };
   /** The data repository associations, in the order of `lustre.dataRepositories`. */
   public readonly dataRepositoryAssociations: fsx.CfnDataRepositoryAssociation[] = [];
+  /** Fires when the Lustre file system's free capacity stays below `lustre.freeCapacityAlarmThreshold` of its size. */
+  public readonly lustreFreeCapacityAlarm: cloudwatch.Alarm;
+  /** Fires when the EFS file system throttles its clients (metered throughput at 90 % or more of the permitted); undefined without EFS. */
+  public readonly efsThroughputAlarm?: cloudwatch.Alarm;
+  /** Fires when a BURSTING EFS file system has less than an hour of burst credits left; undefined otherwise. */
+  public readonly efsBurstCreditAlarm?: cloudwatch.Alarm;
+  private readonly alarmSet: AlarmSet;
 
   constructor(scope: Construct, id: string, props: HpcClusterProps) {
     super(scope, id);
@@ -402,6 +432,7 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
       dataRepositories: lustre.dataRepositories ?? [],
       mountPoint: lustre.mountPoint ?? '/fsx',
       removalPolicy: lustre.removalPolicy ?? RemovalPolicy.RETAIN,
+      freeCapacityAlarmThreshold: lustre.freeCapacityAlarmThreshold ?? 0.1,
     };
 
     const selection = props.vpcSubnets;
@@ -494,6 +525,8 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
       maxCapacity: props.maxCapacity ?? 4,
       // Unset by default: a desired capacity resets the group's size on every deploy.
       desiredCapacity: props.desiredCapacity,
+      // Free at 1-minute granularity: GroupInServiceInstances for the dashboard and metricInServiceNodes().
+      groupMetrics: [new autoscaling.GroupMetrics(autoscaling.GroupMetric.IN_SERVICE_INSTANCES, autoscaling.GroupMetric.DESIRED_CAPACITY)],
       ...(spot ? {
         mixedInstancesPolicy: {
           launchTemplate: this.launchTemplate,
@@ -514,6 +547,143 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
       id: 'AwsSolutions-AS3',
       reason: 'Compute nodes scale with the jobs (or with Batch/ParallelCluster); scaling notifications would be noise. Capacity is visible in the group\'s CloudWatch metrics.',
     });
+
+    this.alarmSet = new AlarmSet(props.alarmActions);
+    const threshold = this.lustre.freeCapacityAlarmThreshold;
+    this.lustreFreeCapacityAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'LustreFreeCapacityAlarm', {
+      // FSx reports every minute; 5 breaching minutes in a row ignore a file being rewritten in place.
+      metric: this.metricLustreFreeCapacityFraction(),
+      threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 5,
+      // A gap in FSx's reporting says nothing about how full the file system is: keep the state.
+      treatMissingData: cloudwatch.TreatMissingData.IGNORE,
+      alarmDescription: `FSx for Lustre ${this.node.path}: less than ${Token.isUnresolved(threshold) ? 'the configured fraction' : `${Math.round(threshold * 100)} %`} of the storage capacity is free. `
+        + 'Writes fail once a storage target fills. Delete or release files (lfs df -h shows each target; data in S3 can be released with lfs hsm_release), or move to a larger or persistent file system.',
+    }));
+    if (this.efsFileSystem) {
+      this.efsThroughputAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'EfsThroughputAlarm', {
+        // 3 periods of 5 minutes: a sustained limit, not a burst of reads at job start.
+        metric: this.metricEfsThroughputUtilization(),
+        threshold: EFS_THROUGHPUT_UTILIZATION_ALARM_PERCENT,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 3,
+        // No I/O, no data: an idle file system is not throttled.
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: `EFS ${this.node.path}: clients use ${EFS_THROUGHPUT_UTILIZATION_ALARM_PERCENT} % or more of the permitted throughput for 15 minutes, so EFS throttles them. `
+          + 'Check MeteredIOBytes and PermittedThroughput; move heavy I/O to Lustre, or use ELASTIC (or more PROVISIONED) throughput.',
+      }));
+      if ((props.efs?.throughputMode ?? efs.ThroughputMode.ELASTIC) === efs.ThroughputMode.BURSTING) {
+        this.efsBurstCreditAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'EfsBurstCreditAlarm', {
+          // Under an hour of bursting at 100 MiB/s left; then throughput drops to 50 KiB/s per GiB stored.
+          metric: this.metricEfsBurstCreditBalance(),
+          threshold: EFS_BURST_CREDIT_ALARM_BYTES,
+          comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          // EFS reports the balance every minute; a gap is not an empty balance.
+          treatMissingData: cloudwatch.TreatMissingData.IGNORE,
+          alarmDescription: `EFS ${this.node.path}: less than one hour of burst credits left (BurstCreditBalance); when they run out, throughput falls to the baseline of 50 KiB/s per GiB stored. `
+            + 'Reduce the I/O, or switch the file system to ELASTIC throughput.',
+        }));
+      }
+    }
+  }
+
+  /** The alarms of the cluster. */
+  public get alarms(): cloudwatch.IAlarm[] {
+    return this.alarmSet.alarms;
+  }
+
+  /** Adds actions to every alarm of the cluster, present and future. */
+  public addAlarmActions(...actions: cloudwatch.IAlarmAction[]): void {
+    this.alarmSet.addActions(...actions);
+  }
+
+  /**
+   * Free bytes of the Lustre file system (`FreeDataStorageCapacity`, `Sum` over one minute: FSx
+   * reports one data point per storage target per minute, so longer periods would add minutes up).
+   */
+  public metricLustreFreeDataStorageCapacity(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/FSx', metricName: 'FreeDataStorageCapacity', dimensionsMap: { FileSystemId: this.fileSystem.ref },
+      statistic: cloudwatch.Stats.SUM, period: Duration.minutes(1), ...props,
+    });
+  }
+
+  /** Free fraction (0 to 1) of the Lustre file system's storage capacity, per minute. */
+  public metricLustreFreeCapacityFraction(): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({
+      expression: `free / (${Token.asString(this.lustre.storageCapacityGiB)} * 1073741824)`,
+      usingMetrics: { free: this.metricLustreFreeDataStorageCapacity() },
+      period: Duration.minutes(1),
+      label: 'Lustre free capacity (fraction)',
+    });
+  }
+
+  /** Bytes clients read from (`DataReadBytes`) the Lustre file system, summed over all storage targets. */
+  public metricLustreDataReadBytes(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.lustreMetric('DataReadBytes', props);
+  }
+
+  /** Bytes clients wrote to (`DataWriteBytes`) the Lustre file system, summed over all storage targets. */
+  public metricLustreDataWriteBytes(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.lustreMetric('DataWriteBytes', props);
+  }
+
+  /**
+   * EFS throughput utilization in percent: metered I/O per second over the permitted throughput
+   * (the expression of the EFS User Guide, "Using metric math with Amazon EFS"). Throws without EFS.
+   */
+  public metricEfsThroughputUtilization(): cloudwatch.MathExpression {
+    const fileSystemId = this.requireEfs('metricEfsThroughputUtilization').fileSystemId;
+    const period = Duration.minutes(5);
+    return new cloudwatch.MathExpression({
+      expression: '(metered / PERIOD(metered)) * 100 / permitted',
+      usingMetrics: {
+        metered: new cloudwatch.Metric({ namespace: 'AWS/EFS', metricName: 'MeteredIOBytes', dimensionsMap: { FileSystemId: fileSystemId }, statistic: cloudwatch.Stats.SUM, period }),
+        permitted: new cloudwatch.Metric({ namespace: 'AWS/EFS', metricName: 'PermittedThroughput', dimensionsMap: { FileSystemId: fileSystemId }, statistic: cloudwatch.Stats.AVERAGE, period }),
+      },
+      period,
+      label: 'EFS throughput utilization (%)',
+    });
+  }
+
+  /** EFS burst credits (`BurstCreditBalance`, `Minimum` over 5 minutes), in bytes. Throws without EFS. */
+  public metricEfsBurstCreditBalance(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/EFS', metricName: 'BurstCreditBalance', dimensionsMap: { FileSystemId: this.requireEfs('metricEfsBurstCreditBalance').fileSystemId },
+      statistic: cloudwatch.Stats.MINIMUM, period: Duration.minutes(5), ...props,
+    });
+  }
+
+  /** Nodes in service in the Auto Scaling group (`GroupInServiceInstances`, which the group publishes). */
+  public metricInServiceNodes(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/AutoScaling', metricName: 'GroupInServiceInstances', dimensionsMap: { AutoScalingGroupName: this.autoScalingGroup.autoScalingGroupName },
+      statistic: cloudwatch.Stats.MAXIMUM, period: Duration.minutes(1), ...props,
+    });
+  }
+
+  /** Average CPU utilization of the group's nodes (`AWS/EC2` `CPUUtilization` by `AutoScalingGroupName`). */
+  public metricNodeCpuUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/EC2', metricName: 'CPUUtilization', dimensionsMap: { AutoScalingGroupName: this.autoScalingGroup.autoScalingGroupName },
+      statistic: cloudwatch.Stats.AVERAGE, period: Duration.minutes(5), ...props,
+    });
+  }
+
+  private lustreMetric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/FSx', metricName, dimensionsMap: { FileSystemId: this.fileSystem.ref },
+      statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5), ...props,
+    });
+  }
+
+  private requireEfs(method: string): efs.IFileSystem {
+    if (!this.efsFileSystem) {
+      throw new Error(`HpcCluster at '${this.node.path}': ${method}() needs the EFS file system, but the efs prop is not set. Fix: set efs: {} or do not call ${method}().`);
+    }
+    return this.efsFileSystem;
   }
 
   /** Allow SSH to the nodes from `peer` (Session Manager needs no inbound rule). */
@@ -705,6 +875,11 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
   private validateLustre(errors: ConfigErrors): void {
     const { deploymentType: type, fileSystemTypeVersion: version, dataRepositories: repos } = this.lustre;
     validateLustreSettings(errors, { capacity: 'lustre.storageCapacityGiB', throughput: 'lustre.perUnitStorageThroughput' }, this.lustre);
+    const alarmAt = this.lustre.freeCapacityAlarmThreshold;
+    if (isConcrete(alarmAt) && !(alarmAt > 0 && alarmAt < 1)) {
+      errors.add('lustre.freeCapacityAlarmThreshold', alarmAt, 'is the free fraction of the capacity below which the alarm fires, greater than 0 and less than 1',
+        'use e.g. 0.1 for 10 % free');
+    }
     if (repos.length > 0) {
       if (type === fsx.LustreDeploymentType.SCRATCH_1) {
         errors.add('lustre.dataRepositories', `${repos.length} association(s)`, 'SCRATCH_1 file systems cannot have data repository associations',

@@ -1,8 +1,14 @@
-import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { createAlarmTopic } from './alarm-topic';
+import { accountUniqueName } from '../private/account-unique-name';
 import { DataSyncTransfer } from '../hpc/data-sync-transfer';
 import { HpcBatchJobs } from '../hpc/hpc-batch-jobs';
 import { HpcCluster } from '../hpc/hpc-cluster';
@@ -50,14 +56,22 @@ export interface HpcStackProps extends StackProps {
  * gateway with its public IPv4 address ($0.045 + $0.005/hour, plus $0.045/GB processed), us-east-1.
  * The Lustre file system is destroyed with the stack (scratch; the data lives in the retained
  * bucket); the EFS file system is retained.
+ *
+ * Every alarm (Lustre free capacity, EFS throughput, failed Batch jobs, failed DataSync executions)
+ * publishes to one encrypted alarm topic (`-c alarmEmail=...` subscribes an address), which also
+ * receives each failed job's and failed execution's event; the `dashboard` shows the flow.
  */
 export class HpcStack extends Stack {
   public readonly cluster: HpcCluster;
   public readonly batchJobs: HpcBatchJobs;
   public readonly staging: DataSyncTransfer;
+  public readonly alarmTopic: sns.Topic;
+  public readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: HpcStackProps = {}) {
     super(scope, id, props);
+    const { topic, action } = createAlarmTopic(this);
+    this.alarmTopic = topic;
     // Private subnets: Batch gives multi-node containers their own interfaces (awsvpc) and never a
     // public IP, so images, S3 and the ECS/Batch endpoints are reached through the NAT gateway (one,
     // about $0.05/hour with its address; interface endpoints for ECR, ECS, Logs and SSM would cost more
@@ -97,6 +111,7 @@ export class HpcStack extends Stack {
       },
       // Home directories and software shared by all nodes; elastic throughput costs nothing while idle.
       efs: {},
+      alarmActions: [action],
     });
     // Bulk staging into Lustre (the association keeps /data in step with the bucket by itself):
     // DataSync's interfaces reach the file servers as a Lustre client, through their own group.
@@ -110,6 +125,7 @@ export class HpcStack extends Stack {
       bucket: data,
       bucketPrefix: 'staging/',
       fsxLustre: { fileSystemArn: this.cluster.fileSystemArn, securityGroups: [dataSyncSecurityGroup], subdirectory: '/staging' },
+      alarmActions: [action],
     });
     this.batchJobs = new HpcBatchJobs(this, 'BatchJobs', {
       nodes: this.cluster,
@@ -117,7 +133,13 @@ export class HpcStack extends Stack {
       image: ecs.ContainerImage.fromRegistry('public.ecr.aws/amazonlinux/amazonlinux:2023'),
       command: ['sh', '-c', 'echo "node $AWS_BATCH_JOB_NODE_INDEX of $AWS_BATCH_JOB_NUM_NODES (main: $AWS_BATCH_JOB_MAIN_NODE_INDEX)"'],
       maxvCpus: (props.maxNodes ?? 2) * 72,
+      alarmActions: [action],
     });
+    routeToAlarmTopic(topic, this.batchJobs.failedJobsRule, events.RuleTargetInput.fromText(
+      `Batch job ${events.EventField.fromPath('$.detail.jobName')} (${events.EventField.fromPath('$.detail.jobId')}) failed: ${events.EventField.fromPath('$.detail.statusReason')}`));
+    routeToAlarmTopic(topic, this.staging.failedExecutionsRule, events.RuleTargetInput.fromText(
+      `DataSync execution ${events.EventField.fromPath('$.resources[0]')} failed (aws datasync describe-task-execution shows ErrorCode and ErrorDetail)`));
+    this.dashboard = createHpcDashboard(this, this.cluster, this.batchJobs, this.staging);
     new CfnOutput(this, 'JobQueueArn', { value: this.batchJobs.jobQueue.jobQueueArn });
     new CfnOutput(this, 'JobDefinitionArn', { value: this.batchJobs.jobDefinition.jobDefinitionArn });
     new CfnOutput(this, 'AutoScalingGroupName', { value: this.cluster.autoScalingGroup.autoScalingGroupName });
@@ -126,4 +148,77 @@ export class HpcStack extends Stack {
     new CfnOutput(this, 'EfsFileSystemId', { value: this.cluster.efsFileSystem!.fileSystemId });
     new CfnOutput(this, 'StagingTaskArn', { value: this.staging.task.attrTaskArn });
   }
+}
+
+/** Longest EventBridge rule name. */
+const RULE_NAME_LENGTH = 64;
+
+/**
+ * Sends the events `rule` matches to the alarm topic, whose key and policy admit EventBridge for
+ * this rule only (`aws:SourceArn`). The rule gets a physical name so that its ARN can be written
+ * without referring to the rule: the rule refers to the topic, the topic to the key.
+ */
+function routeToAlarmTopic(topic: sns.Topic, rule: events.Rule, input: events.RuleTargetInput): void {
+  const stack = Stack.of(rule);
+  const ruleName = accountUniqueName(rule, 'Resource', RULE_NAME_LENGTH);
+  (rule.node.defaultChild as events.CfnRule).name = ruleName;
+  const fromRule = {
+    ArnEquals: { 'aws:SourceArn': stack.formatArn({ service: 'events', resource: 'rule', resourceName: ruleName }) },
+    StringEquals: { 'aws:SourceAccount': stack.account },
+  };
+  const principals = [new iam.ServicePrincipal('events.amazonaws.com')];
+  topic.addToResourcePolicy(new iam.PolicyStatement({ principals, actions: ['sns:Publish'], resources: [topic.topicArn], conditions: fromRule }));
+  topic.masterKey!.addToResourcePolicy(new iam.PolicyStatement({ principals, actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'], conditions: fromRule }));
+  // A plain target: aws-cdk-lib's SnsTopic target would grant EventBridge the topic without a source condition.
+  rule.addTarget({ bind: () => ({ arn: topic.topicArn, input }) });
+  Validations.of(rule).acknowledge({
+    id: 'Serverless-EventBusDLQ',
+    reason: 'The target only copies the event to the alarm topic for its details; the alarm on the rule\'s TriggeredRules metric fires whether or not this delivery succeeds.',
+  });
+}
+
+/**
+ * The pattern's flow, left to right: data staged in, nodes at work, failures, file-system I/O, and
+ * what fills up or costs (Lustre free capacity, EFS throughput), then the alarms.
+ */
+function createHpcDashboard(scope: Construct, cluster: HpcCluster, jobs: HpcBatchJobs, staging: DataSyncTransfer): cloudwatch.Dashboard {
+  const height = 6;
+  const width = 8;
+  return new cloudwatch.Dashboard(scope, 'Dashboard', {
+    defaultInterval: Duration.hours(6),
+    widgets: [
+      [
+        new cloudwatch.GraphWidget({
+          title: 'Data in: DataSync staging and Lustre writes (bytes)', width, height,
+          left: [staging.metricBytesTransferred({ label: 'DataSync bytes transferred' }), cluster.metricLustreDataWriteBytes({ label: 'Lustre bytes written' })],
+        }),
+        new cloudwatch.GraphWidget({
+          title: 'Work: nodes in service and their CPU', width, height,
+          left: [cluster.metricInServiceNodes({ label: 'Nodes in service' })],
+          right: [cluster.metricNodeCpuUtilization({ label: 'CPU utilization (%)' })],
+        }),
+        new cloudwatch.GraphWidget({
+          title: 'Failures: Batch jobs and DataSync executions', width, height,
+          left: [jobs.metricFailedJobs({ label: 'Failed Batch jobs' }), staging.metricFailedExecutions({ label: 'Failed DataSync executions' })],
+        }),
+      ],
+      [
+        new cloudwatch.GraphWidget({
+          title: 'Lustre I/O (bytes per 5 minutes)', width, height,
+          left: [cluster.metricLustreDataReadBytes({ label: 'Read' }), cluster.metricLustreDataWriteBytes({ label: 'Written' })],
+        }),
+        new cloudwatch.GraphWidget({
+          title: 'Capacity: Lustre free fraction, EFS throughput utilization (%)', width, height,
+          left: [cluster.metricLustreFreeCapacityFraction()],
+          right: [cluster.metricEfsThroughputUtilization()],
+          leftYAxis: { min: 0, max: 1 },
+          rightYAxis: { min: 0, max: 100 },
+        }),
+        new cloudwatch.AlarmStatusWidget({
+          title: 'Alarms', width, height,
+          alarms: [...cluster.alarms, ...jobs.alarms, ...staging.alarms],
+        }),
+      ],
+    ],
+  });
 }

@@ -1,5 +1,6 @@
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -8,6 +9,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { DataSyncDirection, DataSyncTransfer, DataSyncTransferProps, DataSyncVerifyMode } from '../../lib/hpc/data-sync-transfer';
 import { HpcCluster } from '../../lib/hpc/hpc-cluster';
 import { testApp } from '../support/app';
+import { matchesEventPattern } from '../support/event-pattern';
 import { PolicyDocumentJson, simulate } from '../support/policy-simulator';
 
 const ACCOUNT = '111111111111';
@@ -197,5 +199,58 @@ describe('DataSyncTransfer', () => {
 
   test('fails if the prefix starts with /', () => {
     expect(() => efsTransfer({ bucketPrefix: '/in/' })).toThrow(/bucketPrefix '\/in\/': an S3 prefix has no leading \/\. Fix: use 'in\/'/);
+  });
+
+  describe('failed executions', () => {
+    const TASK = 'arn:aws:datasync:us-east-1:111111111111:task/task-0123456789abcdef0';
+    /** A task execution state change as DataSync sends it: the resource is the execution. */
+    const executionEvent = (state: string, task = TASK) => ({
+      'version': '0', 'id': '1', 'detail-type': 'DataSync Task Execution State Change', 'source': 'aws.datasync',
+      'account': ACCOUNT, 'time': '2024-01-01T00:00:00Z', 'region': 'us-east-1',
+      'resources': [`${task}/execution/exec-0123456789abcdef0`], 'detail': { State: state },
+    });
+    const setup = (extra: Partial<DataSyncTransferProps> = {}) => {
+      const { f, template } = efsTransfer(extra);
+      const transfer = f.stack.node.findChild('Transfer') as DataSyncTransfer;
+      const [rule] = Object.values(template.findResources('AWS::Events::Rule'));
+      const pattern = resolveIntrinsics(rule.Properties.EventPattern, { [`${f.stack.getLogicalId(transfer.task)}.TaskArn`]: TASK }) as Record<string, unknown>;
+      return { f, transfer, template, pattern };
+    };
+
+    test('the rule matches an execution of this task ending in ERROR, not a success or another task\'s execution', () => {
+      const { pattern } = setup();
+      expect(matchesEventPattern(pattern, executionEvent('ERROR'))).toBe(true);
+      expect(matchesEventPattern(pattern, executionEvent('SUCCESS'))).toBe(false);
+      expect(matchesEventPattern(pattern, executionEvent('ERROR', 'arn:aws:datasync:us-east-1:111111111111:task/task-0fffffffffffffff0'))).toBe(false);
+    });
+
+    test('the alarm fires on one match in 5 minutes of the rule\'s TriggeredRules; no data is no failure', () => {
+      const { f, transfer, template } = setup();
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Events', MetricName: 'TriggeredRules', Dimensions: [{ Name: 'RuleName', Value: { Ref: ref(f.stack, transfer.failedExecutionsRule) } }],
+        Statistic: 'Sum', Period: 300, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching',
+      });
+      expect(transfer.alarms).toEqual([transfer.failedExecutionsAlarm]);
+    });
+
+    test('alarmActions and addAlarmActions() reach the alarm', () => {
+      const action = (name: string): cloudwatch.IAlarmAction => ({ bind: () => ({ alarmActionArn: `arn:aws:sns:us-east-1:111111111111:${name}` }) });
+      const f = fixture();
+      const transfer = new DataSyncTransfer(f.stack, 'Transfer', {
+        bucket: f.bucket, efs: { fileSystem: f.fileSystem, subnet: f.vpc.isolatedSubnets[0], securityGroup: f.sg }, alarmActions: [action('first')],
+      });
+      transfer.addAlarmActions(action('second'));
+      Template.fromStack(f.stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmActions: ['arn:aws:sns:us-east-1:111111111111:first', 'arn:aws:sns:us-east-1:111111111111:second'],
+      });
+    });
+
+    test('metricBytesTransferred() uses the TaskId dimension, the task ID at the end of the task ARN', () => {
+      const { f, transfer } = setup();
+      const dimension = f.stack.resolve(transfer.metricBytesTransferred().dimensions).TaskId;
+      expect(dimension).toEqual({ 'Fn::Select': [1, { 'Fn::Split': ['/', { 'Fn::GetAtt': [f.stack.getLogicalId(transfer.task), 'TaskArn'] }] }] });
+      expect(TASK.split('/')[1]).toBe('task-0123456789abcdef0');
+    });
   });
 });

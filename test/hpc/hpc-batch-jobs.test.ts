@@ -1,10 +1,12 @@
 import { CfnParameter, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { HpcBatchJobs, HpcBatchJobsProps } from '../../lib/hpc/hpc-batch-jobs';
 import { HpcCapacityType, HpcCluster, HpcClusterProps } from '../../lib/hpc/hpc-cluster';
 import { testApp } from '../support/app';
+import { matchesEventPattern } from '../support/event-pattern';
 
 function build(cluster: Partial<HpcClusterProps> = {}, jobs: Partial<HpcBatchJobsProps> = {}): { stack: Stack; nodes: HpcCluster; template: Template } {
   const stack = new Stack(testApp(), 'TestStack');
@@ -137,5 +139,55 @@ describe('HpcBatchJobs', () => {
 
   test('fails if mainNode is outside the nodes', () => {
     expect(() => build({}, { numNodes: 2, mainNode: 2 })).toThrow(/mainNode '2': must be a node index from 0 to numNodes - 1 \(1\)/);
+  });
+
+  describe('failed jobs', () => {
+    const QUEUE = 'arn:aws:batch:us-east-1:111111111111:job-queue/JobsQueue';
+    /** A job state change event as AWS Batch sends it (Batch User Guide, "Job state change events"). */
+    const jobEvent = (status: string, jobQueue = QUEUE) => ({
+      'version': '0', 'id': 'c8f9c4b5-76e5-d76a-f980-7011e206042b', 'detail-type': 'Batch Job State Change', 'source': 'aws.batch',
+      'account': '111111111111', 'time': '2022-01-11T23:36:40Z', 'region': 'us-east-1',
+      'resources': ['arn:aws:batch:us-east-1:111111111111:job/4c7599ae-0a82-49aa-ba5a-4727fcce14a8'],
+      'detail': { jobArn: 'arn:aws:batch:us-east-1:111111111111:job/4c7599ae', jobName: 'mpi', jobId: '4c7599ae', jobQueue, status, statusReason: 'Essential container in task exited' },
+    });
+    const setup = () => {
+      const { stack, template } = build();
+      const jobs = stack.node.findChild('Jobs') as HpcBatchJobs;
+      const [rule] = Object.values(template.findResources('AWS::Events::Rule'));
+      // the queue's Ref is its ARN
+      const queueArn = JSON.stringify(stack.resolve(jobs.jobQueue.jobQueueArn));
+      const pattern = JSON.parse(JSON.stringify(rule.Properties.EventPattern).split(queueArn).join(JSON.stringify(QUEUE)));
+      return { stack, jobs, template, pattern };
+    };
+
+    test('the rule matches a job of this queue moving to FAILED, not one that succeeds or another queue\'s', () => {
+      const { pattern } = setup();
+      expect(matchesEventPattern(pattern, jobEvent('FAILED'))).toBe(true);
+      expect(matchesEventPattern(pattern, jobEvent('SUCCEEDED'))).toBe(false);
+      expect(matchesEventPattern(pattern, jobEvent('RUNNING'))).toBe(false);
+      expect(matchesEventPattern(pattern, jobEvent('FAILED', 'arn:aws:batch:us-east-1:111111111111:job-queue/Other'))).toBe(false);
+    });
+
+    test('the alarm fires on one match in 5 minutes of the rule\'s TriggeredRules; no data is no failure', () => {
+      const { stack, jobs, template } = setup();
+      // the other alarm is the cluster's
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Events', MetricName: 'TriggeredRules', Dimensions: [{ Name: 'RuleName', Value: { Ref: stack.getLogicalId(jobs.failedJobsRule.node.defaultChild as never) } }],
+        Statistic: 'Sum', Period: 300, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching',
+        AlarmDescription: Match.stringLikeRegexp('a job failed.*--job-status FAILED'),
+      });
+      expect(jobs.alarms).toEqual([jobs.failedJobsAlarm]);
+    });
+
+    test('alarmActions and addAlarmActions() reach the alarm', () => {
+      const action = (name: string): cloudwatch.IAlarmAction => ({ bind: () => ({ alarmActionArn: `arn:aws:sns:us-east-1:111111111111:${name}` }) });
+      const stack = new Stack(testApp(), 'TestStack');
+      const nodes = new HpcCluster(stack, 'Cluster', { vpc: new ec2.Vpc(stack, 'Vpc', { maxAzs: 1 }) });
+      const jobs = new HpcBatchJobs(stack, 'Jobs', { nodes, image: ecs.ContainerImage.fromRegistry('x'), alarmActions: [action('first')] });
+      jobs.addAlarmActions(action('second'));
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TriggeredRules', AlarmActions: ['arn:aws:sns:us-east-1:111111111111:first', 'arn:aws:sns:us-east-1:111111111111:second'] });
+    });
   });
 });

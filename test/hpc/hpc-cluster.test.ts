@@ -1,5 +1,6 @@
 import { CfnParameter, Lazy, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
@@ -517,5 +518,97 @@ describe('HpcCluster', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::FSx::FileSystem', { StorageCapacity: { Ref: 'Capacity' }, LustreConfiguration: { PerUnitStorageThroughput: { Ref: 'Throughput' } } });
     template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: { Ref: 'Min' } });
+  });
+
+  describe('alarms', () => {
+    const alarmsOf = (template: Template) => Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const action = (id: string): cloudwatch.IAlarmAction => ({ bind: () => ({ alarmActionArn: `arn:aws:sns:us-east-1:111111111111:${id}` }) });
+
+    test('Lustre free capacity: free bytes (Sum per minute, as FSx reports one point per target per minute) over the capacity, below 0.1 for 5 minutes', () => {
+      const { stack, cluster, template } = build();
+      const alarms = alarmsOf(template);
+      expect(alarms).toHaveLength(1);
+      expect(alarms[0]).toMatchObject({
+        Threshold: 0.1, ComparisonOperator: 'LessThanThreshold', EvaluationPeriods: 5, TreatMissingData: 'ignore',
+        AlarmDescription: expect.stringContaining('less than 10 % of the storage capacity is free'),
+      });
+      const [expression, free] = alarms[0].Metrics;
+      expect(expression).toMatchObject({ Expression: 'free / (1200 * 1073741824)', ReturnData: true });
+      expect(free).toEqual({
+        Id: 'free', ReturnData: false,
+        MetricStat: { Metric: { Namespace: 'AWS/FSx', MetricName: 'FreeDataStorageCapacity', Dimensions: [{ Name: 'FileSystemId', Value: { Ref: stack.getLogicalId(cluster.fileSystem) } }] }, Period: 60, Stat: 'Sum' },
+      });
+      expect(alarms[0].AlarmActions).toBeUndefined();
+      expect(cluster.alarms).toEqual([cluster.lustreFreeCapacityAlarm]);
+    });
+
+    test('the threshold is the lustre.freeCapacityAlarmThreshold prop, the capacity the file system\'s', () => {
+      const [alarm] = alarmsOf(build({ lustre: { storageCapacityGiB: 4800, freeCapacityAlarmThreshold: 0.25 } }).template);
+      expect(alarm.Threshold).toBe(0.25);
+      expect(alarm.Metrics[0].Expression).toBe('free / (4800 * 1073741824)');
+    });
+
+    test.each([0, 1, 10, -0.1])('fails if lustre.freeCapacityAlarmThreshold is %p (a fraction strictly between 0 and 1)', (value) => {
+      expect(() => build({ lustre: { freeCapacityAlarmThreshold: value } }))
+        .toThrow(new RegExp(`lustre.freeCapacityAlarmThreshold '${value}': is the free fraction of the capacity below which the alarm fires, greater than 0 and less than 1`));
+    });
+
+    test('a token capacity and threshold synthesize into the expression and the threshold', () => {
+      const { stack, vpc } = newStack();
+      const capacity = new CfnParameter(stack, 'Capacity', { type: 'Number' }).valueAsNumber;
+      const threshold = new CfnParameter(stack, 'Threshold', { type: 'Number' }).valueAsNumber;
+      new HpcCluster(stack, 'Cluster', { vpc, lustre: { storageCapacityGiB: capacity, freeCapacityAlarmThreshold: threshold } });
+      const [alarm] = alarmsOf(Template.fromStack(stack));
+      expect(alarm.Threshold).toEqual({ Ref: 'Threshold' });
+      expect(alarm.Metrics[0].Expression).toEqual({ 'Fn::Join': ['', ['free / (', { Ref: 'Capacity' }, ' * 1073741824)']] });
+    });
+
+    test('with EFS (ELASTIC): metered over permitted throughput at 90 % or more for 3 periods of 5 minutes; no burst-credit alarm', () => {
+      const { cluster, template } = build({ efs: {} });
+      expect(cluster.alarms).toHaveLength(2);
+      expect(cluster.efsBurstCreditAlarm).toBeUndefined();
+      const alarm = alarmsOf(template).find((a) => JSON.stringify(a.Metrics).includes('MeteredIOBytes'))!;
+      expect(alarm).toMatchObject({ Threshold: 90, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 3, TreatMissingData: 'notBreaching' });
+      expect(alarm.Metrics[0].Expression).toBe('(metered / PERIOD(metered)) * 100 / permitted');
+      const stats = Object.fromEntries(alarm.Metrics.slice(1).map((m: { Id: string; MetricStat: { Metric: { MetricName: string }; Period: number; Stat: string } }) =>
+        [m.Id, [m.MetricStat.Metric.MetricName, m.MetricStat.Stat, m.MetricStat.Period]]));
+      expect(stats).toEqual({ metered: ['MeteredIOBytes', 'Sum', 300], permitted: ['PermittedThroughput', 'Average', 300] });
+    });
+
+    test('with BURSTING EFS: also an alarm when less than an hour of bursting at 100 MiB/s is left', () => {
+      const { cluster, template } = build({ efs: { throughputMode: efs.ThroughputMode.BURSTING } });
+      expect(cluster.alarms).toHaveLength(3);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'BurstCreditBalance', Namespace: 'AWS/EFS', Statistic: 'Minimum', Period: 300,
+        Threshold: 100 * 1024 * 1024 * 3600, ComparisonOperator: 'LessThanThreshold', EvaluationPeriods: 1, TreatMissingData: 'ignore',
+      });
+    });
+
+    test('alarmActions reach every alarm; addAlarmActions() adds to every alarm', () => {
+      const { stack, vpc } = newStack();
+      const cluster = new HpcCluster(stack, 'Cluster', { vpc, efs: { throughputMode: efs.ThroughputMode.BURSTING }, alarmActions: [action('first')] });
+      cluster.addAlarmActions(action('second'));
+      const alarms = alarmsOf(Template.fromStack(stack));
+      expect(alarms).toHaveLength(3);
+      for (const alarm of alarms) {
+        expect(alarm.AlarmActions).toEqual(['arn:aws:sns:us-east-1:111111111111:first', 'arn:aws:sns:us-east-1:111111111111:second']);
+      }
+    });
+
+    test('the group publishes GroupInServiceInstances, which metricInServiceNodes() reads (Auto Scaling publishes group metrics only when enabled)', () => {
+      const { stack, cluster, template } = build();
+      template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+        MetricsCollection: [{ Granularity: '1Minute', Metrics: Match.arrayWith(['GroupInServiceInstances']) }],
+      });
+      expect(stack.resolve(cluster.metricInServiceNodes().dimensions)).toEqual({ AutoScalingGroupName: { Ref: stack.getLogicalId(cluster.autoScalingGroup.node.defaultChild as never) } });
+    });
+
+    test('metric methods name the file systems; the EFS ones throw without EFS', () => {
+      const { stack, cluster } = build();
+      expect(stack.resolve(cluster.metricLustreDataWriteBytes().dimensions)).toEqual({ FileSystemId: { Ref: stack.getLogicalId(cluster.fileSystem) } });
+      expect(cluster.metricLustreDataReadBytes().metricName).toBe('DataReadBytes');
+      expect(() => cluster.metricEfsThroughputUtilization()).toThrow(/metricEfsThroughputUtilization\(\) needs the EFS file system, but the efs prop is not set/);
+      expect(() => cluster.metricEfsBurstCreditBalance()).toThrow(/efs prop is not set/);
+    });
   });
 });

@@ -63,4 +63,35 @@ describe('example stack Hpc', () => {
     }
     template.hasResourceProperties('AWS::DataSync::LocationS3', { Subdirectory: '/staging/' });
   });
+
+  describe('operations', () => {
+    const topicId = () => stack.getLogicalId(stack.alarmTopic.node.defaultChild as never);
+    const id = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as never);
+
+    test('every alarm (Lustre capacity, EFS throughput, failed jobs, failed DataSync executions) publishes to the alarm topic', () => {
+      const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+      expect(alarms).toHaveLength(4);
+      for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId() }]);
+      expect([...stack.cluster.alarms, ...stack.batchJobs.alarms, ...stack.staging.alarms]).toHaveLength(4);
+    });
+
+    test('each failed job and failed execution also reaches the topic, as a readable line', () => {
+      for (const rule of [stack.batchJobs.failedJobsRule, stack.staging.failedExecutionsRule]) {
+        const targets = template.toJSON().Resources[id(rule)].Properties.Targets;
+        expect(targets).toEqual([expect.objectContaining({ Arn: { Ref: topicId() }, InputTransformer: expect.anything() })]);
+      }
+    });
+
+    test('the dashboard graphs the stack\'s own resources: file systems, node group, rules, DataSync task, alarms', () => {
+      const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+      expect(dashboards).toHaveLength(1);
+      const body = JSON.stringify(dashboards[0].Properties.DashboardBody);
+      const refs = [stack.cluster.efsFileSystem!, stack.cluster.autoScalingGroup, stack.batchJobs.failedJobsRule, stack.staging.failedExecutionsRule].map((c) => id(c as never));
+      for (const ref of [...refs, stack.getLogicalId(stack.cluster.fileSystem), stack.getLogicalId(stack.staging.task)]) expect(body).toContain(`"${ref}"`);
+      for (const metric of ['FreeDataStorageCapacity', 'DataWriteBytes', 'GroupInServiceInstances', 'CPUUtilization', 'TriggeredRules', 'BytesTransferred', 'MeteredIOBytes']) {
+        expect(body).toContain(metric);
+      }
+      for (const alarm of Object.keys(template.findResources('AWS::CloudWatch::Alarm'))) expect(body).toContain(`"${alarm}"`);
+    });
+  });
 });
