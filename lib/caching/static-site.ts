@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Aws, CfnCondition, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -110,11 +110,12 @@ export interface StaticSiteProps {
 
   /**
    * Create the distribution's 5xx error rate alarm. CloudFront publishes its metrics in us-east-1
-   * only, and an alarm sees only its own Region's metrics, so the alarm works only in a stack
-   * deployed to us-east-1. `true` in a stack with a concrete other Region is a synth-time error; in
-   * an environment-agnostic stack it creates the alarm, which then sees data only if deployed to us-east-1.
+   * only, and an alarm sees only its own Region's metrics, so the alarm exists only in us-east-1: in
+   * an environment-agnostic stack under a CloudFormation condition on `AWS::Region`
+   * (`serverErrorRateAlarmCondition`), in a stack with a concrete other Region not at all (`true`
+   * there is a synth-time error).
    *
-   * @default - true when the stack's Region is us-east-1, false otherwise
+   * @default - true when the stack's Region is us-east-1 or unknown until deployment, false otherwise
    */
   readonly distributionAlarms?: boolean;
 
@@ -152,6 +153,11 @@ export class StaticSite extends Construct {
   public readonly htmlTtl: Duration;
   /** 5xx responses above 5% of requests in 2 of 3 five-minute periods; undefined without `distributionAlarms`. */
   public readonly serverErrorRateAlarm?: cloudwatch.Alarm;
+  /**
+   * The condition (`AWS::Region` is us-east-1) the alarm is created under in an environment-agnostic
+   * stack; undefined otherwise. A resource referencing the alarm (e.g. a dashboard's alarm widget) needs it too.
+   */
+  public readonly serverErrorRateAlarmCondition?: CfnCondition;
 
   private readonly alarmSet: AlarmSet;
 
@@ -238,10 +244,11 @@ export class StaticSite extends Construct {
 
     this.alarmSet = new AlarmSet(props.alarmActions);
     const region = Stack.of(this).region;
-    if (props.distributionAlarms ?? region === CLOUDFRONT_METRICS_REGION) {
+    const regionUnknown = Token.isUnresolved(region);
+    if (props.distributionAlarms ?? (regionUnknown || region === CLOUDFRONT_METRICS_REGION)) {
       this.serverErrorRateAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'ServerErrorRateAlarm', {
         // The alarm's own Region: us-east-1 (checked above), where the metric is
-        metric: this.metric5xxErrorRate({ region: Token.isUnresolved(region) ? undefined : region }),
+        metric: this.metric5xxErrorRate({ region: regionUnknown ? undefined : region }),
         // 5% of viewer requests: S3 or CloudFront failing, not a single bad request; 2 of 3 periods rides out a blip
         threshold: 5,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -250,6 +257,12 @@ export class StaticSite extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING, // no requests, no errors
         alarmDescription: `Distribution of ${this.node.path} answers 5xx to more than 5% of viewers: look at the distribution's error status in the CloudFront console and the bucket's access (Origin Access Control, bucket policy, the object's encryption).`,
       }));
+      if (regionUnknown) {
+        this.serverErrorRateAlarmCondition = new CfnCondition(this, 'InCloudFrontMetricsRegion', {
+          expression: Fn.conditionEquals(Aws.REGION, CLOUDFRONT_METRICS_REGION),
+        });
+        (this.serverErrorRateAlarm.node.defaultChild as cloudwatch.CfnAlarm).cfnOptions.condition = this.serverErrorRateAlarmCondition;
+      }
     }
   }
 

@@ -8,7 +8,8 @@ import { createAlarmTopic } from './alarm-topic';
  * Example: a single-page app served from a private bucket through CloudFront. Upload the build
  * with `aws s3 sync dist/ s3://<BucketName>/` (hashed files under `assets/`). No idle cost beyond S3
  * storage; CloudFront bills per request and byte. CloudFront publishes its metrics in us-east-1: the
- * dashboard reads them from there in any Region, the 5xx alarm exists only when the stack is in us-east-1.
+ * dashboard reads them from there in any Region; the 5xx alarm is created only when the stack is
+ * deployed to us-east-1 (a CloudFormation condition), the only Region where it can see them.
  */
 export class StaticSiteStack extends Stack {
   public readonly site: StaticSite;
@@ -23,7 +24,8 @@ export class StaticSiteStack extends Stack {
     new CfnOutput(this, 'Url', { value: `https://${this.site.distribution.distributionDomainName}/` });
     new CfnOutput(this, 'BucketName', { value: this.site.bucket.bucketName });
 
-    // Left to right: requests in, bytes served (the cost driver), failures; alarms (if any) below.
+    // Left to right: requests in, bytes served (the cost driver), failures. No alarm status widget:
+    // the alarm exists only in us-east-1, and a dashboard cannot reference a resource that may be absent.
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({ title: 'Requests (us-east-1)', width: 8, left: [this.site.metricRequests()] }),
@@ -36,8 +38,5 @@ export class StaticSiteStack extends Stack {
         leftAnnotations: this.site.serverErrorRateAlarm ? [this.site.serverErrorRateAlarm.toAnnotation()] : undefined,
       }),
     );
-    if (this.site.alarms.length > 0) {
-      this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: 24, alarms: this.site.alarms }));
-    }
   }
 }
