@@ -320,7 +320,12 @@ export const CACHE_METRIC_NAMES: Record<CacheResult, string> = {
  * dashboard find the metrics of their own function.
  */
 export function createMetrics(env: NodeJS.ProcessEnv = process.env): Metrics {
-  return new Metrics({ serviceName: env.AWS_LAMBDA_FUNCTION_NAME ?? env.POWERTOOLS_SERVICE_NAME });
+  return new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE, serviceName: env.AWS_LAMBDA_FUNCTION_NAME ?? env.POWERTOOLS_SERVICE_NAME });
+}
+
+/** The `onCacheResult` that counts each read's result in `metrics` (in memory until the invocation ends). */
+export function recordCacheResult(metrics: Metrics): (result: CacheResult) => void {
+  return (result) => { metrics.addMetric(CACHE_METRIC_NAMES[result], MetricUnit.Count, 1); };
 }
 
 /**
@@ -350,7 +355,7 @@ const service = new ItemService({
   cache,
   ttlSeconds: Number(process.env.CACHE_TTL_SECONDS ?? 300),
   timeoutMs: connection?.timeoutMs ?? 100,
-  onCacheResult: (result) => { metrics.addMetric(CACHE_METRIC_NAMES[result], MetricUnit.Count, 1); },
+  onCacheResult: recordCacheResult(metrics),
 });
 
 export const handler = createHandler(service, metrics);
