@@ -247,8 +247,8 @@ export class StaticSite extends Construct {
     const regionUnknown = Token.isUnresolved(region);
     if (props.distributionAlarms ?? (regionUnknown || region === CLOUDFRONT_METRICS_REGION)) {
       this.serverErrorRateAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'ServerErrorRateAlarm', {
-        // The alarm's own Region: us-east-1 (checked above), where the metric is
-        metric: this.metric5xxErrorRate({ region: regionUnknown ? undefined : region }),
+        // No metric Region: the alarm's own, which is us-east-1 (or it is not created)
+        metric: this.metric5xxErrorRate({ region: undefined }),
         // 5% of viewer requests: S3 or CloudFront failing, not a single bad request; 2 of 3 periods rides out a blip
         threshold: 5,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
