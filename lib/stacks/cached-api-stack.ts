@@ -9,10 +9,11 @@ import { createAlarmTopic } from './alarm-topic';
  * on `/items/*`), API Gateway (no stage cache) and a Lambda reading through Valkey (5 min TTL) in
  * front of DynamoDB. Writes, `PUT/DELETE <api endpoint>/items/{id}`, are SigV4-signed by a principal
  * given `api.grantWrite(...)`; CloudFront does not forward them. Idle cost is the cache's minimum
- * (ElastiCache Serverless for Valkey bills at least 100 MB, about $6/month in us-east-1) plus
- * $0.80/month for two secrets and about $4.90/month of monitoring (alarm topic key, alarms, dashboard); no NAT gateway, and CloudFront, API Gateway, Lambda and on-demand
- * DynamoDB bill per request. Every alarm publishes to one encrypted topic (`-c alarmEmail=...`
- * subscribes an address); the dashboard follows a request from CloudFront to the cache.
+ * (ElastiCache Serverless for Valkey bills at least 100 MB, about $6/month in us-east-1), $0.80/month
+ * for two secrets and about $4.90/month of monitoring (alarm topic key, alarms, dashboard); no NAT
+ * gateway, and CloudFront, API Gateway, Lambda and on-demand DynamoDB bill per request. Every alarm
+ * publishes to one encrypted topic (`-c alarmEmail=...` subscribes an address); the dashboard
+ * follows a request from CloudFront to the cache.
  */
 export class CachedApiStack extends Stack {
   public readonly api: CachedApi;

@@ -7,9 +7,10 @@ import { createAlarmTopic } from './alarm-topic';
 /**
  * Example: a single-page app served from a private bucket through CloudFront. Upload the build
  * with `aws s3 sync dist/ s3://<BucketName>/` (hashed files under `assets/`). Idle cost: the alarm
- * topic's key and the dashboard (about $4/month) and S3 storage; CloudFront bills per request and byte. CloudFront publishes its metrics in us-east-1: the
- * dashboard reads them from there in any Region; the 5xx alarm is created only when the stack is
- * deployed to us-east-1 (a CloudFormation condition), the only Region where it can see them.
+ * topic's key and the dashboard (about $4/month) and S3 storage; CloudFront bills per request and
+ * byte. CloudFront publishes its metrics in us-east-1: the dashboard reads them from there in any
+ * Region; the 5xx alarm is created only when the stack is deployed to us-east-1 (a CloudFormation
+ * condition), the only Region where it can see them.
  */
 export class StaticSiteStack extends Stack {
   public readonly site: StaticSite;
