@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { createClient } from '@redis/client';
 
@@ -308,29 +309,53 @@ export function cacheConnectionFromEnv(env: NodeJS.ProcessEnv): CacheConnection 
   };
 }
 
-/** One EMF line per read: CloudWatch turns it into the CacheHit/CacheMiss/CacheError/CacheBypass metrics. */
-function emitCacheMetric(result: CacheResult): void {
-  const name = `Cache${result[0].toUpperCase()}${result.slice(1)}`;
-  process.stdout.write(`${JSON.stringify({
-    _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: 'CachedApi', Dimensions: [['Service']], Metrics: [{ Name: name, Unit: 'Count' }] }] },
-    Service: process.env.POWERTOOLS_SERVICE_NAME ?? 'cached-api',
-    [name]: 1,
-  })}${NL}`);
+/** The metric each {@link CacheResult} counts (namespace `CachedApi`, dimension `service` = the function name). */
+export const CACHE_METRIC_NAMES: Record<CacheResult, string> = {
+  hit: 'CacheHit', miss: 'CacheMiss', error: 'CacheError', bypass: 'CacheBypass',
+};
+
+/**
+ * Powertools Metrics for the cache results: namespace from `POWERTOOLS_METRICS_NAMESPACE` (set by the
+ * construct), one dimension, `service`, holding the function's name, so the construct's alarms and
+ * dashboard find the metrics of their own function.
+ */
+export function createMetrics(env: NodeJS.ProcessEnv = process.env): Metrics {
+  return new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE, serviceName: env.AWS_LAMBDA_FUNCTION_NAME ?? env.POWERTOOLS_SERVICE_NAME });
+}
+
+/** The `onCacheResult` that counts each read's result in `metrics` (in memory until the invocation ends). */
+export function recordCacheResult(metrics: Metrics): (result: CacheResult) => void {
+  return (result) => { metrics.addMetric(CACHE_METRIC_NAMES[result], MetricUnit.Count, 1); };
+}
+
+/**
+ * The Lambda handler over `service`: a read's cache result is stored in `metrics` (in memory) and
+ * written once per invocation, as one EMF line, after the response is built. Requests without a read
+ * (PUT, DELETE, 400) write nothing.
+ */
+export function createHandler(service: ItemService, metrics: Metrics) {
+  return async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+    logger.addContext(context);
+    try {
+      return await handleRequest(service, event);
+    } finally {
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    }
+  };
 }
 
 const connection = cacheConnectionFromEnv(process.env);
 const cache = connection ? redisCache(createRedisClient(connection), connection.timeoutMs * 10) : undefined;
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 
+const metrics = createMetrics();
+
 const service = new ItemService({
   table: dynamoDbTable(documentClient, process.env.TABLE_NAME ?? ''),
   cache,
   ttlSeconds: Number(process.env.CACHE_TTL_SECONDS ?? 300),
   timeoutMs: connection?.timeoutMs ?? 100,
-  onCacheResult: emitCacheMetric,
+  onCacheResult: recordCacheResult(metrics),
 });
 
-export const handler = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
-  logger.addContext(context);
-  return handleRequest(service, event);
-};
+export const handler = createHandler(service, metrics);

@@ -2,6 +2,7 @@ import { Duration, Names, RemovalPolicy, Token, Tokenization, Validations } from
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -15,6 +16,7 @@ import { CLOUDFRONT_COMMENT_LENGTH, CLOUDFRONT_POLICY_NAME_LENGTH, accountUnique
 import { describePath } from '../private/labels';
 import { acknowledgeDistributionFindings } from '../private/cloudfront-findings';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { AlarmSet } from '../private/alarm-set';
 import { acknowledgeNoFunctionDlq } from '../private/nag-acknowledgements';
 import { createHandlerFunction } from '../private/node-function';
 
@@ -210,7 +212,33 @@ export interface CachedApiProps {
    * @default - the default cloudfront.net certificate
    */
   readonly certificate?: acm.ICertificate;
+
+  /**
+   * Actions of every alarm of the construct (API 5xx rate and p99 latency, function errors and
+   * throttles, cache hit ratio, cache throttling and ECPU), e.g. an `SnsAction`.
+   *
+   * @default - no actions; add them with addAlarmActions()
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
+
+  /**
+   * p99 latency of the API stage above which `apiLatencyAlarm` fires (3 five-minute periods in a row).
+   *
+   * @default Duration.seconds(2) - above a VPC cold start with a TLS + IAM connection to the cache, far below the 10 s function timeout
+   */
+  readonly apiLatencyAlarmThreshold?: Duration;
+
+  /**
+   * Cache hit ratio, in percent of the reads that asked the cache, below which `cacheHitRatioAlarm`
+   * fires (3 five-minute periods in a row, each with at least 20 reads).
+   *
+   * @default 50
+   */
+  readonly cacheHitRatioAlarmThreshold?: number;
 }
+
+/** Reads per five minutes below which the hit ratio alarm does not judge (a few misses of a quiet API are no signal). */
+const MIN_READS_FOR_HIT_RATIO = 20;
 
 /**
  * A read-mostly REST API cached at three layers: CloudFront at the edge, an optional API Gateway
@@ -265,7 +293,28 @@ export class CachedApi extends Construct {
   /** Resolved staleness bound. */
   public readonly maxStaleness: Duration;
 
+  /** Namespace of the handler's cache metrics (embedded metric format); their dimension is `service` = the function name. */
+  public static readonly METRICS_NAMESPACE = 'CachedApi';
+
+  /** API 5xx responses above 5% of requests in 2 of 3 five-minute periods. */
+  public readonly apiServerErrorAlarm: cloudwatch.Alarm;
+  /** API p99 latency above `apiLatencyAlarmThreshold` for 3 five-minute periods. */
+  public readonly apiLatencyAlarm: cloudwatch.Alarm;
+  /** Any function error in 5 minutes. */
+  public readonly handlerErrorsAlarm: cloudwatch.Alarm;
+  /** Any throttled invocation in 5 minutes. */
+  public readonly handlerThrottlesAlarm: cloudwatch.Alarm;
+  /** Cache hit ratio below `cacheHitRatioAlarmThreshold` for 3 five-minute periods. */
+  public readonly cacheHitRatioAlarm: cloudwatch.Alarm;
+  /** Throttled cache commands in 3 of 5 minutes. */
+  public readonly cacheThrottledAlarm: cloudwatch.Alarm;
+  /** ECPU/s above 80% of `cacheMaxEcpuPerSecond` for 5 minutes; undefined when that limit is a token. */
+  public readonly cacheEcpuAlarm?: cloudwatch.Alarm;
+  /** Resolved ECPU/s limit of the cache. */
+  public readonly cacheMaxEcpuPerSecond: number;
+
   private readonly writeAuthorizer?: apigateway.IAuthorizer;
+  private readonly alarmSet: AlarmSet;
 
   constructor(scope: Construct, id: string, props: CachedApiProps = {}) {
     super(scope, id);
@@ -278,6 +327,8 @@ export class CachedApi extends Construct {
     this.writeAuthorizer = props.writeAuthorizer;
     const cacheTimeout = props.cacheTimeout ?? Duration.millis(100);
     const cachedPathPatterns = props.cachedPathPatterns ?? ['/items/*'];
+    this.cacheMaxEcpuPerSecond = props.cacheMaxEcpuPerSecond ?? 5000;
+    this.alarmSet = new AlarmSet(props.alarmActions);
     this.validate(props, cacheTimeout, cachedPathPatterns);
 
     this.vpc = props.vpc ?? this.createVpc();
@@ -348,7 +399,7 @@ export class CachedApi extends Construct {
       userGroupId: userGroup.ref,
       cacheUsageLimits: {
         dataStorage: { maximum: props.cacheMaxDataStorageGb ?? 1, unit: 'GB' },
-        ecpuPerSecond: { maximum: props.cacheMaxEcpuPerSecond ?? 5000 },
+        ecpuPerSecond: { maximum: this.cacheMaxEcpuPerSecond },
       },
     });
 
@@ -361,6 +412,195 @@ export class CachedApi extends Construct {
     this.readMethod = readMethod;
     this.writeMethods = writeMethods;
     this.distribution = this.createDistribution(props, cachedPathPatterns);
+
+    const latencyThreshold = props.apiLatencyAlarmThreshold ?? Duration.seconds(2);
+    this.apiServerErrorAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'ApiServerErrorAlarm', {
+      metric: this.metricApiServerErrorRate(),
+      // 5% of requests: a failing dependency, not one unlucky request; 2 of 3 periods rides out a blip
+      threshold: 5,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING, // no requests, no errors
+      alarmDescription: `API of ${this.node.path} answers 5xx to more than 5% of requests: look at the function's errors and logs (a DynamoDB failure answers 502) and the stage's execution logs.`,
+    }));
+    this.apiLatencyAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'ApiLatencyAlarm', {
+      metric: this.metricApiLatencyP99(),
+      threshold: latencyThreshold.toMilliseconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // 15 minutes: one period of cold starts is not a trend
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `API of ${this.node.path}: p99 latency above ${latencyThreshold.toHumanString()} for 15 minutes. Look at the function's duration, cache errors (CacheError, timeouts of each cache call) and DynamoDB latency.`,
+    }));
+    this.handlerErrorsAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'HandlerErrorsAlarm', {
+      metric: this.metricHandlerErrors(),
+      // The function throws only when DynamoDB fails or on a bug (cache failures degrade): any error is a 502 to a reader
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `Function of ${this.node.path} failed (each failure is a 502 to a caller): read its log group for the error; cache failures never fail a request, so look at DynamoDB.`,
+    }));
+    this.handlerThrottlesAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'HandlerThrottlesAlarm', {
+      metric: this.metricHandlerThrottles(),
+      // Any throttle: the account's concurrency is exhausted and callers get errors
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `Function of ${this.node.path} was throttled: the account's Lambda concurrency in this Region is used up. Look at ConcurrentExecutions of the account and raise the quota or reserve concurrency.`,
+    }));
+    const hitRatioThreshold = props.cacheHitRatioAlarmThreshold ?? 50;
+    this.cacheHitRatioAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'CacheHitRatioAlarm', {
+      metric: this.metricCacheHitRatio(),
+      threshold: hitRatioThreshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      // 15 minutes, each period with at least 20 reads (the expression reports 100 below that)
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `Cache of ${this.node.path} answers fewer than ${hitRatioThreshold}% of reads: look at CacheError (the cache failing or timing out: its throttling, connections, IAM auth) and CacheMiss (keys too diverse for cacheTtl, or evictions).`,
+    }));
+    this.cacheThrottledAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'CacheThrottledAlarm', {
+      metric: this.metricCacheThrottledCommands(),
+      // Any throttled command in 3 of 5 minutes: scaling blips pass, a cache held at its ECPU limit does not
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `Serverless cache of ${this.node.path} throttles commands (reads then fall back to DynamoDB): compare ElastiCacheProcessingUnits with cacheMaxEcpuPerSecond and raise the limit, or find the client causing the load.`,
+    }));
+    if (isConcrete(this.cacheMaxEcpuPerSecond)) {
+      const ecpuThreshold = Math.floor(this.cacheMaxEcpuPerSecond * 0.8);
+      this.cacheEcpuAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'CacheEcpuAlarm', {
+        metric: this.metricCacheEcpuPerSecond(),
+        // 80% of the limit for 5 minutes: throttling is near, and the bill at its cap
+        threshold: ecpuThreshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 5,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: `Serverless cache of ${this.node.path} uses more than 80% of its ${this.cacheMaxEcpuPerSecond} ECPU/s limit for 5 minutes: throttling follows at the limit. Raise cacheMaxEcpuPerSecond or find the client causing the load.`,
+      }));
+    }
+  }
+
+  /** Every alarm of the construct. */
+  public get alarms(): cloudwatch.IAlarm[] {
+    return this.alarmSet.alarms;
+  }
+
+  /** Adds actions to every alarm of the construct, present and future. */
+  public addAlarmActions(...actions: cloudwatch.IAlarmAction[]): void {
+    this.alarmSet.addActions(...actions);
+  }
+
+  /** Share of API requests answered with 5xx, in percent (5 minutes). */
+  public metricApiServerErrorRate(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({
+      // 5XXError's Average is the error rate as a fraction of requests
+      expression: '100 * errors',
+      usingMetrics: { errors: this.api.deploymentStage.metricServerError({ statistic: cloudwatch.Stats.AVERAGE, period: Duration.minutes(5) }) },
+      label: 'API 5xx (% of requests)',
+      period: Duration.minutes(5),
+      ...props,
+    });
+  }
+
+  /** p99 latency of the API stage, in milliseconds (5 minutes). */
+  public metricApiLatencyP99(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.api.deploymentStage.metricLatency({ statistic: cloudwatch.Stats.p(99), period: Duration.minutes(5), label: 'API latency p99', ...props });
+  }
+
+  /** Requests to the API stage (sum over 5 minutes). */
+  public metricApiRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.api.deploymentStage.metricCount({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5), label: 'API requests', ...props });
+  }
+
+  /** Function errors (sum over 5 minutes). */
+  public metricHandlerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.handler.metricErrors({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5), ...props });
+  }
+
+  /** Throttled function invocations (sum over 5 minutes). */
+  public metricHandlerThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.handler.metricThrottles({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5), ...props });
+  }
+
+  /**
+   * Reads with the given cache result, from the handler's embedded metric format output
+   * (`CacheHit`, `CacheMiss`, `CacheError` or `CacheBypass`; sum over 5 minutes).
+   */
+  public metricCacheResult(result: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    const names: Record<string, string> = { hit: 'CacheHit', miss: 'CacheMiss', error: 'CacheError', bypass: 'CacheBypass' };
+    const metricName = names[result];
+    if (!metricName) {
+      throw new Error(`CachedApi at '${this.node.path}': metricCacheResult result '${result}' is not a cache result; use one of ${Object.keys(names).join(', ')}.`);
+    }
+    return new cloudwatch.Metric({
+      namespace: CachedApi.METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { service: this.handler.functionName },
+      statistic: cloudwatch.Stats.SUM,
+      period: Duration.minutes(5),
+      unit: cloudwatch.Unit.COUNT,
+      ...props,
+    });
+  }
+
+  /**
+   * Cache hit ratio in percent: hits / (hits + misses + errors), 5 minutes. A period with fewer than
+   * 20 such reads reports 100, so a quiet API does not look like a cold cache.
+   */
+  public metricCacheHitRatio(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({
+      expression: `IF((FILL(hit, 0) + FILL(miss, 0) + FILL(error, 0)) >= ${MIN_READS_FOR_HIT_RATIO}, 100 * FILL(hit, 0) / (FILL(hit, 0) + FILL(miss, 0) + FILL(error, 0)), 100)`,
+      usingMetrics: { hit: this.metricCacheResult('hit'), miss: this.metricCacheResult('miss'), error: this.metricCacheResult('error') },
+      label: 'Cache hit ratio (%)',
+      period: Duration.minutes(5),
+      ...props,
+    });
+  }
+
+  /** A metric of the serverless cache (namespace `AWS/ElastiCache`, dimension `clusterId` = the cache name). */
+  public metricCache(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/ElastiCache',
+      metricName,
+      // Serverless caches publish under clusterId (the cache's name, its Ref), not CacheClusterId
+      dimensionsMap: { clusterId: this.cache.ref },
+      ...props,
+    });
+  }
+
+  /** Commands the serverless cache throttled (sum per minute). */
+  public metricCacheThrottledCommands(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricCache('ThrottledCmds', { statistic: cloudwatch.Stats.SUM, period: Duration.minutes(1), ...props });
+  }
+
+  /** ElastiCache Processing Units the cache consumed per second, averaged over each minute. */
+  public metricCacheEcpuPerSecond(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({
+      expression: 'ecpu / PERIOD(ecpu)',
+      usingMetrics: { ecpu: this.metricCache('ElastiCacheProcessingUnits', { statistic: cloudwatch.Stats.SUM, period: Duration.minutes(1) }) },
+      label: 'ECPU per second',
+      period: Duration.minutes(1),
+      ...props,
+    });
+  }
+
+  /**
+   * A metric of the distribution, read from us-east-1 where CloudFront publishes (dimensions
+   * `DistributionId` and `Region: Global`). For dashboards; an alarm on it must live in us-east-1.
+   */
+  public metricDistribution(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/CloudFront',
+      metricName,
+      dimensionsMap: { DistributionId: this.distribution.distributionId, Region: 'Global' },
+      region: 'us-east-1',
+      ...props,
+    });
   }
 
   /** Stable (from the construct path) and lower case, as ElastiCache ids require. */
@@ -402,6 +642,7 @@ export class CachedApi extends Construct {
         CACHE_IAM_USER: userId,
         CACHE_TTL_SECONDS: Tokenization.stringifyNumber(this.cacheTtl.toSeconds()),
         CACHE_TIMEOUT_MS: Tokenization.stringifyNumber(cacheTimeout.toMilliseconds()),
+        POWERTOOLS_METRICS_NAMESPACE: CachedApi.METRICS_NAMESPACE,
       },
     });
     acknowledgeNoFunctionDlq(fn, 'invoked synchronously by API Gateway, which returns the error to the caller');
@@ -435,6 +676,8 @@ export class CachedApi extends Construct {
     const logging = props.apiLogging ?? true;
     const stageCache = this.apiCacheTtl !== undefined;
     const api = new apigateway.RestApi(this, 'Api', {
+      // API Gateway's metrics are keyed by name: one of its own per construct, not 'Api' for all
+      restApiName: Names.uniqueResourceName(this, { maxLength: 128, separator: '-' }),
       description: describePath('Cache-aside API (reads through CloudFront, writes authorized) of ', this, 1024),
       endpointTypes: [apigateway.EndpointType.REGIONAL],
       cloudWatchRole: props.cloudWatchRole ?? false,
@@ -589,6 +832,15 @@ export class CachedApi extends Construct {
     const ecpu = props.cacheMaxEcpuPerSecond;
     if (isConcrete(ecpu) && (ecpu < 1000 || ecpu > 15_000_000 || !Number.isInteger(ecpu))) {
       errors.add('cacheMaxEcpuPerSecond', ecpu, 'ElastiCache Serverless allows 1000 to 15,000,000 ECPUs per second', 'use 1000 or more');
+    }
+    const hitRatio = props.cacheHitRatioAlarmThreshold;
+    if (isConcrete(hitRatio) && (hitRatio < 0 || hitRatio > 100)) {
+      errors.add('cacheHitRatioAlarmThreshold', hitRatio, 'is a percentage of reads, from 0 to 100', 'use e.g. 50');
+    }
+    const latency = props.apiLatencyAlarmThreshold;
+    if (latency && !latency.isUnresolved() && (latency.toMilliseconds() <= 0 || latency.toMilliseconds() > 29_000)) {
+      errors.add('apiLatencyAlarmThreshold', latency, 'API Gateway answers within its 29 s integration timeout, so a threshold must be above 0 and at most 29 s',
+        'use e.g. Duration.seconds(2)');
     }
     const apiTtl = props.apiCacheTtl;
     if (apiTtl && !apiTtl.isUnresolved() && apiTtl.toMilliseconds() > 3_600_000) {

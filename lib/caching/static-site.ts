@@ -1,6 +1,7 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, CfnCondition, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -9,6 +10,7 @@ import {
 } from '../private/account-unique-name';
 import { acknowledgeDistributionFindings } from '../private/cloudfront-findings';
 import { ConfigErrors } from '../private/config-errors';
+import { AlarmSet } from '../private/alarm-set';
 import { describePath } from '../private/labels';
 import { createAccessLogsBucket, createSecureBucket } from '../private/secure-bucket';
 
@@ -105,7 +107,28 @@ export interface StaticSiteProps {
    * @default - the default cloudfront.net certificate
    */
   readonly certificate?: acm.ICertificate;
+
+  /**
+   * Create the distribution's 5xx error rate alarm. CloudFront publishes its metrics in us-east-1
+   * only, and an alarm sees only its own Region's metrics, so the alarm exists only in us-east-1: in
+   * an environment-agnostic stack under a CloudFormation condition on `AWS::Region`
+   * (`serverErrorRateAlarmCondition`), in a stack with a concrete other Region not at all (`true`
+   * there is a synth-time error).
+   *
+   * @default - true when the stack's Region is us-east-1 or unknown until deployment, false otherwise
+   */
+  readonly distributionAlarms?: boolean;
+
+  /**
+   * Actions of every alarm of the construct, e.g. an `SnsAction`.
+   *
+   * @default - no actions; add them with addAlarmActions()
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
 }
+
+/** The Region where CloudFront publishes its metrics. */
+const CLOUDFRONT_METRICS_REGION = 'us-east-1';
 
 /**
  * A static site: a private S3 bucket read by CloudFront through Origin Access Control, security
@@ -128,6 +151,15 @@ export class StaticSite extends Construct {
   public readonly assetTtl: Duration;
   /** Resolved TTL of HTML and everything else. */
   public readonly htmlTtl: Duration;
+  /** 5xx responses above 5% of requests in 2 of 3 five-minute periods; undefined without `distributionAlarms`. */
+  public readonly serverErrorRateAlarm?: cloudwatch.Alarm;
+  /**
+   * The condition (`AWS::Region` is us-east-1) the alarm is created under in an environment-agnostic
+   * stack; undefined otherwise. A resource referencing the alarm (e.g. a dashboard's alarm widget) needs it too.
+   */
+  public readonly serverErrorRateAlarmCondition?: CfnCondition;
+
+  private readonly alarmSet: AlarmSet;
 
   constructor(scope: Construct, id: string, props: StaticSiteProps = {}) {
     super(scope, id);
@@ -209,6 +241,74 @@ export class StaticSite extends Construct {
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
     });
     acknowledgeDistributionFindings(this.distribution, props);
+
+    this.alarmSet = new AlarmSet(props.alarmActions);
+    const region = Stack.of(this).region;
+    const regionUnknown = Token.isUnresolved(region);
+    if (props.distributionAlarms ?? (regionUnknown || region === CLOUDFRONT_METRICS_REGION)) {
+      this.serverErrorRateAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'ServerErrorRateAlarm', {
+        // No metric Region: the alarm's own, which is us-east-1 (or it is not created)
+        metric: this.metric5xxErrorRate({ region: undefined }),
+        // 5% of viewer requests: S3 or CloudFront failing, not a single bad request; 2 of 3 periods rides out a blip
+        threshold: 5,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING, // no requests, no errors
+        alarmDescription: `Distribution of ${this.node.path} answers 5xx to more than 5% of viewers: look at the distribution's error status in the CloudFront console and the bucket's access (Origin Access Control, bucket policy, the object's encryption).`,
+      }));
+      if (regionUnknown) {
+        this.serverErrorRateAlarmCondition = new CfnCondition(this, 'InCloudFrontMetricsRegion', {
+          expression: Fn.conditionEquals(Aws.REGION, CLOUDFRONT_METRICS_REGION),
+        });
+        (this.serverErrorRateAlarm.node.defaultChild as cloudwatch.CfnAlarm).cfnOptions.condition = this.serverErrorRateAlarmCondition;
+      }
+    }
+  }
+
+  /** Every alarm of the construct. */
+  public get alarms(): cloudwatch.IAlarm[] {
+    return this.alarmSet.alarms;
+  }
+
+  /** Adds actions to every alarm of the construct, present and future. */
+  public addAlarmActions(...actions: cloudwatch.IAlarmAction[]): void {
+    this.alarmSet.addActions(...actions);
+  }
+
+  /**
+   * A metric of the distribution (namespace `AWS/CloudFront`, dimensions `DistributionId` and
+   * `Region: Global`), read from us-east-1, where CloudFront publishes it; dashboards in any Region show it.
+   */
+  public metricDistribution(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/CloudFront',
+      metricName,
+      dimensionsMap: { DistributionId: this.distribution.distributionId, Region: 'Global' },
+      region: CLOUDFRONT_METRICS_REGION,
+      period: Duration.minutes(5),
+      ...props,
+    });
+  }
+
+  /** Share of viewer requests answered with 5xx, in percent (average over 5 minutes). */
+  public metric5xxErrorRate(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricDistribution('5xxErrorRate', { statistic: cloudwatch.Stats.AVERAGE, label: '5xx (% of requests)', ...props });
+  }
+
+  /** Share of viewer requests answered with 4xx, in percent (average over 5 minutes). */
+  public metric4xxErrorRate(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricDistribution('4xxErrorRate', { statistic: cloudwatch.Stats.AVERAGE, label: '4xx (% of requests)', ...props });
+  }
+
+  /** Viewer requests (sum over 5 minutes). */
+  public metricRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricDistribution('Requests', { statistic: cloudwatch.Stats.SUM, label: 'Requests', ...props });
+  }
+
+  /** Bytes downloaded by viewers (sum over 5 minutes): the transfer CloudFront bills. */
+  public metricBytesDownloaded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricDistribution('BytesDownloaded', { statistic: cloudwatch.Stats.SUM, label: 'Bytes downloaded', ...props });
   }
 
   private validate(props: StaticSiteProps, rootObject: string, assetPathPatterns: string[]): void {
@@ -241,6 +341,11 @@ export class StaticSite extends Construct {
     if (props.responseHeadersPolicy && props.contentSecurityPolicy !== undefined) {
       errors.add('contentSecurityPolicy', props.contentSecurityPolicy, 'only applies to the default response headers policy, but responseHeadersPolicy was given',
         'put the Content-Security-Policy in your policy and remove contentSecurityPolicy');
+    }
+    const region = Stack.of(this).region;
+    if (props.distributionAlarms === true && !Token.isUnresolved(region) && region !== CLOUDFRONT_METRICS_REGION) {
+      errors.add('distributionAlarms', true, `CloudFront publishes its metrics in ${CLOUDFRONT_METRICS_REGION} only, and an alarm in ${region} cannot see them`,
+        `deploy the stack to ${CLOUDFRONT_METRICS_REGION}, or remove distributionAlarms and alarm on metric5xxErrorRate() from a stack in ${CLOUDFRONT_METRICS_REGION}`);
     }
     errors.throwIfAny();
   }

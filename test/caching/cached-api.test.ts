@@ -2,11 +2,14 @@ import { CfnParameter, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib'
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { CachedApi, CachedApiProps } from '../../lib/caching/cached-api';
 import { testApp } from '../support/app';
@@ -443,5 +446,146 @@ describe('CachedApi account-wide names', () => {
     expect(policy.Properties.CachePolicyConfig.Comment.length).toBeLessThanOrEqual(128);
     const [distribution] = Object.values(template.findResources('AWS::CloudFront::Distribution'));
     expect(distribution.Properties.DistributionConfig.Comment.length).toBeLessThanOrEqual(128);
+  });
+});
+
+describe('CachedApi alarms', () => {
+  let template: Template;
+  let api: CachedApi;
+  beforeAll(() => ({ template, api } = synth()));
+
+  /** The alarm whose logical ID starts with `Api<name>` (construct ID 'Api' + the alarm's ID). */
+  function alarm(t: Template, name: string): Record<string, any> {
+    const found = Object.entries(t.findResources('AWS::CloudWatch::Alarm')).filter(([id]) => id.startsWith(`Api${name}`));
+    expect(found).toHaveLength(1);
+    return found[0][1].Properties;
+  }
+  /** The single metric (plain or inside a math expression) an alarm reads, with its stat and period. */
+  function stats(props: Record<string, any>): Array<{ namespace: string; metric: string; dims: Record<string, unknown>; stat: string; period: number }> {
+    if (props.MetricName) {
+      return [{ namespace: props.Namespace, metric: props.MetricName, dims: Object.fromEntries(props.Dimensions.map((d: any) => [d.Name, d.Value])), stat: props.ExtendedStatistic ?? props.Statistic, period: props.Period }];
+    }
+    return props.Metrics.filter((m: any) => m.MetricStat).map((m: any) => ({
+      namespace: m.MetricStat.Metric.Namespace, metric: m.MetricStat.Metric.MetricName,
+      dims: Object.fromEntries(m.MetricStat.Metric.Dimensions.map((d: any) => [d.Name, d.Value])), stat: m.MetricStat.Stat, period: m.MetricStat.Period,
+    }));
+  }
+  const fnRef = () => ({ Ref: Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { CACHE_TLS: 'true' } } } }))[0] });
+  const cacheRef = () => ({ Ref: Object.keys(template.findResources('AWS::ElastiCache::ServerlessCache'))[0] });
+
+  test('seven alarms, exposed as members and in alarms, none with actions by default', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+    expect(api.alarms).toEqual([api.apiServerErrorAlarm, api.apiLatencyAlarm, api.handlerErrorsAlarm, api.handlerThrottlesAlarm,
+      api.cacheHitRatioAlarm, api.cacheThrottledAlarm, api.cacheEcpuAlarm]);
+    for (const a of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(a.Properties.AlarmActions).toBeUndefined();
+      expect(a.Properties.AlarmName).toBeUndefined(); // CloudFormation names them after the stack (the alarm topic's key policy relies on it)
+      expect(a.Properties.AlarmDescription).toMatch(/Stack\/Api/);
+    }
+  });
+
+  test('API 5xx: above 5% of requests (5XXError Average x 100) in 2 of 3 five-minute periods', () => {
+    const props = alarm(template, 'ApiServerErrorAlarm');
+    expect(props).toMatchObject({ Threshold: 5, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 3, DatapointsToAlarm: 2, TreatMissingData: 'notBreaching' });
+    expect(props.Metrics.find((m: any) => m.Expression).Expression).toBe('100 * errors');
+    const restApiName = Object.values(template.findResources('AWS::ApiGateway::RestApi'))[0].Properties.Name;
+    expect(stats(props)).toEqual([{ namespace: 'AWS/ApiGateway', metric: '5XXError', stat: 'Average', period: 300,
+      dims: { ApiName: restApiName, Stage: { Ref: Object.keys(template.findResources('AWS::ApiGateway::Stage'))[0] } } }]);
+  });
+
+  test('API p99 latency above 2 s for 3 five-minute periods', () => {
+    const props = alarm(template, 'ApiLatencyAlarm');
+    expect(props).toMatchObject({ Threshold: 2000, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 3, TreatMissingData: 'notBreaching' });
+    expect(stats(props)).toEqual([expect.objectContaining({ namespace: 'AWS/ApiGateway', metric: 'Latency', stat: 'p99', period: 300 })]);
+  });
+
+  test('function errors and throttles: any in 5 minutes, on this function', () => {
+    for (const [name, metric] of [['HandlerErrorsAlarm', 'Errors'], ['HandlerThrottlesAlarm', 'Throttles']]) {
+      const props = alarm(template, name);
+      expect(props).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
+      expect(stats(props)).toEqual([{ namespace: 'AWS/Lambda', metric, stat: 'Sum', period: 300, dims: { FunctionName: fnRef() } }]);
+    }
+  });
+
+  test('cache hit ratio below 50% for 3 five-minute periods, judged only with at least 20 reads, from the handler\'s EMF metrics', () => {
+    const props = alarm(template, 'CacheHitRatioAlarm');
+    expect(props).toMatchObject({ Threshold: 50, ComparisonOperator: 'LessThanThreshold', EvaluationPeriods: 3, TreatMissingData: 'notBreaching' });
+    expect(props.Metrics.find((m: any) => m.Expression).Expression).toMatch(/^IF\(\(FILL\(hit, 0\) \+ FILL\(miss, 0\) \+ FILL\(error, 0\)\) >= 20, 100 \* FILL\(hit, 0\) \//);
+    expect(stats(props)).toEqual(['CacheHit', 'CacheMiss', 'CacheError'].map((metric) =>
+      ({ namespace: 'CachedApi', metric, stat: 'Sum', period: 300, dims: { service: fnRef() } })));
+    // the handler reads its namespace from the environment the construct sets
+    expect(fnEnv(template).POWERTOOLS_METRICS_NAMESPACE).toBe(CachedApi.METRICS_NAMESPACE);
+  });
+
+  test('Valkey throttling: any throttled command in 3 of 5 minutes, dimension clusterId = the serverless cache', () => {
+    const props = alarm(template, 'CacheThrottledAlarm');
+    expect(props).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 5, DatapointsToAlarm: 3, TreatMissingData: 'notBreaching' });
+    expect(stats(props)).toEqual([{ namespace: 'AWS/ElastiCache', metric: 'ThrottledCmds', stat: 'Sum', period: 60, dims: { clusterId: cacheRef() } }]);
+  });
+
+  test('Valkey ECPU: above 80% of the ECPU/s limit for 5 minutes (ECPUs per minute / 60)', () => {
+    const props = alarm(template, 'CacheEcpuAlarm');
+    expect(props).toMatchObject({ Threshold: 4000, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 5, TreatMissingData: 'notBreaching' });
+    expect(props.Metrics.find((m: any) => m.Expression).Expression).toBe('ecpu / PERIOD(ecpu)');
+    expect(stats(props)).toEqual([{ namespace: 'AWS/ElastiCache', metric: 'ElastiCacheProcessingUnits', stat: 'Sum', period: 60, dims: { clusterId: cacheRef() } }]);
+    expect(alarm(synth({ cacheMaxEcpuPerSecond: 20_000 }).template, 'CacheEcpuAlarm').Threshold).toBe(16_000);
+  });
+
+  test('thresholds follow apiLatencyAlarmThreshold and cacheHitRatioAlarmThreshold', () => {
+    const { template: t } = synth({ apiLatencyAlarmThreshold: Duration.millis(750), cacheHitRatioAlarmThreshold: 80 });
+    expect(alarm(t, 'ApiLatencyAlarm').Threshold).toBe(750);
+    expect(alarm(t, 'CacheHitRatioAlarm').Threshold).toBe(80);
+  });
+
+  test('a token ECPU limit: no ECPU alarm (80% of it is not known at synth time), the rest as usual', () => {
+    const stack = new Stack(testApp(), 'Stack');
+    const ecpu = new CfnParameter(stack, 'Ecpu', { type: 'Number' });
+    const withToken = new CachedApi(stack, 'Api', { cacheMaxEcpuPerSecond: ecpu.valueAsNumber });
+    expect(withToken.cacheEcpuAlarm).toBeUndefined();
+    Template.fromStack(stack).resourceCountIs('AWS::CloudWatch::Alarm', 6);
+  });
+
+  test('alarmActions reach every alarm; addAlarmActions adds to every alarm', () => {
+    const stack = new Stack(testApp(), 'Stack');
+    const topic = new sns.Topic(stack, 'Topic');
+    const later = new sns.Topic(stack, 'Later');
+    const a = new CachedApi(stack, 'Api', { alarmActions: [new cwActions.SnsAction(topic)] });
+    a.addAlarmActions(new cwActions.SnsAction(later));
+    const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(7);
+    for (const x of alarms) expect(x.Properties.AlarmActions).toEqual([{ Ref: stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic) }, { Ref: stack.getLogicalId(later.node.defaultChild as sns.CfnTopic) }]);
+  });
+
+  test('metric methods: cache results by name, CloudFront from us-east-1 with Region Global, ECPU per second', () => {
+    const stack = Stack.of(api);
+    const resolve = (m: cloudwatch.IMetric) => stack.resolve(m.toMetricConfig());
+    expect(resolve(api.metricCacheResult('miss')).metricStat).toMatchObject({ namespace: 'CachedApi', metricName: 'CacheMiss', statistic: 'Sum' });
+    expect(() => api.metricCacheResult('hits')).toThrow(/metricCacheResult result 'hits' is not a cache result; use one of hit, miss, error, bypass/);
+    const cf = resolve(api.metricDistribution('5xxErrorRate'));
+    expect(cf.metricStat).toMatchObject({ namespace: 'AWS/CloudFront', region: 'us-east-1', dimensions: [{ name: 'DistributionId', value: { Ref: expect.stringMatching(/^ApiDistribution/) } }, { name: 'Region', value: 'Global' }] });
+    expect(api.metricCacheEcpuPerSecond().expression).toBe('ecpu / PERIOD(ecpu)');
+    expect(resolve(api.metricCache('BytesUsedForCache')).metricStat.dimensions).toEqual([{ name: 'clusterId', value: cacheRef() }]);
+    expect(resolve(api.metricApiRequests()).metricStat).toMatchObject({ namespace: 'AWS/ApiGateway', metricName: 'Count', statistic: 'Sum' });
+  });
+
+  test('the REST API has a name of its own (API Gateway metrics are keyed by name), stable and within the stack', () => {
+    const name = Object.values(template.findResources('AWS::ApiGateway::RestApi'))[0].Properties.Name;
+    expect(name).toMatch(/^StackApi[A-F0-9]{8}$|^Stack-Api-[A-F0-9]{8}$/);
+    const other = new Stack(testApp(), 'Other');
+    new CachedApi(other, 'Api');
+    expect(Object.values(Template.fromStack(other).findResources('AWS::ApiGateway::RestApi'))[0].Properties.Name).not.toBe(name);
+  });
+
+  test.each<[string, CachedApiProps, RegExp]>([
+    ['cacheHitRatioAlarmThreshold is above 100', { cacheHitRatioAlarmThreshold: 120 }, /cacheHitRatioAlarmThreshold '120': is a percentage of reads, from 0 to 100/],
+    ['apiLatencyAlarmThreshold is above API Gateway\'s 29 s', { apiLatencyAlarmThreshold: Duration.seconds(30) }, /apiLatencyAlarmThreshold '30 seconds': API Gateway answers within its 29 s integration timeout/],
+  ])('fails if %s', (_, props, message) => {
+    expect(() => synth(props)).toThrow(message);
+  });
+
+  test('alarm thresholds given as tokens are not validated', () => {
+    const stack = new Stack(testApp(), 'Stack');
+    const ratio = new CfnParameter(stack, 'Ratio', { type: 'Number' });
+    expect(() => new CachedApi(stack, 'Api', { cacheHitRatioAlarmThreshold: ratio.valueAsNumber, apiLatencyAlarmThreshold: Duration.millis(Lazy.number({ produce: () => 99_999 })) })).not.toThrow();
   });
 });

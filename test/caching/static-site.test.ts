@@ -2,7 +2,9 @@ import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { StaticSite, StaticSiteProps } from '../../lib/caching/static-site';
 import { testApp } from '../support/app';
@@ -205,5 +207,75 @@ describe('StaticSite account-wide names', () => {
       }
     }
     expect(distributionConfig(template).Comment.length).toBeLessThanOrEqual(128);
+  });
+});
+
+describe('StaticSite alarms', () => {
+  function inRegion(region: string | undefined, props: StaticSiteProps = {}) {
+    const stack = new Stack(testApp(), 'Stack', region ? { env: { region, account: '111111111111' } } : {});
+    const site = new StaticSite(stack, 'Site', props);
+    return { stack, site, template: Template.fromStack(stack) };
+  }
+  const alarmProps = (template: Template) => Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a);
+
+  test('in us-east-1: a 5xx error rate alarm above 5% in 2 of 3 five-minute periods, on this distribution (Region Global), unconditional', () => {
+    const { site, template } = inRegion('us-east-1');
+    const [alarm] = alarmProps(template);
+    expect(alarmProps(template)).toHaveLength(1);
+    expect(alarm.Condition).toBeUndefined();
+    expect(alarm.Properties.Metrics).toEqual([expect.objectContaining({ MetricStat: { Period: 300, Stat: 'Average', Metric: {
+      Namespace: 'AWS/CloudFront', MetricName: '5xxErrorRate',
+      Dimensions: [{ Name: 'DistributionId', Value: { Ref: expect.stringMatching(/^SiteDistribution/) } }, { Name: 'Region', Value: 'Global' }],
+    } } })]);
+    expect(alarm.Properties).toMatchObject({
+      Threshold: 5, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 3, DatapointsToAlarm: 2, TreatMissingData: 'notBreaching',
+    });
+    expect(alarm.Properties.AlarmActions).toBeUndefined();
+    expect(site.alarms).toEqual([site.serverErrorRateAlarm]);
+  });
+
+  test('in another Region: no alarm (it could not see CloudFront\'s metrics)', () => {
+    const { site, template } = inRegion('eu-west-1');
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    expect(site.alarms).toEqual([]);
+    expect(site.serverErrorRateAlarm).toBeUndefined();
+  });
+
+  test('environment-agnostic: the alarm exists under a condition AWS::Region = us-east-1', () => {
+    const { site, template } = inRegion(undefined);
+    const [alarm] = alarmProps(template);
+    expect(alarm.Condition).toBeDefined();
+    expect(template.toJSON().Conditions[alarm.Condition]).toEqual({ 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] });
+    expect(site.serverErrorRateAlarmCondition).toBeDefined();
+  });
+
+  test('distributionAlarms: false creates none, even in us-east-1', () => {
+    inRegion('us-east-1', { distributionAlarms: false }).template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+  });
+
+  test('fails if distributionAlarms is true in a stack of another Region', () => {
+    expect(() => inRegion('eu-west-1', { distributionAlarms: true }))
+      .toThrow(/StaticSite at 'Stack\/Site'.*distributionAlarms 'true': CloudFront publishes its metrics in us-east-1 only, and an alarm in eu-west-1 cannot see them\. Fix: deploy the stack to us-east-1/s);
+  });
+
+  test('alarmActions and addAlarmActions reach the alarm', () => {
+    const stack = new Stack(testApp(), 'Stack', { env: { region: 'us-east-1', account: '111111111111' } });
+    const first = new sns.Topic(stack, 'First');
+    const second = new sns.Topic(stack, 'Second');
+    const site = new StaticSite(stack, 'Site', { alarmActions: [new cwActions.SnsAction(first)] });
+    site.addAlarmActions(new cwActions.SnsAction(second));
+    const [alarm] = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
+    expect(alarm.Properties.AlarmActions).toEqual([{ Ref: stack.getLogicalId(first.node.defaultChild as sns.CfnTopic) }, { Ref: stack.getLogicalId(second.node.defaultChild as sns.CfnTopic) }]);
+  });
+
+  test('metric methods read from us-east-1 with DistributionId and Region Global, whatever the stack\'s Region', () => {
+    const { stack, site } = inRegion('eu-west-1');
+    for (const [metric, name, stat] of [[site.metric5xxErrorRate(), '5xxErrorRate', 'Average'], [site.metric4xxErrorRate(), '4xxErrorRate', 'Average'],
+      [site.metricRequests(), 'Requests', 'Sum'], [site.metricBytesDownloaded(), 'BytesDownloaded', 'Sum']] as const) {
+      expect(stack.resolve(metric.toMetricConfig().metricStat)).toMatchObject({
+        namespace: 'AWS/CloudFront', metricName: name, statistic: stat, region: 'us-east-1',
+        dimensions: [{ name: 'DistributionId', value: { Ref: expect.stringMatching(/^SiteDistribution/) } }, { name: 'Region', value: 'Global' }],
+      });
+    }
   });
 });

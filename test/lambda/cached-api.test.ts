@@ -3,9 +3,10 @@ import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@
 import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import {
   BadRequestError, CacheClient, CacheResult, CacheTimeoutError, Item, ItemService, RedisClient, cacheConnectionFromEnv, cacheKey,
-  createRedisClient, dynamoDbTable, handleRequest, iamAuthToken, redisCache, withTimeout,
+  createHandler, createMetrics, createRedisClient, dynamoDbTable, handleRequest, iamAuthToken, recordCacheResult, redisCache, withTimeout,
 } from '../../lambda/cached-api';
 import { useCapturedLogs } from '../support/captured-logs';
 import { RedisServer, startRedis } from '../support/redis-server';
@@ -254,6 +255,193 @@ describe('request routing (handleRequest)', () => {
     const { table, call } = routed();
     table.mock.on(GetCommand).rejects(new Error('throttled'));
     await expect(call('GET', 'a')).rejects.toThrow('throttled');
+  });
+});
+
+/** Every line written to stdout (where Powertools Metrics writes EMF) or stderr (its warnings) during the current test. */
+function useOutputLines(): () => string[] {
+  let lines: string[] = [];
+  let spies: jest.SpyInstance[] = [];
+  beforeEach(() => {
+    lines = [];
+    spies = [process.stdout, process.stderr].map((stream) => jest.spyOn(stream, 'write').mockImplementation((chunk: unknown) => {
+      lines.push(...String(chunk).split('\n').filter((l) => l.trim() !== ''));
+      return true;
+    }));
+  });
+  afterEach(() => spies.forEach((s) => s.mockRestore()));
+  return () => lines;
+}
+
+/** CloudWatch's unit names (the EMF specification's `Unit` values). */
+const CLOUDWATCH_UNITS = new Set(['Seconds', 'Microseconds', 'Milliseconds', 'Bytes', 'Kilobytes', 'Megabytes', 'Gigabytes', 'Terabytes',
+  'Bits', 'Kilobits', 'Megabits', 'Gigabits', 'Terabits', 'Percent', 'Count', 'Bytes/Second', 'Kilobytes/Second', 'Megabytes/Second',
+  'Gigabytes/Second', 'Terabytes/Second', 'Bits/Second', 'Kilobits/Second', 'Megabits/Second', 'Gigabits/Second', 'Terabits/Second',
+  'Count/Second', 'None']);
+
+interface EmfMetric { namespace: string; dimensions: Record<string, string>; name: string; unit: string; value: unknown; timestamp: number }
+
+/**
+ * The metrics CloudWatch extracts from one log line, following the embedded metric format
+ * specification: `_aws.Timestamp` (epoch ms), `_aws.CloudWatchMetrics` with a Namespace, dimension
+ * sets whose keys are string members of the line, and metric definitions whose names are number
+ * members (or arrays of numbers), with a CloudWatch unit. Throws on anything CloudWatch would reject.
+ */
+function parseEmf(line: string): EmfMetric[] {
+  const doc = JSON.parse(line) as Record<string, unknown> & { _aws?: { Timestamp?: unknown; CloudWatchMetrics?: unknown } };
+  const aws = doc._aws;
+  if (!aws || typeof aws.Timestamp !== 'number' || !Array.isArray(aws.CloudWatchMetrics)) throw new Error(`not EMF: ${line}`);
+  const timestamp = aws.Timestamp;
+  return (aws.CloudWatchMetrics as Array<{ Namespace: unknown; Dimensions: unknown; Metrics: unknown }>).flatMap((directive) => {
+    if (typeof directive.Namespace !== 'string' || directive.Namespace === '') throw new Error('EMF: Namespace must be a non-empty string');
+    if (!Array.isArray(directive.Dimensions) || !Array.isArray(directive.Metrics)) throw new Error('EMF: Dimensions and Metrics must be arrays');
+    const sets = directive.Dimensions as unknown[][];
+    if (sets.length === 0) throw new Error('EMF: no dimension set (the metrics would have no dimensions)');
+    return sets.flatMap((set) => {
+      if (set.length > 30) throw new Error('EMF: more than 30 dimensions in a set');
+      const dimensions = Object.fromEntries(set.map((key) => {
+        if (typeof key !== 'string' || typeof doc[key] !== 'string') throw new Error(`EMF: dimension ${String(key)} has no string value in the line`);
+        return [key, doc[key] as string];
+      }));
+      return (directive.Metrics as Array<{ Name: unknown; Unit?: unknown }>).map((m) => {
+        const value = doc[m.Name as string];
+        const numbers = [value].flat();
+        if (typeof m.Name !== 'string' || numbers.length === 0 || numbers.some((v) => typeof v !== 'number')) throw new Error(`EMF: metric ${String(m.Name)} has no numeric value`);
+        if (m.Unit !== undefined && !CLOUDWATCH_UNITS.has(m.Unit as string)) throw new Error(`EMF: ${m.Name} has unit ${String(m.Unit)}, not a CloudWatch unit`);
+        return { namespace: directive.Namespace as string, dimensions, name: m.Name, unit: (m.Unit as string | undefined) ?? 'None', value, timestamp };
+      });
+    });
+  });
+}
+
+const emfOf = (lines: string[]) => lines.filter((l) => l.includes('"_aws"')).map(parseEmf);
+
+const FUNCTION_ENV = { POWERTOOLS_METRICS_NAMESPACE: 'CachedApi', AWS_LAMBDA_FUNCTION_NAME: 'CachedApi-ItemsHandler566307F4-abc' };
+const lambdaContext = { functionName: FUNCTION_ENV.AWS_LAMBDA_FUNCTION_NAME, awsRequestId: 'req-1' } as Context;
+const apiEvent = (httpMethod: string, id: string, body: string | null = null) =>
+  ({ httpMethod, pathParameters: { id }, body, isBase64Encoded: false }) as unknown as APIGatewayProxyEvent;
+
+describe('cache metrics in embedded metric format (what CloudWatch extracts from the log lines)', () => {
+  const stdout = useOutputLines();
+  let server: RedisServer;
+  let redis: RedisClient;
+  beforeAll(async () => {
+    server = await startRedis();
+    redis = createRedisClient({ host: server.host, port: server.port, tls: false, timeoutMs: TIMEOUT_MS });
+    await redis.connect();
+  }, 300_000);
+  afterAll(async () => {
+    redis?.destroy();
+    await server?.stop();
+  });
+
+  function handlerWithCache() {
+    const table = emulatedTable();
+    const metrics = createMetrics(FUNCTION_ENV);
+    const svc = new ItemService({ table: dynamoDbTable(table.client, 'items'), cache: redisCache(redis, 1000), ttlSeconds: 60, timeoutMs: TIMEOUT_MS, onCacheResult: recordCacheResult(metrics) });
+    return { table, handler: createHandler(svc, metrics) };
+  }
+
+  test('each read writes one line: namespace CachedApi, dimension service = the function name, CacheMiss then CacheHit, unit Count, value 1', async () => {
+    // GIVEN an item in the table and an empty cache
+    await redis.flushAll();
+    const { table, handler } = handlerWithCache();
+    table.rows.set('a', { id: 'a' });
+    const before = Date.now();
+    // WHEN it is read twice
+    await handler(apiEvent('GET', 'a'), lambdaContext);
+    await handler(apiEvent('GET', 'a'), lambdaContext);
+    // THEN two EMF lines, each one metric, as CloudWatch extracts them
+    const lines = emfOf(stdout());
+    expect(lines).toHaveLength(2);
+    const expected = (name: string) => [{
+      namespace: 'CachedApi', dimensions: { service: FUNCTION_ENV.AWS_LAMBDA_FUNCTION_NAME }, name, unit: 'Count', value: 1, timestamp: expect.any(Number),
+    }];
+    expect(lines[0]).toEqual(expected('CacheMiss'));
+    expect(lines[1]).toEqual(expected('CacheHit'));
+    expect(lines[0][0].timestamp).toBeGreaterThanOrEqual(before);
+    expect(lines[1][0].timestamp).toBeLessThanOrEqual(Date.now());
+  });
+
+  test('a cache failure counts CacheError, and the request is still answered', async () => {
+    // GIVEN a cache that fails every call
+    const table = emulatedTable();
+    table.rows.set('a', { id: 'a' });
+    const metrics = createMetrics(FUNCTION_ENV);
+    const failing: CacheClient = { get: () => Promise.reject(new Error('down')), set: () => Promise.reject(new Error('down')), del: () => Promise.reject(new Error('down')) };
+    const handler = createHandler(new ItemService({ table: dynamoDbTable(table.client, 'items'), cache: failing, ttlSeconds: 60, timeoutMs: TIMEOUT_MS, onCacheResult: recordCacheResult(metrics) }), metrics);
+    // WHEN
+    const res = await handler(apiEvent('GET', 'a'), lambdaContext);
+    // THEN
+    expect(res.statusCode).toBe(200);
+    expect(emfOf(stdout()).flat().map((m) => [m.name, m.value])).toEqual([['CacheError', 1]]);
+  });
+
+  test('writes and bad requests write no metric line and no "no metrics" warning', async () => {
+    const { handler } = handlerWithCache();
+    await handler(apiEvent('PUT', 'a', '{"n":1}'), lambdaContext);
+    await handler(apiEvent('DELETE', 'a'), lambdaContext);
+    await handler({ ...apiEvent('GET', 'a'), pathParameters: null }, lambdaContext);
+    expect(emfOf(stdout())).toEqual([]);
+    expect(stdout().filter((l) => /No application metrics/.test(l))).toEqual([]);
+  });
+
+  test('a read that fails at the table writes no line, and leaves nothing behind for the next invocation', async () => {
+    const { table, handler } = handlerWithCache();
+    await redis.flushAll();
+    table.mock.on(GetCommand).rejects(new Error('throttled'));
+    await expect(handler(apiEvent('GET', 'x'), lambdaContext)).rejects.toThrow('throttled');
+    // the table failed before a cache result was known: nothing is counted, nothing is left for the next invocation
+    await handler(apiEvent('PUT', 'y', '{}'), lambdaContext);
+    expect(emfOf(stdout())).toEqual([]);
+  });
+
+  test('the deployed handler (module scope, with the environment the construct sets, no cache) writes CacheBypass where the construct\'s alarms look', async () => {
+    // GIVEN the construct's function environment: its literal values (Refs and GetAtts, e.g. CACHE_HOST, are unknown here)
+    const api = new CachedApi(new Stack(testApp(), 'S'), 'Items');
+    const [fn] = Object.values(Template.fromStack(Stack.of(api)).findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { CACHE_TLS: 'true' } } } }));
+    const literals = Object.fromEntries(Object.entries(fn.Properties.Environment.Variables as Record<string, unknown>).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+    expect(literals.CACHE_HOST).toBeUndefined();
+    const saved = { ...process.env };
+    Object.assign(process.env, literals, { AWS_LAMBDA_FUNCTION_NAME: FUNCTION_ENV.AWS_LAMBDA_FUNCTION_NAME, TABLE_NAME: 'items', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' });
+    delete process.env.POWERTOOLS_DEV;
+    delete process.env.POWERTOOLS_METRICS_DISABLED;
+    let ddb: ReturnType<typeof mockClient> | undefined;
+    try {
+      let mod: typeof import('../../lambda/cached-api') | undefined;
+      jest.isolateModules(() => {
+        // the module's own copy of the document client, mocked before the module creates its client
+        const lib = require('@aws-sdk/lib-dynamodb') as typeof import('@aws-sdk/lib-dynamodb');
+        ddb = mockClient(lib.DynamoDBDocumentClient);
+        ddb.on(lib.GetCommand).resolves({ Item: { id: 'a' } });
+        mod = require('../../lambda/cached-api');
+      });
+      // WHEN a read comes in
+      const res = await mod!.handler(apiEvent('GET', 'a'), lambdaContext);
+      // THEN the metric CloudWatch extracts is the one the construct's metric and alarm read
+      expect(res.statusCode).toBe(200);
+      const config = Stack.of(api).resolve(api.metricCacheResult('bypass').toMetricConfig().metricStat!);
+      const [metric, ...rest] = emfOf(stdout()).flat();
+      expect(rest).toEqual([]);
+      expect(metric).toMatchObject({ namespace: config.namespace, name: config.metricName, unit: 'Count', value: 1 });
+      expect(Object.keys(metric.dimensions)).toEqual(config.dimensions.map((d: { name: string }) => d.name));
+      // the construct's dimension value is its function's name (Ref), which Lambda gives the handler as AWS_LAMBDA_FUNCTION_NAME
+      expect(config.dimensions[0].value).toEqual({ Ref: expect.stringMatching(/^ItemsHandler/) });
+      expect(metric.dimensions.service).toBe(FUNCTION_ENV.AWS_LAMBDA_FUNCTION_NAME);
+    } finally {
+      ddb?.restore();
+      process.env = saved;
+    }
+  });
+
+  test('parseEmf rejects what CloudWatch would not extract (so the assertions above can fail)', () => {
+    const line = (o: object) => JSON.stringify(o);
+    const ok = { _aws: { Timestamp: 1, CloudWatchMetrics: [{ Namespace: 'N', Dimensions: [['service']], Metrics: [{ Name: 'M', Unit: 'Count' }] }] }, service: 's', M: 1 };
+    expect(parseEmf(line(ok))).toHaveLength(1);
+    expect(() => parseEmf(line({ ...ok, service: undefined }))).toThrow(/dimension service/);
+    expect(() => parseEmf(line({ ...ok, M: '1' }))).toThrow(/numeric/);
+    expect(() => parseEmf(line({ ...ok, _aws: { ...ok._aws, CloudWatchMetrics: [{ ...ok._aws.CloudWatchMetrics[0], Metrics: [{ Name: 'M', Unit: 'count' }] }] } }))).toThrow(/unit/);
+    expect(() => parseEmf(line({ ...ok, _aws: { CloudWatchMetrics: ok._aws.CloudWatchMetrics } }))).toThrow(/not EMF/);
   });
 });
 
