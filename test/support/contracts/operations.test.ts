@@ -169,11 +169,11 @@ describe('metric catalog', () => {
 
   test('DataSync TaskId is the last part of the task ARN', () => {
     const stack = newStack();
-    const task = new datasync.CfnTask(stack, 'Task', { sourceLocationArn: 'arn:aws:datasync:eu-west-1:111111111111:location/loc-1', destinationLocationArn: 'arn:aws:datasync:eu-west-1:111111111111:location/loc-2' });
+    const task = new datasync.CfnTask(stack, 'Task', { sourceLocationArn: 'arn:aws:datasync:eu-west-1:111111111111:location/loc-0123456789abcdef0', destinationLocationArn: 'arn:aws:datasync:eu-west-1:111111111111:location/loc-0123456789abcdef1' });
     const bytes = (taskId: string) => new cloudwatch.Metric({ namespace: 'AWS/DataSync', metricName: 'BytesTransferred', dimensionsMap: { TaskId: taskId } });
     expect(dashboardProblems(stack, bytes(Fn.select(1, Fn.split('/', task.attrTaskArn))))).toEqual([]);
     const whole = newStack();
-    const wholeTask = new datasync.CfnTask(whole, 'Task', { sourceLocationArn: 'arn:aws:datasync:eu-west-1:111111111111:location/loc-1', destinationLocationArn: 'arn:aws:datasync:eu-west-1:111111111111:location/loc-2' });
+    const wholeTask = new datasync.CfnTask(whole, 'Task', { sourceLocationArn: 'arn:aws:datasync:eu-west-1:111111111111:location/loc-0123456789abcdef0', destinationLocationArn: 'arn:aws:datasync:eu-west-1:111111111111:location/loc-0123456789abcdef1' });
     expect(dashboardProblems(whole, bytes(wholeTask.attrTaskArn)).join('\n')).toMatch(/TaskId resolves to 'arn:aws:datasync:[^']+', which is no DataSync::Task of this stack/);
   });
 
