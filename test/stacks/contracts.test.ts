@@ -1,4 +1,4 @@
-import { App, ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { App, ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -15,7 +15,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { testApp } from '../support/app';
 import { Acknowledgement, acknowledgementsIn } from '../support/contracts/acknowledgement-ledger';
-import { OTHER_REGION, resolveFor, synthesizeCopy } from '../support/contracts/deployments';
+import { OTHER_REGION, resolveFor, synthesizeCopy, TEST_REGION } from '../support/contracts/deployments';
+import { checkAlarmActions, checkAlarmMetrics, checkDashboards } from '../support/contracts/operations';
 import { collidingNames } from '../support/contracts/physical-names';
 import { checkServiceKeyAccess } from '../support/contracts/service-key-access';
 import { EXAMPLE_VARIANTS } from '../support/example-variants';
@@ -27,16 +28,24 @@ import { hasLambdaFunction, synthesizeThroughHarness } from '../support/harness'
  * acknowledgement hygiene), then:
  * - every AWS service that uses a customer-managed key on our behalf may do so, scoped to its source
  *   (key policy and queue/topic policy evaluated with the policy simulator);
- * - every physical name unique per account or region differs between two deployments.
+ * - every physical name unique per account or region differs between two deployments;
+ * - every alarm runs an action that reaches something of the stack, the stack has a dashboard, and
+ *   every metric of its widgets and alarms is documented for its dimensions and names the stack's resources.
  * Below them, each check is shown failing on a deliberately broken stack.
  */
 describe.each(Object.keys(EXAMPLE_VARIANTS))('%s', (name) => {
   const variant = EXAMPLE_VARIANTS[name];
   let template: Template | undefined;
   let harnessError: unknown;
+  // a stack with a fixed region (the us-east-1 web ACL stack) is resolved there for the operations checks
+  let region = TEST_REGION;
   beforeAll(() => {
     try {
-      template = synthesizeThroughHarness(variant.build, { context: variant.context });
+      template = synthesizeThroughHarness((app) => {
+        const stack = variant.build(app);
+        if (!Token.isUnresolved(stack.region)) region = stack.region;
+        return stack;
+      }, { context: variant.context });
     } catch (error) {
       harnessError = error;
     }
@@ -59,6 +68,18 @@ describe.each(Object.keys(EXAMPLE_VARIANTS))('%s', (name) => {
     const copy = synthesizeCopy(variant.build, variant.context);
     const base = resolveFor(synthesized(), variant.stackName);
     expect(collidingNames(base, resolveFor(copy.template, copy.stackName), resolveFor(synthesized(), variant.stackName, OTHER_REGION))).toEqual([]);
+  });
+
+  test('every alarm has an action, and each action reaches a topic, scaling policy, function or EC2 action of the stack', () => {
+    expect(checkAlarmActions(resolveFor(synthesized(), variant.stackName, region))).toEqual([]);
+  });
+
+  test('has a dashboard whose metrics are documented for their dimensions and name resources of the stack', () => {
+    expect(checkDashboards(resolveFor(synthesized(), variant.stackName, region))).toEqual([]);
+  });
+
+  test('every alarm metric is documented for its dimensions and names resources of the stack', () => {
+    expect(checkAlarmMetrics(resolveFor(synthesized(), variant.stackName, region))).toEqual([]);
   });
 });
 
@@ -294,5 +315,79 @@ describe('acknowledgement reasons (finding 12) say what is true', () => {
 
   test('CFR3 names legacy standard logging as the only kind the rule sees', () => {
     expect(reasonOf(/^StaticSite\/Site\/Distribution$/, 'AwsSolutions-CFR3')).toEqual([expect.stringMatching(/only legacy standard logging[\s\S]*standard logging v2/)]);
+  });
+});
+
+describe('operations checks (issue 16): fail on a broken copy', () => {
+  /** A stack with one queue, its alarm topic, an alarm on the queue's age and a dashboard built by `widgets`. */
+  const operationsStack = (options: { alarmAction?: boolean; alarmMetricName?: string; widgets?: (queue: sqs.Queue, stack: Stack) => cloudwatch.IWidget[] } = {}) => {
+    const { stack } = brokenStack();
+    const queue = new sqs.Queue(stack, 'Jobs');
+    const topic = new sns.Topic(stack, 'AlarmTopic');
+    const metric = options.alarmMetricName
+      ? new cloudwatch.Metric({ namespace: 'AWS/SQS', metricName: options.alarmMetricName, dimensionsMap: { QueueName: queue.queueName } })
+      : queue.metricApproximateAgeOfOldestMessage();
+    const alarm = new cloudwatch.Alarm(stack, 'OldestMessage', { metric, threshold: 900, evaluationPeriods: 1 });
+    if (options.alarmAction ?? true) alarm.addAlarmAction(new cwActions.SnsAction(topic));
+    new cloudwatch.Dashboard(stack, 'Dashboard', {
+      widgets: [options.widgets?.(queue, stack) ?? [new cloudwatch.GraphWidget({ title: 'Jobs', left: [queue.metricNumberOfMessagesSent(), queue.metricApproximateAgeOfOldestMessage()] })]],
+    });
+    return resolve(stack);
+  };
+
+  test('passes on a stack whose alarm publishes to its topic and whose dashboard reads its queue', () => {
+    const t = operationsStack();
+    expect([...checkAlarmActions(t), ...checkDashboards(t), ...checkAlarmMetrics(t)]).toEqual([]);
+  });
+
+  test('an alarm without an action', () => {
+    expect(checkAlarmActions(operationsStack({ alarmAction: false }))).toEqual([expect.stringMatching(/^alarm OldestMessage\w+ has no AlarmActions: it changes state and notifies nobody/)]);
+  });
+
+  test('an alarm whose action is a topic of another stack', () => {
+    const { stack } = brokenStack();
+    const alarm = new cloudwatch.Alarm(stack, 'Alarm', { metric: new sqs.Queue(stack, 'Q').metricApproximateAgeOfOldestMessage(), threshold: 1, evaluationPeriods: 1 });
+    alarm.addAlarmAction(new cwActions.SnsAction(sns.Topic.fromTopicArn(stack, 'Elsewhere', 'arn:aws:sns:eu-west-1:111111111111:other-stack-alarms')));
+    expect(checkAlarmActions(resolve(stack)).join('\n')).toMatch(/AlarmActions: arn:aws:sns:eu-west-1:111111111111:other-stack-alarms is none of: an SNS topic of this stack/);
+  });
+
+  test('a stack without a dashboard', () => {
+    const { stack } = brokenStack();
+    new sqs.Queue(stack, 'Jobs');
+    expect(checkDashboards(resolve(stack))).toEqual([expect.stringMatching(/no AWS::CloudWatch::Dashboard/)]);
+  });
+
+  test('a widget with a literal queue name', () => {
+    const problems = checkDashboards(operationsStack({
+      widgets: () => [new cloudwatch.GraphWidget({ title: 'Jobs', left: [new cloudwatch.Metric({ namespace: 'AWS/SQS', metricName: 'NumberOfMessagesSent', dimensionsMap: { QueueName: 'jobs' } })] })],
+    }));
+    expect(problems).toEqual([expect.stringMatching(/widget 1 'Jobs' metric 1: QueueName is the literal 'jobs', which is no SQS::Queue of this stack/)]);
+  });
+
+  test('a widget reading the queue URL instead of its name', () => {
+    const problems = checkDashboards(operationsStack({
+      widgets: (queue) => [new cloudwatch.GraphWidget({ left: [new cloudwatch.Metric({ namespace: 'AWS/SQS', metricName: 'NumberOfMessagesSent', dimensionsMap: { QueueName: queue.queueUrl } })] })],
+    }));
+    expect(problems.join('\n')).toMatch(/QueueName resolves to 'https:\/\/sqs\.eu-west-1\.amazonaws\.com\/111111111111\/Broken-Jobs\w+-1A2B3C4D5E6F', which is no SQS::Queue of this stack/);
+  });
+
+  test('a misspelled metric name in a widget', () => {
+    const problems = checkDashboards(operationsStack({
+      widgets: (queue) => [new cloudwatch.SingleValueWidget({ metrics: [queue.metric('ApproximateAgeOfOldestMesage')] })],
+    }));
+    expect(problems).toEqual([expect.stringMatching(/AWS\/SQS publishes no metric 'ApproximateAgeOfOldestMesage' \(did you mean 'ApproximateAgeOfOldestMessage'\?\)/)]);
+  });
+
+  test('a misspelled metric name in an alarm', () => {
+    expect(checkAlarmMetrics(operationsStack({ alarmMetricName: 'ApproximateNumberOfMessageVisible' }))).toEqual([
+      expect.stringMatching(/^alarm OldestMessage\w+: AWS\/SQS publishes no metric 'ApproximateNumberOfMessageVisible' \(did you mean 'ApproximateNumberOfMessagesVisible'\?\)/),
+    ]);
+  });
+
+  test('an alarm widget showing an alarm of another stack', () => {
+    const problems = checkDashboards(operationsStack({
+      widgets: (_queue, stack) => [new cloudwatch.AlarmStatusWidget({ alarms: [cloudwatch.Alarm.fromAlarmArn(stack, 'Foreign', 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:Other-Alarm')] })],
+    }));
+    expect(problems).toEqual([expect.stringMatching(/widget 1 'Alarm Status': alarm arn:aws:cloudwatch:eu-west-1:111111111111:alarm:Other-Alarm is not an alarm of this stack/)]);
   });
 });

@@ -1,3 +1,5 @@
+import { createHash } from 'crypto';
+
 /**
  * Resolves the intrinsics of a synthesized CloudFormation template into the concrete strings AWS
  * would see for one account, region and stack name, so that policies can be evaluated as AWS
@@ -26,18 +28,50 @@ export interface TemplateJson {
 
 interface Names { readonly name: string; readonly account: string; readonly region: string; readonly partition: string }
 
+/** A return value that depends on other resources of the template (a listener's ARN names its load balancer). */
+type Derived = (n: Names, t: ResolvedTemplate, logicalId: string) => string | string[];
+
 /** What `Ref` and `Fn::GetAtt` return for one resource type, and where its physical name comes from. */
 interface ResourceModel {
   /** Property holding an explicit physical name. */
   readonly nameProperty?: string;
   /** Physical names of this type are lower case (S3 buckets). */
   readonly lowerCase?: boolean;
-  readonly ref: (n: Names) => string;
-  readonly attributes: Record<string, (n: Names) => string>;
+  readonly ref: Derived;
+  readonly attributes: Record<string, Derived>;
 }
 
 const arn = (service: string, resource: string) => (n: Names) =>
   `arn:${n.partition}:${service}:${n.region}:${n.account}:${resource.replace('{name}', n.name)}`;
+
+/** The random part AWS puts in some identifiers, derived from the logical ID so that it is stable. */
+const hex = (logicalId: string, length: number) => createHash('sha256').update(logicalId).digest('hex').slice(0, length);
+
+/** The logical ID a `{ Ref }` property points to. */
+const refTarget = (value: unknown) => (value && typeof value === 'object' && typeof (value as { Ref?: unknown }).Ref === 'string' ? (value as { Ref: string }).Ref : undefined);
+
+/** `app/<name>/<id>` (or `net/…`): the LoadBalancer dimension of ELB metrics and the tail of the ARN. */
+const loadBalancerFullName: Derived = (n, t, id) => {
+  const type = t.template.Resources[id].Properties?.Type;
+  return `${type === 'network' ? 'net' : type === 'gateway' ? 'gwy' : 'app'}/${n.name}/${hex(id, 16)}`;
+};
+const loadBalancerArn: Derived = (n, t, id) => arn('elasticloadbalancing', `loadbalancer/${loadBalancerFullName(n, t, id)}`)(n);
+/** A listener's ARN: `…:listener/app/<lb name>/<lb id>/<listener id>`. */
+const listenerArn: Derived = (_n, t, id) => {
+  const lb = refTarget(t.template.Resources[id].Properties?.LoadBalancerArn);
+  return lb ? `${t.ref(lb).replace(':loadbalancer/', ':listener/')}/${hex(id, 16)}` : `${id}-ref`;
+};
+/** The load balancers whose listeners (default actions or rules) forward to target group `id`. */
+const targetGroupLoadBalancers: Derived = (_n, t, id) => {
+  const forwardsHere = (props: unknown) => JSON.stringify(props ?? {}).includes(JSON.stringify({ Ref: id }));
+  const listeners = new Set(t.logicalIds('AWS::ElasticLoadBalancingV2::Listener').filter((l) => forwardsHere(t.template.Resources[l].Properties?.DefaultActions)));
+  for (const rule of t.logicalIds('AWS::ElasticLoadBalancingV2::ListenerRule')) {
+    const props = t.template.Resources[rule].Properties;
+    const listener = refTarget(props?.ListenerArn);
+    if (listener && forwardsHere(props?.Actions)) listeners.add(listener);
+  }
+  return [...new Set([...listeners].map((l) => refTarget(t.template.Resources[l].Properties?.LoadBalancerArn)).filter((lb): lb is string => !!lb))].map((lb) => t.ref(lb));
+};
 
 /** Documented `Ref`/`Fn::GetAtt` return values of the resource types our checks reason about. */
 const RESOURCE_MODELS: Record<string, ResourceModel> = {
@@ -85,6 +119,33 @@ const RESOURCE_MODELS: Record<string, ResourceModel> = {
     nameProperty: 'AlarmName',
     ref: (n) => n.name,
     attributes: { Arn: arn('cloudwatch', 'alarm:{name}') },
+  },
+  'AWS::ElasticLoadBalancingV2::LoadBalancer': {
+    nameProperty: 'Name',
+    ref: loadBalancerArn,
+    attributes: { LoadBalancerArn: loadBalancerArn, LoadBalancerFullName: loadBalancerFullName, LoadBalancerName: (n) => n.name },
+  },
+  'AWS::ElasticLoadBalancingV2::Listener': {
+    ref: listenerArn,
+    attributes: { ListenerArn: listenerArn },
+  },
+  'AWS::ElasticLoadBalancingV2::TargetGroup': {
+    nameProperty: 'Name',
+    ref: (n, _t, id) => arn('elasticloadbalancing', `targetgroup/{name}/${hex(id, 16)}`)(n),
+    attributes: {
+      TargetGroupArn: (n, _t, id) => arn('elasticloadbalancing', `targetgroup/{name}/${hex(id, 16)}`)(n),
+      TargetGroupFullName: (n, _t, id) => `targetgroup/${n.name}/${hex(id, 16)}`,
+      TargetGroupName: (n) => n.name,
+      LoadBalancerArns: targetGroupLoadBalancers,
+    },
+  },
+  'AWS::AutoScaling::ScalingPolicy': {
+    ref: (n, _t, id) => arn('autoscaling', `scalingPolicy:${hex(id, 36)}:autoScalingGroupName/group:policyName/{name}`)(n),
+    attributes: { Arn: (n, _t, id) => arn('autoscaling', `scalingPolicy:${hex(id, 36)}:autoScalingGroupName/group:policyName/{name}`)(n) },
+  },
+  'AWS::DataSync::Task': {
+    ref: (n, _t, id) => arn('datasync', `task/task-${hex(id, 17)}`)(n),
+    attributes: { TaskArn: (n, _t, id) => arn('datasync', `task/task-${hex(id, 17)}`)(n) },
   },
   'AWS::IAM::Role': {
     nameProperty: 'RoleName',
@@ -141,14 +202,18 @@ export class ResolvedTemplate {
       return String(parameter.Default);
     }
     const model = RESOURCE_MODELS[this.resource(logicalId).Type];
-    return model ? model.ref(this.names(logicalId)) : `${logicalId}-ref`;
+    return model ? String(model.ref(this.names(logicalId), this, logicalId)) : `${logicalId}-ref`;
   }
 
-  /** What `{ 'Fn::GetAtt': [logicalId, attribute] }` returns. */
+  /** What `{ 'Fn::GetAtt': [logicalId, attribute] }` returns (a list for list attributes such as a target group's `LoadBalancerArns`). */
   getAtt(logicalId: string, attribute: string): string {
+    return this.getAttValue(logicalId, attribute) as string;
+  }
+
+  private getAttValue(logicalId: string, attribute: string): string | string[] {
     const model = RESOURCE_MODELS[this.resource(logicalId).Type];
     const attr = model?.attributes[attribute];
-    return attr ? attr(this.names(logicalId)) : `${logicalId}-${attribute}`;
+    return attr ? attr(this.names(logicalId), this, logicalId) : `${logicalId}-${attribute}`;
   }
 
   /** Resolves every intrinsic in `value` (Ref, Fn::GetAtt, Fn::Join, Fn::Sub, Fn::Select, Fn::Split, Fn::GetAZs, Fn::Base64, Fn::FindInMap); throws on others. */
@@ -162,11 +227,12 @@ export class ResolvedTemplate {
         case 'Ref': return arg === 'AWS::NoValue' ? NO_VALUE : this.ref(arg as string);
         case 'Fn::GetAtt': {
           const [id, attribute] = typeof arg === 'string' ? splitOnce(arg, '.') : arg as [string, string];
-          return this.getAtt(id, attribute);
+          return this.getAttValue(id, attribute);
         }
         case 'Fn::Join': {
-          const [separator, parts] = arg as [string, unknown[]];
-          return (this.resolve(parts) as unknown[]).join(separator);
+          const [separator, parts] = arg as [string, unknown];
+          const resolved = this.resolve(parts);
+          return (Array.isArray(resolved) ? resolved : [resolved]).join(separator);
         }
         case 'Fn::Sub': return this.sub(arg as string | [string, Record<string, unknown>]);
         case 'Fn::Select': {
