@@ -145,6 +145,8 @@ describe('S3ThumbnailPipeline', () => {
       const source = fs.readFileSync(path.join(__dirname, '../../lambda/thumbnail/index.ts'), 'utf8');
       const errorMessages = [...source.matchAll(/logger\.error\('([^']+)'/g)].map((m) => m[1]).filter((m) => !m.startsWith('Dead-letter send failed'));
       expect(errorMessages.sort()).toEqual(['Object rejected', 'Record rejected']);
+      // the dimension comes from the Lambda context the handler adds to every line
+      expect(source).toMatch(/export const handler = async \(event: SQSEvent, context: Context\)[^{]*\{\s*logger\.addContext\(context\);/);
       // the metric the alarm and dashboards read is the one the filter writes
       const metric = built.pipeline.metricFailedImages();
       expect([metric.namespace, metric.metricName]).toEqual(['CdkReferenceArchitectures/S3ThumbnailPipeline', 'FailedImages']);
