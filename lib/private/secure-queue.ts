@@ -84,7 +84,7 @@ export function usesAwsManagedSqsKey(queue: sqs.IQueue): boolean {
  */
 export function createDlqDepthAlarm(scope: Construct, id: string, dlq: sqs.IQueue, what: string): cloudwatch.Alarm {
   return new cloudwatch.Alarm(scope, id, {
-    alarmDescription: `${what}: messages are waiting in dead-letter queue ${dlq.queueName}. Read them (and the consumer's log) to find the cause, fix it, then redrive them.`,
+    alarmDescription: `${what}: messages are waiting in dead-letter queue ${dlq.queueName}; inspect and redrive them.`,
     metric: dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
     threshold: 1,
     evaluationPeriods: 1,
