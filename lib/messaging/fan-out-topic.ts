@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
 import {
   acknowledgeDeadLetterQueue, acknowledgeTerminalQueue, createDlqDepthAlarm, createQueueKey, createSecureQueue, usesAwsManagedSqsKey,
@@ -125,6 +126,14 @@ export interface FanOutTopicProps {
   readonly subscribers?: { [id: string]: FanOutSubscriberOptions };
 
   /**
+   * Actions of every alarm of this construct, including those of subscribers added later
+   * (e.g. an `SnsAction` to your on-call topic).
+   *
+   * @default - no actions; add them with addAlarmActions()
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
+
+  /**
    * What happens to the queues and the new key when the stack is deleted.
    *
    * @default RemovalPolicy.RETAIN
@@ -174,8 +183,8 @@ export class FanOutSubscriber extends Construct {
       if (!options.deadLetterQueue) {
         acknowledgeDeadLetterQueue(this.deadLetterQueue, 'the dead-letter queue of a fan-out subscriber queue');
       }
-      this.deadLetterQueueAlarm = createDlqDepthAlarm(this, 'DeadLetterQueueAlarm', this.deadLetterQueue,
-        `FanOutTopic subscriber ${id}`);
+      this.deadLetterQueueAlarm = scope._alarmSet.add(createDlqDepthAlarm(this, 'DeadLetterQueueAlarm', this.deadLetterQueue,
+        `FanOutTopic subscriber ${this.node.path} (its consumer failed messages maxReceiveCount times)`));
     }
 
     this.subscriptionDeadLetterQueue = options.subscriptionDeadLetterQueue ?? createSecureQueue(this, 'SubscriptionDeadLetterQueue', {
@@ -188,8 +197,8 @@ export class FanOutSubscriber extends Construct {
       acknowledgeTerminalQueue(this.subscriptionDeadLetterQueue, 'the dead-letter queue of an SNS subscription');
     }
     scope._allowTopicToUseKey(this.subscriptionDeadLetterQueue.encryptionMasterKey);
-    this.subscriptionDeadLetterQueueAlarm = createDlqDepthAlarm(this, 'SubscriptionDeadLetterQueueAlarm',
-      this.subscriptionDeadLetterQueue, `FanOutTopic subscription ${id} (SNS could not deliver)`);
+    this.subscriptionDeadLetterQueueAlarm = scope._alarmSet.add(createDlqDepthAlarm(this, 'SubscriptionDeadLetterQueueAlarm',
+      this.subscriptionDeadLetterQueue, `FanOutTopic subscription ${this.node.path} (SNS could not deliver to the queue: check its queue and key policies)`));
 
     // The key statement is added here rather than left to SqsSubscription, whose equivalent
     // depends on a feature flag of the consuming app.
@@ -219,6 +228,29 @@ export class FanOutSubscriber extends Construct {
       this.subscription.node.addDependency(queuePolicy);
     }
   }
+
+  /** Messages delivered to the subscribed queue. */
+  public metricNumberOfMessagesSent(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.queue.metricNumberOfMessagesSent(props);
+  }
+
+  /** Messages waiting in the subscribed queue. */
+  public metricApproximateNumberOfMessagesVisible(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.queue.metricApproximateNumberOfMessagesVisible(props);
+  }
+
+  /** Messages in the queue's dead-letter queue. Throws for an existing queue (its dead-letter queue is unknown). */
+  public metricDeadLetterQueueDepth(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (!this.deadLetterQueue) {
+      throw new Error(`FanOutSubscriber at '${this.node.path}': metricDeadLetterQueueDepth() needs the dead-letter queue, which is unknown for an existing queue. Fix: use the metric of your queue's dead-letter queue.`);
+    }
+    return this.deadLetterQueue.metricApproximateNumberOfMessagesVisible(props);
+  }
+
+  /** Messages in the subscription dead-letter queue (SNS could not deliver them to the queue). */
+  public metricSubscriptionDeadLetterQueueDepth(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.subscriptionDeadLetterQueue.metricApproximateNumberOfMessagesVisible(props);
+  }
 }
 
 /**
@@ -243,6 +275,8 @@ export class FanOutTopic extends Construct {
   /** Removal policy applied to the queues and the key this construct creates. */
   public readonly removalPolicy: RemovalPolicy;
 
+  /** @internal */
+  public readonly _alarmSet: AlarmSet;
   private readonly subscriberList: FanOutSubscriber[] = [];
   private readonly topicArnForKeyPolicy: string;
   private readonly keysOpenedToTopic = new Set<kms.IKey>();
@@ -270,6 +304,7 @@ export class FanOutTopic extends Construct {
     errors.throwIfAny();
 
     this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this._alarmSet = new AlarmSet(props.alarmActions);
     this.encryptionKey = props.encryptionKey
       ?? createQueueKey(this, 'Key', `Encrypts the ${this.node.path} fan-out topic and its queues`, this.removalPolicy);
 
@@ -385,6 +420,19 @@ export class FanOutTopic extends Construct {
     }
     this.keysOpenedToTopic.add(key);
     allowTopicToUseKey(this, key, this.topicArnForKeyPolicy, this.topic.env.account, 'cdk-reference-architectures:fanOutImportedKey');
+  }
+
+  /**
+   * Every alarm of this construct: per subscriber, dead-letter queue depth (new queues only) and
+   * subscription dead-letter queue depth.
+   */
+  public get alarms(): cloudwatch.IAlarm[] {
+    return this._alarmSet.alarms;
+  }
+
+  /** Adds actions to every alarm of this construct, including those of subscribers added later. */
+  public addAlarmActions(...actions: cloudwatch.IAlarmAction[]): void {
+    this._alarmSet.addActions(...actions);
   }
 
   /** Allow `grantee` to publish to the topic (and use its key). */

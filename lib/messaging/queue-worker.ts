@@ -4,7 +4,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { createHandlerAlarms } from '../private/handler-alarms';
 import {
   acknowledgeDeadLetterQueue, createDlqDepthAlarm, createOldestMessageAgeAlarm, createQueueKey, createSecureQueue,
 } from '../private/secure-queue';
@@ -129,6 +131,21 @@ export interface QueueWorkerProps {
   readonly oldestMessageAgeAlarmThreshold?: Duration;
 
   /**
+   * Create the errors and throttles alarms on `handler`. Turn them off when the function already has
+   * such alarms, e.g. because it consumes several queues.
+   *
+   * @default true
+   */
+  readonly handlerAlarms?: boolean;
+
+  /**
+   * Actions of every alarm of this construct (e.g. an `SnsAction` to your on-call topic).
+   *
+   * @default - no actions; add them with addAlarmActions()
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
+
+  /**
    * What happens to the new queues and key when the stack is deleted.
    *
    * @default RemovalPolicy.RETAIN
@@ -163,6 +180,12 @@ export class QueueWorker extends Construct {
   public readonly deadLetterQueueAlarm?: cloudwatch.Alarm;
   /** Alarm on the age of the oldest message in the queue. */
   public readonly oldestMessageAgeAlarm: cloudwatch.Alarm;
+  /** Alarm on invocation errors of the handler; undefined with `handlerAlarms: false`. */
+  public readonly handlerErrorsAlarm?: cloudwatch.Alarm;
+  /** Alarm on throttles of the handler; undefined with `handlerAlarms: false`. */
+  public readonly handlerThrottlesAlarm?: cloudwatch.Alarm;
+
+  private readonly alarmSet: AlarmSet;
 
   constructor(scope: Construct, id: string, props: QueueWorkerProps) {
     super(scope, id);
@@ -173,6 +196,7 @@ export class QueueWorker extends Construct {
 
     this.fifo = fifo;
     this.handler = props.handler;
+    this.alarmSet = new AlarmSet(props.alarmActions);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     if (props.queue) {
@@ -201,11 +225,17 @@ export class QueueWorker extends Construct {
       if (!props.deadLetterQueue) {
         acknowledgeDeadLetterQueue(this.deadLetterQueue, 'the dead-letter queue of a Lambda-consumed queue');
       }
-      this.deadLetterQueueAlarm = createDlqDepthAlarm(this, 'DeadLetterQueueAlarm', this.deadLetterQueue, `QueueWorker ${id}`);
+      this.deadLetterQueueAlarm = this.alarmSet.add(
+        createDlqDepthAlarm(this, 'DeadLetterQueueAlarm', this.deadLetterQueue, `QueueWorker ${this.node.path}`));
     }
 
-    this.oldestMessageAgeAlarm = createOldestMessageAgeAlarm(this, 'OldestMessageAgeAlarm', this.queue,
-      props.oldestMessageAgeAlarmThreshold ?? Duration.minutes(15), `QueueWorker ${id}`);
+    this.oldestMessageAgeAlarm = this.alarmSet.add(createOldestMessageAgeAlarm(this, 'OldestMessageAgeAlarm', this.queue,
+      props.oldestMessageAgeAlarmThreshold ?? Duration.minutes(15), `QueueWorker ${this.node.path}`));
+    if (props.handlerAlarms ?? true) {
+      const handlerAlarms = createHandlerAlarms(this, this.handler, `QueueWorker ${this.node.path}`);
+      this.handlerErrorsAlarm = this.alarmSet.add(handlerAlarms.errors);
+      this.handlerThrottlesAlarm = this.alarmSet.add(handlerAlarms.throttles);
+    }
 
     // Created in this construct (not through handler.addEventSource) so its ID is ours and stable.
     this.eventSourceMapping = new lambda.EventSourceMapping(this, 'EventSourceMapping', {
@@ -235,6 +265,16 @@ export class QueueWorker extends Construct {
     return props.handlerTimeout;
   }
 
+  /** Every alarm of this construct. */
+  public get alarms(): cloudwatch.IAlarm[] {
+    return this.alarmSet.alarms;
+  }
+
+  /** Adds actions to every alarm of this construct, including alarms created later. */
+  public addAlarmActions(...actions: cloudwatch.IAlarmAction[]): void {
+    this.alarmSet.addActions(...actions);
+  }
+
   /** Age of the oldest message in the queue: the backlog signal to alarm on. */
   public metricApproximateAgeOfOldestMessage(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.queue.metricApproximateAgeOfOldestMessage(props);
@@ -253,9 +293,34 @@ export class QueueWorker extends Construct {
     return this.deadLetterQueue.metricApproximateNumberOfMessagesVisible(props);
   }
 
-  /** Errors of the consuming function. */
+  /** Messages sent to the queue: the work coming in. */
+  public metricNumberOfMessagesSent(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.queue.metricNumberOfMessagesSent(props);
+  }
+
+  /** Messages deleted from the queue: the work done (records the function processed or skipped). */
+  public metricNumberOfMessagesDeleted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.queue.metricNumberOfMessagesDeleted(props);
+  }
+
+  /** Invocations of the consuming function (one per batch). */
+  public metricHandlerInvocations(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.handler.metricInvocations(props);
+  }
+
+  /** Invocation errors of the consuming function (failed records of a partial batch response are not errors). */
   public metricHandlerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.handler.metricErrors(props);
+  }
+
+  /** Throttled invocations of the consuming function. */
+  public metricHandlerThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.handler.metricThrottles(props);
+  }
+
+  /** Duration of the consuming function's invocations. */
+  public metricHandlerDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.handler.metricDuration(props);
   }
 
   private validate(props: QueueWorkerProps, fifo: boolean, functionTimeout: Duration | undefined): void {

@@ -6,7 +6,9 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { createHandlerAlarms } from '../private/handler-alarms';
 import {
   acknowledgeTerminalQueue, createDlqDepthAlarm, createQueueKey, createSecureQueue, usesAwsManagedSqsKey,
 } from '../private/secure-queue';
@@ -65,6 +67,21 @@ export interface TopicSubscriberProps extends SubscriptionFilterOptions {
   readonly subscriptionDeadLetterQueue?: sqs.IQueue;
 
   /**
+   * Create the errors and throttles alarms on `handler`. Turn them off when the function already has
+   * such alarms, e.g. because it subscribes to several topics.
+   *
+   * @default true
+   */
+  readonly handlerAlarms?: boolean;
+
+  /**
+   * Actions of every alarm of this construct (e.g. an `SnsAction` to your on-call topic).
+   *
+   * @default - no actions; add them with addAlarmActions()
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
+
+  /**
    * What happens to the new queues and key when the stack is deleted.
    *
    * @default RemovalPolicy.RETAIN
@@ -97,6 +114,12 @@ export class TopicSubscriber extends Construct {
   public readonly onFailureQueueAlarm: cloudwatch.Alarm;
   /** Alarm on any message in the subscription dead-letter queue. */
   public readonly subscriptionDeadLetterQueueAlarm: cloudwatch.Alarm;
+  /** Alarm on invocation errors of the handler (each retry counts); undefined with `handlerAlarms: false`. */
+  public readonly handlerErrorsAlarm?: cloudwatch.Alarm;
+  /** Alarm on throttles of the handler; undefined with `handlerAlarms: false`. */
+  public readonly handlerThrottlesAlarm?: cloudwatch.Alarm;
+
+  private readonly alarmSet: AlarmSet;
 
   constructor(scope: Construct, id: string, props: TopicSubscriberProps) {
     super(scope, id);
@@ -104,6 +127,7 @@ export class TopicSubscriber extends Construct {
 
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.handler = props.handler;
+    this.alarmSet = new AlarmSet(props.alarmActions);
     this.encryptionKey = props.encryptionKey
       ?? createQueueKey(this, 'Key', `Encrypts the ${this.node.path} topic and queues`, removalPolicy);
     let topicArnForKeyPolicy: string;
@@ -162,10 +186,25 @@ export class TopicSubscriber extends Construct {
     });
     this.subscription.node.addDependency(permission);
 
-    this.onFailureQueueAlarm = createDlqDepthAlarm(this, 'OnFailureQueueAlarm', this.onFailureQueue,
-      `TopicSubscriber ${id} (events that failed every retry)`);
-    this.subscriptionDeadLetterQueueAlarm = createDlqDepthAlarm(this, 'SubscriptionDeadLetterQueueAlarm',
-      this.subscriptionDeadLetterQueue, `TopicSubscriber ${id} (SNS could not invoke the function)`);
+    this.onFailureQueueAlarm = this.alarmSet.add(createDlqDepthAlarm(this, 'OnFailureQueueAlarm', this.onFailureQueue,
+      `TopicSubscriber ${this.node.path} (events that failed every retry)`));
+    this.subscriptionDeadLetterQueueAlarm = this.alarmSet.add(createDlqDepthAlarm(this, 'SubscriptionDeadLetterQueueAlarm',
+      this.subscriptionDeadLetterQueue, `TopicSubscriber ${this.node.path} (SNS could not invoke the function)`));
+    if (props.handlerAlarms ?? true) {
+      const handlerAlarms = createHandlerAlarms(this, this.handler, `TopicSubscriber ${this.node.path}`);
+      this.handlerErrorsAlarm = this.alarmSet.add(handlerAlarms.errors);
+      this.handlerThrottlesAlarm = this.alarmSet.add(handlerAlarms.throttles);
+    }
+  }
+
+  /** Every alarm of this construct. */
+  public get alarms(): cloudwatch.IAlarm[] {
+    return this.alarmSet.alarms;
+  }
+
+  /** Adds actions to every alarm of this construct, including alarms created later. */
+  public addAlarmActions(...actions: cloudwatch.IAlarmAction[]): void {
+    this.alarmSet.addActions(...actions);
   }
 
   /** Events in the on-failure queue. */
@@ -173,9 +212,29 @@ export class TopicSubscriber extends Construct {
     return this.onFailureQueue.metricApproximateNumberOfMessagesVisible(props);
   }
 
+  /** Messages in the subscription dead-letter queue (SNS could not invoke the function). */
+  public metricSubscriptionDeadLetterQueueDepth(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.subscriptionDeadLetterQueue.metricApproximateNumberOfMessagesVisible(props);
+  }
+
+  /** Invocations of the subscribed function (each retry counts). */
+  public metricHandlerInvocations(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.handler.metricInvocations(props);
+  }
+
   /** Errors of the subscribed function (each retry counts). */
   public metricHandlerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.handler.metricErrors(props);
+  }
+
+  /** Throttled invocations of the subscribed function (Lambda retries them for up to `maxEventAge`). */
+  public metricHandlerThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.handler.metricThrottles(props);
+  }
+
+  /** Duration of the subscribed function's invocations. */
+  public metricHandlerDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.handler.metricDuration(props);
   }
 
   private validate(props: TopicSubscriberProps): void {

@@ -77,7 +77,11 @@ export function usesAwsManagedSqsKey(queue: sqs.IQueue): boolean {
   return typeof keyArn === 'string' && /(^|:|\/)alias\/aws\/sqs$/.test(keyArn);
 }
 
-/** Alarm when anything reaches a dead-letter queue: every message there is a failure someone must look at. */
+/**
+ * Alarm when anything reaches a dead-letter queue: every message there is a failure someone must look at.
+ * Maximum of 1-minute periods, >= 1 for 1 period: the first message alarms within minutes. Missing data
+ * is not breaching: SQS stops sending metrics for a queue idle for 6 hours, and an idle DLQ is healthy.
+ */
 export function createDlqDepthAlarm(scope: Construct, id: string, dlq: sqs.IQueue, what: string): cloudwatch.Alarm {
   return new cloudwatch.Alarm(scope, id, {
     alarmDescription: `${what}: messages are waiting in dead-letter queue ${dlq.queueName}; inspect and redrive them.`,
@@ -89,7 +93,11 @@ export function createDlqDepthAlarm(scope: Construct, id: string, dlq: sqs.IQueu
   });
 }
 
-/** Alarm when the oldest message has waited longer than `threshold`: consumers are stuck or too slow. */
+/**
+ * Alarm when the oldest message has waited longer than `threshold`: consumers are stuck or too slow.
+ * Maximum of 1-minute periods, above the threshold for 3 periods in a row, so one slow batch does not
+ * alarm. Missing data is not breaching: an empty, idle queue reports nothing.
+ */
 export function createOldestMessageAgeAlarm(
   scope: Construct,
   id: string,
@@ -98,7 +106,7 @@ export function createOldestMessageAgeAlarm(
   what: string,
 ): cloudwatch.Alarm {
   return new cloudwatch.Alarm(scope, id, {
-    alarmDescription: `${what}: the oldest message in ${queue.queueName} is older than ${threshold.toHumanString()}; consumers are failing or falling behind.`,
+    alarmDescription: `${what}: the oldest message in ${queue.queueName} is older than ${threshold.toHumanString()}; consumers are failing or falling behind. Check the consumer's errors, throttles and concurrency.`,
     metric: queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' }),
     threshold: threshold.toSeconds(),
     evaluationPeriods: 3,

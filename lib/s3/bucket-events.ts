@@ -1,4 +1,5 @@
 import { Annotations, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,6 +9,7 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IDependable } from 'constructs';
+import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors } from '../private/config-errors';
 import { createAccessLogsBucket, createSecureBucket } from '../private/secure-bucket';
 import { usesAwsManagedSqsKey } from '../private/secure-queue';
@@ -112,6 +114,14 @@ export interface BucketEventsProps {
   readonly routes?: BucketEventRoute[];
 
   /**
+   * Actions of every alarm of this construct (one per EventBridge route), including routes added
+   * later (e.g. an `SnsAction` to your on-call topic).
+   *
+   * @default - no actions; add them with addAlarmActions()
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
+
+  /**
    * What happens to the new buckets when the stack is deleted.
    *
    * @default RemovalPolicy.RETAIN
@@ -197,6 +207,8 @@ export class BucketEvents extends Construct {
 
   private readonly routeList: BucketEventRoute[] = [];
   private readonly rules: Record<string, events.Rule> = {};
+  private readonly ruleAlarms: Record<string, cloudwatch.Alarm> = {};
+  private readonly alarmSet: AlarmSet;
   private readonly boundQueues = new Set<sqs.IQueue>();
   private readonly boundTopics = new Set<sns.ITopic>();
 
@@ -213,6 +225,7 @@ export class BucketEvents extends Construct {
       }
     }
     errors.throwIfAny();
+    this.alarmSet = new AlarmSet(props.alarmActions);
 
     if (props.bucket) {
       this.bucket = props.bucket;
@@ -241,6 +254,47 @@ export class BucketEvents extends Construct {
   /** The EventBridge rules of EventBridge routes, by route ID. */
   public get eventBridgeRules(): Record<string, events.Rule> {
     return { ...this.rules };
+  }
+
+  /**
+   * The alarms on failed target invocations of EventBridge routes, by route ID. Queue, topic and
+   * function targets have no delivery metric in S3; alarm on the target instead (e.g. a
+   * {@link QueueWorker}'s alarms).
+   */
+  public get eventBridgeRuleAlarms(): Record<string, cloudwatch.Alarm> {
+    return { ...this.ruleAlarms };
+  }
+
+  /** Every alarm of this construct. */
+  public get alarms(): cloudwatch.IAlarm[] {
+    return this.alarmSet.alarms;
+  }
+
+  /** Adds actions to every alarm of this construct, including alarms of routes added later. */
+  public addAlarmActions(...actions: cloudwatch.IAlarmAction[]): void {
+    this.alarmSet.addActions(...actions);
+  }
+
+  /**
+   * Events of an EventBridge route that EventBridge failed to deliver to a target after its retries
+   * (`AWS/Events` `FailedInvocations`; EventBridge reports it only when it is not zero).
+   */
+  public metricFailedInvocations(routeId: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.ruleMetric(routeId, 'FailedInvocations', props);
+  }
+
+  /** Events of an EventBridge route that matched its rule (`AWS/Events` `MatchedEvents`). */
+  public metricMatchedEvents(routeId: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.ruleMetric(routeId, 'MatchedEvents', props);
+  }
+
+  private ruleMetric(routeId: string, metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    const rule = this.rules[routeId];
+    if (!rule) {
+      throw new Error(`BucketEvents at '${this.node.path}': no EventBridge route with id '${routeId}' (EventBridge routes: ${Object.keys(this.rules).join(', ') || 'none'}). Fix: pass the id of a route whose target is BucketEventTarget.eventBridge(...).`);
+    }
+    // Rules on the default event bus (where S3 sends its events) report with the RuleName dimension alone.
+    return new cloudwatch.Metric({ namespace: 'AWS/Events', metricName, dimensionsMap: { RuleName: rule.ruleName }, statistic: 'Sum', ...props });
   }
 
   /**
@@ -277,6 +331,17 @@ export class BucketEvents extends Construct {
           eventPattern: eventBridgePattern(route, this.bucket.bucketName),
           targets: target.ruleTargets,
         });
+        // Sum >= 1 in 5 minutes: every failed invocation is an event no target received (after
+        // EventBridge's retries for up to 24 hours). Missing data is not breaching: EventBridge
+        // sends the metric only when it is not zero.
+        this.ruleAlarms[route.id!] = this.alarmSet.add(new cloudwatch.Alarm(this, `${route.id!}FailedInvocationsAlarm`, {
+          alarmDescription: `BucketEvents ${this.node.path}: EventBridge failed to deliver ${route.id} events of the bucket to a target. Check the targets' resource policies and keys, and the rule's target dead-letter queue if one is set.`,
+          metric: this.metricFailedInvocations(route.id!, { period: Duration.minutes(5) }),
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }));
         break;
     }
     this.acknowledgeNotificationsHandler();

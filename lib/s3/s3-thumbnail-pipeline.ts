@@ -2,10 +2,12 @@ import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib'
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { QueueWorker } from '../messaging/queue-worker';
+import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
 import { acknowledgeNoFunctionDlq } from '../private/nag-acknowledgements';
 import { createHandlerFunction } from '../private/node-function';
@@ -26,6 +28,15 @@ const EXTENSIONS: Record<ThumbnailFormat, string> = {
   [ThumbnailFormat.WEBP]: '.webp',
   [ThumbnailFormat.AVIF]: '.avif',
 };
+
+/**
+ * The ERROR log lines of the thumbnail function that each mean one failed attempt at a notification
+ * (`Record rejected`: not an S3 notification; `Object rejected`: an image that could not be thumbnailed).
+ */
+const FAILURE_LOG_MESSAGES = ['Record rejected', 'Object rejected'];
+
+/** Namespace of the metric the pipeline derives from the function's log lines. */
+const METRIC_NAMESPACE = 'CdkReferenceArchitectures/S3ThumbnailPipeline';
 
 /** Properties of {@link S3ThumbnailPipeline}. */
 export interface S3ThumbnailPipelineProps {
@@ -148,6 +159,20 @@ export interface S3ThumbnailPipelineProps {
   readonly maxReceiveCount?: number;
 
   /**
+   * The failed-images alarm fires when at least this many attempts fail within 5 minutes.
+   *
+   * @default 5
+   */
+  readonly failedImagesAlarmThreshold?: number;
+
+  /**
+   * Actions of every alarm of this construct (e.g. an `SnsAction` to your on-call topic).
+   *
+   * @default - no actions; add them with addAlarmActions()
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
+
+  /**
    * What happens to the new buckets, queues and key when the stack is deleted.
    *
    * @default RemovalPolicy.RETAIN
@@ -181,6 +206,12 @@ export class S3ThumbnailPipeline extends Construct {
   public readonly queue: sqs.IQueue;
   /** Notifications of images that failed every attempt. */
   public readonly deadLetterQueue: sqs.IQueue;
+  /** Counts the function's failed attempts (its `Object rejected` and `Record rejected` ERROR log lines). */
+  public readonly failedImagesMetricFilter: logs.MetricFilter;
+  /** Alarm on a burst of failed attempts, also while the dead-letter queue alarm is already firing. */
+  public readonly failedImagesAlarm: cloudwatch.Alarm;
+
+  private readonly alarmSet: AlarmSet;
 
   constructor(scope: Construct, id: string, props: S3ThumbnailPipelineProps = {}) {
     super(scope, id);
@@ -261,7 +292,9 @@ export class S3ThumbnailPipeline extends Construct {
       maxConcurrency: props.maxConcurrency ?? 10,
       maxReceiveCount: props.maxReceiveCount ?? 3,
       removalPolicy,
+      alarmActions: props.alarmActions,
     });
+    this.alarmSet = new AlarmSet(props.alarmActions);
     this.queue = this.worker.queue;
     this.deadLetterQueue = this.worker.deadLetterQueue!;
 
@@ -276,6 +309,33 @@ export class S3ThumbnailPipeline extends Construct {
     this.handler.addToRolePolicy(new iam.PolicyStatement({
       actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
       resources: [this.worker.encryptionKey!.keyArn],
+    }));
+
+    // Failed records are reported in the partial batch response, not as function errors, so they are
+    // counted from the function's log lines, per function (the FunctionName dimension).
+    this.failedImagesMetricFilter = new logs.MetricFilter(this, 'FailedImagesMetricFilter', {
+      logGroup: this.handler.logGroup,
+      filterPattern: logs.FilterPattern.all(
+        logs.FilterPattern.stringValue('$.level', '=', 'ERROR'),
+        logs.FilterPattern.any(...FAILURE_LOG_MESSAGES.map((m) => logs.FilterPattern.stringValue('$.message', '=', m))),
+      ),
+      metricNamespace: METRIC_NAMESPACE,
+      metricName: 'FailedImages',
+      metricValue: '1',
+      dimensions: { FunctionName: '$.function_name' },
+      unit: cloudwatch.Unit.COUNT,
+    });
+    // Sum >= threshold (default 5) in 5 minutes: a burst (broken permissions, a bad deploy, a bucket of
+    // corrupt uploads), not one bad file, which the dead-letter queue alarm already reports. Unlike that
+    // alarm, it fires again for a new burst while old failures still wait in the dead-letter queue.
+    // Missing data is not breaching: the metric exists only for minutes with failures.
+    this.failedImagesAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'FailedImagesAlarm', {
+      alarmDescription: `S3ThumbnailPipeline ${this.node.path}: thumbnail attempts are failing. Read the function's 'Object rejected' and 'Record rejected' log lines (field reason) and the dead-letter queue ${this.deadLetterQueue.queueName}.`,
+      metric: this.metricFailedImages({ period: Duration.minutes(5) }),
+      threshold: props.failedImagesAlarmThreshold ?? 5,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }));
 
     for (const suffix of suffixes) {
@@ -296,6 +356,78 @@ export class S3ThumbnailPipeline extends Construct {
   /** Alarm on the age of the oldest waiting notification. */
   public get oldestMessageAgeAlarm(): cloudwatch.Alarm {
     return this.worker.oldestMessageAgeAlarm;
+  }
+
+  /** Alarm on invocation errors of the thumbnail function (timeouts, crashes, out of memory). */
+  public get handlerErrorsAlarm(): cloudwatch.Alarm {
+    return this.worker.handlerErrorsAlarm!;
+  }
+
+  /** Alarm on throttles of the thumbnail function. */
+  public get handlerThrottlesAlarm(): cloudwatch.Alarm {
+    return this.worker.handlerThrottlesAlarm!;
+  }
+
+  /** Every alarm of this construct: the worker's (dead-letter queue, oldest message, errors, throttles) and failed images. */
+  public get alarms(): cloudwatch.IAlarm[] {
+    return [...this.worker.alarms, ...this.alarmSet.alarms];
+  }
+
+  /** Adds actions to every alarm of this construct. */
+  public addAlarmActions(...actions: cloudwatch.IAlarmAction[]): void {
+    this.worker.addAlarmActions(...actions);
+    this.alarmSet.addActions(...actions);
+  }
+
+  /** Failed attempts at a notification (an image or a record the function could not process); Sum by default. */
+  public metricFailedImages(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRIC_NAMESPACE,
+      metricName: 'FailedImages',
+      dimensionsMap: { FunctionName: this.handler.functionName },
+      statistic: 'Sum',
+      ...props,
+    });
+  }
+
+  /** Upload notifications S3 sent to the queue: the work coming in. */
+  public metricUploadsReceived(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.worker.metricNumberOfMessagesSent(props);
+  }
+
+  /** Notifications done with (thumbnails written, skipped or dead-lettered by the function). */
+  public metricUploadsProcessed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.worker.metricNumberOfMessagesDeleted(props);
+  }
+
+  /** Notifications in the dead-letter queue. */
+  public metricDeadLetterQueueDepth(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.worker.metricDeadLetterQueueDepth(props);
+  }
+
+  /** Age of the oldest waiting notification. */
+  public metricApproximateAgeOfOldestMessage(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.worker.metricApproximateAgeOfOldestMessage(props);
+  }
+
+  /** Invocation errors of the thumbnail function. */
+  public metricHandlerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.worker.metricHandlerErrors(props);
+  }
+
+  /** Throttles of the thumbnail function. */
+  public metricHandlerThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.worker.metricHandlerThrottles(props);
+  }
+
+  /** Duration of the thumbnail function's invocations (one per batch). */
+  public metricHandlerDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.worker.metricHandlerDuration(props);
+  }
+
+  /** Concurrent executions of the thumbnail function (capped by maxConcurrency): the cost driver. */
+  public metricHandlerConcurrentExecutions(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.handler.metric('ConcurrentExecutions', { statistic: 'Maximum', ...props });
   }
 
   private validate(props: S3ThumbnailPipelineProps, resolved: {
@@ -341,6 +473,10 @@ export class S3ThumbnailPipeline extends Construct {
       errors.add('deadlineMargin', margin.toHumanString(),
         `must be shorter than the timeout (${timeout.toHumanString()}): no record would ever be started`,
         'raise timeout (e.g. Duration.seconds(60)) or lower deadlineMargin');
+    }
+    if (isConcrete(props.failedImagesAlarmThreshold) && (!Number.isInteger(props.failedImagesAlarmThreshold) || props.failedImagesAlarmThreshold < 1)) {
+      errors.add('failedImagesAlarmThreshold', props.failedImagesAlarmThreshold, 'must be a whole number of failed attempts, at least 1',
+        'use e.g. 5 (single failures are reported by the dead-letter queue alarm)');
     }
     if (isConcrete(props.memorySize) && (props.memorySize < 128 || props.memorySize > 10_240)) {
       errors.add('memorySize', props.memorySize, 'Lambda allows 128 to 10,240 MB', 'use 1024 (a 24-megapixel JPEG peaks under 350 MB)');

@@ -6,6 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { FanOutTopic } from '../../lib';
 import { testApp } from '../support/app';
+import { alarmActionsById, alarmShapes, DLQ_DEPTH, snsAction } from './alarm-expectations';
 
 function newStack(options: { failOnWarnings?: boolean } = {}): Stack {
   return new Stack(testApp(options), 'TestStack');
@@ -120,13 +121,47 @@ describe('FanOutTopic', () => {
     });
 
     test('alarms on each dead-letter queue and each subscription dead-letter queue', () => {
-      template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+      expect(alarmShapes(template)).toEqual(Array(4).fill(DLQ_DEPTH));
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'ApproximateNumberOfMessagesVisible',
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FanOutBillingDeadLetterQueue'), 'QueueName'] } }],
       });
+    });
+  });
+
+  describe('alarm actions', () => {
+    test('alarmActions reach the alarms of subscribers from the props and of subscribers added later', () => {
+      const stack = newStack();
+      const { action, ref } = snsAction(stack, 'OnCall');
+      const fanOut = new FanOutTopic(stack, 'FanOut', { alarmActions: [action], subscribers: { Billing: {} } });
+      fanOut.addSubscriber('Audit', {});
+      expect(fanOut.alarms).toHaveLength(4);
+      expect(fanOut.alarms).toEqual(fanOut.subscribers.flatMap((s) => [s.deadLetterQueueAlarm, s.subscriptionDeadLetterQueueAlarm]));
+      expect(Object.values(alarmActionsById(Template.fromStack(stack)))).toEqual(Array(4).fill([ref]));
+    });
+
+    test('addAlarmActions reaches existing alarms and those of subscribers added afterwards', () => {
+      const stack = newStack();
+      const { action, ref } = snsAction(stack, 'OnCall');
+      const fanOut = new FanOutTopic(stack, 'FanOut', { subscribers: { Billing: {} } });
+      fanOut.addAlarmActions(action);
+      fanOut.addSubscriber('Audit', {});
+      expect(Object.values(alarmActionsById(Template.fromStack(stack)))).toEqual(Array(4).fill([ref]));
+    });
+
+    test('an existing queue gets only the subscription dead-letter queue alarm; metrics', () => {
+      const stack = newStack();
+      const key = new kms.Key(stack, 'QueueKey');
+      const queue = new sqs.Queue(stack, 'Mine', { encryptionMasterKey: key });
+      const fanOut = new FanOutTopic(stack, 'FanOut');
+      const sub = fanOut.addSubscriber('Mine', { queue });
+      expect(fanOut.alarms).toEqual([sub.subscriptionDeadLetterQueueAlarm]);
+      expect(() => sub.metricDeadLetterQueueDepth()).toThrow(/FanOutSubscriber at 'TestStack\/FanOut\/Mine': metricDeadLetterQueueDepth\(\) needs the dead-letter queue/);
+      expect(stack.resolve(sub.metricNumberOfMessagesSent().dimensions)).toEqual({ QueueName: stack.resolve(queue.queueName) });
+      expect(sub.metricSubscriptionDeadLetterQueueDepth().metricName).toBe('ApproximateNumberOfMessagesVisible');
+      expect(sub.metricApproximateNumberOfMessagesVisible().metricName).toBe('ApproximateNumberOfMessagesVisible');
     });
   });
 

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { QueueWorker, QueueWorkerProps } from '../../lib';
 import { testApp } from '../support/app';
+import { alarmActionsById, alarmShapes, DLQ_DEPTH, HANDLER_ERRORS, HANDLER_THROTTLES, oldestMessage, snsAction, sorted } from './alarm-expectations';
 
 function newStack(): Stack {
   return new Stack(testApp(), 'TestStack');
@@ -79,8 +80,18 @@ describe('QueueWorker', () => {
       });
     });
 
-    test('alarms on dead-letter depth and on the age of the oldest message (15 minutes)', () => {
-      template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    test('alarms on dead-letter depth, the age of the oldest message (15 minutes), handler errors and throttles', () => {
+      expect(alarmShapes(template)).toEqual(sorted([DLQ_DEPTH, oldestMessage(900), HANDLER_ERRORS, HANDLER_THROTTLES]));
+      expect(queueWorker.alarms).toEqual([queueWorker.deadLetterQueueAlarm, queueWorker.oldestMessageAgeAlarm,
+        queueWorker.handlerErrorsAlarm, queueWorker.handlerThrottlesAlarm]);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^Handler') } }],
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'Throttles', Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^Handler') } }],
+      });
+      // no actions unless given
+      expect(Object.values(alarmActionsById(template))).toEqual([undefined, undefined, undefined, undefined]);
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1,
         Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WorkerDeadLetterQueue'), 'QueueName'] } }],
@@ -96,6 +107,43 @@ describe('QueueWorker', () => {
       expect(queueWorker.metricDeadLetterQueueDepth().metricName).toBe('ApproximateNumberOfMessagesVisible');
       expect(queueWorker.metricApproximateNumberOfMessagesVisible().namespace).toBe('AWS/SQS');
       expect(queueWorker.metricHandlerErrors().metricName).toBe('Errors');
+      expect(queueWorker.metricHandlerThrottles().metricName).toBe('Throttles');
+      expect(queueWorker.metricHandlerInvocations().metricName).toBe('Invocations');
+      expect(queueWorker.metricHandlerDuration().metricName).toBe('Duration');
+      expect(queueWorker.metricNumberOfMessagesSent().metricName).toBe('NumberOfMessagesSent');
+      expect(queueWorker.metricNumberOfMessagesDeleted().metricName).toBe('NumberOfMessagesDeleted');
+    });
+  });
+
+  describe('alarm actions', () => {
+    test('alarmActions reach every alarm', () => {
+      const stack = newStack();
+      const { action, ref } = snsAction(stack, 'OnCall');
+      new QueueWorker(stack, 'Worker', { handler: newFunction(stack, Duration.seconds(30)), alarmActions: [action] });
+      const actions = alarmActionsById(Template.fromStack(stack));
+      expect(Object.keys(actions)).toHaveLength(4);
+      expect(Object.values(actions)).toEqual(Array(4).fill([ref]));
+    });
+
+    test('addAlarmActions adds to every alarm, after the ones given as props', () => {
+      const stack = newStack();
+      const first = snsAction(stack, 'First');
+      const second = snsAction(stack, 'Second');
+      const w = new QueueWorker(stack, 'Worker', { handler: newFunction(stack, Duration.seconds(30)), alarmActions: [first.action] });
+      w.addAlarmActions(second.action);
+      expect(Object.values(alarmActionsById(Template.fromStack(stack)))).toEqual(Array(4).fill([first.ref, second.ref]));
+    });
+
+    test('handlerAlarms: false leaves the function without errors and throttles alarms', () => {
+      const { stack, worker: w } = worker({ handlerAlarms: false });
+      expect(alarmShapes(Template.fromStack(stack))).toEqual(sorted([DLQ_DEPTH, oldestMessage(900)]));
+      expect(w.handlerErrorsAlarm).toBeUndefined();
+      expect(w.alarms).toHaveLength(2);
+    });
+
+    test('oldestMessageAgeAlarmThreshold sets the threshold in seconds', () => {
+      const { stack } = worker({ oldestMessageAgeAlarmThreshold: Duration.minutes(2) });
+      expect(alarmShapes(Template.fromStack(stack))).toContainEqual(oldestMessage(120));
     });
   });
 
@@ -147,7 +195,7 @@ describe('QueueWorker', () => {
       expect(() => w.metricDeadLetterQueueDepth()).toThrow(/dead-letter queue, which is unknown for an existing queue/);
       const template = Template.fromStack(stack);
       template.resourceCountIs('AWS::SQS::Queue', 1);
-      template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+      expect(alarmShapes(template)).toEqual(sorted([oldestMessage(900), HANDLER_ERRORS, HANDLER_THROTTLES]));
     });
 
     test('an imported function works when its timeout is given', () => {

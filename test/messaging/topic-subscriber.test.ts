@@ -6,6 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { TopicSubscriber, TopicSubscriberProps } from '../../lib';
 import { testApp } from '../support/app';
+import { alarmActionsById, alarmShapes, DLQ_DEPTH, HANDLER_ERRORS, HANDLER_THROTTLES, snsAction, sorted } from './alarm-expectations';
 
 function build(props: Partial<TopicSubscriberProps> = {}, setup?: (stack: Stack) => Partial<TopicSubscriberProps>) {
   const stack = new Stack(testApp(), 'TestStack');
@@ -88,9 +89,41 @@ describe('TopicSubscriber', () => {
         MessageRetentionPeriod: 1209600,
       });
       template.allResources('AWS::SQS::Queue', { DeletionPolicy: 'Retain' });
-      template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
       expect(subscriber.metricOnFailureQueueDepth().metricName).toBe('ApproximateNumberOfMessagesVisible');
+      expect(subscriber.metricSubscriptionDeadLetterQueueDepth().metricName).toBe('ApproximateNumberOfMessagesVisible');
       expect(subscriber.metricHandlerErrors().metricName).toBe('Errors');
+      expect(subscriber.metricHandlerThrottles().metricName).toBe('Throttles');
+      expect(subscriber.metricHandlerInvocations().metricName).toBe('Invocations');
+      expect(subscriber.metricHandlerDuration().metricName).toBe('Duration');
+    });
+
+    test('alarms: both queues, handler errors and throttles', () => {
+      expect(alarmShapes(template)).toEqual(sorted([DLQ_DEPTH, DLQ_DEPTH, HANDLER_ERRORS, HANDLER_THROTTLES]));
+      expect(subscriber.alarms).toEqual([subscriber.onFailureQueueAlarm, subscriber.subscriptionDeadLetterQueueAlarm,
+        subscriber.handlerErrorsAlarm, subscriber.handlerThrottlesAlarm]);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^Handler') } }],
+      });
+    });
+  });
+
+  describe('alarm actions', () => {
+    test('alarmActions and addAlarmActions reach every alarm', () => {
+      let first!: ReturnType<typeof snsAction>;
+      let second!: ReturnType<typeof snsAction>;
+      const { stack, subscriber } = build({}, (s) => {
+        first = snsAction(s, 'First');
+        second = snsAction(s, 'Second');
+        return { alarmActions: [first.action] };
+      });
+      subscriber.addAlarmActions(second.action);
+      expect(Object.values(alarmActionsById(Template.fromStack(stack)))).toEqual(Array(4).fill([first.ref, second.ref]));
+    });
+
+    test('handlerAlarms: false keeps only the queue alarms', () => {
+      const { stack, subscriber } = build({ handlerAlarms: false });
+      expect(alarmShapes(Template.fromStack(stack))).toEqual([DLQ_DEPTH, DLQ_DEPTH]);
+      expect(subscriber.handlerThrottlesAlarm).toBeUndefined();
     });
   });
 

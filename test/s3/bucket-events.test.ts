@@ -8,6 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { BucketEvents, BucketEventTarget, eventTypesOverlap } from '../../lib';
+import { alarmActionsById, alarmShapes, snsAction } from '../messaging/alarm-expectations';
 import { testApp } from '../support/app';
 import { type EventPattern, matchesEventPattern } from '../support/event-pattern';
 
@@ -148,6 +149,41 @@ describe('BucketEvents', () => {
         },
       });
       expect(bucketEvents.eventBridgeRules.Restores).toBeInstanceOf(events.Rule);
+    });
+
+    test('an EventBridge route gets an alarm on failed invocations of its rule; other routes none', () => {
+      const stack = newStack();
+      const queue = new sqs.Queue(stack, 'Target');
+      const bucketEvents = new BucketEvents(stack, 'Events', {
+        routes: [
+          { id: 'Uploads', events: [s3.EventType.OBJECT_CREATED], target: BucketEventTarget.eventBridge([new targets.SqsQueue(queue)]) },
+          { events: [s3.EventType.OBJECT_REMOVED], target: BucketEventTarget.queue(cmkQueue(stack)) },
+        ],
+      });
+      const template = Template.fromStack(stack);
+      expect(alarmShapes(template)).toEqual([{
+        MetricName: 'FailedInvocations', Namespace: 'AWS/Events', Statistic: 'Sum', Period: 300,
+        EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
+      }]);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Dimensions: [{ Name: 'RuleName', Value: { Ref: Match.stringLikeRegexp('^EventsUploads') } }],
+      });
+      expect(bucketEvents.alarms).toEqual([bucketEvents.eventBridgeRuleAlarms.Uploads]);
+      expect(stack.resolve(bucketEvents.metricMatchedEvents('Uploads').dimensions)).toEqual({ RuleName: stack.resolve(bucketEvents.eventBridgeRules.Uploads.ruleName) });
+      expect(() => bucketEvents.metricFailedInvocations('Nope')).toThrow(/BucketEvents at 'TestStack\/Events': no EventBridge route with id 'Nope' \(EventBridge routes: Uploads\)/);
+    });
+
+    test('alarmActions and addAlarmActions reach the alarms of routes added before and after', () => {
+      const stack = newStack();
+      const first = snsAction(stack, 'First');
+      const second = snsAction(stack, 'Second');
+      const bucketEvents = new BucketEvents(stack, 'Events', {
+        alarmActions: [first.action],
+        routes: [{ id: 'Early', events: [s3.EventType.OBJECT_CREATED], target: BucketEventTarget.eventBridge([]) }],
+      });
+      bucketEvents.addAlarmActions(second.action);
+      bucketEvents.addRoute({ id: 'Late', events: [s3.EventType.OBJECT_REMOVED], target: BucketEventTarget.eventBridge([]) });
+      expect(Object.values(alarmActionsById(Template.fromStack(stack)))).toEqual([[first.ref, second.ref], [first.ref, second.ref]]);
     });
 
     test('disjoint filters for the same event type are accepted', () => {

@@ -1,8 +1,11 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { S3ThumbnailPipeline, S3ThumbnailPipelineProps, ThumbnailFormat } from '../../lib';
+import { alarmActionsById, alarmShapes, DLQ_DEPTH, HANDLER_ERRORS, HANDLER_THROTTLES, oldestMessage, snsAction, sorted } from '../messaging/alarm-expectations';
 import { testApp } from '../support/app';
 import { type PolicyDocumentJson, simulate } from '../support/policy-simulator';
 
@@ -16,6 +19,12 @@ function queueConfigurations(template: Template): Array<{ Events: string[]; Filt
   const [resource] = Object.values(template.findResources('Custom::S3BucketNotifications'));
   return resource.Properties.NotificationConfiguration.QueueConfigurations;
 }
+
+/** The failed-images alarm with the given threshold. */
+const FAILED_IMAGES = (threshold: number) => ({
+  MetricName: 'FailedImages', Namespace: 'CdkReferenceArchitectures/S3ThumbnailPipeline', Statistic: 'Sum', Period: 300,
+  EvaluationPeriods: 1, Threshold: threshold, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
+});
 
 const ACCOUNT = '111111111111';
 const REGION = 'eu-west-1';
@@ -112,8 +121,49 @@ describe('S3ThumbnailPipeline', () => {
       built.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         BatchSize: 5, ScalingConfig: { MaximumConcurrency: 10 }, FunctionResponseTypes: ['ReportBatchItemFailures'],
       });
-      expect(built.pipeline.deadLetterQueueAlarm).toBeDefined();
-      expect(built.pipeline.oldestMessageAgeAlarm).toBeDefined();
+    });
+
+    test('alarms: dead-letter queue, oldest message, function errors and throttles, a burst of failed images', () => {
+      expect(alarmShapes(built.template)).toEqual(sorted([DLQ_DEPTH, oldestMessage(900), HANDLER_ERRORS, HANDLER_THROTTLES, FAILED_IMAGES(5)]));
+      const p = built.pipeline;
+      expect(p.alarms).toEqual([p.deadLetterQueueAlarm, p.oldestMessageAgeAlarm, p.handlerErrorsAlarm, p.handlerThrottlesAlarm, p.failedImagesAlarm]);
+      built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'FailedImages', Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^ThumbsHandler') } }],
+      });
+    });
+
+    test('failed attempts are counted per function from the ERROR lines the handler writes for them', () => {
+      built.template.hasResourceProperties('AWS::Logs::MetricFilter', {
+        LogGroupName: { Ref: Match.stringLikeRegexp('^ThumbsHandlerLogs') },
+        FilterPattern: '{ ($.level = "ERROR") && (($.message = "Record rejected") || ($.message = "Object rejected")) }',
+        MetricTransformations: [{
+          MetricNamespace: 'CdkReferenceArchitectures/S3ThumbnailPipeline', MetricName: 'FailedImages', MetricValue: '1',
+          Dimensions: [{ Key: 'FunctionName', Value: '$.function_name' }], Unit: 'Count',
+        }],
+      });
+      // the handler's ERROR lines that mark a failed attempt (a failed dead-letter send follows an 'Object rejected' line)
+      const source = fs.readFileSync(path.join(__dirname, '../../lambda/thumbnail/index.ts'), 'utf8');
+      const errorMessages = [...source.matchAll(/logger\.error\('([^']+)'/g)].map((m) => m[1]).filter((m) => !m.startsWith('Dead-letter send failed'));
+      expect(errorMessages.sort()).toEqual(['Object rejected', 'Record rejected']);
+      // the dimension comes from the Lambda context the handler adds to every line
+      expect(source).toMatch(/export const handler = async \(event: SQSEvent, context: Context\)[^{]*\{\s*logger\.addContext\(context\);/);
+      // the metric the alarm and dashboards read is the one the filter writes
+      const metric = built.pipeline.metricFailedImages();
+      expect([metric.namespace, metric.metricName]).toEqual(['CdkReferenceArchitectures/S3ThumbnailPipeline', 'FailedImages']);
+      expect(built.stack.resolve(metric.dimensions)).toEqual({ FunctionName: built.stack.resolve(built.pipeline.handler.functionName) });
+    });
+
+    test('metrics', () => {
+      const p = built.pipeline;
+      expect(p.metricUploadsReceived().metricName).toBe('NumberOfMessagesSent');
+      expect(p.metricUploadsProcessed().metricName).toBe('NumberOfMessagesDeleted');
+      expect(p.metricDeadLetterQueueDepth().metricName).toBe('ApproximateNumberOfMessagesVisible');
+      expect(p.metricApproximateAgeOfOldestMessage().metricName).toBe('ApproximateAgeOfOldestMessage');
+      expect(p.metricHandlerErrors().metricName).toBe('Errors');
+      expect(p.metricHandlerThrottles().metricName).toBe('Throttles');
+      expect(p.metricHandlerDuration().metricName).toBe('Duration');
+      expect(p.metricHandlerConcurrentExecutions().metricName).toBe('ConcurrentExecutions');
+      expect(built.stack.resolve(p.metricHandlerConcurrentExecutions().dimensions)).toEqual({ FunctionName: built.stack.resolve(p.handler.functionName) });
     });
 
     test('the function may only read source objects, list the source bucket and write objects under the output prefix', () => {
@@ -226,6 +276,27 @@ describe('S3ThumbnailPipeline', () => {
     test('a memory size token is accepted', () => {
       const { template } = build({ memorySize: Lazy.number({ produce: () => 1536 }) });
       template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1536 });
+    });
+  });
+
+  describe('alarm actions', () => {
+    test('alarmActions and addAlarmActions reach every alarm, the worker\'s included', () => {
+      const stack = new Stack(testApp(), 'TestStack');
+      const first = snsAction(stack, 'First');
+      const second = snsAction(stack, 'Second');
+      const pipeline = new S3ThumbnailPipeline(stack, 'Thumbs', { alarmActions: [first.action] });
+      pipeline.addAlarmActions(second.action);
+      expect(Object.values(alarmActionsById(Template.fromStack(stack)))).toEqual(Array(5).fill([first.ref, second.ref]));
+    });
+
+    test('failedImagesAlarmThreshold sets the burst size; a token is accepted', () => {
+      expect(alarmShapes(build({ failedImagesAlarmThreshold: 20 }).template)).toContainEqual(FAILED_IMAGES(20));
+      build({ failedImagesAlarmThreshold: Lazy.number({ produce: () => 3 }) }).template
+        .hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'FailedImages', Threshold: 3 });
+    });
+
+    test('fails if failedImagesAlarmThreshold is 0', () => {
+      expect(() => build({ failedImagesAlarmThreshold: 0 })).toThrow(/S3ThumbnailPipeline: failedImagesAlarmThreshold '0': must be a whole number of failed attempts, at least 1/);
     });
   });
 
