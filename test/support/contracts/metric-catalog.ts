@@ -293,4 +293,11 @@ export const AWS_NAMESPACES: Record<string, NamespaceCatalog> = {
  * `POWERTOOLS_METRICS_NAMESPACE` on a function of the stack, so a dashboard cannot read a namespace
  * nothing writes to.
  */
-export const OWN_NAMESPACES: Record<string, NamespaceCatalog> = {};
+export const OWN_NAMESPACES: Record<string, NamespaceCatalog> = {
+  // lambda/cached-api (`cacheResultMetrics`), EMF parsed in test/lambda/cached-api.test.ts
+  CachedApi: {
+    docs: 'lambda/cached-api/index.ts',
+    groups: [{ dimensionSets: [['service']], metrics: ['CacheHit', 'CacheMiss', 'CacheError', 'CacheBypass'] }],
+    dimensions: { service: ref('AWS::Lambda::Function') },
+  },
+};

@@ -63,3 +63,24 @@ describe('ResolvedTemplate', () => {
     expect(() => t.ref('Missing')).toThrow(/no resource Missing/);
   });
 });
+
+describe('ResolvedTemplate conditions', () => {
+  const conditional: TemplateJson = {
+    Conditions: {
+      InUsEast1: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] },
+      Elsewhere: { 'Fn::Not': [{ Condition: 'InUsEast1' }] },
+    },
+    Resources: {
+      Always: { Type: 'AWS::CloudWatch::Alarm' },
+      OnlyUsEast1: { Type: 'AWS::CloudWatch::Alarm', Condition: 'InUsEast1' },
+      OnlyElsewhere: { Type: 'AWS::CloudWatch::Alarm', Condition: 'Elsewhere' },
+    },
+  } as TemplateJson;
+
+  test('a resource whose Condition is false in the deployment does not exist there', () => {
+    expect(new ResolvedTemplate(conditional, { account: '111111111111', region: 'eu-west-1', stackName: 'Demo' }).logicalIds('AWS::CloudWatch::Alarm'))
+      .toEqual(['Always', 'OnlyElsewhere']);
+    expect(new ResolvedTemplate(conditional, { account: '111111111111', region: 'us-east-1', stackName: 'Demo' }).logicalIds('AWS::CloudWatch::Alarm'))
+      .toEqual(['Always', 'OnlyUsEast1']);
+  });
+});

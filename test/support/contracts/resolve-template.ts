@@ -105,6 +105,11 @@ const RESOURCE_MODELS: Record<string, ResourceModel> = {
     // bucket ARNs name neither region nor account
     attributes: { Arn: (n) => `arn:${n.partition}:s3:::${n.name}`, DomainName: (n) => `${n.name}.s3.amazonaws.com` },
   },
+  'AWS::ApiGateway::Stage': {
+    nameProperty: 'StageName',
+    ref: (n) => n.name,
+    attributes: {},
+  },
   'AWS::Lambda::Function': {
     nameProperty: 'FunctionName',
     ref: (n) => n.name,
@@ -172,8 +177,33 @@ export class ResolvedTemplate {
   }
 
   /** Logical IDs of the resources of one type. */
+  /** The resources of `type` that exist in this deployment (a `Condition` that is false leaves one out). */
   logicalIds(type: string): string[] {
-    return Object.entries(this.template.Resources).filter(([, r]) => r.Type === type).map(([id]) => id);
+    return Object.entries(this.template.Resources).filter(([id, r]) => r.Type === type && this.exists(id)).map(([id]) => id);
+  }
+
+  /** Whether the resource exists in this deployment: its `Condition`, evaluated for the deployment's account and region. */
+  exists(logicalId: string): boolean {
+    const condition = (this.resource(logicalId) as { Condition?: string }).Condition;
+    return condition === undefined || this.condition(condition);
+  }
+
+  private condition(name: string): boolean {
+    const conditions = (this.template as { Conditions?: Record<string, unknown> }).Conditions ?? {};
+    if (!(name in conditions)) throw new Error(`resolve-template: no condition ${name} in the template`);
+    return this.evaluateCondition(conditions[name]);
+  }
+
+  private evaluateCondition(expression: unknown): boolean {
+    const [[fn, arg]] = Object.entries(expression as Record<string, any>);
+    switch (fn) {
+      case 'Fn::Equals': return String(this.resolve(arg[0])) === String(this.resolve(arg[1]));
+      case 'Fn::Not': return !this.evaluateCondition(arg[0]);
+      case 'Fn::And': return (arg as unknown[]).every((e) => this.evaluateCondition(e));
+      case 'Fn::Or': return (arg as unknown[]).some((e) => this.evaluateCondition(e));
+      case 'Condition': return this.condition(arg as string);
+      default: throw new Error(`resolve-template: condition function ${fn} is not supported`);
+    }
   }
 
   /** A resource's properties with every intrinsic resolved. */
