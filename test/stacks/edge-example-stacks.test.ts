@@ -27,6 +27,12 @@ const STACKS: Record<string, { build: (app: App) => Stack; context?: Record<stri
     context: { cloudFrontOriginMode: 'public-alb' },
   },
   CloudFrontWafAlbWebAcl: { build: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').webAclStack },
+  'CloudFrontWafAlbWebAcl -c wafCountOnly=true': {
+    build: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').webAclStack,
+    context: { wafCountOnly: 'true' },
+  },
+  CloudFrontWafAlbAlarms: { build: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').alarmsStack },
+  'WafAlb -c wafCountOnly=true': { build: (app) => new WafAlbStack(app, 'WafAlb'), context: { wafCountOnly: 'true' } },
 };
 
 /** Security groups of load balancers, whose listener is the only place open to the internet. */
