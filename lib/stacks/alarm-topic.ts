@@ -39,7 +39,8 @@ export function createAlarmTopic(scope: Construct): ExampleAlarmTopic {
     conditions: fromAlarms,
   }));
   const topic = new sns.Topic(scope, 'AlarmTopic', {
-    displayName: `Alarms of ${stack.stackName}`,
+    // SNS display names hold at most 100 characters
+    displayName: `Alarms of ${stack.stackName}`.slice(0, 100),
     masterKey: key,
     enforceSSL: true,
   });
