@@ -1,4 +1,4 @@
-import { App, ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { App, ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -52,7 +52,9 @@ describe.each(Object.keys(EXAMPLE_VARIANTS))('%s', (name) => {
   });
 
   test('every service using a customer-managed key on our behalf may use it and deliver, scoped to its source', async () => {
-    await expect(checkServiceKeyAccess(resolveFor(synthesized(), variant.stackName))).resolves.toEqual([]);
+    // a stack pinned to a region (the us-east-1 CloudFront stacks) deploys there, and its policies name that region
+    const region = variant.build(testApp({ context: variant.context })).region;
+    await expect(checkServiceKeyAccess(resolveFor(synthesized(), variant.stackName, Token.isUnresolved(region) ? undefined : region))).resolves.toEqual([]);
   });
 
   test('no physical name unique per account or region collides between two stacks or two regions', () => {
