@@ -164,6 +164,21 @@ describe.each(Object.keys(STACKS))('edge example stack %s', (name) => {
     expect(unresolvedDimensions(template)).toEqual([]);
   });
 
+  test('the dashboard shows every instance, load balancer, web ACL and distribution of the stack', () => {
+    const values = dashboardDimensions(template).map((d) => d.value).join(' ');
+    const resources = template.toJSON().Resources;
+    const listenersOf = (lb: string) => Object.entries(template.findResources('AWS::ElasticLoadBalancingV2::Listener'))
+      .filter(([, l]) => JSON.stringify(l.Properties.LoadBalancerArn) === JSON.stringify({ Ref: lb })).map(([id]) => id);
+    const missing = [
+      ...Object.keys(template.findResources('AWS::EC2::Instance')).filter((id) => !values.includes(`\${Ref:${id}}`)),
+      ...Object.keys(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'))
+        .filter((id) => !values.includes(`\${GetAtt:${id}}`) && !listenersOf(id).some((l) => values.includes(`\${Ref:${l}}`))),
+      ...Object.keys(template.findResources('AWS::WAFv2::WebACL')).filter((id) => !values.includes(resources[id].Properties.Name)),
+      ...Object.keys(template.findResources('AWS::CloudFront::Distribution')).filter((id) => !values.includes(`\${Ref:${id}}`)),
+    ];
+    expect(missing).toEqual([]);
+  });
+
   test('every load balancer writes access logs', () => {
     for (const lb of Object.values(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'))) {
       expect(lb.Properties.LoadBalancerAttributes).toContainEqual({ Key: 'access_logs.s3.enabled', Value: 'true' });
