@@ -15,6 +15,7 @@ export * from './edge/alb-ip-blocking';
 export * from './edge/nlb-ip-blocking';
 export * from './edge/waf-protected-alb';
 export * from './edge/cloudfront-waf-alb';
+export * from './edge/cloudfront-distribution-alarms';
 export * from './hpc/efa-instance-types';
 export * from './hpc/hpc-cluster';
 export * from './hpc/hpc-batch-jobs';

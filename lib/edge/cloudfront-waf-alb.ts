@@ -1,6 +1,7 @@
 import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -9,9 +10,15 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { AlarmSet } from '../private/alarm-set';
 import { isConcrete } from '../private/config-errors';
+import {
+  DEFAULT_SERVER_ERROR_THRESHOLD, addAlbServerErrorAlarms, addStatusCheckAlarm, addUnhealthyHostsAlarm, metricAlbServerErrors,
+  metricStatusCheckFailed, metricUnhealthyHosts,
+} from '../private/edge-alarms';
 import { createEdgeAlb, createEdgeLogsBucket, createEdgeVpc, createWebInstance, privateSubnetsOf } from '../private/edge-resources';
 import { DISTRIBUTION_COMMENT, SECURITY_GROUP_DESCRIPTION, pathLabel } from '../private/labels';
+import { CLOUDFRONT_METRICS_REGION, CloudFrontDistributionAlarms } from './cloudfront-distribution-alarms';
 import { EdgeWebAcl, IEdgeWebAcl } from './edge-web-acl';
 import { validateCloudFrontWafAlbProps } from './validate-cloudfront-waf-alb-props';
 import { IpBlocklist, WebAclScope } from './ip-blocklist';
@@ -208,6 +215,31 @@ export interface CloudFrontWafAlbProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * 5xx responses per 5 minutes above which the ALB's two 5xx alarms fire (one for the
+   * instance's answers, one for the load balancer's own 502/503/504). Scale it with your traffic.
+   *
+   * @default 10
+   */
+  readonly serverErrorThreshold?: number;
+
+  /**
+   * Percentage of viewer requests answered with 5xx (5 minutes, twice in a row) above which the
+   * distribution's alarm fires. Only in a us-east-1 stack, the one region where CloudFront
+   * metrics exist: elsewhere create a {@link CloudFrontDistributionAlarms} in a us-east-1 stack.
+   *
+   * @default 5 - in a us-east-1 stack; elsewhere no distribution alarm
+   */
+  readonly errorRateThreshold?: number;
+
+  /**
+   * Actions of every alarm of the construct (e.g. an SNS topic's `SnsAction`), also those of a
+   * web ACL it creates.
+   *
+   * @default - no actions; add them with addAlarmActions()
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
 }
 
 /**
@@ -256,6 +288,17 @@ export class CloudFrontWafAlb extends Construct {
   public readonly logsBucket: s3.IBucket;
   /** The bucket of the CloudFront standard logs. */
   public readonly distributionLogsBucket: s3.IBucket;
+  /** Alarm: the instance answered more than `serverErrorThreshold` 5xx in 5 minutes. */
+  public readonly targetServerErrorsAlarm: cloudwatch.Alarm;
+  /** Alarm: the ALB itself answered more than `serverErrorThreshold` 5xx in 5 minutes. */
+  public readonly loadBalancerServerErrorsAlarm: cloudwatch.Alarm;
+  /** Alarm: the instance failed its ALB health checks for 3 minutes. */
+  public readonly unhealthyHostsAlarm: cloudwatch.Alarm;
+  /** Alarm: the instance failed its EC2 status check for 3 minutes. */
+  public readonly instanceStatusCheckAlarm: cloudwatch.Alarm;
+  /** The distribution's 5xx-rate alarm; undefined unless this stack is in us-east-1. */
+  public readonly distributionAlarms?: CloudFrontDistributionAlarms;
+  private readonly alarmSet: AlarmSet;
 
   constructor(scope: Construct, id: string, props: CloudFrontWafAlbProps = {}) {
     super(scope, id);
@@ -267,7 +310,7 @@ export class CloudFrontWafAlb extends Construct {
     validateCloudFrontWafAlbProps(this, props);
 
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    this.webAcl = props.webAcl ?? new EdgeWebAcl(this, 'WebAcl', { scope: WebAclScope.CLOUDFRONT, blocklist: props.blocklist });
+    this.webAcl = props.webAcl ?? new EdgeWebAcl(this, 'WebAcl', { scope: WebAclScope.CLOUDFRONT, blocklist: props.blocklist, alarmActions: props.alarmActions });
     this.logsBucket = props.logsBucket ?? createEdgeLogsBucket(this, 'Logs', { removalPolicy });
     this.distributionLogsBucket = props.distributionLogsBucket
       ?? createEdgeLogsBucket(this, 'DistributionLogs', { removalPolicy, acls: true });
@@ -396,6 +439,65 @@ export class CloudFrontWafAlb extends Construct {
         reason: 'Without originCertificate and originDomainName CloudFront reaches the public ALB over HTTP, because a certificate cannot cover the ALB\'s amazonaws.com name: the secret header crosses the network unencrypted (documented). Pass both for HTTPS with TLS 1.2.',
       });
     }
+
+    this.alarmSet = new AlarmSet(props.alarmActions);
+    const { targetServerErrorsAlarm, loadBalancerServerErrorsAlarm } = addAlbServerErrorAlarms(this, this.alarmSet, this.loadBalancer,
+      props.serverErrorThreshold ?? DEFAULT_SERVER_ERROR_THRESHOLD);
+    this.targetServerErrorsAlarm = targetServerErrorsAlarm;
+    this.loadBalancerServerErrorsAlarm = loadBalancerServerErrorsAlarm;
+    this.unhealthyHostsAlarm = addUnhealthyHostsAlarm(this, 'UnhealthyHostsAlarm', this.alarmSet, this.targetGroup, 'ALB');
+    this.instanceStatusCheckAlarm = addStatusCheckAlarm(this, this.alarmSet, this.instance);
+    if (Stack.of(this).region === CLOUDFRONT_METRICS_REGION) {
+      this.distributionAlarms = new CloudFrontDistributionAlarms(this, 'DistributionAlarms', {
+        distribution: this.distribution, errorRateThreshold: props.errorRateThreshold, alarmActions: props.alarmActions,
+      });
+    }
+  }
+
+  /** Every alarm: the ALB's, the instance's, the distribution's (us-east-1 only) and those of a web ACL created here. */
+  public get alarms(): cloudwatch.IAlarm[] {
+    return [
+      ...(this.webAcl instanceof EdgeWebAcl && this.webAcl.node.scope === this ? this.webAcl.alarms : []),
+      ...this.alarmSet.alarms,
+      ...(this.distributionAlarms?.alarms ?? []),
+    ];
+  }
+
+  /** Adds actions to every alarm of {@link alarms}, present and future. */
+  public addAlarmActions(...actions: cloudwatch.IAlarmAction[]): void {
+    if (this.webAcl instanceof EdgeWebAcl && this.webAcl.node.scope === this) this.webAcl.addAlarmActions(...actions);
+    this.alarmSet.addActions(...actions);
+    this.distributionAlarms?.addAlarmActions(...actions);
+  }
+
+  /** Viewer requests of the distribution, sum per 5 minutes (us-east-1 metric). */
+  public metricRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return CloudFrontDistributionAlarms.metricOf(this.distribution, 'Requests', props);
+  }
+
+  /** Percent of viewer requests answered with 5xx, average per 5 minutes (us-east-1 metric). */
+  public metric5xxErrorRate(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return CloudFrontDistributionAlarms.metricOf(this.distribution, '5xxErrorRate', { statistic: 'Average', ...props });
+  }
+
+  /** 5xx responses of the instance (`HTTPCode_Target_5XX_Count`), sum per 5 minutes. */
+  public metricTargetServerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return metricAlbServerErrors(this.loadBalancer, 'target', props);
+  }
+
+  /** 5xx responses generated by the ALB (`HTTPCode_ELB_5XX_Count`), sum per 5 minutes. */
+  public metricLoadBalancerServerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return metricAlbServerErrors(this.loadBalancer, 'elb', props);
+  }
+
+  /** Unhealthy targets of the target group, maximum per minute. */
+  public metricUnhealthyHosts(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return metricUnhealthyHosts(this.targetGroup, props);
+  }
+
+  /** The instance's `StatusCheckFailed`, maximum per minute. */
+  public metricInstanceStatusCheckFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return metricStatusCheckFailed(this.instance, props);
   }
 
   /**

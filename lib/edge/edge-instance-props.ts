@@ -1,7 +1,8 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 
-/** The web instance and the log bucket of the IP-blocking patterns. */
+/** The web instance, the log bucket and the alarm actions of the IP-blocking patterns. */
 export interface EdgeInstanceProps {
   /** @default t4g.nano */
   readonly instanceType?: ec2.InstanceType;
@@ -26,4 +27,11 @@ export interface EdgeInstanceProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Actions of every alarm of the construct (e.g. an SNS topic's `SnsAction`).
+   *
+   * @default - no actions; add them with addAlarmActions()
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
 }

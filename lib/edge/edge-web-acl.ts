@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
 import { WAF_DESCRIPTION, fitLabel } from '../private/labels';
 import { BlocklistIpSets, IpBlocklist, WebAclScope } from './ip-blocklist';
@@ -123,7 +124,28 @@ export interface EdgeWebAclProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Blocked requests per 5 minutes that are normal for this site; the blocked-requests alarm fires
+   * above it. Every public endpoint gets blocked background traffic (scanners, addresses on the IP
+   * reputation list, the blocklist's own clients), so the alarm watches for an attack or a rule
+   * blocking real users, not for single blocks. Read the usual peak of the dashboard's blocked
+   * requests over a week or two and set this above it.
+   *
+   * @default 1000 - as many as one client stopped by the default rate limit sends in a window
+   */
+  readonly blockedRequestsBaseline?: number;
+
+  /**
+   * Actions of every alarm of this web ACL (e.g. an SNS topic's `SnsAction`).
+   *
+   * @default - no actions; add them with addAlarmActions()
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
 }
+
+/** Most metrics a CloudWatch alarm's metric math may use; the counted-requests alarm sums one per rule. */
+const MAX_ALARM_METRICS = 10;
 
 /**
  * A WAF web ACL with secure defaults for the edge patterns: the {@link IpBlocklist} as IP sets, a
@@ -168,6 +190,13 @@ export class EdgeWebAcl extends Construct implements IEdgeWebAcl {
   public readonly countOnly: boolean;
   /** Names of the rules, in priority order (also their metric names). */
   public readonly ruleNames: string[] = [];
+  /** Alarm: blocked requests above `blockedRequestsBaseline` in 5 minutes. */
+  public readonly blockedRequestsAlarm: cloudwatch.Alarm;
+  /** Alarm: any rule counted a request (count-only mode); undefined unless `countOnly`. */
+  public readonly countedRequestsAlarm?: cloudwatch.Alarm;
+  /** The blocked-requests baseline the alarm compares with. */
+  public readonly blockedRequestsBaseline: number;
+  private readonly alarmSet: AlarmSet;
 
   constructor(scope: Construct, id: string, props: EdgeWebAclProps = {}) {
     super(scope, id);
@@ -177,6 +206,7 @@ export class EdgeWebAcl extends Construct implements IEdgeWebAcl {
     const managedGroups = props.managedRuleGroups ?? FREE_MANAGED_RULE_GROUPS;
     const rateLimit = props.rateLimit ?? 1000;
     const window = props.rateLimitWindow ?? Duration.minutes(5);
+    this.blockedRequestsBaseline = props.blockedRequestsBaseline ?? 1000;
 
     const errors = new ConfigErrors('EdgeWebAcl', this.node.path);
     if (this.webAclScope === WebAclScope.CLOUDFRONT && !Token.isUnresolved(stack.region) && stack.region !== CLOUDFRONT_WEB_ACL_REGION) {
@@ -208,6 +238,9 @@ export class EdgeWebAcl extends Construct implements IEdgeWebAcl {
     if (logGroupName !== undefined && !Token.isUnresolved(logGroupName) && !logGroupName.startsWith(WAF_LOG_GROUP_PREFIX)) {
       errors.add('logGroup', logGroupName, `WAF only logs to log groups whose name starts with '${WAF_LOG_GROUP_PREFIX}'`,
         `use a log group named '${WAF_LOG_GROUP_PREFIX}${logGroupName}', or omit logGroup to have one created`);
+    }
+    if (isConcrete(this.blockedRequestsBaseline) && (this.blockedRequestsBaseline < 0 || !Number.isInteger(this.blockedRequestsBaseline))) {
+      errors.add('blockedRequestsBaseline', this.blockedRequestsBaseline, 'is a number of requests per 5 minutes', 'use a whole number of 0 or more, e.g. 1000');
     }
     if (props.logGroup && props.logRetention !== undefined) {
       errors.add('logRetention', props.logRetention, 'only applies to a new log group, but logGroup was given', 'remove logRetention');
@@ -285,6 +318,40 @@ export class EdgeWebAcl extends Construct implements IEdgeWebAcl {
       })],
       redactedFields: (props.redactedHeaders ?? ['authorization', 'cookie']).map((name) => ({ singleHeader: { Name: name } })),
     });
+
+    this.alarmSet = new AlarmSet(props.alarmActions);
+    this.blockedRequestsAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'BlockedRequestsAlarm', {
+      // Sum over 5 minutes (the rate-limit window) above the baseline of normal background blocks.
+      metric: this.metricBlockedRequests(),
+      threshold: this.blockedRequestsBaseline,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      // WAF publishes BlockedRequests only when it blocks: no data is no blocks.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `Web ACL ${this.webAclName} (${this.node.path}) blocked more than ${this.blockedRequestsBaseline} requests in 5 minutes: an attack, or a rule blocking real users. Look at the per-rule BlockedRequests on the dashboard and the WAF logs in ${WAF_LOG_GROUP_PREFIX}… (terminatingRuleId, clientIp); raise blockedRequestsBaseline if this is the new normal.`,
+    }));
+    if (this.countOnly) {
+      this.countedRequestsAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'CountedRequestsAlarm', {
+        // Any counted request in 5 minutes: in count-only mode each one would have been blocked.
+        metric: this.metricCountedRequestsOfRules(),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        // WAF publishes CountedRequests only when a rule matches: no data is no match.
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: `Web ACL ${this.webAclName} (${this.node.path}) is in count-only mode and a rule matched: these requests would be blocked once countOnly is off. Look at the per-rule CountedRequests on the dashboard and the WAF logs (nonTerminatingMatchingRules) to tell attacks from false positives before enforcing.`,
+      }));
+    }
+  }
+
+  /** Every alarm of this web ACL. */
+  public get alarms(): cloudwatch.IAlarm[] {
+    return this.alarmSet.alarms;
+  }
+
+  /** Adds actions to every alarm of this web ACL, present and future. */
+  public addAlarmActions(...actions: cloudwatch.IAlarmAction[]): void {
+    this.alarmSet.addActions(...actions);
   }
 
   /**
@@ -303,16 +370,24 @@ export class EdgeWebAcl extends Construct implements IEdgeWebAcl {
    * rule, or for all rules with the default `rule: 'ALL'`.
    */
   public metric(metricName: string, rule = 'ALL', props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    const regional = this.webAclScope === WebAclScope.REGIONAL;
     return new cloudwatch.Metric({
       namespace: 'AWS/WAFV2',
       metricName,
-      dimensionsMap: this.webAclScope === WebAclScope.REGIONAL
+      dimensionsMap: regional
         ? { WebACL: this.webAclName, Rule: rule, Region: Stack.of(this).region }
         : { WebACL: this.webAclName, Rule: rule },
       statistic: 'Sum',
       period: Duration.minutes(5),
+      // CLOUDFRONT-scope metrics exist in us-east-1 only; a dashboard elsewhere must ask there.
+      ...(regional ? {} : { region: CLOUDFRONT_WEB_ACL_REGION }),
       ...props,
     });
+  }
+
+  /** Requests the web ACL let through (default action or an allow rule). */
+  public metricAllowedRequests(rule = 'ALL', props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('AllowedRequests', rule, props);
   }
 
   /** Requests blocked by the web ACL (or by one rule). */
@@ -323,6 +398,26 @@ export class EdgeWebAcl extends Construct implements IEdgeWebAcl {
   /** Requests counted (the would-be blocks of count-only mode). */
   public metricCountedRequests(rule = 'ALL', props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric('CountedRequests', rule, props);
+  }
+
+  /**
+   * Requests counted by any rule, as the sum of each rule's `CountedRequests` (WAF publishes a
+   * rule's counted matches under the rule's metric name). With more rules than an alarm's metric
+   * math takes, the web ACL's `ALL` metric instead.
+   */
+  public metricCountedRequestsOfRules(props?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric {
+    if (this.ruleNames.length === 0 || this.ruleNames.length > MAX_ALARM_METRICS) {
+      return this.metricCountedRequests('ALL', props);
+    }
+    const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+    this.ruleNames.forEach((rule, i) => { usingMetrics[`r${i}`] = this.metricCountedRequests(rule); });
+    return new cloudwatch.MathExpression({
+      expression: `SUM([${Object.keys(usingMetrics).join(', ')}])`,
+      usingMetrics,
+      label: 'Requests counted by any rule',
+      period: Duration.minutes(5),
+      ...props,
+    });
   }
 
   private visibility(metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty {

@@ -1,10 +1,13 @@
 import { Annotations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as elbv2Targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, checkTcpPort } from '../private/config-errors';
+import { addStatusCheckAlarm, addUnhealthyHostsAlarm, metricStatusCheckFailed, metricUnhealthyHosts } from '../private/edge-alarms';
 import { acknowledgePublicListener, createBlockedPublicSubnets, enableAccessLogs, createWebInstance, privateSubnetsOf } from '../private/edge-resources';
 import { SECURITY_GROUP_DESCRIPTION, pathLabel } from '../private/labels';
 import { BlocklistNetworkAcl } from './blocklist-network-acl';
@@ -77,6 +80,11 @@ export class NlbIpBlocking extends Construct {
   public readonly networkAcl: BlocklistNetworkAcl;
   /** The access-log bucket. */
   public readonly logsBucket: s3.IBucket;
+  /** Alarm: the instance failed its NLB health checks for 3 minutes. */
+  public readonly unhealthyHostsAlarm: cloudwatch.Alarm;
+  /** Alarm: the instance failed its EC2 status check for 3 minutes. */
+  public readonly instanceStatusCheckAlarm: cloudwatch.Alarm;
+  private readonly alarmSet: AlarmSet;
 
   constructor(scope: Construct, id: string, props: NlbIpBlockingProps) {
     super(scope, id);
@@ -146,5 +154,29 @@ export class NlbIpBlocking extends Construct {
       preserveClientIp: true,
       healthCheck: { protocol: elbv2.Protocol.TCP },
     });
+
+    this.alarmSet = new AlarmSet(props.alarmActions);
+    this.unhealthyHostsAlarm = addUnhealthyHostsAlarm(this, 'UnhealthyHostsAlarm', this.alarmSet, this.targetGroup, 'NLB');
+    this.instanceStatusCheckAlarm = addStatusCheckAlarm(this, this.alarmSet, this.instance);
+  }
+
+  /** Every alarm of this construct. */
+  public get alarms(): cloudwatch.IAlarm[] {
+    return this.alarmSet.alarms;
+  }
+
+  /** Adds actions to every alarm of this construct, present and future. */
+  public addAlarmActions(...actions: cloudwatch.IAlarmAction[]): void {
+    this.alarmSet.addActions(...actions);
+  }
+
+  /** Unhealthy targets of the target group, maximum per minute. */
+  public metricUnhealthyHosts(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return metricUnhealthyHosts(this.targetGroup, props);
+  }
+
+  /** The instance's `StatusCheckFailed`, maximum per minute. */
+  public metricInstanceStatusCheckFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return metricStatusCheckFailed(this.instance, props);
   }
 }

@@ -1,9 +1,12 @@
 import { RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { parseCidr } from '../private/cidr';
+import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, checkTcpPort } from '../private/config-errors';
+import { addStatusCheckAlarm, metricStatusCheckFailed } from '../private/edge-alarms';
 import { createEdgeLogsBucket, createEdgeVpc, createWebInstance } from '../private/edge-resources';
 import { SECURITY_GROUP_DESCRIPTION, pathLabel } from '../private/labels';
 import { BlocklistNetworkAcl } from './blocklist-network-acl';
@@ -84,6 +87,9 @@ export class PublicInstanceIpBlocking extends Construct implements ec2.IConnecta
   public readonly logsBucket?: s3.IBucket;
   /** The instance's connections. */
   public readonly connections: ec2.Connections;
+  /** Alarm: the instance failed its EC2 status check for 3 minutes. */
+  public readonly instanceStatusCheckAlarm: cloudwatch.Alarm;
+  private readonly alarmSet: AlarmSet;
 
   constructor(scope: Construct, id: string, props: PublicInstanceIpBlockingProps) {
     super(scope, id);
@@ -153,6 +159,24 @@ export class PublicInstanceIpBlocking extends Construct implements ec2.IConnecta
       extraCommands: firewall,
     });
     this.connections = this.instance.connections;
+
+    this.alarmSet = new AlarmSet(props.alarmActions);
+    this.instanceStatusCheckAlarm = addStatusCheckAlarm(this, this.alarmSet, this.instance);
+  }
+
+  /** Every alarm of this construct. */
+  public get alarms(): cloudwatch.IAlarm[] {
+    return this.alarmSet.alarms;
+  }
+
+  /** Adds actions to every alarm of this construct, present and future. */
+  public addAlarmActions(...actions: cloudwatch.IAlarmAction[]): void {
+    this.alarmSet.addActions(...actions);
+  }
+
+  /** The instance's `StatusCheckFailed`, maximum per minute. */
+  public metricInstanceStatusCheckFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return metricStatusCheckFailed(this.instance, props);
   }
 }
 

@@ -37,6 +37,17 @@ export function validateCloudFrontWafAlbProps(scope: Construct, props: CloudFron
   if (!Token.isUnresolved(headerName) && !/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,40}$/.test(headerName)) {
     errors.add('originHeaderName', headerName, 'an ALB header condition takes a header name of 1-40 token characters (letters, digits, and !#$%&\'*+.^_`|~-)', 'use e.g. X-Origin-Verify');
   }
+  if (props.errorRateThreshold !== undefined && region !== CLOUDFRONT_WEB_ACL_REGION) {
+    errors.add('errorRateThreshold', props.errorRateThreshold, `the distribution alarm needs CloudFront's metrics, which exist in us-east-1 only, but this stack is in ${Token.isUnresolved(region) ? 'an unknown region' : region}`,
+      'remove errorRateThreshold and create a CloudFrontDistributionAlarms in a us-east-1 stack (see CloudFrontWafAlbAlarmsStack)');
+  }
+  for (const prop of ['serverErrorThreshold', 'errorRateThreshold'] as const) {
+    const value = props[prop];
+    if (isConcrete(value) && (value < 0 || (prop === 'serverErrorThreshold' && !Number.isInteger(value)) || (prop === 'errorRateThreshold' && value >= 100))) {
+      errors.add(prop, value, prop === 'serverErrorThreshold' ? 'is a number of 5xx responses per 5 minutes' : 'is a percentage of requests',
+        prop === 'serverErrorThreshold' ? 'use a whole number of 0 or more, e.g. 10' : 'use a number from 0 to below 100, e.g. 5');
+    }
+  }
   const ruleQuota = props.securityGroupRuleQuota ?? DEFAULT_SECURITY_GROUP_RULE_QUOTA;
   if (isConcrete(ruleQuota) && (!Number.isInteger(ruleQuota) || ruleQuota < CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_WEIGHT || ruleQuota > 1000)) {
     errors.add('securityGroupRuleQuota', ruleQuota, `the quota is a whole number up to 1000, and the origin-facing prefix list alone counts as ${CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_WEIGHT} rules`,

@@ -61,7 +61,9 @@ describe.each(Object.keys(EXAMPLE_VARIANTS))('%s', (name) => {
   });
 
   test('every service using a customer-managed key on our behalf may use it and deliver, scoped to its source', async () => {
-    await expect(checkServiceKeyAccess(resolveFor(synthesized(), variant.stackName))).resolves.toEqual([]);
+    // a stack pinned to a region (the us-east-1 CloudFront stacks) deploys there, and its policies name that region
+    const region = variant.build(testApp({ context: variant.context })).region;
+    await expect(checkServiceKeyAccess(resolveFor(synthesized(), variant.stackName, Token.isUnresolved(region) ? undefined : region))).resolves.toEqual([]);
   });
 
   test('no physical name unique per account or region collides between two stacks or two regions', () => {

@@ -1,4 +1,5 @@
 import { App, Aws, Stack } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -81,6 +82,10 @@ const FACTORIES: Record<string, Factory> = {
     new lib.WafProtectedAlb(scope, id, { blocklist: blocklist() }).listener!.addAction('Default', { action: elbv2.ListenerAction.fixedResponse(200) });
   },
   CloudFrontWafAlb: (scope, id) => { new lib.CloudFrontWafAlb(scope, id, { blocklist: blocklist() }); },
+  CloudFrontDistributionAlarms: (scope, id) => {
+    const distribution = cloudfront.Distribution.fromDistributionAttributes(scope, 'Distribution_1', { distributionId: 'E1234567890ABC', domainName: 'd111111abcdef8.cloudfront.net' });
+    new lib.CloudFrontDistributionAlarms(scope, id, { distribution });
+  },
   HpcCluster: (scope, id) => { hpcCluster(scope, id); },
   HpcBatchJobs: (scope, id) => {
     new lib.HpcBatchJobs(scope, id, { nodes: hpcCluster(scope, 'Cluster_1'), image: ecs.ContainerImage.fromRegistry('public.ecr.aws/amazonlinux/amazonlinux:2023') });

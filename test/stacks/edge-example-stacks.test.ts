@@ -1,5 +1,6 @@
 import { App, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { BlockIpAlbStack } from '../../lib/stacks/block-ip-alb-stack';
 import { BlockIpNlbStack } from '../../lib/stacks/block-ip-nlb-stack';
 import { BlockIpPublicEc2Stack } from '../../lib/stacks/block-ip-public-ec2-stack';
@@ -27,7 +28,66 @@ const STACKS: Record<string, { build: (app: App) => Stack; context?: Record<stri
     context: { cloudFrontOriginMode: 'public-alb' },
   },
   CloudFrontWafAlbWebAcl: { build: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').webAclStack },
+  'CloudFrontWafAlbWebAcl -c wafCountOnly=true': {
+    build: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').webAclStack,
+    context: { wafCountOnly: 'true' },
+  },
+  CloudFrontWafAlbAlarms: { build: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').alarmsStack },
+  'WafAlb -c wafCountOnly=true': { build: (app) => new WafAlbStack(app, 'WafAlb'), context: { wafCountOnly: 'true' } },
 };
+
+/**
+ * The dimensions of every metric on the stack's dashboards, with each reference rendered as
+ * `${Ref:<logical ID>}`, `${GetAtt:<logical ID>}` or `${StackOutput:<stack>}`.
+ */
+function dashboardDimensions(template: Template): Array<{ widget: string; name: string; value: string }> {
+  const render = (part: any): string => {
+    if (typeof part === 'string') return part;
+    if (part.Ref) return `\${Ref:${part.Ref}}`;
+    if (part['Fn::GetAtt']) return `\${GetAtt:${part['Fn::GetAtt'][0]}}`;
+    if (part['Fn::GetStackOutput']) return `\${StackOutput:${part['Fn::GetStackOutput'].StackName}}`;
+    // a part derived from one reference (the ALB name in a listener ARN: Fn::Select of Fn::Split of a Ref)
+    const inner = JSON.stringify(part).match(/\{"(?:Ref|Fn::GetAtt)":(?:"[^"]+"|\["[^"]+")/g) ?? [];
+    if (inner.length === 1 && (part['Fn::Select'] || part['Fn::Split'])) return render(JSON.parse(`${inner[0]}${inner[0].includes('[') ? ',"x"]}' : '}'}`));
+    throw new Error(`unexpected dashboard body part ${JSON.stringify(part)}`);
+  };
+  const found: Array<{ widget: string; name: string; value: string }> = [];
+  for (const dashboard of Object.values(template.findResources('AWS::CloudWatch::Dashboard'))) {
+    const raw = dashboard.Properties.DashboardBody;
+    const body = JSON.parse(typeof raw === 'string' ? raw : raw['Fn::Join'][1].map(render).join(''));
+    for (const widget of body.widgets) {
+      for (const row of widget.properties.metrics ?? []) {
+        const dims = row.filter((x: unknown) => typeof x === 'string').slice(2);
+        for (let i = 0; i < dims.length; i += 2) found.push({ widget: widget.properties.title, name: dims[i], value: dims[i + 1] });
+      }
+    }
+  }
+  return found;
+}
+
+/** Dashboard metric dimensions whose value is not a resource of the stack (or a WAF/CloudFront constant). */
+function unresolvedDimensions(template: Template): Array<{ widget: string; name: string; value: string }> {
+  const resources = template.toJSON().Resources;
+  const webAclNames = Object.values(template.findResources('AWS::WAFv2::WebACL')).map((acl) => acl.Properties.Name);
+  const ruleNames = Object.values(template.findResources('AWS::WAFv2::WebACL')).flatMap((acl) => acl.Properties.Rules.map((r: any) => r.Name));
+  const dims = dashboardDimensions(template);
+  return dims.filter(({ name, value }) => {
+    if (/^\$\{StackOutput:(\w+)\}$/.test(value)) return !STACK_OUTPUT_SOURCES[name]?.test(value);
+    // a reference, or parts of one joined with '/' (an ALB's or target group's full name)
+    const refs = [...value.matchAll(/\$\{(Ref|GetAtt):([\w:]+)\}/g)];
+    if (refs.length > 0) {
+      return value.replace(/\$\{(Ref|GetAtt):([\w:]+)\}/g, '').replace(/\//g, '') !== ''
+        || refs.some(([, kind, id]) => !(id in resources) && !(kind === 'Ref' && id.startsWith('AWS::')));
+    }
+    if (name === 'WebACL') return !webAclNames.includes(value);
+    if (name === 'Rule') return value !== 'ALL' && !ruleNames.includes(value);
+    if (name === 'Region') return value !== 'Global';
+    return true;
+  });
+}
+
+/** Dimensions a dashboard may read from another stack's output: the distribution of the site stack. */
+const STACK_OUTPUT_SOURCES: Record<string, RegExp> = { DistributionId: /^\$\{StackOutput:CloudFrontWafAlb\}$/ };
 
 /** Security groups of load balancers, whose listener is the only place open to the internet. */
 const PUBLIC_LISTENER_GROUP = /LoadBalancerSecurityGroup/;
@@ -87,10 +147,52 @@ describe.each(Object.keys(STACKS))('edge example stack %s', (name) => {
     }
   });
 
+  test('every alarm notifies the stack\'s alarm topic', () => {
+    const topics = Object.keys(template.findResources('AWS::SNS::Topic'));
+    const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.length).toBeGreaterThan(0);
+    expect(topics).toHaveLength(1);
+    for (const [id, alarm] of alarms) {
+      expect([id, alarm.Properties.AlarmActions]).toEqual([id, [{ Ref: topics[0] }]]);
+      expect(alarm.Properties.AlarmName).toBeUndefined();
+    }
+  });
+
+  test('a dashboard whose metrics resolve to this stack\'s resources (or the stack it reads them from)', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    expect(dashboardDimensions(template).length).toBeGreaterThan(0);
+    expect(unresolvedDimensions(template)).toEqual([]);
+  });
+
+  test('the dashboard shows every instance, load balancer, web ACL and distribution of the stack', () => {
+    const values = dashboardDimensions(template).map((d) => d.value).join(' ');
+    const resources = template.toJSON().Resources;
+    const listenersOf = (lb: string) => Object.entries(template.findResources('AWS::ElasticLoadBalancingV2::Listener'))
+      .filter(([, l]) => JSON.stringify(l.Properties.LoadBalancerArn) === JSON.stringify({ Ref: lb })).map(([id]) => id);
+    const missing = [
+      ...Object.keys(template.findResources('AWS::EC2::Instance')).filter((id) => !values.includes(`\${Ref:${id}}`)),
+      ...Object.keys(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'))
+        .filter((id) => !values.includes(`\${GetAtt:${id}}`) && !listenersOf(id).some((l) => values.includes(`\${Ref:${l}}`))),
+      ...Object.keys(template.findResources('AWS::WAFv2::WebACL')).filter((id) => !values.includes(resources[id].Properties.Name)),
+      ...Object.keys(template.findResources('AWS::CloudFront::Distribution')).filter((id) => !values.includes(`\${Ref:${id}}`)),
+    ];
+    expect(missing).toEqual([]);
+  });
+
   test('every load balancer writes access logs', () => {
     for (const lb of Object.values(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'))) {
       expect(lb.Properties.LoadBalancerAttributes).toContainEqual({ Key: 'access_logs.s3.enabled', Value: 'true' });
     }
+  });
+});
+
+describe('the dashboard check', () => {
+  test('fails on a dashboard metric naming a resource that is not in the stack', () => {
+    const stack = new Stack(testApp(), 'Broken');
+    new cloudwatch.Dashboard(stack, 'Dashboard', {
+      widgets: [[new cloudwatch.GraphWidget({ title: 'CPU', left: [new cloudwatch.Metric({ namespace: 'AWS/EC2', metricName: 'CPUUtilization', dimensionsMap: { InstanceId: 'i-0123456789abcdef0' } })] })]],
+    });
+    expect(unresolvedDimensions(Template.fromStack(stack))).toEqual([{ widget: 'CPU', name: 'InstanceId', value: 'i-0123456789abcdef0' }]);
   });
 });
 

@@ -40,4 +40,18 @@ export const EXAMPLE_VARIANTS: Record<string, ExampleVariant> = {
     stackName: 'CloudFrontWafAlbWebAcl', context: {}, serverless: false,
     build: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').webAclStack,
   },
+  // the distribution's alarms (us-east-1, where CloudFront metrics live), deployed after CloudFrontWafAlb
+  CloudFrontWafAlbAlarms: {
+    stackName: 'CloudFrontWafAlbAlarms', context: {}, serverless: false,
+    build: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').alarmsStack,
+  },
+  // count-only WAF rollout: adds the alarm on counted requests
+  'WafAlb -c wafCountOnly=true': {
+    stackName: 'WafAlb', context: { wafCountOnly: 'true' }, serverless: EXAMPLE_STACKS.WafAlb.serverless,
+    build: (app) => EXAMPLE_STACKS.WafAlb.build(app, 'WafAlb'),
+  },
+  'CloudFrontWafAlbWebAcl -c wafCountOnly=true': {
+    stackName: 'CloudFrontWafAlbWebAcl', context: { wafCountOnly: 'true' }, serverless: false,
+    build: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').webAclStack,
+  },
 };

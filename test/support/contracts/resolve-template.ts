@@ -246,7 +246,7 @@ export class ResolvedTemplate {
     return attr ? attr(this.names(logicalId), this, logicalId) : `${logicalId}-${attribute}`;
   }
 
-  /** Resolves every intrinsic in `value` (Ref, Fn::GetAtt, Fn::Join, Fn::Sub, Fn::Select, Fn::Split, Fn::GetAZs, Fn::Base64, Fn::FindInMap); throws on others. */
+  /** Resolves every intrinsic in `value` (Ref, Fn::GetAtt, Fn::Join, Fn::Sub, Fn::Select, Fn::Split, Fn::GetAZs, Fn::Base64, Fn::FindInMap, Fn::GetStackOutput); throws on others. */
   resolve(value: unknown): unknown {
     if (Array.isArray(value)) return value.map((v) => this.resolve(v)).filter((v) => v !== NO_VALUE);
     if (value === null || typeof value !== 'object') return value;
@@ -275,6 +275,11 @@ export class ResolvedTemplate {
         }
         case 'Fn::GetAZs': return ['a', 'b', 'c'].map((az) => `${this.deployment.region}${az}`);
         case 'Fn::Base64': return Buffer.from(String(this.resolve(arg))).toString('base64');
+        // another stack's output (a weak cross-stack reference): opaque here, named after its source
+        case 'Fn::GetStackOutput': {
+          const { StackName, OutputName } = arg as { StackName: string; OutputName: string };
+          return `stack-output:${StackName}:${OutputName}`;
+        }
         case 'Fn::FindInMap': {
           const [map, top, second] = this.resolve(arg) as string[];
           const mappings = this.template.Mappings as Record<string, Record<string, Record<string, unknown>>> | undefined;
