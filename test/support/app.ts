@@ -9,7 +9,7 @@ export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
 
 export interface TestAppOptions {
   /**
-   * Run aws-cdk-lib's CloudFormation template validator (about 5 s of start-up per process).
+   * Run aws-cdk-lib's CloudFormation template validator (about 2 s of start-up per process).
    * @default false - construct unit tests skip it; the example-stack test turns it on
    */
   readonly validation?: boolean;

@@ -288,9 +288,10 @@ export const AWS_NAMESPACES: Record<string, NamespaceCatalog> = {
 };
 
 /**
- * Our own namespaces (metrics the handlers emit in CloudWatch embedded metric format). Each entry
- * names the handler and its test that parses the EMF output; the namespace must also be set as
- * `POWERTOOLS_METRICS_NAMESPACE` on a function of the stack, so a dashboard cannot read a namespace
+ * Our own namespaces: metrics the handlers emit in CloudWatch embedded metric format, or that a
+ * metric filter of ours derives from their logs. Each entry names where they come from; the stack
+ * must also have their writer (a function with `POWERTOOLS_METRICS_NAMESPACE` set to the namespace,
+ * or an `AWS::Logs::MetricFilter` producing the metric), so a dashboard cannot read a namespace
  * nothing writes to.
  */
 export const OWN_NAMESPACES: Record<string, NamespaceCatalog> = {
@@ -299,5 +300,11 @@ export const OWN_NAMESPACES: Record<string, NamespaceCatalog> = {
     docs: 'lambda/cached-api/index.ts',
     groups: [{ dimensionSets: [['service']], metrics: ['CacheHit', 'CacheMiss', 'CacheError', 'CacheBypass'] }],
     dimensions: { service: ref('AWS::Lambda::Function') },
+  },
+  // the S3ThumbnailPipeline metric filter over the thumbnail handler's rejection log lines (lib/s3/s3-thumbnail-pipeline.ts)
+  'CdkReferenceArchitectures/S3ThumbnailPipeline': {
+    docs: 'lib/s3/s3-thumbnail-pipeline.ts',
+    groups: [{ dimensionSets: [['FunctionName']], metrics: ['FailedImages'] }],
+    dimensions: { FunctionName: ref('AWS::Lambda::Function') },
   },
 };

@@ -190,7 +190,11 @@ export function metricProblems(t: ResolvedTemplate, use: MetricUse): string[] {
   const problems: string[] = [];
   if (own) {
     const emitters = t.logicalIds('AWS::Lambda::Function').filter((f) => t.properties(f).Environment?.Variables?.POWERTOOLS_METRICS_NAMESPACE === namespace);
-    if (emitters.length === 0) problems.push(`${where}: no function of this stack emits namespace '${namespace}' (POWERTOOLS_METRICS_NAMESPACE)`);
+    const filters = t.logicalIds('AWS::Logs::MetricFilter').filter((f) => (t.properties(f).MetricTransformations ?? [])
+      .some((m: { MetricNamespace?: string; MetricName?: string }) => m.MetricNamespace === namespace && m.MetricName === metricName));
+    if (emitters.length === 0 && filters.length === 0) {
+      problems.push(`${where}: nothing in this stack writes ${namespace} ${metricName} (a function with POWERTOOLS_METRICS_NAMESPACE, or a metric filter)`);
+    }
   }
   const names = use.dimensions.map((d) => d.name).sort();
   const key = (set: string[]) => [...set].sort().join(',');
@@ -212,6 +216,9 @@ export function metricProblems(t: ResolvedTemplate, use: MetricUse): string[] {
       continue;
     }
     if (rule.constants?.(use.region).includes(resolved)) continue;
+    // another stack's output (Fn::GetStackOutput, e.g. CloudFrontWafAlbAlarms reading the distribution
+    // of CloudFrontWafAlb across regions): its resource is that stack's, which this check cannot see
+    if (!literal && resolved.startsWith('stack-output:') && (rule.resources ?? []).length > 0) continue;
     const matches = (rule.resources ?? []).flatMap((r) => t.logicalIds(r.type).filter((id) => ([] as string[]).concat(r.value(t, id)).includes(resolved)));
     if (matches.length > 0) {
       for (const id of matches) {
