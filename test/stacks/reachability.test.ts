@@ -19,7 +19,7 @@ import { cidrContains } from '../../lib/private/cidr';
  */
 
 /** The example stacks whose network this check covers: every variant of these must have an intent. */
-const NETWORK_STACKS = ['BlockIpPublicEc2', 'BlockIpAlb', 'BlockIpNlb', 'WafAlb', 'CloudFrontWafAlb', 'CloudFrontWafAlbWebAcl', 'HaInstance', 'Bastion', 'Hpc'];
+const NETWORK_STACKS = ['BlockIpPublicEc2', 'BlockIpAlb', 'BlockIpNlb', 'WafAlb', 'CloudFrontWafAlb', 'CloudFrontWafAlbWebAcl', 'CloudFrontWafAlbAlarms', 'HaInstance', 'Bastion', 'Hpc'];
 
 const BLOCKED_V4 = DEFAULT_EXAMPLE_BLOCKED_CIDRS.filter((c) => !c.includes(':')).sort();
 const admit = (source: string, except: string[] = []): Admission => ({ source, except });
@@ -106,6 +106,13 @@ const INTENTS: Record<string, (net: Network) => void> = {
     expectOnlyCovered(model, [lb, host]);
   },
   'CloudFrontWafAlbWebAcl': ({ model }) => {
+    expect(model.endpoints).toEqual([]);
+  },
+  // count-only WAF changes what the web ACL does with requests, not who reaches what
+  'WafAlb -c wafCountOnly=true': (net) => INTENTS.WafAlb(net),
+  'CloudFrontWafAlbWebAcl -c wafCountOnly=true': (net) => INTENTS.CloudFrontWafAlbWebAcl(net),
+  // the distribution's alarms in us-east-1: monitoring only, nothing reachable
+  'CloudFrontWafAlbAlarms': ({ model }) => {
     expect(model.endpoints).toEqual([]);
   },
   'HaInstance': ({ model, one }) => {
