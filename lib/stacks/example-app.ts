@@ -16,8 +16,6 @@ import { WafAlbStack } from './waf-alb-stack';
 /** An example stack's short, stable name (the `cdk deploy <name>` argument) and how to build it. */
 export interface ExampleStackEntry {
   readonly build: (app: App, id: string) => Stack;
-  /** The example uses messaging services, so the cdk-nag Serverless pack applies too. */
-  readonly serverless: boolean;
 }
 
 /**
@@ -26,66 +24,53 @@ export interface ExampleStackEntry {
  */
 export const EXAMPLE_STACKS: Record<string, ExampleStackEntry> = {
   FanOut: {
-    serverless: true,
     build: (app, id) => new FanOutStack(app, id, {
       description: 'SNS fan-out to filtered SQS queues, Lambda workers and an SNS-to-Lambda subscriber',
     }),
   },
   QueueWorkers: {
-    serverless: true,
     build: (app, id) => new QueueWorkersStack(app, id, {
       description: 'SQS standard and FIFO queues consumed by Lambda with partial batch responses',
     }),
   },
   Thumbnails: {
-    serverless: true,
     build: (app, id) => new ThumbnailsStack(app, id, {
       description: 'S3 uploads -> SQS -> sharp Lambda -> thumbnails bucket',
     }),
   },
   HaInstance: {
-    serverless: false,
     build: (app, id) => new HaInstanceStack(app, id, {
       description: 'One EC2 instance kept alive by an Auto Scaling group over 2 AZs, with a data volume (-c haInstanceMode=ebs) or an Elastic IP (-c haInstanceMode=eip)',
     }),
   },
   Bastion: {
-    serverless: false,
     build: (app, id) => new BastionStack(app, id, {
       description: 'Highly available bastion: one host with an Elastic IP (-c bastionMode=eip) or two behind an NLB (-c bastionMode=nlb)',
     }),
   },
   BlockIpPublicEc2: {
-    serverless: false,
     build: (app, id) => new BlockIpPublicEc2Stack(app, id, { description: 'Blocking IPs: EC2 with a public IP behind NACL deny entries, an allow-list security group and nftables' }),
   },
   BlockIpAlb: {
-    serverless: false,
     build: (app, id) => new BlockIpAlbStack(app, id, { description: 'Blocking IPs: public ALB, private instance, NACL deny entries on the ALB subnets' }),
   },
   BlockIpNlb: {
-    serverless: false,
     build: (app, id) => new BlockIpNlbStack(app, id, { description: 'Blocking IPs: NLB with a security group, client IPs preserved, NACL deny entries' }),
   },
   WafAlb: {
-    serverless: false,
     build: (app, id) => new WafAlbStack(app, id, { description: 'Blocking IPs: ALB with a regional WAF web ACL (IP sets, rate limit, managed rules, logs)' }),
   },
   CloudFrontWafAlb: {
-    serverless: false,
     // also creates `${id}WebAcl` in us-east-1 (the CLOUDFRONT-scope web ACL)
     build: (app, id) => createCloudFrontWafAlbStacks(app, id, 'Blocking IPs: CloudFront (geo restriction, WAF from us-east-1) -> VPC origin -> internal ALB').stack,
   },
   Hpc: {
-    serverless: false,
-    build: (app, id) => new HpcStack(app, id, { description: 'HPC: EFA nodes in a cluster placement group (scaled to 0) with FSx for Lustre linked to S3, and Batch multi-node parallel jobs' }),
+    build: (app, id) => new HpcStack(app, id, { description: 'HPC: EFA nodes in a cluster placement group (scaled to 0) in a private subnet, FSx for Lustre linked to S3, EFS, DataSync staging, and Batch multi-node parallel jobs' }),
   },
   CachedApi: {
-    serverless: true,
     build: (app, id) => new CachedApiStack(app, id, { description: 'Caching: CloudFront -> API Gateway (API key from CloudFront only) -> Lambda -> ElastiCache Serverless Valkey (cache-aside) -> DynamoDB' }),
   },
   StaticSite: {
-    serverless: false,
     build: (app, id) => new StaticSiteStack(app, id, { description: 'Caching: CloudFront (OAC, security headers, long TTL for hashed assets, short for HTML, SPA errors) -> private S3 bucket' }),
   },
 };

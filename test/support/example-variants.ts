@@ -10,8 +10,6 @@ export interface ExampleVariant {
   readonly context: Record<string, string>;
   /** Builds the variant in `app` and returns the stack under test. */
   readonly build: (app: App) => Stack;
-  /** Run cdk-nag's Serverless pack too. */
-  readonly serverless: boolean;
 }
 
 /**
@@ -21,37 +19,37 @@ export interface ExampleVariant {
  */
 export const EXAMPLE_VARIANTS: Record<string, ExampleVariant> = {
   ...Object.fromEntries(Object.entries(EXAMPLE_STACKS).map(([stackName, entry]) => [stackName, {
-    stackName, context: {}, serverless: entry.serverless, build: (app: App) => entry.build(app, stackName),
+    stackName, context: {}, build: (app: App) => entry.build(app, stackName),
   }])),
   'HaInstance -c haInstanceMode=eip': {
-    stackName: 'HaInstance', context: { haInstanceMode: 'eip' }, serverless: EXAMPLE_STACKS.HaInstance.serverless,
+    stackName: 'HaInstance', context: { haInstanceMode: 'eip' },
     build: (app) => EXAMPLE_STACKS.HaInstance.build(app, 'HaInstance'),
   },
   'Bastion -c bastionMode=nlb': {
-    stackName: 'Bastion', context: { bastionMode: 'nlb' }, serverless: EXAMPLE_STACKS.Bastion.serverless,
+    stackName: 'Bastion', context: { bastionMode: 'nlb' },
     build: (app) => EXAMPLE_STACKS.Bastion.build(app, 'Bastion'),
   },
   'CloudFrontWafAlb -c cloudFrontOriginMode=public-alb': {
-    stackName: 'CloudFrontWafAlb', context: { cloudFrontOriginMode: 'public-alb' }, serverless: EXAMPLE_STACKS.CloudFrontWafAlb.serverless,
+    stackName: 'CloudFrontWafAlb', context: { cloudFrontOriginMode: 'public-alb' },
     build: (app) => EXAMPLE_STACKS.CloudFrontWafAlb.build(app, 'CloudFrontWafAlb'),
   },
   // the CLOUDFRONT-scope web ACL stack (us-east-1) that CloudFrontWafAlb deploys alongside itself
   CloudFrontWafAlbWebAcl: {
-    stackName: 'CloudFrontWafAlbWebAcl', context: {}, serverless: false,
+    stackName: 'CloudFrontWafAlbWebAcl', context: {},
     build: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').webAclStack,
   },
   // the distribution's alarms (us-east-1, where CloudFront metrics live), deployed after CloudFrontWafAlb
   CloudFrontWafAlbAlarms: {
-    stackName: 'CloudFrontWafAlbAlarms', context: {}, serverless: false,
+    stackName: 'CloudFrontWafAlbAlarms', context: {},
     build: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').alarmsStack,
   },
   // count-only WAF rollout: adds the alarm on counted requests
   'WafAlb -c wafCountOnly=true': {
-    stackName: 'WafAlb', context: { wafCountOnly: 'true' }, serverless: EXAMPLE_STACKS.WafAlb.serverless,
+    stackName: 'WafAlb', context: { wafCountOnly: 'true' },
     build: (app) => EXAMPLE_STACKS.WafAlb.build(app, 'WafAlb'),
   },
   'CloudFrontWafAlbWebAcl -c wafCountOnly=true': {
-    stackName: 'CloudFrontWafAlbWebAcl', context: { wafCountOnly: 'true' }, serverless: false,
+    stackName: 'CloudFrontWafAlbWebAcl', context: { wafCountOnly: 'true' },
     build: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').webAclStack,
   },
 };
