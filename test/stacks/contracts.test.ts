@@ -19,6 +19,7 @@ import { OTHER_REGION, resolveFor, synthesizeCopy, TEST_REGION } from '../suppor
 import { checkAlarmActions, checkAlarmMetrics, checkDashboards } from '../support/contracts/operations';
 import { collidingNames } from '../support/contracts/physical-names';
 import { checkServiceKeyAccess } from '../support/contracts/service-key-access';
+import { ResolvedTemplate } from '../support/contracts/resolve-template';
 import { EXAMPLE_VARIANTS } from '../support/example-variants';
 import { hasLambdaFunction, synthesizeThroughHarness } from '../support/harness';
 
@@ -39,13 +40,19 @@ describe.each(Object.keys(EXAMPLE_VARIANTS))('%s', (name) => {
   let harnessError: unknown;
   // a stack with a fixed region (the us-east-1 web ACL stack) is resolved there for the operations checks
   let region = TEST_REGION;
+  // the app's other stacks, resolved where they deploy, for references to their outputs
+  let otherStacks: Record<string, ResolvedTemplate> = {};
   beforeAll(() => {
     try {
+      let builtApp: App | undefined;
       template = synthesizeThroughHarness((app) => {
+        builtApp = app;
         const stack = variant.build(app);
         if (!Token.isUnresolved(stack.region)) region = stack.region;
         return stack;
       }, { context: variant.context });
+      otherStacks = Object.fromEntries(builtApp!.node.children.filter((c): c is Stack => Stack.isStack(c) && c.stackName !== variant.stackName)
+        .map((s) => [s.stackName, resolveFor(Template.fromStack(s), s.stackName, Token.isUnresolved(s.region) ? TEST_REGION : s.region)]));
     } catch (error) {
       harnessError = error;
     }
@@ -76,12 +83,17 @@ describe.each(Object.keys(EXAMPLE_VARIANTS))('%s', (name) => {
     expect(checkAlarmActions(resolveFor(synthesized(), variant.stackName, region))).toEqual([]);
   });
 
+  const withOtherStacks = (t: ResolvedTemplate) => {
+    Object.assign(t.otherStacks, otherStacks);
+    return t;
+  };
+
   test('has a dashboard whose metrics are documented for their dimensions and name resources of the stack', () => {
-    expect(checkDashboards(resolveFor(synthesized(), variant.stackName, region))).toEqual([]);
+    expect(checkDashboards(withOtherStacks(resolveFor(synthesized(), variant.stackName, region)))).toEqual([]);
   });
 
   test('every alarm metric is documented for its dimensions and names resources of the stack', () => {
-    expect(checkAlarmMetrics(resolveFor(synthesized(), variant.stackName, region))).toEqual([]);
+    expect(checkAlarmMetrics(withOtherStacks(resolveFor(synthesized(), variant.stackName, region)))).toEqual([]);
   });
 });
 

@@ -276,3 +276,43 @@ describe('alarm actions', () => {
     expect(checkAlarmActions(resolved(off))).toEqual([expect.stringMatching(/ActionsEnabled is false/), expect.stringMatching(/has no AlarmActions/)]);
   });
 });
+
+describe('metrics of another stack\'s resources (Fn::GetStackOutput)', () => {
+  const producer = new ResolvedTemplate({
+    Resources: { Cdn: { Type: 'AWS::CloudFront::Distribution' }, Site: { Type: 'AWS::S3::Bucket' } },
+    Outputs: { DistributionId: { Value: { Ref: 'Cdn' } }, BucketName: { Value: { Ref: 'Site' } } },
+  } as never, { account: '111111111111', region: 'eu-west-1', stackName: 'Producer' });
+  const consumer = (outputName: string) => {
+    const t = new ResolvedTemplate({
+      Resources: {
+        Alarm: {
+          Type: 'AWS::CloudWatch::Alarm',
+          Properties: {
+            Namespace: 'AWS/CloudFront', MetricName: '5xxErrorRate', Statistic: 'Average', Period: 300, EvaluationPeriods: 1, Threshold: 5,
+            ComparisonOperator: 'GreaterThanThreshold',
+            Dimensions: [
+              { Name: 'DistributionId', Value: { 'Fn::GetStackOutput': { StackName: 'Producer', OutputName: outputName, Region: 'eu-west-1' } } },
+              { Name: 'Region', Value: 'Global' },
+            ],
+          },
+        },
+      },
+    } as never, { account: '111111111111', region: 'us-east-1', stackName: 'Consumer' });
+    t.otherStacks.Producer = producer;
+    return t;
+  };
+
+  test('an output naming the producer\'s distribution passes', () => {
+    expect(checkAlarmMetrics(consumer('DistributionId'))).toEqual([]);
+  });
+
+  test('an output naming something else of the producer fails', () => {
+    expect(checkAlarmMetrics(consumer('BucketName'))).toEqual([expect.stringMatching(/DistributionId resolves to '.*', which is no CloudFront::Distribution of this stack/)]);
+  });
+
+  test('without the producer the output stays opaque and fails', () => {
+    const t = consumer('DistributionId');
+    delete t.otherStacks.Producer;
+    expect(checkAlarmMetrics(t)).toEqual([expect.stringMatching(/DistributionId resolves to 'stack-output:Producer:DistributionId'/)]);
+  });
+});

@@ -216,10 +216,12 @@ export function metricProblems(t: ResolvedTemplate, use: MetricUse): string[] {
       continue;
     }
     if (rule.constants?.(use.region).includes(resolved)) continue;
-    // another stack's output (Fn::GetStackOutput, e.g. CloudFrontWafAlbAlarms reading the distribution
-    // of CloudFrontWafAlb across regions): its resource is that stack's, which this check cannot see
-    if (!literal && resolved.startsWith('stack-output:') && (rule.resources ?? []).length > 0) continue;
     const matches = (rule.resources ?? []).flatMap((r) => t.logicalIds(r.type).filter((id) => ([] as string[]).concat(r.value(t, id)).includes(resolved)));
+    // a reference to another stack's output (CloudFrontWafAlbAlarms reads CloudFrontWafAlb's
+    // distribution across regions) must name a resource of that stack
+    const producedElsewhere = literal ? [] : Object.values(t.otherStacks).flatMap((other) =>
+      (rule.resources ?? []).flatMap((r) => other.logicalIds(r.type).filter((id) => ([] as string[]).concat(r.value(other, id)).includes(resolved))));
+    if (matches.length === 0 && producedElsewhere.length > 0) continue;
     if (matches.length > 0) {
       for (const id of matches) {
         const missing = group?.requires?.(t, id, metricName);

@@ -172,6 +172,12 @@ const PSEUDO_PARAMETERS: Record<string, (d: Required<Deployment>) => string> = {
 export class ResolvedTemplate {
   readonly deployment: Required<Deployment>;
 
+  /**
+   * The app's other stacks, by stack name, that `Fn::GetStackOutput` may read from; without one, an
+   * output of it resolves to the opaque `stack-output:<stack>:<output>`.
+   */
+  readonly otherStacks: Record<string, ResolvedTemplate> = {};
+
   constructor(readonly template: TemplateJson, deployment: Deployment) {
     this.deployment = { partition: 'aws', ...deployment };
   }
@@ -275,10 +281,12 @@ export class ResolvedTemplate {
         }
         case 'Fn::GetAZs': return ['a', 'b', 'c'].map((az) => `${this.deployment.region}${az}`);
         case 'Fn::Base64': return Buffer.from(String(this.resolve(arg))).toString('base64');
-        // another stack's output (a weak cross-stack reference): opaque here, named after its source
+        // another stack's output (a weak cross-stack reference): its value in that stack, when given
         case 'Fn::GetStackOutput': {
           const { StackName, OutputName } = arg as { StackName: string; OutputName: string };
-          return `stack-output:${StackName}:${OutputName}`;
+          const producer = this.otherStacks[StackName];
+          const output = (producer?.template as { Outputs?: Record<string, { Value: unknown }> } | undefined)?.Outputs?.[OutputName];
+          return output ? producer.resolve(output.Value) : `stack-output:${StackName}:${OutputName}`;
         }
         case 'Fn::FindInMap': {
           const [map, top, second] = this.resolve(arg) as string[];
