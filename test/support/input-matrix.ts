@@ -1,5 +1,6 @@
 import { App, CfnParameter, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Construct } from 'constructs';
 import { testApp } from './app';
 import { schemaStringFindings } from './schema-strings/schema-findings';
 
@@ -90,3 +91,51 @@ export function errorsOf(stack: Stack): string[] {
 export const isToken = (value: unknown): boolean => Token.isUnresolved(value)
   || (value instanceof Duration && value.isUnresolved())
   || (Array.isArray(value) && value.some((v) => Token.isUnresolved(v)));
+
+/** A validated prop of a construct, by dotted path, with its kind and a valid value (what a Lazy produces). */
+export interface TokenProp {
+  readonly kind: TokenKind;
+  readonly valid: unknown;
+  /**
+   * Set when the prop must be concrete (it feeds an ID or a count of resources): a token is
+   * rejected with an error matching this. @default - a token is accepted
+   */
+  readonly rejectsTokenWith?: RegExp;
+}
+
+/** One exported construct's entry in the inputs matrix. */
+export interface ConstructInputs {
+  /** The exported class name, e.g. `QueueWorker`. */
+  readonly construct: string;
+  /** Builds the construct under `scope` with `props` (the minimal props with the case's changes). */
+  build(scope: Construct, id: string, props: any): void; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Props that build it with as little as possible (may be a function of the stack for resources). */
+  baseProps(scope: Construct): Record<string, unknown>;
+  /** Every prop the construct validates (numbers, strings, durations, lists), by dotted path. */
+  readonly tokenProps: Record<string, TokenProp>;
+}
+
+/**
+ * Generates, for every construct and every validated prop, one test per token case: the app
+ * synthesizes through AWS's validator with no schema-string finding (or, for props that must be
+ * concrete, the construct's own error names the prop).
+ */
+export function describeTokenMatrix(inputs: ConstructInputs[]): void {
+  const cases = inputs.flatMap((entry) => Object.entries(entry.tokenProps).flatMap(([prop, spec]) =>
+    TOKEN_CASES.map((tokenCase) => ({ name: `${entry.construct}.${prop} as ${tokenCase.label}`, entry, prop, spec, tokenCase }))));
+  test.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const app = validatingApp();
+    const stack = new Stack(app, 'Tokens', { env: { account: '123456789012', region: 'us-east-1' } });
+    const value = c.tokenCase.make(stack, c.spec.kind, c.spec.valid, 'Param');
+    expect(isToken(value)).toBe(true);
+    const build = () => {
+      c.entry.build(stack, 'UnderTest', withProp(c.entry.baseProps(stack), c.prop, value));
+      return synthesizeAll(app);
+    };
+    if (c.spec.rejectsTokenWith) {
+      expect(build).toThrow(c.spec.rejectsTokenWith);
+    } else {
+      expect(build()).toEqual([]);
+    }
+  });
+}

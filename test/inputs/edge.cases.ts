@@ -1,0 +1,4 @@
+import { ConstructInputs } from '../support/input-matrix';
+
+/** The edge constructs' validated props (see test/inputs/README.md). */
+export const INPUTS: ConstructInputs[] = [];
