@@ -40,3 +40,26 @@ export function acknowledgeKmsActionWildcards(fn: lambda.IFunction, grant: strin
     });
   }
 }
+
+/**
+ * A resolved CloudFormation value as cdk-nag writes it into a finding ID (cdk-nag's
+ * `flattenCfnReference`): `Fn::Join` joined, `Ref` as `<Id>`, `Fn::GetAtt` as `<Id.Attr>`,
+ * `Fn::ImportValue` as its export name, `${x}` as `<x>`.
+ */
+export function flattenCfnReference(value: unknown): string {
+  if (value === undefined) return '';
+  if (typeof value === 'string') return value.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  const node = value as Record<string, unknown>;
+  if (node['Fn::Join']) {
+    const [delimiter, items] = node['Fn::Join'] as [string, unknown[]];
+    return items.map(flattenCfnReference).join(delimiter);
+  }
+  if (node['Fn::Sub']) return flattenCfnReference(node['Fn::Sub']);
+  if (node['Fn::GetAtt']) {
+    const [resource, attribute] = node['Fn::GetAtt'] as [unknown, unknown];
+    return `<${flattenCfnReference(resource)}.${flattenCfnReference(attribute)}>`;
+  }
+  if (node['Fn::ImportValue']) return flattenCfnReference(node['Fn::ImportValue']);
+  if (node.Ref) return `<${flattenCfnReference(node.Ref)}>`;
+  return JSON.stringify(value);
+}

@@ -1,6 +1,8 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { ConfigErrors } from './config-errors';
+import { knownSeconds } from './ranges';
 
 /** Options shared by the buckets this library creates. */
 export interface SecureBucketOptions {
@@ -56,4 +58,21 @@ export function createAccessLogsBucket(scope: Construct, id: string, removalPoli
     removalPolicy,
     lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(90) }],
   });
+}
+
+/**
+ * S3 lifecycle `NoncurrentDays`: a whole number of days, at least 1 (S3 API LifecycleRule,
+ * NoncurrentVersionExpiration). A token is not checked.
+ */
+export function checkNoncurrentVersionExpiration(errors: ConfigErrors, prop: string, expiration: Duration | undefined): void {
+  const seconds = knownSeconds(expiration);
+  if (seconds === undefined) {
+    return;
+  }
+  const days = seconds / 86_400;
+  if (!Number.isInteger(days) || days < 1) {
+    errors.add(prop, expiration!.toHumanString(),
+      'S3 expires noncurrent versions after a whole number of days, at least 1 (NoncurrentDays of the lifecycle rule)',
+      'use e.g. Duration.days(1) or Duration.days(30)');
+  }
 }

@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Aspects, CfnResource, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,27 +8,40 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct, IDependable } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors } from '../private/config-errors';
-import { createAccessLogsBucket, createSecureBucket } from '../private/secure-bucket';
+import { bucketNotifications, eventTypesOverlap, notificationClash } from '../private/notification-filters';
+import { checkNoncurrentVersionExpiration, createAccessLogsBucket, createSecureBucket } from '../private/secure-bucket';
 import { usesAwsManagedSqsKey } from '../private/secure-queue';
+
+/** The kind of a {@link BucketEventTarget}. */
+export enum BucketEventTargetKind {
+  /** A standard SQS queue (S3 notification). */
+  QUEUE = 'queue',
+  /** A standard SNS topic (S3 notification). */
+  TOPIC = 'topic',
+  /** A Lambda function, invoked asynchronously (S3 notification). */
+  FUNCTION = 'function',
+  /** An EventBridge rule on the bucket's events. */
+  EVENT_BRIDGE = 'eventBridge',
+}
 
 /** Where a route delivers S3 events. */
 export class BucketEventTarget {
   /** S3 sends the event notification to a standard SQS queue (not FIFO; not on the AWS-managed key). */
-  public static queue(queue: sqs.IQueue): BucketEventTarget {
-    return new BucketEventTarget('queue', queue);
+  public static toQueue(queue: sqs.IQueue): BucketEventTarget {
+    return new BucketEventTarget(BucketEventTargetKind.QUEUE, queue);
   }
 
   /** S3 publishes the event notification to a standard SNS topic (not FIFO). */
-  public static topic(topic: sns.ITopic): BucketEventTarget {
-    return new BucketEventTarget('topic', undefined, topic);
+  public static toTopic(topic: sns.ITopic): BucketEventTarget {
+    return new BucketEventTarget(BucketEventTargetKind.TOPIC, undefined, topic);
   }
 
   /** S3 invokes a Lambda function asynchronously. */
-  public static function(fn: lambda.IFunction): BucketEventTarget {
-    return new BucketEventTarget('function', undefined, undefined, fn);
+  public static toFunction(fn: lambda.IFunction): BucketEventTarget {
+    return new BucketEventTarget(BucketEventTargetKind.FUNCTION, undefined, undefined, fn);
   }
 
   /**
@@ -37,16 +50,20 @@ export class BucketEventTarget {
    * events the same route would receive as S3 notifications (`detail-type`, narrowed by
    * `detail.reason` and `detail.deletion-type`).
    */
-  public static eventBridge(targets: events.IRuleTarget[]): BucketEventTarget {
-    return new BucketEventTarget('eventBridge', undefined, undefined, undefined, targets);
+  public static toEventBridge(targets: events.IRuleTarget[]): BucketEventTarget {
+    return new BucketEventTarget(BucketEventTargetKind.EVENT_BRIDGE, undefined, undefined, undefined, targets);
   }
 
   private constructor(
     /** What kind of target this is. */
-    public readonly kind: 'queue' | 'topic' | 'function' | 'eventBridge',
+    public readonly kind: BucketEventTargetKind,
+    /** The queue of a queue target. */
     public readonly queue?: sqs.IQueue,
+    /** The topic of a topic target. */
     public readonly topic?: sns.ITopic,
+    /** The function of a function target. */
     public readonly fn?: lambda.IFunction,
+    /** The rule targets of an EventBridge target. */
     public readonly ruleTargets?: events.IRuleTarget[],
   ) {}
 }
@@ -194,8 +211,8 @@ const EVENTBRIDGE_MATCHES: Partial<Record<s3.EventType, readonly EventBridgeMatc
  * @example
  * new BucketEvents(this, 'Uploads', {
  *   routes: [
- *     { events: [s3.EventType.OBJECT_CREATED], suffix: '.jpg', target: BucketEventTarget.queue(queue) },
- *     { events: [s3.EventType.OBJECT_REMOVED], target: BucketEventTarget.topic(topic) },
+ *     { events: [s3.EventType.OBJECT_CREATED], suffix: '.jpg', target: BucketEventTarget.toQueue(queue) },
+ *     { events: [s3.EventType.OBJECT_REMOVED], target: BucketEventTarget.toTopic(topic) },
  *   ],
  * });
  */
@@ -209,8 +226,7 @@ export class BucketEvents extends Construct {
   private readonly rules: Record<string, events.Rule> = {};
   private readonly ruleAlarms: Record<string, cloudwatch.Alarm> = {};
   private readonly alarmSet: AlarmSet;
-  private readonly boundQueues = new Set<sqs.IQueue>();
-  private readonly boundTopics = new Set<sns.ITopic>();
+  private readonly boundReceivers = new Set<sqs.IQueue | sns.ITopic>();
 
   constructor(scope: Construct, id: string, props: BucketEventsProps = {}) {
     super(scope, id);
@@ -224,6 +240,7 @@ export class BucketEvents extends Construct {
         }
       }
     }
+    checkNoncurrentVersionExpiration(errors, 'noncurrentVersionExpiration', props.noncurrentVersionExpiration);
     errors.throwIfAny();
     this.alarmSet = new AlarmSet(props.alarmActions);
 
@@ -291,7 +308,7 @@ export class BucketEvents extends Construct {
   private ruleMetric(routeId: string, metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     const rule = this.rules[routeId];
     if (!rule) {
-      throw new Error(`BucketEvents at '${this.node.path}': no EventBridge route with id '${routeId}' (EventBridge routes: ${Object.keys(this.rules).join(', ') || 'none'}). Fix: pass the id of a route whose target is BucketEventTarget.eventBridge(...).`);
+      throw new Error(`BucketEvents at '${this.node.path}': no EventBridge route with id '${routeId}' (EventBridge routes: ${Object.keys(this.rules).join(', ') || 'none'}). Fix: pass the id of a route whose target is BucketEventTarget.toEventBridge(...).`);
     }
     // Rules on the default event bus (where S3 sends its events) report with the RuleName dimension alone.
     return new cloudwatch.Metric({ namespace: 'AWS/Events', metricName, dimensionsMap: { RuleName: rule.ruleName }, statistic: 'Sum', ...props });
@@ -309,19 +326,19 @@ export class BucketEvents extends Construct {
     const target = route.target;
 
     switch (target.kind) {
-      case 'queue':
-      case 'topic': {
-        const destination = target.kind === 'queue' ? this.queueDestination(target.queue!) : this.topicDestination(target.topic!);
+      case BucketEventTargetKind.QUEUE:
+      case BucketEventTargetKind.TOPIC:
+      case BucketEventTargetKind.FUNCTION: {
+        const receiver: IConstruct = target.queue ?? target.topic ?? target.fn!;
+        const bucket = this.bucketInStackOf(receiver);
+        const destination = target.kind === BucketEventTargetKind.FUNCTION
+          ? new s3n.LambdaDestination(target.fn!)
+          : this.policyDestination(target);
         for (const event of route.events) {
-          this.bucket.addEventNotification(event, destination, ...filters);
+          bucket.addEventNotification(event, destination, ...filters);
         }
-        break;
-      }
-      case 'function': {
-        const destination = new s3n.LambdaDestination(target.fn!);
-        for (const event of route.events) {
-          this.bucket.addEventNotification(event, destination, ...filters);
-        }
+        bucketNotifications(this, this.bucket.bucketName).push({ owner: this, filter: { ...route, label: describeRoute(route) } });
+        this.acknowledgeNotificationsHandler(Stack.of(bucket));
         break;
       }
       case 'eventBridge':
@@ -342,17 +359,39 @@ export class BucketEvents extends Construct {
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         }));
+        this.acknowledgeNotificationsHandler(Stack.of(this.bucket));
         break;
     }
-    this.acknowledgeNotificationsHandler();
+  }
+
+  /**
+   * The bucket as seen from the stack of a notification's receiver. S3 notification glue (the
+   * notification configuration, the receiver's resource policy and key statements) goes in the
+   * receiver's stack, as `SqsSubscription` puts a subscription in the queue's stack, so references
+   * point one way: from the receiver's stack to the bucket's. In another stack, the bucket is
+   * referenced by name and ARN, and aws-cdk-lib applies the notifications there with its custom
+   * resource in its "unmanaged" mode, which keeps configurations made elsewhere.
+   */
+  private bucketInStackOf(receiver: IConstruct): s3.IBucket {
+    const stack = Stack.of(receiver);
+    if (stack === Stack.of(this.bucket)) {
+      return this.bucket;
+    }
+    const id = `BucketEventsBucket${Names.nodeUniqueId(this.bucket.node)}`;
+    const existing = stack.node.tryFindChild(id) as s3.IBucket | undefined;
+    if (existing) {
+      return existing;
+    }
+    keepNotificationsFromOtherStacks(this.bucket);
+    return s3.Bucket.fromBucketAttributes(stack, id, { bucketArn: this.bucket.bucketArn, bucketName: this.bucket.bucketName });
   }
 
   /**
    * aws-cdk-lib applies bucket notifications with a singleton custom-resource function whose role
    * uses the AWS-managed basic execution policy; that role cannot be replaced from outside.
    */
-  private acknowledgeNotificationsHandler(): void {
-    const handler = Stack.of(this).node.tryFindChild(NOTIFICATIONS_HANDLER_ID);
+  private acknowledgeNotificationsHandler(stack: Stack): void {
+    const handler = stack.node.tryFindChild(NOTIFICATIONS_HANDLER_ID);
     if (handler) {
       Validations.of(handler).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
@@ -377,7 +416,7 @@ export class BucketEvents extends Construct {
           literal ? `use ${prop}: '${literal}'` : `remove the ${prop} to match every key`);
       }
     }
-    if (target.kind === 'queue') {
+    if (target.kind === BucketEventTargetKind.QUEUE) {
       const queue = target.queue!;
       if (queue.fifo) {
         errors.add(`${name}.target`, queue.queueName, 'S3 cannot send event notifications to FIFO queues',
@@ -389,11 +428,11 @@ export class BucketEvents extends Construct {
           'encrypt the queue with a customer-managed key or SSE-SQS');
       }
     }
-    if (target.kind === 'topic' && target.topic!.fifo) {
+    if (target.kind === BucketEventTargetKind.TOPIC && target.topic!.fifo) {
       errors.add(`${name}.target`, target.topic!.topicName, 'S3 cannot send event notifications to FIFO topics',
         'use a standard topic');
     }
-    if (target.kind === 'eventBridge') {
+    if (target.kind === BucketEventTargetKind.EVENT_BRIDGE) {
       if (!route.id) {
         errors.add(`${name}.id`, undefined, 'an EventBridge route creates a rule and needs a construct ID', "set id, e.g. id: 'Uploads'");
       } else if (this.node.tryFindChild(route.id)) {
@@ -405,14 +444,16 @@ export class BucketEvents extends Construct {
           'route them to a queue, topic or function instead');
       }
     } else {
-      for (const earlier of this.routeList.filter((r) => r.target.kind !== 'eventBridge')) {
-        for (const event of route.events) {
-          const clash = earlier.events.find((e) => eventTypesOverlap(e, event));
-          if (clash && filtersOverlap(earlier, route)) {
-            errors.add(name, `${event} ${describeFilter(route)}`,
-              `overlaps ${describeRoute(earlier)} (${clash} ${describeFilter(earlier)}): S3 rejects two notification configurations whose event types and prefix/suffix filters can match the same object`,
-              'make the prefixes or suffixes disjoint, or merge the two routes into one target');
-          }
+      // Every S3 notification of the bucket made through a BucketEvents, this one's and others' (e.g.
+      // two S3ThumbnailPipelines on one bucket), in any stack.
+      const filter = { ...route, label: name };
+      for (const earlier of bucketNotifications(this, this.bucket.bucketName)) {
+        const clash = notificationClash(earlier.filter, filter);
+        if (clash) {
+          const where = earlier.owner === this ? '' : ` of ${earlier.owner.constructor.name} at '${earlier.owner.node.path}'`;
+          errors.add(name, `${clash[1]} ${describeFilter(route)}`,
+            `overlaps ${earlier.filter.label}${where} (${clash[0]} ${describeFilter(earlier.filter)}) on the same bucket: S3 rejects two notification configurations whose event types overlap and whose prefixes and suffixes overlap ("Configuration is ambiguously defined")`,
+            'make the prefixes or suffixes disjoint, or merge the two routes into one target');
         }
       }
       for (let i = 0; i < route.events.length; i++) {
@@ -428,54 +469,36 @@ export class BucketEvents extends Construct {
     errors.throwIfAny();
   }
 
-  private queueDestination(queue: sqs.IQueue): s3.IBucketNotificationDestination {
+  /**
+   * A queue or topic destination: a statement in its resource policy lets S3 deliver from this bucket
+   * only, and one in its key's policy lets S3 encrypt; the notification waits for the resource policy.
+   */
+  private policyDestination(target: BucketEventTarget): s3.IBucketNotificationDestination {
+    const queue = target.queue;
+    const receiver = queue
+      ? { resource: queue as sqs.IQueue | sns.ITopic, arn: queue.queueArn, name: queue.queueName, key: queue.encryptionMasterKey,
+        action: 'sqs:SendMessage', type: s3.BucketNotificationDestinationType.QUEUE, kind: 'queue' }
+      : { resource: target.topic!, arn: target.topic!.topicArn, name: target.topic!.topicName, key: target.topic!.masterKey,
+        action: 'sns:Publish', type: s3.BucketNotificationDestinationType.TOPIC, kind: 'topic' };
     return {
       bind: () => {
-        const bucket = this.bucket;
-        const dependencies: IDependable[] = [];
-        if (!this.boundQueues.has(queue)) {
-          this.boundQueues.add(queue);
-          const { statementAdded } = queue.addToResourcePolicy(new iam.PolicyStatement({
+        if (!this.boundReceivers.has(receiver.resource)) {
+          this.boundReceivers.add(receiver.resource);
+          const { statementAdded } = receiver.resource.addToResourcePolicy(new iam.PolicyStatement({
             principals: [new iam.ServicePrincipal('s3.amazonaws.com')],
-            actions: ['sqs:SendMessage'],
-            resources: [queue.queueArn],
-            conditions: sourceConditions(bucket),
+            actions: [receiver.action],
+            resources: [receiver.arn],
+            conditions: sourceConditions(this.bucket),
           }));
           if (!statementAdded) {
-            Annotations.of(this).addWarningV2('cdk-reference-architectures:bucketEventsImportedQueue',
-              `The queue ${queue.queueName} is imported; its policy must allow s3.amazonaws.com sqs:SendMessage from this bucket, or S3 cannot deliver.`);
+            const id = receiver.kind === 'queue' ? 'bucketEventsImportedQueue' : 'bucketEventsImportedTopic';
+            Annotations.of(this).addWarningV2(`cdk-reference-architectures:${id}`,
+              `The ${receiver.kind} ${receiver.name} is imported; its policy must allow s3.amazonaws.com ${receiver.action} from this bucket, or S3 cannot deliver.`);
           }
-          this.allowS3ToUseKey(queue.encryptionMasterKey, bucket);
+          this.allowS3ToUseKey(receiver.key, this.bucket);
         }
-        const policy = queue.node.tryFindChild('Policy');
-        if (policy) dependencies.push(policy);
-        return { arn: queue.queueArn, type: s3.BucketNotificationDestinationType.QUEUE, dependencies };
-      },
-    };
-  }
-
-  private topicDestination(topic: sns.ITopic): s3.IBucketNotificationDestination {
-    return {
-      bind: () => {
-        const bucket = this.bucket;
-        const dependencies: IDependable[] = [];
-        if (!this.boundTopics.has(topic)) {
-          this.boundTopics.add(topic);
-          const { statementAdded } = topic.addToResourcePolicy(new iam.PolicyStatement({
-            principals: [new iam.ServicePrincipal('s3.amazonaws.com')],
-            actions: ['sns:Publish'],
-            resources: [topic.topicArn],
-            conditions: sourceConditions(bucket),
-          }));
-          if (!statementAdded) {
-            Annotations.of(this).addWarningV2('cdk-reference-architectures:bucketEventsImportedTopic',
-              `The topic ${topic.topicName} is imported; its policy must allow s3.amazonaws.com sns:Publish from this bucket, or S3 cannot deliver.`);
-          }
-          this.allowS3ToUseKey(topic.masterKey, bucket);
-        }
-        const policy = topic.node.tryFindChild('Policy');
-        if (policy) dependencies.push(policy);
-        return { arn: topic.topicArn, type: s3.BucketNotificationDestinationType.TOPIC, dependencies };
+        const policy = receiver.resource.node.tryFindChild('Policy');
+        return { arn: receiver.arn, type: receiver.type, dependencies: policy ? [policy] : [] };
       },
     };
   }
@@ -501,24 +524,6 @@ function sourceConditions(bucket: s3.IBucket): Record<string, unknown> {
     ArnEquals: { 'aws:SourceArn': bucket.bucketArn },
     StringEquals: { 'aws:SourceAccount': bucket.env.account },
   };
-}
-
-/** True when a notification for `a` and one for `b` can fire for the same event (`s3:ObjectCreated:*` covers `s3:ObjectCreated:Put`). */
-export function eventTypesOverlap(a: string, b: string): boolean {
-  if (a === b) return true;
-  const family = (t: string) => (t.endsWith(':*') ? t.slice(0, -1) : undefined);
-  const fa = family(a);
-  const fb = family(b);
-  return (fa !== undefined && b.startsWith(fa)) || (fb !== undefined && a.startsWith(fb));
-}
-
-/** True when some key can match both routes' prefix and suffix filters (an empty filter matches every key). */
-function filtersOverlap(a: BucketEventRoute, b: BucketEventRoute): boolean {
-  const pa = a.prefix ?? '';
-  const pb = b.prefix ?? '';
-  const sa = a.suffix ?? '';
-  const sb = b.suffix ?? '';
-  return (pa.startsWith(pb) || pb.startsWith(pa)) && (sa.endsWith(sb) || sb.endsWith(sa));
 }
 
 /**
@@ -589,6 +594,34 @@ function describeRoute(route: BucketEventRoute): string {
   return route.id ? `routes[${route.id}]` : `routes[${route.target.kind} ${route.events.join('+')}${route.prefix ? ` prefix '${route.prefix}'` : ''}${route.suffix ? ` suffix '${route.suffix}'` : ''}]`;
 }
 
-function describeFilter(route: BucketEventRoute): string {
+function describeFilter(route: { readonly prefix?: string; readonly suffix?: string }): string {
   return `prefix '${route.prefix ?? ''}', suffix '${route.suffix ?? ''}'`;
+}
+
+const UNMANAGED_NOTIFICATIONS = Symbol.for('cdk-reference-architectures.unmanagedNotifications');
+
+/**
+ * aws-cdk-lib applies the notifications of a bucket created in the same stack in "managed" mode:
+ * each update replaces the bucket's whole configuration, which would delete the configurations a
+ * receiver's stack added. Switched to "unmanaged" mode (the one aws-cdk-lib uses for imported buckets,
+ * and for every bucket with the `@aws-cdk/aws-s3:keepNotificationInImportedBucket` flag), it
+ * replaces only its own; the handler then also reads the configuration (s3:GetBucketNotification).
+ */
+function keepNotificationsFromOtherStacks(bucket: s3.IBucket): void {
+  const marked = bucket as unknown as Record<symbol, boolean>;
+  if (!(bucket instanceof s3.Bucket) || marked[UNMANAGED_NOTIFICATIONS]) {
+    return;
+  }
+  marked[UNMANAGED_NOTIFICATIONS] = true;
+  Aspects.of(bucket).add({
+    visit(node: IConstruct): void {
+      if (node instanceof CfnResource && node.cfnResourceType === 'Custom::S3BucketNotifications' && node.node.scope?.node.scope === bucket) {
+        node.addPropertyOverride('Managed', false);
+        const policy = node.node.scope.node.tryFindChild('HandlerPolicy');
+        if (policy instanceof iam.Policy) {
+          policy.addStatements(new iam.PolicyStatement({ actions: ['s3:GetBucketNotification'], resources: [bucket.bucketArn] }));
+        }
+      }
+    },
+  });
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Aspects, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -9,8 +9,10 @@ import { Construct } from 'constructs';
 import { QueueWorker } from '../messaging/queue-worker';
 import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
-import { acknowledgeNoFunctionDlq } from '../private/nag-acknowledgements';
+import { acknowledgeNoFunctionDlq, flattenCfnReference } from '../private/nag-acknowledgements';
 import { createHandlerFunction } from '../private/node-function';
+import { describePath, FUNCTION_DESCRIPTION } from '../private/labels';
+import { checkDuration, checkNumber, LAMBDA_MEMORY, LAMBDA_TIMEOUT } from '../private/ranges';
 import { createAccessLogsBucket, createSecureBucket } from '../private/secure-bucket';
 import { BucketEvents, BucketEventTarget } from './bucket-events';
 
@@ -34,6 +36,9 @@ const EXTENSIONS: Record<ThumbnailFormat, string> = {
  * (`Record rejected`: not an S3 notification; `Object rejected`: an image that could not be thumbnailed).
  */
 const FAILURE_LOG_MESSAGES = ['Record rejected', 'Object rejected'];
+
+/** AWS's rule for SQS-triggered functions: visibility timeout >= 6 x function timeout. */
+const VISIBILITY_TIMEOUT_FACTOR = 6;
 
 /** Namespace of the metric the pipeline derives from the function's log lines. */
 const METRIC_NAMESPACE = 'CdkReferenceArchitectures/S3ThumbnailPipeline';
@@ -245,7 +250,7 @@ export class S3ThumbnailPipeline extends Construct {
     const deadlineMargin = props.deadlineMargin ?? Duration.seconds(10);
     this.handler = createHandlerFunction(this, 'Handler', {
       handlerName: 'thumbnail',
-      description: `Writes thumbnails of images uploaded to ${this.node.path}`,
+      description: describePath('Writes thumbnails of images uploaded to ', this, FUNCTION_DESCRIPTION.maxLength),
       memorySize: props.memorySize ?? 1024,
       timeout,
       architecture: props.architecture,
@@ -274,20 +279,34 @@ export class S3ThumbnailPipeline extends Construct {
       actions: ['s3:PutObject'],
       resources: [this.outputBucket.arnForObjects(`${outputPrefix}*`)],
     }));
-    if (this.handler.role) {
-      for (const [bucket, prefix, action] of [[this.sourceBucket, sourcePrefix, 'read uploads'], [this.outputBucket, outputPrefix, 'write thumbnails']] as const) {
-        const arn = iamFindingArn(bucket);
-        if (!arn) continue; // a bucket whose name is a token: the finding ID is not known here
-        Validations.of(this.handler.role).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::${arn}/${prefix}*]`,
-          reason: `The function must ${action} under any key of the '${prefix}' prefix, which are only known at run time; the wildcard covers object keys of one named bucket, with one action.`,
-        });
-      }
+    const role = this.handler.role;
+    if (role) {
+      // The finding IDs hold the rendered ARNs, known only once tokens (a bucket's logical ID, a
+      // CfnParameter prefix) resolve, so they are acknowledged when the tree is prepared for synth.
+      const objectArns: Array<[string, string, string]> = [
+        [this.sourceBucket.arnForObjects(`${sourcePrefix}*`), sourcePrefix, 'read uploads'],
+        [this.outputBucket.arnForObjects(`${outputPrefix}*`), outputPrefix, 'write thumbnails'],
+      ];
+      Aspects.of(role).add({
+        visit: (node) => {
+          if (node !== role) return;
+          for (const [arn, prefix, action] of objectArns) {
+            const shown = Token.isUnresolved(prefix) ? 'given' : `'${prefix}'`;
+            Validations.of(role).acknowledge({
+              id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(role).resolve(arn))}]`,
+              reason: `The function must ${action} under any key of the ${shown} prefix, which are only known at run time; the wildcard covers object keys of one named bucket, with one action.`,
+            });
+          }
+        },
+      });
     }
     acknowledgeNoFunctionDlq(this.handler, 'invoked synchronously by the SQS event source mapping: failed notifications return to the queue and reach its dead-letter queue');
 
     this.worker = new QueueWorker(this, 'Worker', {
       handler: this.handler,
+      // A token timeout cannot be multiplied at synth (CloudFormation has no arithmetic), so the
+      // queue gets 6 x Lambda's longest timeout, which is enough for any timeout the token takes.
+      visibilityTimeout: timeout.isUnresolved() ? Duration.seconds(VISIBILITY_TIMEOUT_FACTOR * LAMBDA_TIMEOUT.max) : undefined,
       batchSize: props.batchSize ?? 5,
       maxConcurrency: props.maxConcurrency ?? 10,
       maxReceiveCount: props.maxReceiveCount ?? 3,
@@ -343,7 +362,7 @@ export class S3ThumbnailPipeline extends Construct {
         events: [s3.EventType.OBJECT_CREATED],
         prefix: sourcePrefix,
         suffix,
-        target: BucketEventTarget.queue(this.queue),
+        target: BucketEventTarget.toQueue(this.queue),
       });
     }
   }
@@ -441,7 +460,7 @@ export class S3ThumbnailPipeline extends Construct {
     }
     for (const width of widths) {
       if (Token.isUnresolved(width)) {
-        errors.add('widths', '(token)', 'widths must be known at synth time: they are checked and passed to the function as text',
+        errors.add('widths', '(token)', 'must be known at synth time: widths are checked and passed to the function as text',
           'use plain numbers');
       } else if (!Number.isInteger(width) || width < 1 || width > 10_000) {
         errors.add('widths', width, 'each width must be a whole number of pixels from 1 to 10,000', 'fix or remove that width');
@@ -452,6 +471,10 @@ export class S3ThumbnailPipeline extends Construct {
     }
     if (formats.length === 0 || new Set(formats).size !== formats.length) {
       errors.add('formats', formats.join(','), 'at least one format, each at most once', 'use e.g. [ThumbnailFormat.JPEG, ThumbnailFormat.WEBP]');
+    }
+    if (suffixes.some((suffix) => Token.isUnresolved(suffix))) {
+      errors.add('imageSuffixes', '(token)', 'must be known at synth time: each suffix gets its own S3 notification configuration',
+        "use a plain list, e.g. ['.jpg', '.png']");
     }
     if (suffixes.length === 0) {
       errors.add('imageSuffixes', '[]', 'at least one suffix is needed, or no upload triggers the pipeline', "use e.g. ['.jpg', '.png']");
@@ -465,6 +488,7 @@ export class S3ThumbnailPipeline extends Construct {
       errors.add('maxInputPixels', props.maxInputPixels, 'must be a positive whole number of pixels', 'use e.g. 50_000_000');
     }
     const timeout = props.timeout ?? Duration.seconds(60);
+    checkDuration(errors, 'timeout', props.timeout, LAMBDA_TIMEOUT, 'use a timeout from 1 second to Duration.minutes(15)');
     const margin = props.deadlineMargin ?? Duration.seconds(10);
     if (margin.isUnresolved()) {
       errors.add('deadlineMargin', '(token)', 'must be known at synth time: it is compared with the timeout and passed to the function as text',
@@ -478,9 +502,7 @@ export class S3ThumbnailPipeline extends Construct {
       errors.add('failedImagesAlarmThreshold', props.failedImagesAlarmThreshold, 'must be a whole number of failed attempts, at least 1',
         'use e.g. 5 (single failures are reported by the dead-letter queue alarm)');
     }
-    if (isConcrete(props.memorySize) && (props.memorySize < 128 || props.memorySize > 10_240)) {
-      errors.add('memorySize', props.memorySize, 'Lambda allows 128 to 10,240 MB', 'use 1024 (a 24-megapixel JPEG peaks under 350 MB)');
-    }
+    checkNumber(errors, 'memorySize', props.memorySize, LAMBDA_MEMORY, 'use 1024 (a 24-megapixel JPEG peaks under 350 MB)');
     if (props.outputInSourceBucket && props.outputBucket) {
       errors.add('outputBucket', props.outputBucket.node.path, 'cannot be combined with outputInSourceBucket', 'remove one of the two');
     }
@@ -503,13 +525,4 @@ export class S3ThumbnailPipeline extends Construct {
     }
     errors.throwIfAny();
   }
-}
-
-/** How cdk-nag renders a bucket ARN in an IAM5 finding ID, when it can be known at synth time. */
-function iamFindingArn(bucket: s3.IBucket): string | undefined {
-  const cfn = bucket.node.defaultChild as s3.CfnBucket | undefined;
-  if (cfn) {
-    return `<${Stack.of(bucket).resolve(cfn.logicalId)}.Arn>`;
-  }
-  return Token.isUnresolved(bucket.bucketName) ? undefined : `arn:<AWS::Partition>:s3:::${bucket.bucketName}`;
 }

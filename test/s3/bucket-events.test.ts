@@ -7,7 +7,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { BucketEvents, BucketEventTarget, eventTypesOverlap } from '../../lib';
+import { BucketEvents, BucketEventTarget } from '../../lib';
+import { eventTypesOverlap } from '../../lib/private/notification-filters';
 import { alarmActionsById, alarmShapes, snsAction } from '../messaging/alarm-expectations';
 import { testApp } from '../support/app';
 import { type EventPattern, matchesEventPattern } from '../support/event-pattern';
@@ -85,7 +86,7 @@ describe('BucketEvents', () => {
       const stack = newStack();
       const queue = cmkQueue(stack);
       new BucketEvents(stack, 'Events', {
-        routes: [{ events: [s3.EventType.OBJECT_CREATED, s3.EventType.OBJECT_REMOVED], prefix: 'uploads/', suffix: '.jpg', target: BucketEventTarget.queue(queue) }],
+        routes: [{ events: [s3.EventType.OBJECT_CREATED, s3.EventType.OBJECT_REMOVED], prefix: 'uploads/', suffix: '.jpg', target: BucketEventTarget.toQueue(queue) }],
       });
       const template = Template.fromStack(stack);
       const config = notificationConfig(template);
@@ -112,7 +113,7 @@ describe('BucketEvents', () => {
     test('a topic route publishes with a topic policy scoped to the bucket', () => {
       const stack = newStack();
       const topic = new sns.Topic(stack, 'Topic');
-      new BucketEvents(stack, 'Events', { routes: [{ events: [s3.EventType.OBJECT_RESTORE_COMPLETED], target: BucketEventTarget.topic(topic) }] });
+      new BucketEvents(stack, 'Events', { routes: [{ events: [s3.EventType.OBJECT_RESTORE_COMPLETED], target: BucketEventTarget.toTopic(topic) }] });
       const template = Template.fromStack(stack);
       expect(notificationConfig(template).TopicConfigurations).toEqual([
         { Events: ['s3:ObjectRestore:Completed'], TopicArn: { Ref: expect.stringMatching(/^Topic/) } },
@@ -125,7 +126,7 @@ describe('BucketEvents', () => {
     test('a function route invokes Lambda with a permission limited to the bucket', () => {
       const stack = newStack();
       const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>{}') });
-      new BucketEvents(stack, 'Events', { routes: [{ events: [s3.EventType.REPLICATION_OPERATION_FAILED_REPLICATION], target: BucketEventTarget.function(fn) }] });
+      new BucketEvents(stack, 'Events', { routes: [{ events: [s3.EventType.REPLICATION_OPERATION_FAILED_REPLICATION], target: BucketEventTarget.toFunction(fn) }] });
       const template = Template.fromStack(stack);
       expect(notificationConfig(template).LambdaFunctionConfigurations).toHaveLength(1);
       template.hasResourceProperties('AWS::Lambda::Permission', {
@@ -137,7 +138,7 @@ describe('BucketEvents', () => {
       const stack = newStack();
       const queue = new sqs.Queue(stack, 'Target');
       const bucketEvents = new BucketEvents(stack, 'Events', {
-        routes: [{ id: 'Restores', events: [s3.EventType.OBJECT_RESTORE, s3.EventType.OBJECT_CREATED], prefix: 'archive/', suffix: '.csv', target: BucketEventTarget.eventBridge([new targets.SqsQueue(queue)]) }],
+        routes: [{ id: 'Restores', events: [s3.EventType.OBJECT_RESTORE, s3.EventType.OBJECT_CREATED], prefix: 'archive/', suffix: '.csv', target: BucketEventTarget.toEventBridge([new targets.SqsQueue(queue)]) }],
       });
       const template = Template.fromStack(stack);
       expect(notificationConfig(template).EventBridgeConfiguration).toEqual({});
@@ -156,8 +157,8 @@ describe('BucketEvents', () => {
       const queue = new sqs.Queue(stack, 'Target');
       const bucketEvents = new BucketEvents(stack, 'Events', {
         routes: [
-          { id: 'Uploads', events: [s3.EventType.OBJECT_CREATED], target: BucketEventTarget.eventBridge([new targets.SqsQueue(queue)]) },
-          { events: [s3.EventType.OBJECT_REMOVED], target: BucketEventTarget.queue(cmkQueue(stack)) },
+          { id: 'Uploads', events: [s3.EventType.OBJECT_CREATED], target: BucketEventTarget.toEventBridge([new targets.SqsQueue(queue)]) },
+          { events: [s3.EventType.OBJECT_REMOVED], target: BucketEventTarget.toQueue(cmkQueue(stack)) },
         ],
       });
       const template = Template.fromStack(stack);
@@ -179,10 +180,10 @@ describe('BucketEvents', () => {
       const second = snsAction(stack, 'Second');
       const bucketEvents = new BucketEvents(stack, 'Events', {
         alarmActions: [first.action],
-        routes: [{ id: 'Early', events: [s3.EventType.OBJECT_CREATED], target: BucketEventTarget.eventBridge([]) }],
+        routes: [{ id: 'Early', events: [s3.EventType.OBJECT_CREATED], target: BucketEventTarget.toEventBridge([]) }],
       });
       bucketEvents.addAlarmActions(second.action);
-      bucketEvents.addRoute({ id: 'Late', events: [s3.EventType.OBJECT_REMOVED], target: BucketEventTarget.eventBridge([]) });
+      bucketEvents.addRoute({ id: 'Late', events: [s3.EventType.OBJECT_REMOVED], target: BucketEventTarget.toEventBridge([]) });
       expect(Object.values(alarmActionsById(Template.fromStack(stack)))).toEqual([[first.ref, second.ref], [first.ref, second.ref]]);
     });
 
@@ -190,10 +191,10 @@ describe('BucketEvents', () => {
       const stack = newStack();
       const a = cmkQueue(stack, 'A');
       const events = new BucketEvents(stack, 'Events');
-      events.addRoute({ events: [s3.EventType.OBJECT_CREATED], suffix: '.jpg', target: BucketEventTarget.queue(a) });
-      events.addRoute({ events: [s3.EventType.OBJECT_CREATED], suffix: '.png', target: BucketEventTarget.queue(a) });
-      events.addRoute({ events: [s3.EventType.OBJECT_CREATED_PUT], prefix: 'a/', suffix: '.gif', target: BucketEventTarget.queue(a) });
-      events.addRoute({ events: [s3.EventType.OBJECT_CREATED_PUT], prefix: 'b/', suffix: '.gif', target: BucketEventTarget.queue(a) });
+      events.addRoute({ events: [s3.EventType.OBJECT_CREATED], suffix: '.jpg', target: BucketEventTarget.toQueue(a) });
+      events.addRoute({ events: [s3.EventType.OBJECT_CREATED], suffix: '.png', target: BucketEventTarget.toQueue(a) });
+      events.addRoute({ events: [s3.EventType.OBJECT_CREATED_PUT], prefix: 'a/', suffix: '.gif', target: BucketEventTarget.toQueue(a) });
+      events.addRoute({ events: [s3.EventType.OBJECT_CREATED_PUT], prefix: 'b/', suffix: '.gif', target: BucketEventTarget.toQueue(a) });
       expect(events.routes).toHaveLength(4);
       expect(notificationConfig(Template.fromStack(stack)).QueueConfigurations).toHaveLength(4);
     });
@@ -202,7 +203,7 @@ describe('BucketEvents', () => {
       const stack = newStack();
       const bucket = s3.Bucket.fromBucketName(stack, 'Existing', 'my-existing-bucket');
       const queue = cmkQueue(stack);
-      const events = new BucketEvents(stack, 'Events', { bucket, routes: [{ events: [s3.EventType.OBJECT_CREATED], target: BucketEventTarget.queue(queue) }] });
+      const events = new BucketEvents(stack, 'Events', { bucket, routes: [{ events: [s3.EventType.OBJECT_CREATED], target: BucketEventTarget.toQueue(queue) }] });
       expect(events.bucket).toBe(bucket);
       const template = Template.fromStack(stack);
       template.resourceCountIs('AWS::S3::Bucket', 0);
@@ -290,7 +291,7 @@ describe('BucketEvents', () => {
       const stack = newStack();
       new BucketEvents(stack, 'Events', {
         bucket: s3.Bucket.fromBucketName(stack, 'Existing', BUCKET),
-        routes: [{ id: 'Route', target: BucketEventTarget.eventBridge([]), ...route }],
+        routes: [{ id: 'Route', target: BucketEventTarget.toEventBridge([]), ...route }],
       });
       const [rule] = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'));
       return rule.Properties.EventPattern;
@@ -350,21 +351,21 @@ describe('BucketEvents', () => {
 
     test('fails if two routes overlap: OBJECT_CREATED and OBJECT_CREATED_PUT with overlapping prefixes', () => {
       expect(withRoutes(
-        (s) => ({ events: [s3.EventType.OBJECT_CREATED], prefix: 'uploads/', target: BucketEventTarget.queue(cmkQueue(s, 'A')) }),
-        (s) => ({ events: [s3.EventType.OBJECT_CREATED_PUT], prefix: 'uploads/images/', target: BucketEventTarget.queue(cmkQueue(s, 'B')) }),
+        (s) => ({ events: [s3.EventType.OBJECT_CREATED], prefix: 'uploads/', target: BucketEventTarget.toQueue(cmkQueue(s, 'A')) }),
+        (s) => ({ events: [s3.EventType.OBJECT_CREATED_PUT], prefix: 'uploads/images/', target: BucketEventTarget.toQueue(cmkQueue(s, 'B')) }),
       )).toThrow(/BucketEvents: routes\[queue s3:ObjectCreated:Put prefix 'uploads\/images\/'\] 's3:ObjectCreated:Put prefix 'uploads\/images\/', suffix ''': overlaps routes\[queue s3:ObjectCreated:\* prefix 'uploads\/'\].*S3 rejects.*make the prefixes or suffixes disjoint/);
     });
 
     test('fails if two routes for the same event have overlapping suffixes', () => {
       expect(withRoutes(
-        (s) => ({ events: [s3.EventType.OBJECT_REMOVED], suffix: '.jpg', target: BucketEventTarget.queue(cmkQueue(s, 'A')) }),
-        (s) => ({ events: [s3.EventType.OBJECT_REMOVED], target: BucketEventTarget.queue(cmkQueue(s, 'B')) }),
+        (s) => ({ events: [s3.EventType.OBJECT_REMOVED], suffix: '.jpg', target: BucketEventTarget.toQueue(cmkQueue(s, 'A')) }),
+        (s) => ({ events: [s3.EventType.OBJECT_REMOVED], target: BucketEventTarget.toQueue(cmkQueue(s, 'B')) }),
       )).toThrow(/overlaps/);
     });
 
     test('fails if one route lists overlapping event types', () => {
       expect(withRoutes(
-        (s) => ({ events: [s3.EventType.OBJECT_CREATED, s3.EventType.OBJECT_CREATED_PUT], target: BucketEventTarget.queue(cmkQueue(s)) }),
+        (s) => ({ events: [s3.EventType.OBJECT_CREATED, s3.EventType.OBJECT_CREATED_PUT], target: BucketEventTarget.toQueue(cmkQueue(s)) }),
       )).toThrow(/events 's3:ObjectCreated:\*, s3:ObjectCreated:Put': these event types overlap.*keep only s3:ObjectCreated:\*/);
     });
 
@@ -372,8 +373,8 @@ describe('BucketEvents', () => {
       const stack = newStack();
       const first = cmkQueue(stack);
       const second = cmkQueue(stack, 'Second');
-      const bucketEvents = new BucketEvents(stack, 'Events', { routes: [{ events: [s3.EventType.OBJECT_CREATED], target: BucketEventTarget.queue(first) }] });
-      expect(() => bucketEvents.addRoute({ events: [s3.EventType.OBJECT_CREATED_COPY], target: BucketEventTarget.queue(second) })).toThrow(/overlaps/);
+      const bucketEvents = new BucketEvents(stack, 'Events', { routes: [{ events: [s3.EventType.OBJECT_CREATED], target: BucketEventTarget.toQueue(first) }] });
+      expect(() => bucketEvents.addRoute({ events: [s3.EventType.OBJECT_CREATED_COPY], target: BucketEventTarget.toQueue(second) })).toThrow(/overlaps/);
       expect(bucketEvents.routes).toHaveLength(1);
       const template = Template.fromStack(stack);
       expect(notificationConfig(template).QueueConfigurations).toHaveLength(1);
@@ -382,17 +383,17 @@ describe('BucketEvents', () => {
     });
 
     test('fails if the queue is FIFO', () => {
-      expect(withRoutes((s) => ({ events: [s3.EventType.OBJECT_CREATED], target: BucketEventTarget.queue(new sqs.Queue(s, 'F', { fifo: true })) })))
+      expect(withRoutes((s) => ({ events: [s3.EventType.OBJECT_CREATED], target: BucketEventTarget.toQueue(new sqs.Queue(s, 'F', { fifo: true })) })))
         .toThrow(/target .*S3 cannot send event notifications to FIFO queues.*use a standard queue/);
     });
 
     test('fails if the topic is FIFO', () => {
-      expect(withRoutes((s) => ({ events: [s3.EventType.OBJECT_CREATED], target: BucketEventTarget.topic(new sns.Topic(s, 'F', { fifo: true, topicName: 'f.fifo' })) })))
+      expect(withRoutes((s) => ({ events: [s3.EventType.OBJECT_CREATED], target: BucketEventTarget.toTopic(new sns.Topic(s, 'F', { fifo: true, topicName: 'f.fifo' })) })))
         .toThrow(/S3 cannot send event notifications to FIFO topics/);
     });
 
     test('fails if the queue uses the AWS-managed key', () => {
-      expect(withRoutes((s) => ({ events: [s3.EventType.OBJECT_CREATED], target: BucketEventTarget.queue(new sqs.Queue(s, 'M', { encryption: sqs.QueueEncryption.KMS_MANAGED })) })))
+      expect(withRoutes((s) => ({ events: [s3.EventType.OBJECT_CREATED], target: BucketEventTarget.toQueue(new sqs.Queue(s, 'M', { encryption: sqs.QueueEncryption.KMS_MANAGED })) })))
         .toThrow(/alias\/aws\/sqs.*S3 cannot deliver.*customer-managed key/);
     });
 
@@ -401,16 +402,16 @@ describe('BucketEvents', () => {
       ['prefix', 'uploads/*', /prefix 'uploads\/\*': S3 key filters are literal strings.*use prefix: 'uploads\/'/],
       ['suffix', '*', /suffix '\*': .*remove the suffix to match every key/],
     ])('fails if %s is the glob %p', (prop, value, message) => {
-      expect(withRoutes((s) => ({ events: [s3.EventType.OBJECT_CREATED], [prop]: value, target: BucketEventTarget.queue(cmkQueue(s)) })))
+      expect(withRoutes((s) => ({ events: [s3.EventType.OBJECT_CREATED], [prop]: value, target: BucketEventTarget.toQueue(cmkQueue(s)) })))
         .toThrow(message);
     });
 
     test('fails if a route has no event types', () => {
-      expect(withRoutes((s) => ({ events: [], target: BucketEventTarget.queue(cmkQueue(s)) }))).toThrow(/events '\[\]': a route needs at least one event type/);
+      expect(withRoutes((s) => ({ events: [], target: BucketEventTarget.toQueue(cmkQueue(s)) }))).toThrow(/events '\[\]': a route needs at least one event type/);
     });
 
     test('fails if an EventBridge route has no id or an unsupported event type', () => {
-      expect(withRoutes(() => ({ events: [s3.EventType.REPLICATION], target: BucketEventTarget.eventBridge([]) })))
+      expect(withRoutes(() => ({ events: [s3.EventType.REPLICATION], target: BucketEventTarget.toEventBridge([]) })))
         .toThrow(/2 configuration error\(s\)[\s\S]*needs a construct ID[\s\S]*s3:Replication:\*': S3 sends no EventBridge event for these event types/);
     });
 

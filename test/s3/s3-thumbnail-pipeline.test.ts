@@ -323,7 +323,7 @@ describe('S3ThumbnailPipeline', () => {
     });
 
     test('fails if a width is a token (it must be concrete)', () => {
-      expect(() => build({ widths: [Lazy.number({ produce: () => 100 })] })).toThrow(/widths '\(token\)': widths must be known at synth time/);
+      expect(() => build({ widths: [Lazy.number({ produce: () => 100 })] })).toThrow(/widths '\(token\)': must be known at synth time/);
     });
 
     test('fails if formats is empty or repeats', () => {
@@ -338,7 +338,7 @@ describe('S3ThumbnailPipeline', () => {
 
     test('fails if maxInputPixels or memorySize is out of range', () => {
       expect(() => build({ maxInputPixels: 0 })).toThrow(/maxInputPixels '0': must be a positive whole number/);
-      expect(() => build({ memorySize: 64 })).toThrow(/memorySize '64': Lambda allows 128 to 10,240 MB/);
+      expect(() => build({ memorySize: 64 })).toThrow(/memorySize '64': must be a whole number from 128 to 10240 MB/);
     });
 
     test('fails if outputBucket and outputInSourceBucket are both set', () => {
