@@ -62,9 +62,15 @@ export function createAccessLogsBucket(scope: Construct, id: string, removalPoli
 
 /**
  * S3 lifecycle `NoncurrentDays`: a whole number of days, at least 1 (S3 API LifecycleRule,
- * NoncurrentVersionExpiration). A token is not checked.
+ * NoncurrentVersionExpiration). A token is not checked, but must count days: aws-cdk-lib cannot
+ * convert a token of another unit into days.
  */
 export function checkNoncurrentVersionExpiration(errors: ConfigErrors, prop: string, expiration: Duration | undefined): void {
+  if (expiration?.isUnresolved() && expiration.unitLabel() !== 'days') {
+    errors.add(prop, `(token in ${expiration.unitLabel()})`, 'a token must count days: S3 takes NoncurrentDays, and a token cannot be converted',
+      'use Duration.days(token)');
+    return;
+  }
   const seconds = knownSeconds(expiration);
   if (seconds === undefined) {
     return;

@@ -1,4 +1,4 @@
-import { Aspects, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -260,7 +260,7 @@ export class S3ThumbnailPipeline extends Construct {
         OUTPUT_PREFIX: outputPrefix,
         THUMBNAIL_WIDTHS: widths.join(','),
         THUMBNAIL_FORMATS: formats.join(','),
-        MAX_INPUT_PIXELS: String(props.maxInputPixels ?? 50_000_000),
+        MAX_INPUT_PIXELS: Tokenization.stringifyNumber(props.maxInputPixels ?? 50_000_000),
         DEADLINE_MARGIN_MS: String(deadlineMargin.toMilliseconds()),
       },
     });
@@ -281,15 +281,15 @@ export class S3ThumbnailPipeline extends Construct {
     }));
     const role = this.handler.role;
     if (role) {
-      // The finding IDs hold the rendered ARNs, known only once tokens (a bucket's logical ID, a
-      // CfnParameter prefix) resolve, so they are acknowledged when the tree is prepared for synth.
+      // The finding IDs hold the ARNs as rendered in the template, known only once tokens (a bucket's
+      // logical ID, a CfnParameter prefix, a cross-stack reference) are resolved: they are acknowledged
+      // in the validation phase, after cross-stack references are in place and before cdk-nag runs.
       const objectArns: Array<[string, string, string]> = [
         [this.sourceBucket.arnForObjects(`${sourcePrefix}*`), sourcePrefix, 'read uploads'],
         [this.outputBucket.arnForObjects(`${outputPrefix}*`), outputPrefix, 'write thumbnails'],
       ];
-      Aspects.of(role).add({
-        visit: (node) => {
-          if (node !== role) return;
+      this.node.addValidation({
+        validate: () => {
           for (const [arn, prefix, action] of objectArns) {
             const shown = Token.isUnresolved(prefix) ? 'given' : `'${prefix}'`;
             Validations.of(role).acknowledge({
@@ -297,6 +297,7 @@ export class S3ThumbnailPipeline extends Construct {
               reason: `The function must ${action} under any key of the ${shown} prefix, which are only known at run time; the wildcard covers object keys of one named bucket, with one action.`,
             });
           }
+          return [];
         },
       });
     }
@@ -472,7 +473,7 @@ export class S3ThumbnailPipeline extends Construct {
     if (formats.length === 0 || new Set(formats).size !== formats.length) {
       errors.add('formats', formats.join(','), 'at least one format, each at most once', 'use e.g. [ThumbnailFormat.JPEG, ThumbnailFormat.WEBP]');
     }
-    if (suffixes.some((suffix) => Token.isUnresolved(suffix))) {
+    if (Token.isUnresolved(suffixes) || suffixes.some((suffix) => Token.isUnresolved(suffix))) {
       errors.add('imageSuffixes', '(token)', 'must be known at synth time: each suffix gets its own S3 notification configuration',
         "use a plain list, e.g. ['.jpg', '.png']");
     }

@@ -24,7 +24,8 @@ export const INPUTS: ConstructInputs[] = [
     },
     baseProps: () => ({ prefix: 'uploads/', suffix: '.jpg' }),
     tokenProps: {
-      noncurrentVersionExpiration: { kind: 'duration', valid: Duration.days(30) },
+      // The matrix's token durations count seconds; a token in days is accepted (test/inputs/s3.test.ts).
+      noncurrentVersionExpiration: { kind: 'duration', valid: Duration.days(30), rejectsTokenWith: /noncurrentVersionExpiration.*a token must count days/ },
       prefix: { kind: 'string', valid: 'uploads/' },
       suffix: { kind: 'string', valid: '.jpg' },
     },
