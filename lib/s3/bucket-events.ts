@@ -11,6 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors } from '../private/config-errors';
+import { fitLabel, LabelRule } from '../private/labels';
 import { bucketNotifications, eventTypesOverlap, notificationClash } from '../private/notification-filters';
 import { checkNoncurrentVersionExpiration, createAccessLogsBucket, createSecureBucket } from '../private/secure-bucket';
 import { usesAwsManagedSqsKey } from '../private/secure-queue';
@@ -148,6 +149,9 @@ export interface BucketEventsProps {
 
 /** Construct ID of aws-cdk-lib's singleton function that applies bucket notification configurations. */
 const NOTIFICATIONS_HANDLER_ID = 'BucketNotificationsHandler050a0587b7544547bf325f094a3db834';
+
+/** `Description` of an EventBridge rule (EventBridge API PutRule: at most 512 characters). */
+const RULE_DESCRIPTION: LabelRule = { invalid: /[^\x20-\x7e]/g, maxLength: 512 };
 
 /** What an S3 notification event type is in EventBridge: a `detail-type`, narrowed by `detail` fields. */
 interface EventBridgeMatch {
@@ -344,7 +348,7 @@ export class BucketEvents extends Construct {
       case 'eventBridge':
         this.bucket.enableEventBridgeNotification();
         this.rules[route.id!] = new events.Rule(this, route.id!, {
-          description: `${route.events.join(', ')} events of ${this.node.path}`,
+          description: fitLabel(`${route.events.join(', ')} events of ${this.node.path}`, '', RULE_DESCRIPTION),
           eventPattern: eventBridgePattern(route, this.bucket.bucketName),
           targets: target.ruleTargets,
         });

@@ -156,6 +156,19 @@ describe('s3 inputs', () => {
     });
   });
 
+  test('BucketEvents: an EventBridge rule description from a long path and every event type stays within 512 characters', () => {
+    const app = validatingApp();
+    const stack = new Stack(app, 'Long', { env: ENV });
+    const events = new BucketEvents(new Construct(stack, `${'Deep_'.repeat(30)}Scope`), `${'9Events_'.repeat(30)}`, {});
+    const all = [s3.EventType.OBJECT_CREATED, s3.EventType.OBJECT_REMOVED, s3.EventType.OBJECT_RESTORE, s3.EventType.LIFECYCLE_EXPIRATION,
+      s3.EventType.LIFECYCLE_TRANSITION, s3.EventType.INTELLIGENT_TIERING, s3.EventType.OBJECT_TAGGING, s3.EventType.OBJECT_ACL_PUT];
+    events.addRoute({ id: 'All', events: all, target: BucketEventTarget.toEventBridge([]) });
+    expect(synthesizeAll(app)).toEqual([]);
+    const [rule] = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'));
+    expect(rule.Properties.Description.length).toBeLessThanOrEqual(512);
+    expect(rule.Properties.Description).toMatch(/s3:ObjectAcl:Put events of .*9Events_$/);
+  });
+
   describe('imported buckets', () => {
     test('BucketEvents on a bucket imported by name: aws-cdk-lib keeps the configurations made elsewhere, and may read and write them', () => {
       const app = validatingApp();
