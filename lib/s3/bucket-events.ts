@@ -456,7 +456,9 @@ export class BucketEvents extends Construct {
         if (clash) {
           const where = earlier.owner === this ? '' : ` of ${earlier.owner.constructor.name} at '${earlier.owner.node.path}'`;
           errors.add(name, `${clash[1]} ${describeFilter(route)}`,
-            `overlaps ${earlier.filter.label}${where} (${clash[0]} ${describeFilter(earlier.filter)}) on the same bucket: S3 rejects two notification configurations whose event types overlap and whose prefixes and suffixes overlap ("Configuration is ambiguously defined")`,
+            `overlaps ${earlier.filter.label}${where} (${clash[0]} ${describeFilter(earlier.filter)}) on the same bucket: `
+            + 'S3 rejects two notification configurations whose event types overlap and whose prefixes and suffixes overlap '
+            + '("Configuration is ambiguously defined")',
             'make the prefixes or suffixes disjoint, or merge the two routes into one target');
         }
       }
@@ -497,7 +499,8 @@ export class BucketEvents extends Construct {
           if (!statementAdded) {
             const id = receiver.kind === 'queue' ? 'bucketEventsImportedQueue' : 'bucketEventsImportedTopic';
             Annotations.of(this).addWarningV2(`cdk-reference-architectures:${id}`,
-              `The ${receiver.kind} ${receiver.name} is imported; its policy must allow s3.amazonaws.com ${receiver.action} from this bucket, or S3 cannot deliver.`);
+              `The ${receiver.kind} ${receiver.name} is imported; its policy must allow s3.amazonaws.com ${receiver.action} `
+              + 'from this bucket, or S3 cannot deliver.');
           }
           this.allowS3ToUseKey(receiver.key, this.bucket);
         }

@@ -294,7 +294,8 @@ export class S3ThumbnailPipeline extends Construct {
             const shown = Token.isUnresolved(prefix) ? 'given' : `'${prefix}'`;
             Validations.of(role).acknowledge({
               id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(role).resolve(arn))}]`,
-              reason: `The function must ${action} under any key of the ${shown} prefix, which are only known at run time; the wildcard covers object keys of one named bucket, with one action.`,
+              reason: `The function must ${action} under any key of the ${shown} prefix, which are only known at run time; `
+                + 'the wildcard covers object keys of one named bucket, with one action.',
             });
           }
           return [];
