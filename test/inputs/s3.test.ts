@@ -1,5 +1,5 @@
 import { App, CfnParameter, Duration, Stack, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -9,6 +9,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { BucketEvents, BucketEventTarget, S3ThumbnailPipeline } from '../../lib';
 import { assertEveryAcknowledgementMatches } from '../support/harness';
+import { type PolicyDocumentJson, simulate } from '../support/policy-simulator';
 import { AcknowledgementLedger } from '../support/contracts/acknowledgement-ledger';
 import { describeTokenMatrix, stackDependencies, synthesizeAll, twoStacks, validatingApp } from '../support/input-matrix';
 import { INPUTS } from './s3.cases';
@@ -40,6 +41,43 @@ function dependencies(app: App): Record<string, string[]> {
 /** A bucket cdk-nag accepts (TLS only, access logs), standing for one of the user's. */
 function userBucket(scope: Construct, id: string): s3.Bucket {
   return new s3.Bucket(scope, id, { enforceSSL: true, serverAccessLogsPrefix: 'logs/' });
+}
+
+/**
+ * Resolves the intrinsics of the consumer's template as CloudFormation would in ENV, following
+ * `Fn::GetStackOutput` into the producer's outputs; a bucket's name is its logical ID in lower case.
+ */
+function crossStackResolver(producer: Template, consumer: Template): (value: unknown) => unknown {
+  const templates = { Producer: producer.toJSON(), Consumer: consumer.toJSON() } as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const walk = (stack: string, v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map((x) => walk(stack, x));
+    if (typeof v !== 'object' || v === null) return v;
+    const o = v as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const type = (id: string) => templates[stack].Resources[id]?.Type as string;
+    if ('Fn::GetStackOutput' in o) {
+      const { StackName, OutputName } = o['Fn::GetStackOutput'];
+      return walk(StackName, templates[StackName].Outputs[OutputName].Value);
+    }
+    if ('Ref' in o) {
+      const pseudo: Record<string, string> = { 'AWS::AccountId': ENV.account, 'AWS::Region': ENV.region, 'AWS::Partition': 'aws' };
+      return pseudo[o.Ref] ?? (type(o.Ref) === 'AWS::S3::Bucket' ? o.Ref.toLowerCase() : o.Ref);
+    }
+    if ('Fn::GetAtt' in o) {
+      const [id] = o['Fn::GetAtt'];
+      switch (type(id)) {
+        case 'AWS::S3::Bucket': return `arn:aws:s3:::${id.toLowerCase()}`;
+        case 'AWS::SQS::Queue': return `arn:aws:sqs:${ENV.region}:${ENV.account}:${id}`;
+        case 'AWS::KMS::Key': return `arn:aws:kms:${ENV.region}:${ENV.account}:key/${id}`;
+        default: return `arn:aws:unknown:::${id}`;
+      }
+    }
+    if ('Fn::Join' in o) {
+      const [sep, parts] = o['Fn::Join'];
+      return (parts as unknown[]).map((x) => walk(stack, x)).join(sep);
+    }
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, walk(stack, x)]));
+  };
+  return (value) => walk('Consumer', value);
 }
 
 /** Every S3 notification configuration of the stack's notification custom resources. */
@@ -186,6 +224,22 @@ describe('s3 inputs', () => {
       });
     });
 
+    test('BucketEvents with an imported queue, topic and log bucket: synthesizes, and warns that the imported policies must let S3 deliver', () => {
+      const app = validatingApp();
+      const stack = new Stack(app, 'Imported', { env: ENV });
+      new BucketEvents(stack, 'Events', {
+        serverAccessLogsBucket: s3.Bucket.fromBucketName(stack, 'Logs', 'access-logs-bucket'),
+        routes: [
+          { events: [s3.EventType.OBJECT_CREATED], target: BucketEventTarget.toQueue(sqs.Queue.fromQueueArn(stack, 'Q', 'arn:aws:sqs:us-east-1:123456789012:uploads')) },
+          { events: [s3.EventType.OBJECT_REMOVED], target: BucketEventTarget.toTopic(sns.Topic.fromTopicArn(stack, 'T', 'arn:aws:sns:us-east-1:123456789012:removals')) },
+        ],
+      });
+      expect(synthesizeAll(app)).toEqual([]);
+      const annotations = Annotations.fromStack(stack);
+      annotations.hasWarning('/Imported/Events', Match.stringLikeRegexp('The queue uploads is imported; its policy must allow s3.amazonaws.com sqs:SendMessage'));
+      annotations.hasWarning('/Imported/Events', Match.stringLikeRegexp('The topic removals is imported; its policy must allow s3.amazonaws.com sns:Publish'));
+    });
+
     test('S3ThumbnailPipeline on buckets imported by ARN passes cdk-nag', () => {
       const app = validatingApp();
       const stack = new Stack(app, 'Imported', { env: ENV });
@@ -220,6 +274,33 @@ describe('s3 inputs', () => {
       new BucketEvents(consumer, 'Events', { routes: [{ events: [s3.EventType.OBJECT_CREATED], target: target(producer) }] });
       expect(synthesizeAll(app)).toEqual([]);
       expect(dependencies(app)).toEqual({ Producer: ['Consumer'], Consumer: [] });
+    });
+
+    test('a queue in the consumer: S3 may deliver from the producer\'s bucket and encrypt with the queue\'s key, and from no other bucket (policies evaluated)', async () => {
+      const app = validatingApp();
+      const { producer, consumer } = twoStacks(app);
+      new BucketEvents(producer, 'Events', { routes: [{ events: [s3.EventType.OBJECT_CREATED], target: BucketEventTarget.toQueue(cmkQueue(consumer)) }] });
+      app.synth();
+      const resolve = crossStackResolver(Template.fromStack(producer), Template.fromStack(consumer));
+      const consumerTemplate = Template.fromStack(consumer).toJSON();
+      const [notification] = notificationResources(consumer).map((p) => resolve(p) as Record<string, any>); // eslint-disable-line @typescript-eslint/no-explicit-any
+      const bucketName = notification.BucketName as string;
+      const queueArn = notification.NotificationConfiguration.QueueConfigurations[0].QueueArn as string;
+      expect(bucketName).toMatch(/^eventsbucket/);
+      const [queuePolicy] = Object.values(Template.fromStack(consumer).findResources('AWS::SQS::QueuePolicy'));
+      const [keyId] = Object.keys(Template.fromStack(consumer).findResources('AWS::KMS::Key'));
+      const keyPolicy = resolve(consumerTemplate.Resources[keyId].Properties.KeyPolicy) as PolicyDocumentJson;
+      const fromBucket = (name: string, action: string, resource: string, resourcePolicy: PolicyDocumentJson) => simulate({
+        principal: 's3.amazonaws.com', action, resource, resourceAccount: ENV.account, resourcePolicy,
+        context: { 'aws:SourceArn': `arn:aws:s3:::${name}`, 'aws:SourceAccount': ENV.account },
+      });
+      const policy = resolve(queuePolicy.Properties.PolicyDocument) as PolicyDocumentJson;
+      await expect(fromBucket(bucketName, 'sqs:SendMessage', queueArn, policy)).resolves.toBe('Allowed');
+      await expect(fromBucket('another-bucket', 'sqs:SendMessage', queueArn, policy)).resolves.toBe('ImplicitlyDenied');
+      const keyArn = resolve({ 'Fn::GetAtt': [keyId, 'Arn'] }) as string;
+      await expect(fromBucket(bucketName, 'kms:GenerateDataKey', keyArn, keyPolicy)).resolves.toBe('Allowed');
+      await expect(fromBucket(bucketName, 'kms:Decrypt', keyArn, keyPolicy)).resolves.toBe('Allowed');
+      await expect(fromBucket('another-bucket', 'kms:GenerateDataKey', keyArn, keyPolicy)).resolves.toBe('ImplicitlyDenied');
     });
 
     test('routes in both stacks: the bucket\'s own notifications stop replacing the whole configuration', () => {
