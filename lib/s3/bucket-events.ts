@@ -115,7 +115,7 @@ export interface BucketEventsProps {
 
   /**
    * Noncurrent versions of the new (versioned) bucket expire after this long, so overwrites do
-   * not keep costing storage.
+   * not keep costing storage: a whole number of days, at least 1 (a token must count days).
    *
    * @default Duration.days(30)
    */

@@ -118,7 +118,9 @@ export interface S3ThumbnailPipelineProps {
   readonly memorySize?: number;
 
   /**
-   * Function timeout; the queue's visibility timeout is six times this.
+   * Function timeout, 1 second to 15 minutes; the queue's visibility timeout is six times this. A
+   * token is accepted: the visibility timeout is then 90 minutes (6 x Lambda's maximum), as
+   * CloudFormation cannot multiply.
    *
    * @default Duration.seconds(60)
    */
