@@ -69,7 +69,8 @@ describe('packed library', () => {
   beforeAll(() => {
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pack-test-'));
     handlerManifest(repoRoot); // the handlers, rebuilt if their sources changed
-    run(process.execPath, [tsc, '-p', 'tsconfig.jsii.json', '--incremental', '--tsBuildInfoFile', path.join('dist', '.cache', 'pack-test.tsbuildinfo')], repoRoot);
+    // incremental, with its record inside dist/lib: removing dist/lib (build:lib does) removes both
+    run(process.execPath, [tsc, '-p', 'tsconfig.jsii.json', '--incremental', '--tsBuildInfoFile', path.join('dist', 'lib', '.pack-test.tsbuildinfo')], repoRoot);
     [packed] = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', workDir], repoRoot));
     files = packed.files.map((f) => f.path);
     const tarball = path.join(workDir, packed.filename);
