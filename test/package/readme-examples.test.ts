@@ -3,7 +3,7 @@ import * as path from 'path';
 import * as ts from 'typescript';
 
 /**
- * Every ```ts block of the README files compiles against the library's sources, so an example that
+ * Every ```ts block of the README files, and every TSDoc `@example` of `lib/`, compiles against the library's sources, so an example that
  * drifts from the API fails `npm test`. Each block replaces the `/// here` line of a jsii-rosetta
  * fixture (`rosetta/<name>.ts-fixture`, `default` unless the fence says ```ts fixture=<name>), with
  * its `import` lines hoisted to the top and every export of the library imported by name (less those
@@ -40,8 +40,34 @@ function readmes(): string[] {
   return found;
 }
 
-function examples(): Example[] {
+/** The TSDoc `@example` blocks of `lib/` (jsii-docgen puts them in API.md), outside `lib/stacks`. */
+function tsdocExamples(): Example[] {
   const result: Example[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory() && full !== path.join(ROOT, 'lib', 'stacks')) walk(full);
+      else if (entry.isFile() && entry.name.endsWith('.ts')) {
+        const text = fs.readFileSync(full, 'utf8');
+        for (const comment of text.matchAll(/\/\*\*([\s\S]*?)\*\//g)) {
+          const lines = comment[1].split('\n').map((l) => l.replace(/^\s*\* ?/, ''));
+          const at = lines.findIndex((l) => /^@example\b/.test(l.trim()));
+          if (at < 0) continue;
+          const end = lines.findIndex((l, i) => i > at && /^@\w/.test(l.trim()));
+          const code = lines.slice(at + 1, end < 0 ? undefined : end).join('\n').trim();
+          const line = text.slice(0, comment.index).split('\n').length + at;
+          const file = path.relative(ROOT, full);
+          result.push({ readme: file, line, fixture: 'default', code, key: `${file}: ${code.split('\n')[0].trim()}` });
+        }
+      }
+    }
+  };
+  walk(path.join(ROOT, 'lib'));
+  return result;
+}
+
+function examples(): Example[] {
+  const result: Example[] = tsdocExamples();
   for (const file of readmes()) {
     const lines = fs.readFileSync(file, 'utf8').split('\n');
     const readme = path.relative(ROOT, file);
@@ -81,7 +107,7 @@ function render(example: Example, exported: readonly string[]): string {
   return [...imports, libraryImport, fixture.replace(here, () => body)].join('\n');
 }
 
-describe('README examples', () => {
+describe('README and TSDoc examples', () => {
   const all = examples();
   const outDir = path.join(ROOT, 'dist', '.cache', 'readme-examples');
   const diagnostics: Record<string, string[]> = {};
@@ -120,7 +146,8 @@ describe('README examples', () => {
   }, 300_000);
 
   test('finds the examples', () => {
-    expect(all.length).toBeGreaterThanOrEqual(20);
+    expect(all.filter((e) => e.readme.endsWith('README.md')).length).toBeGreaterThanOrEqual(20);
+    expect(all.filter((e) => e.readme.endsWith('.ts')).length).toBeGreaterThanOrEqual(15);
     expect(new Set(all.map((e) => e.key)).size).toBe(all.length);
   });
 
