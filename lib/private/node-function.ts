@@ -105,7 +105,7 @@ let checkedRoot: string | undefined;
 export function handlerManifest(root: string = packageRoot()): HandlerManifest {
   if (checkedRoot !== root && fs.existsSync(path.join(root, 'lambda')) && fs.existsSync(path.join(root, 'scripts', 'build-handlers.ts'))) {
     if (readManifest(root)?.sourceHash !== handlerSourceHash(root)) {
-      execFileSync(process.execPath, [path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(root, 'scripts', 'build-handlers.ts')], {
+      execFileSync(process.execPath, [require.resolve('tsx/cli', { paths: [root] }), path.join(root, 'scripts', 'build-handlers.ts')], {
         cwd: root,
         stdio: ['ignore', 'ignore', 'inherit'],
       });
