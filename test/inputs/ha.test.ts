@@ -217,7 +217,7 @@ describe('imported resources', () => {
     const s = stack();
     const vpc = haVpc(s);
     const loadBalancer = elbv2.NetworkLoadBalancer.fromNetworkLoadBalancerAttributes(s, 'Nlb', {
-      loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/bastion/0123456789abcdef', vpc,
+      loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/bastion/0123456789abcdef', vpc, loadBalancerDnsName: 'bastion-0123456789abcdef.elb.us-east-1.amazonaws.com',
     });
     const b = new lib.HaBastion(s, 'Bastion', { vpc, mode: lib.BastionMode.LOAD_BALANCER, loadBalancer, sshAllowedCidrs: ['203.0.113.0/24'] });
     const template = Template.fromStack(s);
