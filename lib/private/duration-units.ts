@@ -8,7 +8,7 @@ import { ConfigErrors } from './config-errors';
  */
 export function checkTokenUnit(errors: ConfigErrors, prop: string, duration: Duration | undefined, unit: 'millis' | 'seconds' | 'hours'): void {
   if (duration?.isUnresolved() && duration.unitLabel() !== unit) {
-    errors.add(prop, duration, `is a token in ${duration.unitLabel()}, but AWS takes it in ${unit}, and a value unknown until deployment cannot be converted at synth`,
+    errors.add(prop, duration, `is a token in ${duration.unitLabel()}, but is used in ${unit}, and a value unknown until deployment cannot be converted at synth`,
       `pass the token as Duration.${unit}(token), or a concrete duration`);
   }
 }

@@ -25,7 +25,7 @@ export const INPUTS: ConstructInputs[] = [
       'dataVolume.scheduledSnapshotRetention': { kind: 'number', valid: 24 },
       'dataVolume.drainTimeout': { kind: 'duration', valid: Duration.minutes(2) },
       // DLM takes hours: a token in seconds cannot be converted (Duration.hours(token) works)
-      'dataVolume.snapshotInterval': { kind: 'duration', valid: Duration.hours(1), rejectsTokenWith: /dataVolume\.snapshotInterval \(token\): is a token in seconds, but AWS takes it in hours/ },
+      'dataVolume.snapshotInterval': { kind: 'duration', valid: Duration.hours(1), rejectsTokenWith: /dataVolume\.snapshotInterval \(token\): is a token in seconds, but is used in hours/ },
       'dataVolume.restoreFromSnapshotAfter': { kind: 'duration', valid: Duration.minutes(30) },
       'dataVolume.mountPoint': { kind: 'string', valid: '/data' },
       'dataVolume.deviceName': { kind: 'string', valid: '/dev/sdf' },
