@@ -575,6 +575,8 @@ export class HaBastion extends Construct implements ec2.IConnectable {
         volume: ec2.BlockDeviceVolume.ebs(Size.gibibytes(8).toGibibytes(), { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination: true }),
       }],
     });
+    // aws-cdk-lib tags the launch template (and what it launches) with its path: fitted into 256 characters
+    Tags.of(launchTemplate).add('Name', pathLabel(launchTemplate, '', TAG_VALUE), { priority: 101 });
     const asg = new autoscaling.AutoScalingGroup(this, 'AutoScalingGroup', {
       vpc: props.vpc,
       vpcSubnets: instanceSelection,

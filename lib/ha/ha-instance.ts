@@ -433,6 +433,9 @@ export class HaInstance extends Construct implements ec2.IConnectable {
       }],
     });
 
+    // aws-cdk-lib tags the launch template (and what it launches) with its path: fitted into 256 characters
+    Tags.of(this.launchTemplate).add('Name', pathLabel(this.launchTemplate, '', TAG_VALUE), { priority: 101 });
+
     this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'AutoScalingGroup', {
       vpc: props.vpc,
       vpcSubnets: selection,
