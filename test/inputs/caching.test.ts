@@ -162,9 +162,13 @@ describe('cross-stack: references point one way', () => {
     const operator = new elasticache.CfnUser(producer, 'Operator', { engine: 'valkey', userId: 'operator', userName: 'operator', accessString: 'on ~* +@read', authenticationMode: { Type: 'iam' } });
     const certificate = new acm.Certificate(producer, 'Cert', { domainName: 'api.example.com' });
     const topic = new sns.Topic(producer, 'Alarms');
-    new lib.CachedApi(consumer, 'Api', { vpc, table, cacheUsers: [operator], domainNames: ['api.example.com'], certificate, alarmActions: [new actions.SnsAction(topic)] });
+    const api = new lib.CachedApi(consumer, 'Api', { vpc, table, cacheUsers: [operator], domainNames: ['api.example.com'], certificate, alarmActions: [new actions.SnsAction(topic)] });
     expect(synthesizeAll(app)).toEqual([]);
     expect(stackDeps(app)).toEqual({ Producer: [], Consumer: ['Producer'] });
+    // the function may use the table's key (reads decrypt, writes encrypt), granted on its own role
+    const policies = Object.values(Template.fromStack(consumer).findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(policies).toContainEqual(expect.objectContaining({ Action: expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey*']), Resource: consumer.resolve(table.encryptionKey!.keyArn) }));
+    expect(api.table).toBe(table);
   });
 
   test('the other direction: CachedApi in the producer; a writer role, a dashboard and an alarm in the consumer', () => {
