@@ -89,8 +89,9 @@ export interface HaBastionProps {
   readonly machineImage?: ec2.IMachineImage;
 
   /**
-   * CIDRs allowed to connect with SSH (TCP 22). More with `allowSshFrom()`. Without any, the hosts
-   * are reachable through SSM Session Manager only.
+   * CIDRs allowed to connect with SSH (TCP 22), without host bits set (`203.0.113.0/24`, not
+   * `203.0.113.7/24`). More with `allowSshFrom()`. Without any, the hosts are reachable through SSM
+   * Session Manager only.
    *
    * @default - none
    */

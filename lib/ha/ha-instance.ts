@@ -62,14 +62,15 @@ export interface HaDataVolumeOptions {
   readonly volumeType?: ec2.EbsDeviceVolumeType;
 
   /**
-   * Provisioned IOPS (gp3, io1, io2).
+   * Provisioned IOPS (gp3: 3,000-80,000, at most 500 per GiB above 3,000; io1: 100-64,000, 50 per GiB;
+   * io2: 100-256,000, 1,000 per GiB; required for io1 and io2). Checked at synth (EC2 API CreateVolume).
    *
    * @default - the volume type's baseline (3,000 for gp3)
    */
   readonly iops?: number;
 
   /**
-   * Throughput in MiB/s (gp3 only).
+   * Throughput in MiB/s (gp3 only: 125-2,000, at most 0.25 per provisioned IOPS).
    *
    * @default - the volume type's baseline (125 MiB/s for gp3)
    */
@@ -183,7 +184,8 @@ export interface HaInstanceProps {
   readonly elasticIp?: boolean;
 
   /**
-   * Claim this existing Elastic IP (allocation ID, `eipalloc-…`) instead of a new one. Implies `elasticIp`.
+   * Claim this existing Elastic IP (allocation ID: `eipalloc-` and 8 or 17 hexadecimal digits) instead
+   * of a new one. Implies `elasticIp`.
    *
    * @default - a new Elastic IP when `elasticIp` is true
    */
