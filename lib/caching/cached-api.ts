@@ -20,6 +20,7 @@ import { checkTokenUnit } from '../private/duration-units';
 import { checkDuration, checkNumber } from '../private/ranges';
 import { API_CACHE_TTL, CACHE_DATA_STORAGE_GB, CACHE_ECPU_PER_SECOND, PERCENT } from './validate-cached-api-props';
 import { AlarmSet } from '../private/alarm-set';
+import { selectSubnetsOrReport } from '../private/subnet-azs';
 import { acknowledgeNoFunctionDlq } from '../private/nag-acknowledgements';
 import { createHandlerFunction } from '../private/node-function';
 
@@ -338,7 +339,9 @@ export class CachedApi extends Construct {
     this.validate(props, cacheTimeout, cachedPathPatterns);
 
     this.vpc = props.vpc ?? this.createVpc();
-    const subnets = this.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED });
+    const subnetErrors = new ConfigErrors('CachedApi', this.node.path);
+    const subnets = selectSubnetsOrReport(this.vpc, props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, subnetErrors, 'vpcSubnets');
+    subnetErrors.throwIfAny();
 
     this.table = props.table ?? new dynamodb.Table(this, 'Table', {
       partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
@@ -401,7 +404,7 @@ export class CachedApi extends Construct {
       serverlessCacheName: baseName,
       description: describePath('Cache-aside cache of ', this, SERVERLESS_CACHE_DESCRIPTION_LENGTH),
       securityGroupIds: [this.cacheSecurityGroup.securityGroupId],
-      subnetIds: subnets.subnetIds,
+      subnetIds: subnets!.subnetIds,
       userGroupId: userGroup.ref,
       cacheUsageLimits: {
         dataStorage: { maximum: props.cacheMaxDataStorageGb ?? 1, unit: 'GB' },

@@ -140,6 +140,17 @@ describe('imported resources', () => {
     });
   });
 
+  test('CachedApi: a looked-up VPC without isolated subnets: its own error naming vpcSubnets, not aws-cdk-lib\'s', () => {
+    const app = testApp({ context: { ...lookupContext, 'vpc-provider:account=123456789012:filter.vpc-id=vpc-0123456789abcdef0:region=us-east-1:returnAsymmetricSubnets=true': {
+      ...lookupContext['vpc-provider:account=123456789012:filter.vpc-id=vpc-0123456789abcdef0:region=us-east-1:returnAsymmetricSubnets=true'],
+      subnetGroups: [{ ...lookupContext['vpc-provider:account=123456789012:filter.vpc-id=vpc-0123456789abcdef0:region=us-east-1:returnAsymmetricSubnets=true'].subnetGroups[0], name: 'Private', type: 'Private' }],
+    } } });
+    const s = new Stack(app, 'Imported', { env: ENV });
+    const vpc = ec2.Vpc.fromLookup(s, 'Vpc', { vpcId: 'vpc-0123456789abcdef0' });
+    expect(() => new lib.CachedApi(s, 'Api', { vpc })).toThrow(/CachedApi: vpcSubnets 'subnetType Isolated': the VPC has no subnets of the required type/);
+    expect(() => new lib.CachedApi(s, 'Api2', { vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } })).not.toThrow();
+  });
+
   test('StaticSite: an imported bucket works; aws-cdk-lib warns that its policy needs the statement for the distribution', () => {
     const s = stack();
     new lib.StaticSite(s, 'Site', { bucket: s3.Bucket.fromBucketName(s, 'Bucket', 'my-site') });
