@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy, Token, Tokenization, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Tags, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -13,15 +13,22 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CLOUDFRONT_COMMENT_LENGTH, CLOUDFRONT_POLICY_NAME_LENGTH, accountUniqueName } from '../private/account-unique-name';
-import { describePath } from '../private/labels';
+import { FUNCTION_DESCRIPTION, SECURITY_GROUP_DESCRIPTION, TAG_VALUE, describePath, pathLabel } from '../private/labels';
 import { acknowledgeDistributionFindings } from '../private/cloudfront-findings';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { checkTokenUnit } from '../private/duration-units';
+import { checkDuration, checkNumber } from '../private/ranges';
+import { API_CACHE_TTL, CACHE_DATA_STORAGE_GB, CACHE_ECPU_PER_SECOND, PERCENT } from './validate-cached-api-props';
 import { AlarmSet } from '../private/alarm-set';
+import { selectSubnetsOrReport } from '../private/subnet-azs';
 import { acknowledgeNoFunctionDlq } from '../private/nag-acknowledgements';
 import { createHandlerFunction } from '../private/node-function';
 
 /** Stage cache sizes API Gateway offers, in GB. */
 export const API_CACHE_SIZES = ['0.5', '1.6', '6.1', '13.5', '28.4', '58.2', '118', '237'] as const;
+
+/** ElastiCache API CreateServerlessCache, Description: up to 255 characters. */
+const SERVERLESS_CACHE_DESCRIPTION_LENGTH = 255;
 
 /** The handler's function timeout; the cache timeout must stay well below it. */
 const FUNCTION_TIMEOUT = Duration.seconds(10);
@@ -332,7 +339,9 @@ export class CachedApi extends Construct {
     this.validate(props, cacheTimeout, cachedPathPatterns);
 
     this.vpc = props.vpc ?? this.createVpc();
-    const subnets = this.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED });
+    const subnetErrors = new ConfigErrors('CachedApi', this.node.path);
+    const subnets = selectSubnetsOrReport(this.vpc, props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, subnetErrors, 'vpcSubnets');
+    subnetErrors.throwIfAny();
 
     this.table = props.table ?? new dynamodb.Table(this, 'Table', {
       partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
@@ -344,13 +353,13 @@ export class CachedApi extends Construct {
     // Cache: reachable only from the function's security group, TLS always (serverless), IAM auth.
     this.functionSecurityGroup = new ec2.SecurityGroup(this, 'FunctionSecurityGroup', {
       vpc: this.vpc,
-      description: `Function of ${this.node.path}`,
+      description: pathLabel(this, '', SECURITY_GROUP_DESCRIPTION, 'Function of '),
       // The subnets decide where it can go (by default only the DynamoDB endpoint and the cache).
       allowAllOutbound: true,
     });
     this.cacheSecurityGroup = new ec2.SecurityGroup(this, 'CacheSecurityGroup', {
       vpc: this.vpc,
-      description: `Valkey cache of ${this.node.path}: from its function only`,
+      description: pathLabel(this, ': from its function only', SECURITY_GROUP_DESCRIPTION, 'Valkey cache of '),
       allowAllOutbound: false,
     });
     this.cacheSecurityGroup.addIngressRule(this.functionSecurityGroup, ec2.Port.tcpRange(6379, 6380),
@@ -393,9 +402,9 @@ export class CachedApi extends Construct {
       engine: 'valkey',
       majorEngineVersion: '8',
       serverlessCacheName: baseName,
-      description: `Cache-aside cache of ${this.node.path}`,
+      description: describePath('Cache-aside cache of ', this, SERVERLESS_CACHE_DESCRIPTION_LENGTH),
       securityGroupIds: [this.cacheSecurityGroup.securityGroupId],
-      subnetIds: subnets.subnetIds,
+      subnetIds: subnets!.subnetIds,
       userGroupId: userGroup.ref,
       cacheUsageLimits: {
         dataStorage: { maximum: props.cacheMaxDataStorageGb ?? 1, unit: 'GB' },
@@ -610,25 +619,32 @@ export class CachedApi extends Construct {
 
   private createVpc(): ec2.Vpc {
     const vpc = new ec2.Vpc(this, 'Vpc', {
+      // Name tags (of the VPC and its subnets) are construct paths: fitted into EC2's 256 characters
+      vpcName: pathLabel(this, '/Vpc', TAG_VALUE),
       maxAzs: 2,
       natGateways: 0,
       subnetConfiguration: [{ name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
       gatewayEndpoints: { DynamoDb: { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB } },
     });
-    vpc.addFlowLog('FlowLog', {
+    for (const subnet of [...vpc.isolatedSubnets, ...vpc.privateSubnets, ...vpc.publicSubnets]) {
+      Tags.of(subnet).add('Name', pathLabel(subnet, '', TAG_VALUE), { priority: 101 });
+    }
+    const flowLog = vpc.addFlowLog('FlowLog', {
       trafficType: ec2.FlowLogTrafficType.REJECT,
       destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(this, 'FlowLogs', {
         retention: logs.RetentionDays.ONE_MONTH,
         removalPolicy: RemovalPolicy.DESTROY,
       })),
     });
+    // the flow log (and its role) tag themselves with their path
+    Tags.of(flowLog).add('Name', pathLabel(flowLog, '', TAG_VALUE), { priority: 101 });
     return vpc;
   }
 
   private createFunction(vpcSubnets: ec2.SubnetSelection, cacheTimeout: Duration, cacheName: string, userId: string): lambda.Function {
     const fn = createHandlerFunction(this, 'Handler', {
       handlerName: 'cached-api',
-      description: `Cache-aside API of ${this.node.path}`,
+      description: pathLabel(this, '', FUNCTION_DESCRIPTION, 'Cache-aside API of '),
       timeout: FUNCTION_TIMEOUT,
       vpc: this.vpc,
       vpcSubnets,
@@ -647,6 +663,8 @@ export class CachedApi extends Construct {
     });
     acknowledgeNoFunctionDlq(fn, 'invoked synchronously by API Gateway, which returns the error to the caller');
     this.table.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem');
+    // A table with a customer-managed key: reads decrypt, writes encrypt (the key actions aws-cdk-lib's grantReadWriteData gives)
+    this.table.encryptionKey?.grant(fn, 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*');
     fn.addToRolePolicy(new iam.PolicyStatement({
       actions: ['elasticache:Connect'],
       resources: [this.cache.attrArn, this.cacheUser.attrArn],
@@ -825,17 +843,18 @@ export class CachedApi extends Construct {
           'use Duration.millis(50) to Duration.millis(500)');
       }
     }
-    const storage = props.cacheMaxDataStorageGb;
-    if (isConcrete(storage) && (storage < 1 || storage > 5000 || !Number.isInteger(storage))) {
-      errors.add('cacheMaxDataStorageGb', storage, 'ElastiCache Serverless allows a whole number of GB from 1 to 5000', 'use 1 or more');
-    }
-    const ecpu = props.cacheMaxEcpuPerSecond;
-    if (isConcrete(ecpu) && (ecpu < 1000 || ecpu > 15_000_000 || !Number.isInteger(ecpu))) {
-      errors.add('cacheMaxEcpuPerSecond', ecpu, 'ElastiCache Serverless allows 1000 to 15,000,000 ECPUs per second', 'use 1000 or more');
-    }
-    const hitRatio = props.cacheHitRatioAlarmThreshold;
-    if (isConcrete(hitRatio) && (hitRatio < 0 || hitRatio > 100)) {
-      errors.add('cacheHitRatioAlarmThreshold', hitRatio, 'is a percentage of reads, from 0 to 100', 'use e.g. 50');
+    checkNumber(errors, 'cacheMaxDataStorageGb', props.cacheMaxDataStorageGb, CACHE_DATA_STORAGE_GB);
+    checkNumber(errors, 'cacheMaxEcpuPerSecond', props.cacheMaxEcpuPerSecond, CACHE_ECPU_PER_SECOND);
+    checkNumber(errors, 'cacheHitRatioAlarmThreshold', props.cacheHitRatioAlarmThreshold, PERCENT, 'use e.g. 50');
+    // Values that become a number in another unit (milliseconds for the handler and the alarm, seconds elsewhere)
+    checkTokenUnit(errors, 'cacheTtl', props.cacheTtl, 'seconds');
+    checkTokenUnit(errors, 'cacheTimeout', props.cacheTimeout, 'millis');
+    checkTokenUnit(errors, 'cdnCacheTtl', props.cdnCacheTtl, 'seconds');
+    checkTokenUnit(errors, 'apiCacheTtl', props.apiCacheTtl, 'seconds');
+    checkTokenUnit(errors, 'apiLatencyAlarmThreshold', props.apiLatencyAlarmThreshold, 'millis');
+    if (Token.isUnresolved(cachedPathPatterns)) {
+      errors.add('cachedPathPatterns', '(token)', 'each pattern becomes its own CloudFront cache behavior, so the list must be known at synth (its elements may be tokens)',
+        'pass an array, e.g. [parameter.valueAsString]');
     }
     const latency = props.apiLatencyAlarmThreshold;
     if (latency && !latency.isUnresolved() && (latency.toMilliseconds() <= 0 || latency.toMilliseconds() > 29_000)) {
@@ -843,20 +862,18 @@ export class CachedApi extends Construct {
         'use e.g. Duration.seconds(2)');
     }
     const apiTtl = props.apiCacheTtl;
-    if (apiTtl && !apiTtl.isUnresolved() && apiTtl.toMilliseconds() > 3_600_000) {
-      errors.add('apiCacheTtl', apiTtl, 'API Gateway stage caches allow a TTL from 0 to 3600 seconds', 'use Duration.seconds(3600) or less');
-    }
+    checkDuration(errors, 'apiCacheTtl', apiTtl, API_CACHE_TTL, 'use Duration.seconds(3600) or less');
     if (props.apiCacheSize !== undefined && !apiTtl) {
       errors.add('apiCacheSize', props.apiCacheSize, 'only applies with a stage cache', 'set apiCacheTtl too, or remove apiCacheSize');
     }
-    if (props.apiCacheSize !== undefined && !(API_CACHE_SIZES as readonly string[]).includes(props.apiCacheSize)) {
+    if (props.apiCacheSize !== undefined && !Token.isUnresolved(props.apiCacheSize) && !(API_CACHE_SIZES as readonly string[]).includes(props.apiCacheSize)) {
       errors.add('apiCacheSize', props.apiCacheSize, `API Gateway offers ${API_CACHE_SIZES.join(', ')} GB`, "use one of them, e.g. '0.5'");
     }
     if (cachedPathPatterns.length === 0) {
       errors.add('cachedPathPatterns', '[]', 'at least one path must be cacheable, or the distribution caches nothing',
         'list the GET routes to cache, or set cdnCacheTtl: Duration.seconds(0) to keep one pattern uncached');
     }
-    for (const pattern of cachedPathPatterns) {
+    for (const pattern of Token.isUnresolved(cachedPathPatterns) ? [] : cachedPathPatterns) {
       if (pattern === '*' || pattern === '/*' || pattern.trim() === '') {
         errors.add('cachedPathPatterns', pattern, 'the default behavior (everything else) is the uncached route and cannot be listed',
           "name the cacheable routes, e.g. '/items/*'");
@@ -865,6 +882,12 @@ export class CachedApi extends Construct {
     if ((props.domainNames?.length ?? 0) > 0 !== (props.certificate !== undefined)) {
       errors.add(props.certificate ? 'certificate' : 'domainNames', props.certificate ? '(certificate)' : props.domainNames?.join(', '),
         'CloudFront needs a certificate exactly when custom domain names are set', 'set both domainNames and certificate, or neither');
+    }
+    const authorizer = props.writeAuthorizer;
+    if (Construct.isConstruct(authorizer) && Stack.of(authorizer) !== Stack.of(this)) {
+      errors.add('writeAuthorizer', authorizer.node.path,
+        `is defined in stack '${Stack.of(authorizer).node.path}', but API Gateway creates an authorizer as part of the API, which aws-cdk-lib does in the authorizer's stack, so each stack would depend on the other`,
+        'create the authorizer (e.g. the CognitoUserPoolsAuthorizer) in the CachedApi\'s stack; its user pool may stay in the other stack');
     }
     if (props.writesThroughCloudFront && !props.writeAuthorizer) {
       errors.add('writesThroughCloudFront', true,

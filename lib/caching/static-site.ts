@@ -1,4 +1,4 @@
-import { Aws, CfnCondition, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Aws, CfnCondition, Duration, Fn, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -10,6 +10,7 @@ import {
 } from '../private/account-unique-name';
 import { acknowledgeDistributionFindings } from '../private/cloudfront-findings';
 import { ConfigErrors } from '../private/config-errors';
+import { checkTokenUnit } from '../private/duration-units';
 import { AlarmSet } from '../private/alarm-set';
 import { describePath } from '../private/labels';
 import { createAccessLogsBucket, createSecureBucket } from '../private/secure-bucket';
@@ -313,6 +314,18 @@ export class StaticSite extends Construct {
 
   private validate(props: StaticSiteProps, rootObject: string, assetPathPatterns: string[]): void {
     const errors = new ConfigErrors('StaticSite', this.node.path);
+    const bucketStack = props.bucket && Stack.of(props.bucket);
+    if (props.bucket && Resource.isOwnedResource(props.bucket) && bucketStack !== Stack.of(this)) {
+      errors.add('bucket', props.bucket.node.path,
+        `is defined in stack '${bucketStack!.node.path}' and the distribution in '${Stack.of(this).node.path}': Origin Access Control needs the bucket's policy to name the distribution, and the distribution names the bucket, so each stack would depend on the other`,
+        'create the StaticSite in the bucket\'s stack, or pass the bucket imported into this stack (s3.Bucket.fromBucketName) and add the bucket policy statement for the distribution yourself after deploying (see the README)');
+    }
+    checkTokenUnit(errors, 'assetTtl', props.assetTtl, 'seconds');
+    checkTokenUnit(errors, 'htmlTtl', props.htmlTtl, 'seconds');
+    if (Token.isUnresolved(assetPathPatterns)) {
+      errors.add('assetPathPatterns', '(token)', 'each pattern becomes its own CloudFront cache behavior, so the list must be known at synth (its elements may be tokens)',
+        'pass an array, e.g. [parameter.valueAsString]');
+    }
     if (props.bucket && props.removalPolicy !== undefined) {
       errors.add('removalPolicy', props.removalPolicy, 'only applies to a new bucket, but an existing bucket was given',
         'set the removal policy on your bucket and remove removalPolicy');
@@ -329,7 +342,7 @@ export class StaticSite extends Construct {
       errors.add('assetTtl', this.assetTtl, `is shorter than htmlTtl (${this.htmlTtl.toHumanString()}), but hashed assets never change under one name and HTML does`,
         'raise assetTtl or lower htmlTtl');
     }
-    for (const pattern of assetPathPatterns) {
+    for (const pattern of Token.isUnresolved(assetPathPatterns) ? [] : assetPathPatterns) {
       if (pattern === '*' || pattern === '/*' || pattern.trim() === '') {
         errors.add('assetPathPatterns', pattern, 'would give index.html the long asset TTL too', "name the hashed-asset folders, e.g. '/assets/*'");
       }

@@ -14,7 +14,8 @@ import { HA_GROUP_METRICS, groupInstanceMetric, groupMetric } from '../private/h
 import { completeLaunchCommands, imdsFunctions, imdsRootOnlyCommands, sharedHostKeyCommands } from '../private/ha-user-data';
 import { countAzs, describeSelection, selectSubnetsOrReport } from '../private/subnet-azs';
 import { HA_GROUP_TAG_KEY, HaInstance } from './ha-instance';
-import { SECURITY_GROUP_DESCRIPTION, pathLabel } from '../private/labels';
+import { parseCidr } from '../private/cidr';
+import { SECURITY_GROUP_DESCRIPTION, TAG_VALUE, describePath, pathLabel } from '../private/labels';
 
 /** How clients reach a {@link HaBastion}. */
 export enum BastionMode {
@@ -88,8 +89,9 @@ export interface HaBastionProps {
   readonly machineImage?: ec2.IMachineImage;
 
   /**
-   * CIDRs allowed to connect with SSH (TCP 22). More with `allowSshFrom()`. Without any, the hosts
-   * are reachable through SSM Session Manager only.
+   * CIDRs allowed to connect with SSH (TCP 22), without host bits set (`203.0.113.0/24`, not
+   * `203.0.113.7/24`). More with `allowSshFrom()`. Without any, the hosts are reachable through SSM
+   * Session Manager only.
    *
    * @default - none
    */
@@ -226,7 +228,9 @@ export class HaBastion extends Construct implements ec2.IConnectable {
       encryptionKey: this.encryptionKey,
       removalPolicy,
     });
-    this.allowLogsToUseKey(sessionLogGroupName);
+    // The key may live in another stack: its policy names the log group with a wildcard for the
+    // stack UUID, so it never references this stack (references stay one way).
+    this.allowLogsToUseKey(`/ha-bastion/${stack.stackName}/${this.node.addr}/*`);
     this.hostKeyParameterName = `/ha-bastion/${this.node.addr}/ssh-host-keys`;
 
     if (nlb) {
@@ -238,7 +242,9 @@ export class HaBastion extends Construct implements ec2.IConnectable {
       this.listener = built.listener;
       this.targetGroup = built.targetGroup;
       this.loadBalancerDnsName = built.loadBalancer.loadBalancerDnsName;
-      this.sshPeersConnections = built.loadBalancer.connections;
+      // SSH rules go where clients are checked: the load balancer's security groups, else the hosts'.
+      this.sshPeersConnections = built.loadBalancer.connections.securityGroups.length > 0
+        ? built.loadBalancer.connections : new ec2.Connections({ securityGroups: [built.securityGroup] });
       this.groupIds = [built.groupId];
     } else {
       // IMDS for root only and the shared host keys before the Elastic IP claim: clients reach the
@@ -251,7 +257,7 @@ export class HaBastion extends Construct implements ec2.IConnectable {
         instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.NANO),
         machineImage: props.machineImage,
         elasticIp: true,
-        instanceName: this.node.path,
+        instanceName: pathLabel(this, '', TAG_VALUE),
         userData,
         alarmActions: props.alarmActions,
       });
@@ -324,7 +330,7 @@ export class HaBastion extends Construct implements ec2.IConnectable {
     });
 
     for (const cidr of props.sshAllowedCidrs ?? []) {
-      this.allowSshFrom(cidr.includes(':') ? ec2.Peer.ipv6(cidr) : ec2.Peer.ipv4(cidr));
+      this.allowSshFrom(!Token.isUnresolved(cidr) && cidr.includes(':') ? ec2.Peer.ipv6(cidr) : ec2.Peer.ipv4(cidr));
     }
   }
 
@@ -384,6 +390,12 @@ export class HaBastion extends Construct implements ec2.IConnectable {
    * host with the Elastic IP. The whole internet (`0.0.0.0/0`, `::/0`) needs `allowSshFromAnywhere`.
    */
   public allowSshFrom(peer: ec2.IPeer, description?: string): void {
+    const rule = peer.toIngressRuleConfig() as { cidrIp?: string; cidrIpv6?: string };
+    const cidr = rule.cidrIp ?? rule.cidrIpv6;
+    const problem = cidr !== undefined && !Token.isUnresolved(cidr) ? cidrProblem(cidr) : undefined;
+    if (problem && !problem.anywhere) {
+      throw new Error(`HaBastion at '${this.node.path}': allowSshFrom '${cidr}' ${problem.rule}. Fix: ${problem.fix}.`);
+    }
     if (isAnywhere(peer) && !this.allowSshFromAnywhere) {
       throw new Error(`HaBastion at '${this.node.path}': allowSshFrom ${peer.uniqueId}: SSH from the whole internet exposes the bastion to every scanner and password-guessing bot. Fix: name the CIDRs or peers that need SSH, use Session Manager (no inbound SSH at all), or set allowSshFromAnywhere: true to opt in.`);
     }
@@ -514,11 +526,27 @@ export class HaBastion extends Construct implements ec2.IConnectable {
       });
       loadBalancer = nlb;
     }
-    loadBalancer.connections.allowTo(securityGroup, ec2.Port.tcp(22), 'SSH and health checks to the bastion hosts');
+    const lbGroups = loadBalancer.connections.securityGroups;
+    if (lbGroups.length > 0 && Stack.of(loadBalancer) === Stack.of(this)) {
+      loadBalancer.connections.allowTo(securityGroup, ec2.Port.tcp(22), 'SSH and health checks to the bastion hosts');
+    } else if (lbGroups.length > 0) {
+      // A load balancer of another stack: both rules here, so only this stack references the other.
+      lbGroups.forEach((group, i) => {
+        new ec2.CfnSecurityGroupEgress(this, `LoadBalancerToHosts${i}`, {
+          groupId: group.securityGroupId, destinationSecurityGroupId: securityGroup.securityGroupId,
+          ipProtocol: 'tcp', fromPort: 22, toPort: 22, description: 'SSH and health checks to the bastion hosts',
+        });
+        securityGroup.addIngressRule(ec2.Peer.securityGroupId(group.securityGroupId), ec2.Port.tcp(22), 'SSH and health checks from the load balancer');
+      });
+    } else {
+      // A load balancer without security groups passes the clients' addresses through (instance
+      // targets keep them): SSH rules belong on the hosts, and health checks come from its nodes in the VPC.
+      securityGroup.addIngressRule(ec2.Peer.ipv4(props.vpc.vpcCidrBlock), ec2.Port.tcp(22), 'Health checks from the load balancer nodes in the VPC');
+    }
 
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      description: `Instance role of HaBastion ${this.node.path}`,
+      description: describePath('Instance role of HaBastion ', this, 1000),
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
     });
     Validations.of(role).acknowledge({
@@ -548,6 +576,8 @@ export class HaBastion extends Construct implements ec2.IConnectable {
         volume: ec2.BlockDeviceVolume.ebs(Size.gibibytes(8).toGibibytes(), { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination: true }),
       }],
     });
+    // aws-cdk-lib tags the launch template (and what it launches) with its path: fitted into 256 characters
+    Tags.of(launchTemplate).add('Name', pathLabel(launchTemplate, '', TAG_VALUE), { priority: 101 });
     const asg = new autoscaling.AutoScalingGroup(this, 'AutoScalingGroup', {
       vpc: props.vpc,
       vpcSubnets: instanceSelection,
@@ -567,7 +597,7 @@ export class HaBastion extends Construct implements ec2.IConnectable {
       groupMetrics: [new autoscaling.GroupMetrics(...HA_GROUP_METRICS)],
     });
     Tags.of(asg).add(HA_GROUP_TAG_KEY, groupId, { applyToLaunchedInstances: true });
-    Tags.of(asg).add('Name', this.node.path, { applyToLaunchedInstances: true });
+    Tags.of(asg).add('Name', pathLabel(this, '', TAG_VALUE), { applyToLaunchedInstances: true });
     // In the group itself, so the very first hosts wait as well.
     (asg.node.defaultChild as autoscaling.CfnAutoScalingGroup).lifecycleHookSpecificationList = [{
       lifecycleHookName: launchHook,
@@ -610,6 +640,19 @@ export class HaBastion extends Construct implements ec2.IConnectable {
     return { asg, role, securityGroup, loadBalancer, listener, targetGroup, groupId };
   }
 
+  private checkSshCidr(errors: ConfigErrors, prop: string, cidr: string, anywhereAllowed: boolean): void {
+    if (Token.isUnresolved(cidr)) return;
+    const problem = cidrProblem(cidr);
+    if (problem?.anywhere) {
+      if (!anywhereAllowed) {
+        errors.add(prop, cidr, 'SSH from the whole internet exposes the bastion to every scanner and password-guessing bot and needs an explicit opt-in',
+          'name the CIDRs that need SSH (e.g. your office\'s), rely on Session Manager, or set allowSshFromAnywhere: true');
+      }
+    } else if (problem) {
+      errors.add(prop, cidr, problem.rule, problem.fix);
+    }
+  }
+
   private validate(props: HaBastionProps, nlb: boolean, instanceSelection: ec2.SubnetSelection,
     lbSelection: ec2.SubnetSelection, errors: ConfigErrors): void {
     const count = props.instanceCount;
@@ -639,11 +682,11 @@ export class HaBastion extends Construct implements ec2.IConnectable {
         errors.add('loadBalancerSubnets', describeSelection(props.loadBalancerSubnets), 'only applies to a new load balancer', 'remove loadBalancerSubnets');
       }
     }
-    for (const cidr of props.sshAllowedCidrs ?? []) {
-      if ((cidr === '0.0.0.0/0' || cidr === '::/0') && !props.allowSshFromAnywhere) {
-        errors.add('sshAllowedCidrs', cidr, 'SSH from the whole internet exposes the bastion to every scanner and password-guessing bot and needs an explicit opt-in',
-          'name the CIDRs that need SSH (e.g. your office\'s), rely on Session Manager, or set allowSshFromAnywhere: true');
-      }
+    if (Token.isUnresolved(props.sshAllowedCidrs)) {
+      errors.add('sshAllowedCidrs', '(token)', 'each CIDR becomes its own security group rule, so the list must be known at synth (its elements may be tokens)',
+        'pass an array, e.g. [parameter.valueAsString]');
+    } else {
+      (props.sshAllowedCidrs ?? []).forEach((cidr, i) => this.checkSshCidr(errors, `sshAllowedCidrs[${i}]`, cidr, props.allowSshFromAnywhere ?? false));
     }
     const instances = selectSubnetsOrReport(props.vpc, instanceSelection, errors, 'vpcSubnets');
     if (instances) {
@@ -667,6 +710,18 @@ export class HaBastion extends Construct implements ec2.IConnectable {
       }
     }
   }
+}
+
+/** The one CIDR rule of the library (as the edge constructs): valid notation, no host bits. */
+function cidrProblem(cidr: string): { rule: string; fix: string; anywhere?: false } | { anywhere: true } | undefined {
+  const parsed = parseCidr(cidr);
+  if (typeof parsed === 'string') {
+    return { rule: parsed, fix: 'use CIDR notation, e.g. 198.51.100.0/24' };
+  }
+  if (!parsed.hostBitsZero) {
+    return { rule: 'has host bits set', fix: `use '${parsed.normalized}'` };
+  }
+  return parsed.prefixLength === 0 ? { anywhere: true } : undefined;
 }
 
 function privateSelection(vpc: ec2.IVpc): ec2.SubnetSelection {

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { Annotations, ArnFormat, Duration, RemovalPolicy, Size, SizeRoundingBehavior, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Size, Stack, Tags, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dlm from 'aws-cdk-lib/aws-dlm';
@@ -18,10 +18,24 @@ import { dataVolumeCommands, eipClaimCommands, imdsFunctions } from '../private/
 import { createHandlerFunction } from '../private/node-function';
 import { acknowledgeTerminalQueue, createDlqDepthAlarm, createQueueKey, createSecureQueue } from '../private/secure-queue';
 import { countAzs, describeSelection, selectSubnetsOrReport } from '../private/subnet-azs';
-import { FUNCTION_DESCRIPTION, SECURITY_GROUP_DESCRIPTION, pathLabel } from '../private/labels';
+import { FUNCTION_DESCRIPTION, SECURITY_GROUP_DESCRIPTION, TAG_VALUE, describePath, pathLabel } from '../private/labels';
+import { checkTokenUnit } from '../private/duration-units';
+import { checkAllocationId, checkEbsVolume, checkRootVolumeSize } from './validate-ha-instance-props';
 
 /** Tag key marking everything of one `HaInstance`: its Auto Scaling group, instances, Elastic IP, volumes and snapshots. IAM conditions use it. */
 export const HA_GROUP_TAG_KEY = 'ha-instance:group';
+
+/** Size of a new data volume when `dataVolume.size` is not given. */
+const DEFAULT_DATA_VOLUME_SIZE = Size.gibibytes(10);
+
+/** EventBridge rule descriptions: up to 512 characters. */
+const RULE_DESCRIPTION_LENGTH = 512;
+
+/** A number as an environment variable or in user data (a token stays a token). */
+const num = (value: number) => Tokenization.stringifyNumber(value);
+
+/** IAM role descriptions: up to 1000 characters. */
+const ROLE_DESCRIPTION_LENGTH = 1000;
 
 /** SSM public parameters of the latest Amazon Linux 2023 AMIs, by CPU architecture. */
 const AL2023_PARAMETERS: Record<string, string> = {
@@ -48,14 +62,15 @@ export interface HaDataVolumeOptions {
   readonly volumeType?: ec2.EbsDeviceVolumeType;
 
   /**
-   * Provisioned IOPS (gp3, io1, io2).
+   * Provisioned IOPS (gp3: 3,000-80,000, at most 500 per GiB above 3,000; io1: 100-64,000, 50 per GiB;
+   * io2: 100-256,000, 1,000 per GiB; required for io1 and io2). Checked at synth (EC2 API CreateVolume).
    *
    * @default - the volume type's baseline (3,000 for gp3)
    */
   readonly iops?: number;
 
   /**
-   * Throughput in MiB/s (gp3 only).
+   * Throughput in MiB/s (gp3 only: 125-2,000, at most 0.25 per provisioned IOPS).
    *
    * @default - the volume type's baseline (125 MiB/s for gp3)
    */
@@ -169,7 +184,8 @@ export interface HaInstanceProps {
   readonly elasticIp?: boolean;
 
   /**
-   * Claim this existing Elastic IP (allocation ID, `eipalloc-…`) instead of a new one. Implies `elasticIp`.
+   * Claim this existing Elastic IP (allocation ID: `eipalloc-` and 8 or 17 hexadecimal digits) instead
+   * of a new one. Implies `elasticIp`.
    *
    * @default - a new Elastic IP when `elasticIp` is true
    */
@@ -376,7 +392,7 @@ export class HaInstance extends Construct implements ec2.IConnectable {
 
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      description: `Instance role of HaInstance ${this.node.path}`,
+      description: describePath('Instance role of HaInstance ', this, ROLE_DESCRIPTION_LENGTH),
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
     });
     Validations.of(this.role).acknowledge({
@@ -419,6 +435,9 @@ export class HaInstance extends Construct implements ec2.IConnectable {
       }],
     });
 
+    // aws-cdk-lib tags the launch template (and what it launches) with its path: fitted into 256 characters
+    Tags.of(this.launchTemplate).add('Name', pathLabel(this.launchTemplate, '', TAG_VALUE), { priority: 101 });
+
     this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'AutoScalingGroup', {
       vpc: props.vpc,
       vpcSubnets: selection,
@@ -434,7 +453,7 @@ export class HaInstance extends Construct implements ec2.IConnectable {
       groupMetrics: [new autoscaling.GroupMetrics(...HA_GROUP_METRICS)],
     });
     Tags.of(this.autoScalingGroup).add(HA_GROUP_TAG_KEY, this.groupId, { applyToLaunchedInstances: true });
-    Tags.of(this.autoScalingGroup).add('Name', props.instanceName ?? this.node.path, { applyToLaunchedInstances: true });
+    Tags.of(this.autoScalingGroup).add('Name', props.instanceName ?? pathLabel(this, '', TAG_VALUE), { applyToLaunchedInstances: true });
     Validations.of(this.autoScalingGroup).acknowledge({
       id: 'AwsSolutions-AS3',
       reason: 'Auto Scaling sends every launch and termination (successful or not) to EventBridge by default; an SNS notification configuration would duplicate that.',
@@ -535,7 +554,7 @@ export class HaInstance extends Construct implements ec2.IConnectable {
     if (!allocationId) {
       const eip = new ec2.CfnEIP(this, 'ElasticIp', {
         domain: 'vpc',
-        tags: [{ key: HA_GROUP_TAG_KEY, value: this.node.addr }, { key: 'Name', value: this.node.path }],
+        tags: [{ key: HA_GROUP_TAG_KEY, value: this.node.addr }, { key: 'Name', value: props.instanceName ?? pathLabel(this, '', TAG_VALUE) }],
       });
       eip.applyRemovalPolicy(props.elasticIpRemovalPolicy ?? RemovalPolicy.DESTROY);
       (this as { elasticIp?: ec2.CfnEIP }).elasticIp = eip;
@@ -610,14 +629,14 @@ export class HaInstance extends Construct implements ec2.IConnectable {
         GROUP_TAG_KEY: HA_GROUP_TAG_KEY,
         GROUP_TAG_VALUE: this.node.addr,
         DEVICE_NAME: options.deviceName ?? '/dev/sdf',
-        VOLUME_SIZE_GIB: String((options.size ?? Size.gibibytes(10)).toGibibytes()),
+        VOLUME_SIZE_GIB: num((options.size ?? DEFAULT_DATA_VOLUME_SIZE).toGibibytes()),
         VOLUME_TYPE: options.volumeType ?? ec2.EbsDeviceVolumeType.GP3,
-        ...(options.iops !== undefined ? { VOLUME_IOPS: String(options.iops) } : {}),
-        ...(options.throughput !== undefined ? { VOLUME_THROUGHPUT: String(options.throughput) } : {}),
+        ...(options.iops !== undefined ? { VOLUME_IOPS: num(options.iops) } : {}),
+        ...(options.throughput !== undefined ? { VOLUME_THROUGHPUT: num(options.throughput) } : {}),
         ...(options.encryptionKey ? { KMS_KEY_ID: options.encryptionKey.keyArn } : {}),
-        SNAPSHOT_RETENTION: String(options.snapshotRetention ?? 7),
-        DRAIN_TIMEOUT_SECONDS: String((options.drainTimeout ?? Duration.minutes(2)).toSeconds()),
-        ...(options.restoreFromSnapshotAfter ? { RESTORE_AFTER_SECONDS: String(options.restoreFromSnapshotAfter.toSeconds()) } : {}),
+        SNAPSHOT_RETENTION: num(options.snapshotRetention ?? 7),
+        DRAIN_TIMEOUT_SECONDS: num((options.drainTimeout ?? Duration.minutes(2)).toSeconds()),
+        ...(options.restoreFromSnapshotAfter ? { RESTORE_AFTER_SECONDS: num(options.restoreFromSnapshotAfter.toSeconds()) } : {}),
       },
     });
     // The rule is named so the DLQ key's policy can name it without a dependency cycle (rule -> queue -> key -> rule).
@@ -727,7 +746,7 @@ export class HaInstance extends Construct implements ec2.IConnectable {
     const terminateHook = `HaInstanceTerminate-${this.node.addr}`;
     const rule = new events.Rule(this, 'LifecycleRule', {
       ruleName,
-      description: `Lifecycle actions of HaInstance ${this.node.path}`,
+      description: describePath('Lifecycle actions of HaInstance ', this, RULE_DESCRIPTION_LENGTH),
       eventPattern: {
         source: ['aws.autoscaling'],
         detailType: ['EC2 Instance-launch Lifecycle Action', 'EC2 Instance-terminate Lifecycle Action'],
@@ -773,7 +792,7 @@ export class HaInstance extends Construct implements ec2.IConnectable {
   private scheduleSnapshots(options: HaDataVolumeOptions): dlm.CfnLifecyclePolicy {
     const role = new iam.Role(this, 'SnapshotPolicyRole', {
       assumedBy: new iam.ServicePrincipal('dlm.amazonaws.com'),
-      description: `Data Lifecycle Manager snapshots of the data volume of HaInstance ${this.node.path}`,
+      description: describePath('Data Lifecycle Manager snapshots of the data volume of HaInstance ', this, ROLE_DESCRIPTION_LENGTH),
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSDataLifecycleManagerServiceRole')],
     });
     Validations.of(role).acknowledge({
@@ -781,6 +800,7 @@ export class HaInstance extends Construct implements ec2.IConnectable {
       reason: 'The AWS-maintained policy for Data Lifecycle Manager EBS snapshot policies: it creates and deletes snapshots (and tags them) of the volumes the policy targets; DLM itself limits it to this policy\'s target tag.',
     });
     const interval = options.snapshotInterval ?? Duration.hours(1);
+    const hours = interval.toHours();
     return new dlm.CfnLifecyclePolicy(this, 'SnapshotPolicy', {
       description: `Scheduled snapshots of HaInstance ${this.node.addr} data volume`,
       state: 'ENABLED',
@@ -790,8 +810,8 @@ export class HaInstance extends Construct implements ec2.IConnectable {
         resourceTypes: ['VOLUME'],
         targetTags: [{ key: HA_GROUP_TAG_KEY, value: this.node.addr }],
         schedules: [{
-          name: `Every ${interval.toHumanString()}`,
-          createRule: { interval: interval.toHours(), intervalUnit: 'HOURS' },
+          name: interval.isUnresolved() ? 'Scheduled' : `Every ${interval.toHumanString()}`,
+          createRule: { interval: hours, intervalUnit: 'HOURS' },
           retainRule: { count: options.scheduledSnapshotRetention ?? 24 },
           tagsToAdd: [{ key: HA_GROUP_TAG_KEY, value: this.node.addr }, { key: 'ha-instance:scheduled', value: 'true' }],
           copyTags: false,
@@ -802,6 +822,17 @@ export class HaInstance extends Construct implements ec2.IConnectable {
 
   private validate(props: HaInstanceProps, wantsEip: boolean, selection: ec2.SubnetSelection,
     subnets: ec2.SelectedSubnets | undefined, errors: ConfigErrors): void {
+    checkAllocationId(errors, 'elasticIpAllocationId', props.elasticIpAllocationId);
+    checkTokenUnit(errors, 'elasticIpClaimTimeout', props.elasticIpClaimTimeout, 'seconds');
+    checkTokenUnit(errors, 'lifecycleHookHeartbeat', props.lifecycleHookHeartbeat, 'seconds');
+    if (props.rootVolumeSize) {
+      checkRootVolumeSize(errors, props.rootVolumeSize);
+    }
+    const name = props.instanceName;
+    if (name !== undefined && !Token.isUnresolved(name) && (name.length > TAG_VALUE.maxLength || name.length === 0)) {
+      errors.add('instanceName', name.length > 40 ? `${name.slice(0, 40)}…` : name, `is the Name tag of the instances, and a tag value has 1 to ${TAG_VALUE.maxLength} characters (EC2 tag restrictions), but it has ${name.length}`,
+        `use a shorter name, or remove instanceName for a name derived from the construct path`);
+    }
     if (props.elasticIp === false && props.elasticIpAllocationId !== undefined) {
       errors.add('elasticIpAllocationId', props.elasticIpAllocationId, 'an allocation ID means the instance claims that Elastic IP, but elasticIp is false',
         'remove elasticIp: false, or remove elasticIpAllocationId');
@@ -836,19 +867,17 @@ export class HaInstance extends Construct implements ec2.IConnectable {
       if (isConcrete(retention) && (retention < 1 || !Number.isInteger(retention))) {
         errors.add('dataVolume.snapshotRetention', retention, 'the newest snapshot holds the data and is always kept, so at least 1', 'use a whole number of 1 or more (7 is the default)');
       }
-      if (dv.size && !Token.isUnresolved(dv.size.toGibibytes({ rounding: SizeRoundingBehavior.NONE }))) {
-        const gib = dv.size.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
-        if (gib < 1 || gib > 16384 || !Number.isInteger(gib)) {
-          errors.add('dataVolume.size', `${gib} GiB`, 'EBS volumes are a whole number of GiB from 1 to 16,384', 'use e.g. Size.gibibytes(10)');
-        }
-      }
-      if (dv.mountPoint !== undefined && !/^\/[A-Za-z0-9._/-]+$/.test(dv.mountPoint)) {
+      checkEbsVolume(errors, 'dataVolume.', dv, DEFAULT_DATA_VOLUME_SIZE);
+      if (dv.mountPoint !== undefined && !Token.isUnresolved(dv.mountPoint) && !/^\/[A-Za-z0-9._/-]+$/.test(dv.mountPoint)) {
         errors.add('dataVolume.mountPoint', dv.mountPoint, 'must be an absolute path of letters, digits, ".", "_", "-" and "/" (it is written into a shell script and /etc/fstab)', "use e.g. '/data'");
       }
-      if (dv.deviceName !== undefined && !/^\/dev\/(sd[f-p]|xvd[f-p])$/.test(dv.deviceName)) {
+      if (dv.deviceName !== undefined && !Token.isUnresolved(dv.deviceName) && !/^\/dev\/(sd[f-p]|xvd[f-p])$/.test(dv.deviceName)) {
         errors.add('dataVolume.deviceName', dv.deviceName, 'EC2 recommends /dev/sd[f-p] for data volumes', "use '/dev/sdf'");
       }
       const interval = dv.snapshotInterval;
+      checkTokenUnit(errors, 'dataVolume.snapshotInterval', interval, 'hours');
+      checkTokenUnit(errors, 'dataVolume.drainTimeout', dv.drainTimeout, 'seconds');
+      checkTokenUnit(errors, 'dataVolume.restoreFromSnapshotAfter', dv.restoreFromSnapshotAfter, 'seconds');
       if (interval && !interval.isUnresolved() && ![1, 2, 3, 4, 6, 8, 12, 24].includes(interval.toHours({ integral: false }))) {
         errors.add('dataVolume.snapshotInterval', interval, 'Data Lifecycle Manager schedules snapshots every 1, 2, 3, 4, 6, 8, 12 or 24 hours', 'use e.g. Duration.hours(1)');
       }

@@ -1,3 +1,4 @@
+import { Tokenization } from 'aws-cdk-lib';
 /**
  * Bash fragments for the user data of `HaInstance` and `HaBastion` (Amazon Linux 2023: bash, curl
  * and AWS CLI v2 are on the AMI; jq is not, so the scripts use `--query … --output text`).
@@ -92,7 +93,7 @@ export function eipClaimCommands(options: EipClaimScriptOptions): string[] {
     '    sleep "$poll"',
     '  done',
     '}',
-    `ha_claim_eip '${options.allocationId}' ${options.timeoutSeconds}`,
+    `ha_claim_eip '${options.allocationId}' ${Tokenization.stringifyNumber(options.timeoutSeconds)}`,
   ];
 }
 
@@ -135,7 +136,7 @@ export function dataVolumeCommands(options: DataVolumeScriptOptions): string[] {
     '  systemctl daemon-reload',
     '  mountpoint -q "$mountpoint" || mount "$mountpoint"',
     '}',
-    `ha_mount_data_volume '${deviceName}' '${mountPoint}' '${label}' ${timeoutSeconds}`,
+    `ha_mount_data_volume '${deviceName}' '${mountPoint}' '${label}' ${Tokenization.stringifyNumber(timeoutSeconds)}`,
     "cat > /usr/local/sbin/ha-data-drain <<'HA_DRAIN'",
     '#!/bin/bash',
     '# Unmounts and detaches the data volume as soon as Auto Scaling marks this instance for termination.',

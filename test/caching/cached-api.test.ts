@@ -244,9 +244,9 @@ describe('CachedApi validation', () => {
     ['cacheTtl is below 1 s', { cacheTtl: Duration.millis(500) }, /cacheTtl '500 millis': Valkey expiries are set in whole seconds, at least 1/],
     ['cacheTtl is not whole seconds', { cacheTtl: Duration.millis(1500) }, /cacheTtl '1 second 500 millis': Valkey expiries are set in whole seconds/],
     ['cacheTimeout reaches the function timeout', { cacheTimeout: Duration.seconds(10) }, /cacheTimeout '10 seconds': must be from 1 ms to below the function timeout \(10 seconds\)/],
-    ['cacheMaxDataStorageGb is 0', { cacheMaxDataStorageGb: 0 }, /cacheMaxDataStorageGb '0': ElastiCache Serverless allows a whole number of GB from 1 to 5000/],
-    ['cacheMaxEcpuPerSecond is below 1000', { cacheMaxEcpuPerSecond: 10 }, /cacheMaxEcpuPerSecond '10': ElastiCache Serverless allows 1000 to 15,000,000/],
-    ['apiCacheTtl is above 3600 s', { apiCacheTtl: Duration.seconds(3601), maxStaleness: Duration.hours(2) }, /apiCacheTtl '1 hour 1 second': API Gateway stage caches allow a TTL from 0 to 3600 seconds/],
+    ['cacheMaxDataStorageGb is 0', { cacheMaxDataStorageGb: 0 }, /cacheMaxDataStorageGb '0': must be a whole number from 1 to 5000 GB \(ElastiCache API DataStorage, Maximum\)/],
+    ['cacheMaxEcpuPerSecond is below 1000', { cacheMaxEcpuPerSecond: 10 }, /cacheMaxEcpuPerSecond '10': must be a whole number from 1000 to 15000000 ECPUs per second/],
+    ['apiCacheTtl is above 3600 s', { apiCacheTtl: Duration.seconds(3601), maxStaleness: Duration.hours(2) }, /apiCacheTtl '1 hour 1 second': must be a whole number from 0 to 3600 seconds \(API Gateway/],
     ['apiCacheSize is set without apiCacheTtl', { apiCacheSize: '1.6' }, /apiCacheSize '1.6': only applies with a stage cache/],
     ['apiCacheSize is not offered', { apiCacheTtl: Duration.seconds(10), apiCacheSize: '2' }, /apiCacheSize '2': API Gateway offers 0.5, 1.6/],
     ['cachedPathPatterns is empty', { cachedPathPatterns: [] }, /cachedPathPatterns '\[\]': at least one path must be cacheable/],
@@ -577,7 +577,7 @@ describe('CachedApi alarms', () => {
   });
 
   test.each<[string, CachedApiProps, RegExp]>([
-    ['cacheHitRatioAlarmThreshold is above 100', { cacheHitRatioAlarmThreshold: 120 }, /cacheHitRatioAlarmThreshold '120': is a percentage of reads, from 0 to 100/],
+    ['cacheHitRatioAlarmThreshold is above 100', { cacheHitRatioAlarmThreshold: 120 }, /cacheHitRatioAlarmThreshold '120': must be from 0 to 100 percent/],
     ['apiLatencyAlarmThreshold is above API Gateway\'s 29 s', { apiLatencyAlarmThreshold: Duration.seconds(30) }, /apiLatencyAlarmThreshold '30 seconds': API Gateway answers within its 29 s integration timeout/],
   ])('fails if %s', (_, props, message) => {
     expect(() => synth(props)).toThrow(message);

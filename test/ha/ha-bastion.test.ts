@@ -430,7 +430,7 @@ describe('HaBastion', () => {
 
     test('fails if SSH from 0.0.0.0/0 or ::/0 is asked for without the opt-in', () => {
       expect(() => build({ sshAllowedCidrs: ['0.0.0.0/0', '::/0'] }))
-        .toThrow(/has 2 configuration error\(s\)[\s\S]*sshAllowedCidrs '0.0.0.0\/0': SSH from the whole internet .* needs an explicit opt-in\. Fix: .*allowSshFromAnywhere: true[\s\S]*sshAllowedCidrs '::\/0'/);
+        .toThrow(/has 2 configuration error\(s\)[\s\S]*sshAllowedCidrs\[0\] '0.0.0.0\/0': SSH from the whole internet .* needs an explicit opt-in\. Fix: .*allowSshFromAnywhere: true[\s\S]*sshAllowedCidrs\[1\] '::\/0'/);
       expect(() => build({}, (b) => b.allowSshFrom(ec2.Peer.anyIpv4())))
         .toThrow(/allowSshFrom 0.0.0.0\/0: SSH from the whole internet .* or set allowSshFromAnywhere: true to opt in/);
     });

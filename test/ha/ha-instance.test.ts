@@ -152,10 +152,10 @@ describe('HaInstance', () => {
     });
 
     test('an existing allocation is claimed instead of a new one', () => {
-      const { template: t, instance: i } = build({ elasticIpAllocationId: 'eipalloc-0123' });
+      const { template: t, instance: i } = build({ elasticIpAllocationId: 'eipalloc-0123abcd' });
       expect(ours(t, 'AWS::EC2::EIP')).toEqual([]);
-      expect(i.elasticIpAllocationId).toBe('eipalloc-0123');
-      expect(userDataOf(t)).toContain("ha_claim_eip 'eipalloc-0123' 900");
+      expect(i.elasticIpAllocationId).toBe('eipalloc-0123abcd');
+      expect(userDataOf(t)).toContain("ha_claim_eip 'eipalloc-0123abcd' 900");
     });
 
     test('the claim timeout is configurable', () => {
@@ -460,8 +460,8 @@ describe('HaInstance', () => {
     test('fails if the snapshot retention is below 1, the size out of range, the mount point unsafe or the device name unusual', () => {
       const { stack, vpc } = newStack();
       expect(() => new HaInstance(stack, 'Server', {
-        vpc, dataVolume: { snapshotRetention: 0, size: Size.gibibytes(20000), mountPoint: '/data; rm -rf /', deviceName: '/dev/xvda' },
-      })).toThrow(/has 4 configuration error\(s\)[\s\S]*snapshotRetention '0'[\s\S]*dataVolume\.size '20000 GiB'[\s\S]*dataVolume\.mountPoint[\s\S]*dataVolume\.deviceName '\/dev\/xvda'/);
+        vpc, dataVolume: { snapshotRetention: 0, size: Size.gibibytes(70000), mountPoint: '/data; rm -rf /', deviceName: '/dev/xvda' },
+      })).toThrow(/has 4 configuration error\(s\)[\s\S]*snapshotRetention '0'[\s\S]*dataVolume\.size '70000 GiB'[\s\S]*dataVolume\.mountPoint[\s\S]*dataVolume\.deviceName '\/dev\/xvda'/);
     });
 
     test('fails if the snapshot interval is not one DLM offers, the scheduled retention out of range, or the restore delay under 5 minutes', () => {
