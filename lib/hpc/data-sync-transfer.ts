@@ -9,6 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors } from '../private/config-errors';
+import { validateBucketPrefix, validateFileSystemSubdirectory, validateSchedule } from './validate-data-sync';
 
 /** Which way the task copies. */
 export enum DataSyncDirection {
@@ -90,7 +91,8 @@ export interface DataSyncTransferProps {
   readonly direction?: DataSyncDirection;
 
   /**
-   * When the task runs by itself (at most hourly).
+   * When the task runs by itself: a rate() of an hour or more, or a cron() with one fixed minute
+   * (DataSync runs a task at most once an hour).
    *
    * @default - only when started (console, `aws datasync start-task-execution`)
    */
@@ -143,13 +145,10 @@ export class DataSyncTransfer extends Construct {
       errors.add(props.efs ? 'efs, fsxLustre' : 'efs / fsxLustre', props.efs ? 'both set' : undefined, 'a task copies between the bucket and exactly one file system',
         'set exactly one of efs and fsxLustre');
     }
-    const rate = props.schedule?.expressionString.match(/^rate\((\d+) minutes?\)$/);
-    if (rate && Number(rate[1]) < 60) {
-      errors.add('schedule', props.schedule!.expressionString, 'DataSync runs a task at most once an hour', 'use Schedule.rate(Duration.hours(1)) or longer');
-    }
-    if (props.bucketPrefix?.startsWith('/')) {
-      errors.add('bucketPrefix', props.bucketPrefix, 'an S3 prefix has no leading /', `use '${props.bucketPrefix.replace(/^\/+/, '')}'`);
-    }
+    validateSchedule(errors, props.schedule);
+    validateBucketPrefix(errors, props.bucketPrefix);
+    validateFileSystemSubdirectory(errors, 'efs.subdirectory', props.efs?.subdirectory);
+    validateFileSystemSubdirectory(errors, 'fsxLustre.subdirectory', props.fsxLustre?.subdirectory);
     errors.throwIfAny();
     const stack = Stack.of(this);
     const prefix = props.bucketPrefix ?? '';
