@@ -1,4 +1,4 @@
-import { Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as datasync from 'aws-cdk-lib/aws-datasync';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -125,8 +125,10 @@ export class DataSyncTransfer extends Construct {
   public readonly fileSystemAccessRole?: iam.Role;
   /** The S3 location. */
   public readonly s3Location: datasync.CfnLocationS3;
-  /** The file system location. */
-  public readonly fileSystemLocation: datasync.CfnLocationEFS | datasync.CfnLocationFSxLustre;
+  /** The file system location: an `AWS::DataSync::LocationEFS` or `AWS::DataSync::LocationFSxLustre`. */
+  public readonly fileSystemLocation: CfnResource;
+  /** ARN of the file system location. */
+  public readonly fileSystemLocationArn: string;
   /** The task. */
   public readonly task: datasync.CfnTask;
   /**
@@ -205,7 +207,7 @@ export class DataSyncTransfer extends Construct {
         description: `DataSync root access to one EFS file system for ${this.node.path}`,
       });
       const grant = e.fileSystem.grantRootAccess(this.fileSystemAccessRole);
-      this.fileSystemLocation = new datasync.CfnLocationEFS(this, 'EfsLocation', {
+      const location = new datasync.CfnLocationEFS(this, 'EfsLocation', {
         efsFilesystemArn: e.fileSystem.fileSystemArn,
         fileSystemAccessRoleArn: this.fileSystemAccessRole.roleArn,
         ec2Config: {
@@ -216,20 +218,24 @@ export class DataSyncTransfer extends Construct {
         inTransitEncryption: 'TLS1_2',
       });
       // DataSync checks the role when the location is created.
-      grant.applyBefore(this.fileSystemLocation);
+      grant.applyBefore(location);
+      this.fileSystemLocation = location;
+      this.fileSystemLocationArn = location.attrLocationArn;
     } else {
       const f = props.fsxLustre!;
-      this.fileSystemLocation = new datasync.CfnLocationFSxLustre(this, 'FsxLustreLocation', {
+      const location = new datasync.CfnLocationFSxLustre(this, 'FsxLustreLocation', {
         fsxFilesystemArn: f.fileSystemArn,
         securityGroupArns: f.securityGroups.map(sgArn),
         subdirectory: f.subdirectory ?? '/',
       });
+      this.fileSystemLocation = location;
+      this.fileSystemLocationArn = location.attrLocationArn;
     }
 
     const toFileSystem = (props.direction ?? DataSyncDirection.S3_TO_FILE_SYSTEM) === DataSyncDirection.S3_TO_FILE_SYSTEM;
     this.task = new datasync.CfnTask(this, 'Task', {
-      sourceLocationArn: toFileSystem ? this.s3Location.attrLocationArn : this.fileSystemLocation.attrLocationArn,
-      destinationLocationArn: toFileSystem ? this.fileSystemLocation.attrLocationArn : this.s3Location.attrLocationArn,
+      sourceLocationArn: toFileSystem ? this.s3Location.attrLocationArn : this.fileSystemLocationArn,
+      destinationLocationArn: toFileSystem ? this.fileSystemLocationArn : this.s3Location.attrLocationArn,
       options: {
         verifyMode: props.verifyMode ?? DataSyncVerifyMode.ONLY_FILES_TRANSFERRED,
         transferMode: 'CHANGED',
@@ -295,12 +301,28 @@ export class DataSyncTransfer extends Construct {
   }
 }
 
-/** How cdk-nag names the object wildcard: `<LogicalId.Arn>/prefix*` for a bucket of this app, the ARN text for an imported one. */
+/**
+ * How cdk-nag names the object wildcard: `<LogicalId.Arn>/prefix*` for a bucket of this app, the
+ * ARN text for an imported one; a token prefix appears as cdk-nag flattens it (`<Param>`).
+ */
 function objectWildcardFinding(stack: Stack, bucket: s3.IBucket, prefix: string): string {
   const cfn = bucket.node.defaultChild;
   if (cfn instanceof s3.CfnBucket) {
-    return `<${Stack.of(cfn).getLogicalId(cfn)}.Arn>/${prefix}*`;
+    return `<${Stack.of(cfn).getLogicalId(cfn)}.Arn>/${flattenReference(stack.resolve(prefix))}*`;
   }
-  const arn = stack.resolve(bucket.arnForObjects(`${prefix}*`));
-  return typeof arn === 'string' ? arn : JSON.stringify(arn);
+  return flattenReference(stack.resolve(bucket.arnForObjects(`${prefix}*`)));
+}
+
+/** A resolved CloudFormation value as one string, the way cdk-nag writes it in finding IDs (`Ref X` -> `<X>`, `GetAtt X.Y` -> `<X.Y>`, joins joined). */
+function flattenReference(value: unknown): string {
+  if (typeof value === 'string') return value.replace(/\$\{/g, '<').replace(/}/g, '>');
+  const o = value as Record<string, unknown>;
+  if (o && Array.isArray(o['Fn::Join'])) {
+    const [delimiter, items] = o['Fn::Join'] as [string, unknown[]];
+    return items.map(flattenReference).join(delimiter);
+  }
+  if (o && Array.isArray(o['Fn::GetAtt'])) return `<${(o['Fn::GetAtt'] as string[]).map(flattenReference).join('.')}>`;
+  if (o && o.Ref !== undefined) return `<${flattenReference(o.Ref)}>`;
+  if (o && o['Fn::ImportValue'] !== undefined) return flattenReference(o['Fn::ImportValue']);
+  return JSON.stringify(value);
 }

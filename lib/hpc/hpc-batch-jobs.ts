@@ -1,4 +1,4 @@
-import { Duration, Size, Validations } from 'aws-cdk-lib';
+import { Duration, IResolvable, IResolveContext, Size, Token, Validations } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -150,8 +150,8 @@ export class HpcBatchJobs extends Construct {
     const container = new batch.EcsEc2ContainerDefinition(this, 'Container', {
       image: props.image,
       command: props.command,
-      cpu,
-      memory,
+      cpu: asStringValued(cpu),
+      memory: memory.isUnresolved() ? Size.mebibytes(asStringValued(memory.toMebibytes())) : memory,
       // EFA pins memory for RDMA.
       ulimits: nodes.efaInterfaces > 0 ? [{ name: batch.UlimitName.MEMLOCK, softLimit: -1, hardLimit: -1 }] : undefined,
       linuxParameters: nodes.efaInterfaces > 0 ? new batch.LinuxParameters(this, 'LinuxParameters') : undefined,
@@ -221,4 +221,23 @@ export class HpcBatchJobs extends Construct {
       statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5), ...props,
     });
   }
+}
+
+/**
+ * A number token that resolves to the string of its value. aws-cdk-lib renders a container's
+ * VCPU and MEMORY with `toString()`, which leaves a Lazy number a number where Batch's schema wants
+ * a string; a CfnParameter stays a `Ref`. Concrete numbers pass through.
+ */
+function asStringValued(n: number): number {
+  if (!Token.isUnresolved(n)) {
+    return n;
+  }
+  const resolvable: IResolvable = {
+    creationStack: [],
+    resolve: (context: IResolveContext) => {
+      const value = context.resolve(n);
+      return typeof value === 'number' ? String(value) : value;
+    },
+  };
+  return Token.asNumber(resolvable);
 }

@@ -888,6 +888,10 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
       errors.add('desiredCapacity', desired, `must be between minCapacity (${min ?? 0}) and maxCapacity (${max ?? 4})`, 'adjust desiredCapacity');
     }
     this.validateLustre(errors);
+    const scratch = props.scratchMountPoint;
+    if (scratch !== undefined && !Token.isUnresolved(scratch) && !/^\/[A-Za-z0-9._/-]+$/.test(scratch)) {
+      errors.add('scratchMountPoint', scratch, 'must be an absolute path of letters, digits, ".", "_", "-" and "/" (user data mounts it)', "use e.g. '/scratch'");
+    }
     if (props.nodeVolume) {
       validateIo2(props.nodeVolume, errors);
     }
