@@ -11,6 +11,9 @@ import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors } from '../private/config-errors';
 import { validateBucketPrefix, validateFileSystemSubdirectory, validateSchedule } from './validate-data-sync';
 
+/** NFS, the port of EFS mount targets. */
+const NFS = ec2.Port.tcp(2049);
+
 /** Which way the task copies. */
 export enum DataSyncDirection {
   /** From the bucket to the file system (stage inputs). */
@@ -196,7 +199,14 @@ export class DataSyncTransfer extends Construct {
     const sgArn = (sg: ec2.ISecurityGroup) => stack.formatArn({ service: 'ec2', resource: 'security-group', resourceName: sg.securityGroupId });
     if (props.efs) {
       const e = props.efs;
-      e.fileSystem.connections.allowDefaultPortFrom(e.securityGroup, 'DataSync');
+      // NFS from DataSync's group; in another stack, the rules go with that group (aws-cdk-lib's
+      // remoteRule), so references point from the transfer to the file system only.
+      for (const group of e.fileSystem.connections.securityGroups) {
+        group.addIngressRule(e.securityGroup, NFS, 'from DataSync', true);
+        if (!e.securityGroup.allowAllOutbound) {
+          e.securityGroup.addEgressRule(group, NFS, 'DataSync');
+        }
+      }
       // With IAM authorization DataSync can mount a file system whose policy refuses anonymous clients
       // (as aws-cdk-lib's does with @aws-cdk/aws-efs:denyAnonymousAccess), and copies as root so it can
       // read and write every file. It requires TLS, which the location sets.

@@ -716,11 +716,20 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
   /**
    * Let `client` (e.g. the security group of a DataSync location) reach the FSx for Lustre file
    * system as a Lustre client: TCP 988 and 1018-1023 to the file servers, and back from them.
+   * When the client's group is in another stack, every rule is created in the client's stack, so
+   * references point from the client to the cluster only.
    */
   public allowLustreClient(client: ec2.IConnectable): void {
-    for (const port of LUSTRE_PORTS) {
-      this.fileSystemSecurityGroup.connections.allowFrom(client, port, `Lustre ${port.toString()} from a client`);
-      client.connections.allowFrom(this.fileSystemSecurityGroup, port, `Lustre ${port.toString()} from the file servers`);
+    const servers = this.fileSystemSecurityGroup;
+    for (const group of client.connections.securityGroups) {
+      for (const port of LUSTRE_PORTS) {
+        // remoteRule: in another stack, aws-cdk-lib places the rule with the peer (the client).
+        servers.addIngressRule(group, port, `Lustre ${port.toString()} from a client`, true);
+        if (!group.allowAllOutbound) {
+          group.addEgressRule(servers, port, `Lustre ${port.toString()} from a client`);
+        }
+        group.addIngressRule(servers, port, `Lustre ${port.toString()} from the file servers`);
+      }
     }
   }
 
