@@ -183,6 +183,21 @@ describe('ParallelCluster config', () => {
     });
   });
 
+  describe('FSx import and export paths (FSx CreateFileSystemLustreConfiguration)', () => {
+    const lustre = { deploymentType: fsx.LustreDeploymentType.SCRATCH_2, storageCapacity: 1200 };
+    test('an export path in the import path\'s bucket is accepted', () => {
+      expect(() => ParallelClusterConfig.render({ ...base, lustre: { ...lustre, importPath: 's3://my-data/in', exportPath: 's3://my-data/out' } })).not.toThrow();
+    });
+    test('fails if the export path is in another bucket', () => {
+      expect(() => ParallelClusterConfig.render({ ...base, lustre: { ...lustre, importPath: 's3://my-data/in', exportPath: 's3://other/out' } }))
+        .toThrow(/lustre.exportPath 's3:\/\/other\/out': FSx exports only to the bucket of importPath \(my-data\)/);
+    });
+    test('fails if there is an export path without an import path', () => {
+      expect(() => ParallelClusterConfig.render({ ...base, lustre: { ...lustre, exportPath: 's3://my-data/out' } }))
+        .toThrow(/lustre.exportPath 's3:\/\/my-data\/out': FSx exports only to the bucket it imports from/);
+    });
+  });
+
   describe('limits', () => {
     test('compute resource names of 25 characters are accepted; fails at 26', () => {
       const cr = (name: string) => ({ ...base, queues: [{ ...queue('compute'), computeResources: [{ name, instanceType: 'c5n.18xlarge' }] }] });
