@@ -1,4 +1,4 @@
-import { Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as datasync from 'aws-cdk-lib/aws-datasync';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -9,6 +9,10 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors } from '../private/config-errors';
+import { validateBucketPrefix, validateFileSystemSubdirectory, validateSchedule } from './validate-data-sync';
+
+/** NFS, the port of EFS mount targets. */
+const NFS = ec2.Port.tcp(2049);
 
 /** Which way the task copies. */
 export enum DataSyncDirection {
@@ -90,7 +94,8 @@ export interface DataSyncTransferProps {
   readonly direction?: DataSyncDirection;
 
   /**
-   * When the task runs by itself (at most hourly).
+   * When the task runs by itself: a rate() of an hour or more, or a cron() with one fixed minute
+   * (DataSync runs a task at most once an hour).
    *
    * @default - only when started (console, `aws datasync start-task-execution`)
    */
@@ -123,8 +128,10 @@ export class DataSyncTransfer extends Construct {
   public readonly fileSystemAccessRole?: iam.Role;
   /** The S3 location. */
   public readonly s3Location: datasync.CfnLocationS3;
-  /** The file system location. */
-  public readonly fileSystemLocation: datasync.CfnLocationEFS | datasync.CfnLocationFSxLustre;
+  /** The file system location: an `AWS::DataSync::LocationEFS` or `AWS::DataSync::LocationFSxLustre`. */
+  public readonly fileSystemLocation: CfnResource;
+  /** ARN of the file system location. */
+  public readonly fileSystemLocationArn: string;
   /** The task. */
   public readonly task: datasync.CfnTask;
   /**
@@ -143,13 +150,10 @@ export class DataSyncTransfer extends Construct {
       errors.add(props.efs ? 'efs, fsxLustre' : 'efs / fsxLustre', props.efs ? 'both set' : undefined, 'a task copies between the bucket and exactly one file system',
         'set exactly one of efs and fsxLustre');
     }
-    const rate = props.schedule?.expressionString.match(/^rate\((\d+) minutes?\)$/);
-    if (rate && Number(rate[1]) < 60) {
-      errors.add('schedule', props.schedule!.expressionString, 'DataSync runs a task at most once an hour', 'use Schedule.rate(Duration.hours(1)) or longer');
-    }
-    if (props.bucketPrefix?.startsWith('/')) {
-      errors.add('bucketPrefix', props.bucketPrefix, 'an S3 prefix has no leading /', `use '${props.bucketPrefix.replace(/^\/+/, '')}'`);
-    }
+    validateSchedule(errors, props.schedule);
+    validateBucketPrefix(errors, props.bucketPrefix);
+    validateFileSystemSubdirectory(errors, 'efs.subdirectory', props.efs?.subdirectory);
+    validateFileSystemSubdirectory(errors, 'fsxLustre.subdirectory', props.fsxLustre?.subdirectory);
     errors.throwIfAny();
     const stack = Stack.of(this);
     const prefix = props.bucketPrefix ?? '';
@@ -195,7 +199,14 @@ export class DataSyncTransfer extends Construct {
     const sgArn = (sg: ec2.ISecurityGroup) => stack.formatArn({ service: 'ec2', resource: 'security-group', resourceName: sg.securityGroupId });
     if (props.efs) {
       const e = props.efs;
-      e.fileSystem.connections.allowDefaultPortFrom(e.securityGroup, 'DataSync');
+      // NFS from DataSync's group; in another stack, the rules go with that group (aws-cdk-lib's
+      // remoteRule), so references point from the transfer to the file system only.
+      for (const group of e.fileSystem.connections.securityGroups) {
+        group.addIngressRule(e.securityGroup, NFS, 'from DataSync', true);
+        if (!e.securityGroup.allowAllOutbound) {
+          e.securityGroup.addEgressRule(group, NFS, 'DataSync');
+        }
+      }
       // With IAM authorization DataSync can mount a file system whose policy refuses anonymous clients
       // (as aws-cdk-lib's does with @aws-cdk/aws-efs:denyAnonymousAccess), and copies as root so it can
       // read and write every file. It requires TLS, which the location sets.
@@ -206,7 +217,7 @@ export class DataSyncTransfer extends Construct {
         description: `DataSync root access to one EFS file system for ${this.node.path}`,
       });
       const grant = e.fileSystem.grantRootAccess(this.fileSystemAccessRole);
-      this.fileSystemLocation = new datasync.CfnLocationEFS(this, 'EfsLocation', {
+      const location = new datasync.CfnLocationEFS(this, 'EfsLocation', {
         efsFilesystemArn: e.fileSystem.fileSystemArn,
         fileSystemAccessRoleArn: this.fileSystemAccessRole.roleArn,
         ec2Config: {
@@ -217,20 +228,24 @@ export class DataSyncTransfer extends Construct {
         inTransitEncryption: 'TLS1_2',
       });
       // DataSync checks the role when the location is created.
-      grant.applyBefore(this.fileSystemLocation);
+      grant.applyBefore(location);
+      this.fileSystemLocation = location;
+      this.fileSystemLocationArn = location.attrLocationArn;
     } else {
       const f = props.fsxLustre!;
-      this.fileSystemLocation = new datasync.CfnLocationFSxLustre(this, 'FsxLustreLocation', {
+      const location = new datasync.CfnLocationFSxLustre(this, 'FsxLustreLocation', {
         fsxFilesystemArn: f.fileSystemArn,
         securityGroupArns: f.securityGroups.map(sgArn),
         subdirectory: f.subdirectory ?? '/',
       });
+      this.fileSystemLocation = location;
+      this.fileSystemLocationArn = location.attrLocationArn;
     }
 
     const toFileSystem = (props.direction ?? DataSyncDirection.S3_TO_FILE_SYSTEM) === DataSyncDirection.S3_TO_FILE_SYSTEM;
     this.task = new datasync.CfnTask(this, 'Task', {
-      sourceLocationArn: toFileSystem ? this.s3Location.attrLocationArn : this.fileSystemLocation.attrLocationArn,
-      destinationLocationArn: toFileSystem ? this.fileSystemLocation.attrLocationArn : this.s3Location.attrLocationArn,
+      sourceLocationArn: toFileSystem ? this.s3Location.attrLocationArn : this.fileSystemLocationArn,
+      destinationLocationArn: toFileSystem ? this.fileSystemLocationArn : this.s3Location.attrLocationArn,
       options: {
         verifyMode: props.verifyMode ?? DataSyncVerifyMode.ONLY_FILES_TRANSFERRED,
         transferMode: 'CHANGED',
@@ -296,12 +311,28 @@ export class DataSyncTransfer extends Construct {
   }
 }
 
-/** How cdk-nag names the object wildcard: `<LogicalId.Arn>/prefix*` for a bucket of this app, the ARN text for an imported one. */
+/**
+ * How cdk-nag names the object wildcard: `<LogicalId.Arn>/prefix*` for a bucket of this app, the
+ * ARN text for an imported one; a token prefix appears as cdk-nag flattens it (`<Param>`).
+ */
 function objectWildcardFinding(stack: Stack, bucket: s3.IBucket, prefix: string): string {
   const cfn = bucket.node.defaultChild;
   if (cfn instanceof s3.CfnBucket) {
-    return `<${Stack.of(cfn).getLogicalId(cfn)}.Arn>/${prefix}*`;
+    return `<${Stack.of(cfn).getLogicalId(cfn)}.Arn>/${flattenReference(stack.resolve(prefix))}*`;
   }
-  const arn = stack.resolve(bucket.arnForObjects(`${prefix}*`));
-  return typeof arn === 'string' ? arn : JSON.stringify(arn);
+  return flattenReference(stack.resolve(bucket.arnForObjects(`${prefix}*`)));
+}
+
+/** A resolved CloudFormation value as one string, the way cdk-nag writes it in finding IDs (`Ref X` -> `<X>`, `GetAtt X.Y` -> `<X.Y>`, joins joined). */
+function flattenReference(value: unknown): string {
+  if (typeof value === 'string') return value.replace(/\$\{/g, '<').replace(/}/g, '>');
+  const o = value as Record<string, unknown>;
+  if (o && Array.isArray(o['Fn::Join'])) {
+    const [delimiter, items] = o['Fn::Join'] as [string, unknown[]];
+    return items.map(flattenReference).join(delimiter);
+  }
+  if (o && Array.isArray(o['Fn::GetAtt'])) return `<${(o['Fn::GetAtt'] as string[]).map(flattenReference).join('.')}>`;
+  if (o && o.Ref !== undefined) return `<${flattenReference(o.Ref)}>`;
+  if (o && o['Fn::ImportValue'] !== undefined) return flattenReference(o['Fn::ImportValue']);
+  return JSON.stringify(value);
 }

@@ -1,4 +1,4 @@
-import { Duration, Size, Validations } from 'aws-cdk-lib';
+import { Duration, IResolvable, IResolveContext, Size, Token, Validations } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -6,8 +6,9 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
-import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { ConfigErrors } from '../private/config-errors';
 import { HpcCapacityType, IHpcNodeGroup } from './hpc-cluster';
+import { validateBatchJobSizing } from './validate-batch-jobs';
 
 /** Properties of {@link HpcBatchJobs}. */
 export interface HpcBatchJobsProps {
@@ -25,7 +26,8 @@ export interface HpcBatchJobsProps {
   readonly command?: string[];
 
   /**
-   * Nodes per job (2 or more; a multi-node parallel job of 1 node is a plain job).
+   * Nodes per job: 2 or more (a job of 1 node is a plain job), concrete (it sets the node range);
+   * above 1,000, Batch's default limit, the construct warns.
    *
    * @default 2
    */
@@ -39,21 +41,24 @@ export interface HpcBatchJobsProps {
   readonly mainNode?: number;
 
   /**
-   * vCPUs of each node's container.
+   * vCPUs of each node's container: 1 or more, at most the instance type's vCPUs (checked for the
+   * types of `EfaInstanceTypes.ALL`).
    *
    * @default 2
    */
   readonly cpu?: number;
 
   /**
-   * Memory of each node's container.
+   * Memory of each node's container (at least 4 MiB).
    *
    * @default Size.gibibytes(4)
    */
   readonly memory?: Size;
 
   /**
-   * Most vCPUs the compute environment runs at once.
+   * Most vCPUs the compute environment runs at once. Every node of a job is its own instance, so
+   * this must be at least `numNodes` x the instance type's vCPUs (x `cpu` for types not in
+   * `EfaInstanceTypes.ALL`), or jobs never start.
    *
    * @default 256
    */
@@ -99,12 +104,10 @@ export class HpcBatchJobs extends Construct {
       errors.add('nodes.capacityType', nodes.capacityType, 'AWS Batch does not run multi-node parallel jobs on Spot compute environments',
         'use an HpcCluster with capacityType: HpcCapacityType.ON_DEMAND for Batch');
     }
-    if (!isConcrete(numNodes) || numNodes < 2 || !Number.isInteger(numNodes)) {
-      errors.add('numNodes', isConcrete(numNodes) ? numNodes : '(token)', 'a multi-node parallel job has a whole number of 2 or more nodes, known at synth time (it sets the node range)', 'use e.g. 2');
-    }
-    if (isConcrete(numNodes) && isConcrete(mainNode) && (mainNode < 0 || mainNode >= numNodes || !Number.isInteger(mainNode))) {
-      errors.add('mainNode', mainNode, `must be a node index from 0 to numNodes - 1 (${numNodes - 1})`, 'use 0');
-    }
+    const cpu = props.cpu ?? 2;
+    const memory = props.memory ?? Size.gibibytes(4);
+    const maxvCpus = props.maxvCpus ?? 256;
+    validateBatchJobSizing(this, errors, { instanceType: nodes.instanceType.toString(), numNodes, mainNode, cpu, memory, maxvCpus });
     errors.throwIfAny();
 
     const arm = nodes.instanceType.architecture === ec2.InstanceArchitecture.ARM_64;
@@ -123,7 +126,7 @@ export class HpcBatchJobs extends Construct {
       // that these groups take precedence over the launch template's.
       securityGroups: nodes.connections.securityGroups,
       minvCpus: 0,
-      maxvCpus: props.maxvCpus ?? 256,
+      maxvCpus,
       spot: false,
     });
     // A pinned version: Batch resolves $Default/$Latest (or no version) only when the environment is
@@ -147,8 +150,8 @@ export class HpcBatchJobs extends Construct {
     const container = new batch.EcsEc2ContainerDefinition(this, 'Container', {
       image: props.image,
       command: props.command,
-      cpu: props.cpu ?? 2,
-      memory: props.memory ?? Size.gibibytes(4),
+      cpu: asStringValued(cpu),
+      memory: memory.isUnresolved() ? Size.mebibytes(asStringValued(memory.toMebibytes())) : memory,
       // EFA pins memory for RDMA.
       ulimits: nodes.efaInterfaces > 0 ? [{ name: batch.UlimitName.MEMLOCK, softLimit: -1, hardLimit: -1 }] : undefined,
       linuxParameters: nodes.efaInterfaces > 0 ? new batch.LinuxParameters(this, 'LinuxParameters') : undefined,
@@ -218,4 +221,23 @@ export class HpcBatchJobs extends Construct {
       statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5), ...props,
     });
   }
+}
+
+/**
+ * A number token that resolves to the string of its value. aws-cdk-lib renders a container's
+ * VCPU and MEMORY with `toString()`, which leaves a Lazy number a number where Batch's schema wants
+ * a string; a CfnParameter stays a `Ref`. Concrete numbers pass through.
+ */
+function asStringValued(n: number): number {
+  if (!Token.isUnresolved(n)) {
+    return n;
+  }
+  const resolvable: IResolvable = {
+    creationStack: [],
+    resolve: (context: IResolveContext) => {
+      const value = context.resolve(n);
+      return typeof value === 'number' ? String(value) : value;
+    },
+  };
+  return Token.asNumber(resolvable);
 }

@@ -10,8 +10,8 @@ import { Construct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
 import { countAzs, describeSelection, selectSubnetsOrReport } from '../private/subnet-azs';
-import { EFA_INSTANCE_TYPES, efaSupport } from './efa-instance-types';
-import { defaultLustreThroughput, validateLustreSettings } from './validate-lustre';
+import { EfaInstanceTypes } from './efa-instance-types';
+import { MAX_DATA_REPOSITORY_ASSOCIATIONS, defaultLustreThroughput, validateDataRepositoryLinks, validateLustreSettings } from './validate-lustre';
 import { SECURITY_GROUP_DESCRIPTION, pathLabel } from '../private/labels';
 
 /** How the compute nodes are bought. */
@@ -28,15 +28,16 @@ export interface HpcDataRepository {
   readonly bucket: s3.IBucket;
 
   /**
-   * Prefix in the bucket (without leading or trailing `/`).
+   * Prefix in the bucket (without a leading `/`).
    *
    * @default - the whole bucket
    */
   readonly bucketPrefix?: string;
 
   /**
-   * Directory of the file system the bucket appears under, e.g. `/input`. Associations of one file
-   * system must not overlap.
+   * Directory of the file system the bucket appears under, with the leading `/`, e.g. `/input`.
+   * Associations of one file system must not overlap (`/ns1` and `/ns1/ns2` do; `/` admits only
+   * one association), and each links its own bucket or prefix.
    */
   readonly fileSystemPath: string;
 }
@@ -106,6 +107,30 @@ export interface HpcLustreOptions {
   readonly freeCapacityAlarmThreshold?: number;
 }
 
+/** The FSx for Lustre settings of an {@link HpcCluster} with every default applied. */
+export interface HpcLustreSettings {
+  /** Deployment type. */
+  readonly deploymentType: fsx.LustreDeploymentType;
+  /** Storage capacity in GiB. */
+  readonly storageCapacityGiB: number;
+  /**
+   * Throughput in MB/s per TiB.
+   *
+   * @default - none: scratch types have a fixed 200
+   */
+  readonly perUnitStorageThroughput?: number;
+  /** Lustre version. */
+  readonly fileSystemTypeVersion: fsx.FileSystemTypeVersion;
+  /** S3 locations linked by data repository associations. */
+  readonly dataRepositories: HpcDataRepository[];
+  /** Where every node mounts the file system. */
+  readonly mountPoint: string;
+  /** What happens to the file system when it leaves the stack. */
+  readonly removalPolicy: RemovalPolicy;
+  /** Free fraction of the capacity below which `lustreFreeCapacityAlarm` fires. */
+  readonly freeCapacityAlarmThreshold: number;
+}
+
 /** The Amazon EFS file system of an {@link HpcCluster}, mounted on every node and in Batch containers. */
 export interface HpcEfsOptions {
   /**
@@ -161,7 +186,7 @@ export interface HpcNodeVolumeOptions {
   readonly mountPoint?: string;
 }
 
-/** EFA support of an instance type that is not (yet) in `EFA_INSTANCE_TYPES`. */
+/** EFA support of an instance type that is not (yet) in `EfaInstanceTypes.ALL`. */
 export interface EfaSupportOverride {
   /** Number of network cards of the instance type (`NetworkInfo.MaximumNetworkCards`), the most EFA interfaces it takes. */
   readonly networkCards: number;
@@ -248,9 +273,9 @@ export interface HpcClusterProps {
 
   /**
    * Treat `instanceType` as EFA-capable with this many network cards, for types newer than
-   * `EFA_INSTANCE_TYPES`.
+   * `EfaInstanceTypes.ALL`.
    *
-   * @default - support is looked up in `EFA_INSTANCE_TYPES`
+   * @default - support is looked up in `EfaInstanceTypes.ALL`
    */
   readonly efaSupportOverride?: EfaSupportOverride;
 
@@ -353,9 +378,6 @@ const EFS_BURST_CREDIT_ALARM_BYTES = 100 * 1024 * 1024 * 3600;
 /** Lustre ports: 988 (LNet), 1018–1023 (Lustre RPC). */
 const LUSTRE_PORTS = [ec2.Port.tcp(988), ec2.Port.tcpRange(1018, 1023)];
 
-/** FSx allows at most this many data repository associations per file system. */
-export const MAX_DATA_REPOSITORY_ASSOCIATIONS = 8;
-
 /**
  * Compute nodes for tightly coupled HPC: one launch template (EFA interfaces, optional io2 volume
  * and instance-store scratch) launched by an Auto Scaling group in one cluster placement group in
@@ -370,9 +392,9 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
   /** The Auto Scaling group, the default fleet. */
   public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
   /** The launch template of the nodes (also usable by Batch or other fleets). */
-  public readonly launchTemplate: ec2.LaunchTemplate;
+  public readonly launchTemplate: ec2.ILaunchTemplate;
   /** The cluster placement group; undefined when `clusterPlacementGroup` is false. */
-  public readonly placementGroup?: ec2.PlacementGroup;
+  public readonly placementGroup?: ec2.IPlacementGroup;
   /** The nodes' security group: all traffic to and from itself (EFA needs it), HTTPS out, Lustre to the file system. */
   public readonly securityGroup: ec2.SecurityGroup;
   /** Network access to the nodes. */
@@ -404,7 +426,7 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
   /** Security group of the file system (Lustre ports from itself and the nodes). */
   public readonly fileSystemSecurityGroup: ec2.SecurityGroup;
   /** The resolved Lustre settings. */
-  public readonly lustre: Required<Omit<HpcLustreOptions, 'perUnitStorageThroughput' | 'dataRepositories'>> & Pick<HpcLustreOptions, 'perUnitStorageThroughput'> & { readonly dataRepositories: HpcDataRepository[] };
+  public readonly lustre: HpcLustreSettings;
   /** The data repository associations, in the order of `lustre.dataRepositories`. */
   public readonly dataRepositoryAssociations: fsx.CfnDataRepositoryAssociation[] = [];
   /** Fires when the Lustre file system's free capacity stays below `lustre.freeCapacityAlarmThreshold` of its size. */
@@ -694,11 +716,20 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
   /**
    * Let `client` (e.g. the security group of a DataSync location) reach the FSx for Lustre file
    * system as a Lustre client: TCP 988 and 1018-1023 to the file servers, and back from them.
+   * When the client's group is in another stack, every rule is created in the client's stack, so
+   * references point from the client to the cluster only.
    */
   public allowLustreClient(client: ec2.IConnectable): void {
-    for (const port of LUSTRE_PORTS) {
-      this.fileSystemSecurityGroup.connections.allowFrom(client, port, `Lustre ${port.toString()} from a client`);
-      client.connections.allowFrom(this.fileSystemSecurityGroup, port, `Lustre ${port.toString()} from the file servers`);
+    const servers = this.fileSystemSecurityGroup;
+    for (const group of client.connections.securityGroups) {
+      for (const port of LUSTRE_PORTS) {
+        // remoteRule: in another stack, aws-cdk-lib places the rule with the peer (the client).
+        servers.addIngressRule(group, port, `Lustre ${port.toString()} from a client`, true);
+        if (!group.allowAllOutbound) {
+          group.addEgressRule(servers, port, `Lustre ${port.toString()} from a client`);
+        }
+        group.addIngressRule(servers, port, `Lustre ${port.toString()} from the file servers`);
+      }
     }
   }
 
@@ -783,11 +814,10 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
     });
     fileSystem.applyRemovalPolicy(l.removalPolicy);
     l.dataRepositories.forEach((repo, i) => {
-      const prefix = repo.bucketPrefix ? `/${repo.bucketPrefix}` : '';
       this.dataRepositoryAssociations.push(new fsx.CfnDataRepositoryAssociation(this, `DataRepositoryAssociation${i}`, {
         fileSystemId: fileSystem.ref,
         fileSystemPath: repo.fileSystemPath,
-        dataRepositoryPath: `s3://${repo.bucket.bucketName}${prefix}`,
+        dataRepositoryPath: dataRepositoryPath(repo),
         batchImportMetaDataOnCreate: true,
         s3: {
           autoImportPolicy: { events: ['NEW', 'CHANGED', 'DELETED'] },
@@ -805,10 +835,10 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
     const placement = props.clusterPlacementGroup ?? true;
     const override = props.efaSupportOverride;
     if (efa) {
-      const support = override ?? efaSupport(typeName);
+      const support = override ?? EfaInstanceTypes.of(typeName);
       if (!support) {
-        const examples = Object.keys(EFA_INSTANCE_TYPES).filter((t) => t.startsWith(typeName.split('.')[0] + '.'));
-        errors.add('instanceType', typeName, 'does not support EFA (support is by size; see EFA_INSTANCE_TYPES in lib/hpc/efa-instance-types.ts)',
+        const examples = Object.keys(EfaInstanceTypes.ALL).filter((t) => t.startsWith(typeName.split('.')[0] + '.'));
+        errors.add('instanceType', typeName, 'does not support EFA (support is by size; see EfaInstanceTypes.ALL in lib/hpc/efa-instance-types.ts)',
           `use one of ${(examples.length ? examples : ['c5n.18xlarge', 'hpc7g.16xlarge', 'hpc7a.96xlarge']).join(', ')}, set efa: false, or set efaSupportOverride for a type newer than the list`);
       }
       const n = props.efaInterfaces;
@@ -867,6 +897,10 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
       errors.add('desiredCapacity', desired, `must be between minCapacity (${min ?? 0}) and maxCapacity (${max ?? 4})`, 'adjust desiredCapacity');
     }
     this.validateLustre(errors);
+    const scratch = props.scratchMountPoint;
+    if (scratch !== undefined && !Token.isUnresolved(scratch) && !/^\/[A-Za-z0-9._/-]+$/.test(scratch)) {
+      errors.add('scratchMountPoint', scratch, 'must be an absolute path of letters, digits, ".", "_", "-" and "/" (user data mounts it)', "use e.g. '/scratch'");
+    }
     if (props.nodeVolume) {
       validateIo2(props.nodeVolume, errors);
     }
@@ -892,11 +926,22 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
         errors.add('lustre.dataRepositories', `${repos.length} association(s)`, `FSx allows at most ${MAX_DATA_REPOSITORY_ASSOCIATIONS} data repository associations per file system`,
           'link fewer buckets, or use prefixes of one bucket under one association');
       }
+      repos.forEach((repo, i) => {
+        if (repo.bucketPrefix !== undefined && !Token.isUnresolved(repo.bucketPrefix) && repo.bucketPrefix.startsWith('/')) {
+          errors.add(`lustre.dataRepositories[${i}].bucketPrefix`, repo.bucketPrefix, 'an S3 prefix has no leading / (it is appended to s3://<bucket>/)', `use '${repo.bucketPrefix.replace(/^\/+/, '')}'`);
+        }
+      });
+      validateDataRepositoryLinks(errors, 'lustre.dataRepositories', repos.map((repo) => ({ fileSystemPath: repo.fileSystemPath, dataRepositoryPath: dataRepositoryPath(repo) })));
     }
-    if (!/^\/[A-Za-z0-9._/-]+$/.test(this.lustre.mountPoint)) {
+    if (!Token.isUnresolved(this.lustre.mountPoint) && !/^\/[A-Za-z0-9._/-]+$/.test(this.lustre.mountPoint)) {
       errors.add('lustre.mountPoint', this.lustre.mountPoint, 'must be an absolute path of letters, digits, ".", "_", "-" and "/" (it goes into /etc/fstab)', "use e.g. '/fsx'");
     }
   }
+}
+
+/** `s3://<bucket>[/<prefix>]` of an association. */
+function dataRepositoryPath(repo: HpcDataRepository): string {
+  return `s3://${repo.bucket.bucketName}${repo.bucketPrefix ? `/${repo.bucketPrefix}` : ''}`;
 }
 
 function validateEfs(options: HpcEfsOptions, errors: ConfigErrors): void {
@@ -916,7 +961,7 @@ function validateEfs(options: HpcEfsOptions, errors: ConfigErrors): void {
 }
 
 /** AWS's limits for io2 Block Express (not aws-cdk-lib's `Volume` check, which caps io2 at 500 IOPS/GiB). */
-export const IO2_LIMITS = { minGiB: 4, maxGiB: 65536, minIops: 100, maxIops: 256000, maxIopsPerGiB: 1000 } as const;
+const IO2_LIMITS = { minGiB: 4, maxGiB: 65536, minIops: 100, maxIops: 256000, maxIopsPerGiB: 1000 } as const;
 
 function validateIo2(volume: HpcNodeVolumeOptions, errors: ConfigErrors): void {
   const { sizeGiB: size, iops } = volume;
@@ -931,7 +976,7 @@ function validateIo2(volume: HpcNodeVolumeOptions, errors: ConfigErrors): void {
     errors.add('nodeVolume.iops', iops, `io2 allows at most ${l.maxIopsPerGiB} IOPS per GiB, i.e. ${size * l.maxIopsPerGiB} for ${size} GiB`,
       `lower iops or raise sizeGiB to at least ${Math.ceil(iops / l.maxIopsPerGiB)}`);
   }
-  if (volume.mountPoint !== undefined && !/^\/[A-Za-z0-9._/-]+$/.test(volume.mountPoint)) {
+  if (volume.mountPoint !== undefined && !Token.isUnresolved(volume.mountPoint) && !/^\/[A-Za-z0-9._/-]+$/.test(volume.mountPoint)) {
     errors.add('nodeVolume.mountPoint', volume.mountPoint, 'must be an absolute path of letters, digits, ".", "_", "-" and "/"', "use e.g. '/data'");
   }
 }

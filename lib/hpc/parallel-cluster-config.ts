@@ -3,26 +3,37 @@ import * as efs from 'aws-cdk-lib/aws-efs';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import { stringify } from 'yaml';
 import { ConfigErrors } from '../private/config-errors';
-import { efaSupport } from './efa-instance-types';
+import { EfaInstanceTypes } from './efa-instance-types';
 import { HpcCapacityType, HpcClusterProps } from './hpc-cluster';
 import { defaultLustreThroughput, validateLustreSettings } from './validate-lustre';
 
-/** AWS ParallelCluster 3 limits this emitter enforces (ParallelCluster User Guide, "Cluster configuration file"). */
-export const PARALLEL_CLUSTER_LIMITS = {
+/** AWS ParallelCluster 3 limits the configuration emitter enforces (ParallelCluster User Guide, "Cluster configuration file"). */
+export interface ParallelClusterLimits {
   /** Slurm queues per cluster. */
-  maxQueues: 50,
+  readonly maxQueues: number;
   /** Compute resources per Slurm queue. */
-  maxComputeResourcesPerQueue: 50,
+  readonly maxComputeResourcesPerQueue: number;
   /** Cluster name: starts with a letter, letters, digits and hyphens. */
-  maxClusterNameLength: 60,
+  readonly maxClusterNameLength: number;
   /** Queue name: lower-case letters, digits and hyphens, starting with a letter; not `default`. */
-  maxQueueNameLength: 25,
+  readonly maxQueueNameLength: number;
   /** Compute resource name: lower-case letters, digits and hyphens, starting with a letter; not `default`. */
+  readonly maxComputeResourceNameLength: number;
+  /** Least EFS provisioned throughput in MiB/s (`EfsSettings.ProvisionedThroughput`). */
+  readonly minEfsProvisionedThroughput: number;
+  /** Most EFS provisioned throughput in MiB/s (`EfsSettings.ProvisionedThroughput`). */
+  readonly maxEfsProvisionedThroughput: number;
+}
+
+const PARALLEL_CLUSTER_LIMITS: ParallelClusterLimits = Object.freeze({
+  maxQueues: 50,
+  maxComputeResourcesPerQueue: 50,
+  maxClusterNameLength: 60,
+  maxQueueNameLength: 25,
   maxComputeResourceNameLength: 25,
-  /** EFS provisioned throughput in MiB/s (`EfsSettings.ProvisionedThroughput`). */
   minEfsProvisionedThroughput: 1,
   maxEfsProvisionedThroughput: 1024,
-} as const;
+});
 
 /** One compute resource (one instance type) of a Slurm queue. */
 export interface ParallelClusterComputeResource {
@@ -176,11 +187,32 @@ export interface ParallelClusterConfigProps {
 }
 
 /**
- * Renders a ParallelCluster 3 configuration file (`pcluster create-cluster --cluster-configuration`)
- * after checking it against ParallelCluster's limits. Values must be concrete (it is a text file,
- * not a CloudFormation template).
+ * ParallelCluster 3 configuration files (`pcluster create-cluster --cluster-configuration`),
+ * checked against ParallelCluster's limits and the FSx rules `HpcCluster` applies. Values must be
+ * concrete: the file is read by the `pcluster` CLI, not CloudFormation.
  */
-export function renderParallelClusterConfig(props: ParallelClusterConfigProps): string {
+export class ParallelClusterConfig {
+  /** The ParallelCluster limits the emitter enforces. */
+  public static readonly LIMITS: ParallelClusterLimits = PARALLEL_CLUSTER_LIMITS;
+
+  /** Renders the configuration of `props` as YAML. */
+  public static render(props: ParallelClusterConfigProps): string {
+    return render(props);
+  }
+
+  /**
+   * The configuration of the same nodes and file system as an `HpcCluster` with `props`: one Slurm
+   * queue `compute` with the instance type, EFA, placement group, capacity type and node counts,
+   * and the FSx for Lustre (and EFS) settings.
+   */
+  public static fromHpcCluster(props: HpcClusterProps, options: HpcParallelClusterOptions): string {
+    return fromHpcCluster(props, options);
+  }
+
+  private constructor() {}
+}
+
+function render(props: ParallelClusterConfigProps): string {
   const errors = new ConfigErrors('ParallelClusterConfig', props.clusterName);
   validate(props, errors);
   errors.throwIfAny();
@@ -250,7 +282,7 @@ function renderEfs(e: ParallelClusterEfs): Record<string, unknown> {
   };
 }
 
-/** Options of {@link parallelClusterConfigFromHpcCluster}: what `HpcClusterProps` does not say. */
+/** Options of {@link ParallelClusterConfig.fromHpcCluster}: what `HpcClusterProps` does not say. */
 export interface HpcParallelClusterOptions {
   /** Cluster name. */
   readonly clusterName: string;
@@ -281,12 +313,7 @@ export interface HpcParallelClusterOptions {
   readonly efsFileSystemId?: string;
 }
 
-/**
- * The ParallelCluster configuration of the same nodes and file system as an `HpcCluster` with
- * `props`: one Slurm queue `compute` with the instance type, EFA, placement group, capacity type and
- * node counts, and the FSx for Lustre settings.
- */
-export function parallelClusterConfigFromHpcCluster(props: HpcClusterProps, options: HpcParallelClusterOptions): string {
+function fromHpcCluster(props: HpcClusterProps, options: HpcParallelClusterOptions): string {
   const instanceType = props.instanceType?.toString() ?? 'c5n.18xlarge';
   const lustre = props.lustre ?? {};
   const deploymentType = lustre.deploymentType ?? fsx.LustreDeploymentType.SCRATCH_2;
@@ -301,7 +328,7 @@ export function parallelClusterConfigFromHpcCluster(props: HpcClusterProps, opti
     errors.throwIfAny();
   }
   const e = props.efs;
-  return renderParallelClusterConfig({
+  return render({
     clusterName: options.clusterName,
     region: options.region,
     headNodeInstanceType: options.headNodeInstanceType,
@@ -371,7 +398,7 @@ function validate(props: ParallelClusterConfigProps, errors: ConfigErrors): void
         errors.add(`queues[${q.name}].computeResources[${cr.name}].name`, cr.name, 'compute resource names must be unique in a queue', 'rename one of them');
       }
       crNames.add(cr.name);
-      if (cr.efa && !efaSupport(cr.instanceType)) {
+      if (cr.efa && !EfaInstanceTypes.supports(cr.instanceType)) {
         errors.add(`queues[${q.name}].computeResources[${cr.name}].instanceType`, cr.instanceType, 'does not support EFA', 'use an EFA-capable size such as c5n.18xlarge, or efa: false');
       }
       if ((cr.minCount ?? 0) > (cr.maxCount ?? 10)) {
@@ -391,10 +418,17 @@ function validate(props: ParallelClusterConfigProps, errors: ConfigErrors): void
     errors.add('lustre.importPath', l.importPath ?? l.exportPath, 'ParallelCluster does not take import or export paths with PERSISTENT_2 (it links S3 through data repository associations)',
       'remove importPath/exportPath, or use SCRATCH_2 or PERSISTENT_1');
   }
+  // FSx API CreateFileSystemLustreConfiguration: ImportPath is s3://bucket[/prefix]; ExportPath must use the same bucket.
+  const bucketOf = (url: string) => /^s3:\/\/([a-z0-9.-]{3,63})(\/[^\u0000\u0085\u2028\u2029\r\n]*)?$/.exec(url)?.[1];
   for (const [prop, value] of [['importPath', l?.importPath], ['exportPath', l?.exportPath]] as const) {
-    if (value !== undefined && !/^s3:\/\/[a-z0-9.-]{3,63}(\/.*)?$/.test(value)) {
-      errors.add(`lustre.${prop}`, value, 'must be an S3 URL', "use e.g. 's3://my-bucket/prefix'");
+    if (value !== undefined && !bucketOf(value)) {
+      errors.add(`lustre.${prop}`, value, 'must be an S3 URL (s3://bucket or s3://bucket/prefix, FSx ImportPath/ExportPath)', "use e.g. 's3://my-bucket/prefix'");
     }
+  }
+  if (l?.exportPath !== undefined && l.importPath === undefined) {
+    errors.add('lustre.exportPath', l.exportPath, 'FSx exports only to the bucket it imports from, so an export path needs an import path', 'set importPath to the same bucket, or remove exportPath');
+  } else if (l?.exportPath && l.importPath && bucketOf(l.exportPath) && bucketOf(l.importPath) && bucketOf(l.exportPath) !== bucketOf(l.importPath)) {
+    errors.add('lustre.exportPath', l.exportPath, `FSx exports only to the bucket of importPath (${bucketOf(l.importPath)})`, `use s3://${bucketOf(l.importPath)}/<prefix>`);
   }
 }
 

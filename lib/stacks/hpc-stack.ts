@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { createAlarmTopic } from './alarm-topic';
 import { accountUniqueName } from '../private/account-unique-name';
 import { DataSyncTransfer } from '../hpc/data-sync-transfer';
+import { EfaInstanceTypes } from '../hpc/efa-instance-types';
 import { HpcBatchJobs } from '../hpc/hpc-batch-jobs';
 import { HpcCluster } from '../hpc/hpc-cluster';
 import { createAccessLogsBucket, createSecureBucket } from '../private/secure-bucket';
@@ -132,7 +133,8 @@ export class HpcStack extends Stack {
       // Replace with your MPI image (libfabric + Open MPI / Intel MPI); this one only prints the node index.
       image: ecs.ContainerImage.fromRegistry('public.ecr.aws/amazonlinux/amazonlinux:2023'),
       command: ['sh', '-c', 'echo "node $AWS_BATCH_JOB_NODE_INDEX of $AWS_BATCH_JOB_NUM_NODES (main: $AWS_BATCH_JOB_MAIN_NODE_INDEX)"'],
-      maxvCpus: (props.maxNodes ?? 2) * 72,
+      // Room for a job on every node the group may run: each node of a multi-node job is one instance.
+      maxvCpus: (props.maxNodes ?? 2) * (EfaInstanceTypes.of(this.cluster.instanceType.toString())?.vCpus ?? 72),
       alarmActions: [action],
     });
     routeToAlarmTopic(topic, this.batchJobs.failedJobsRule, events.RuleTargetInput.fromText(

@@ -86,7 +86,7 @@ describe('HpcBatchJobs', () => {
   });
 
   test('one device per EFA interface', () => {
-    const { template } = build({ instanceType: new ec2.InstanceType('c6in.32xlarge'), efaInterfaces: 2 }, { numNodes: 4, mainNode: 1, cpu: 64, memory: Size.gibibytes(200) });
+    const { template } = build({ instanceType: new ec2.InstanceType('c6in.32xlarge'), efaInterfaces: 2 }, { numNodes: 4, mainNode: 1, cpu: 64, memory: Size.gibibytes(200), maxvCpus: 512 });
     const [jd] = Object.values(template.findResources('AWS::Batch::JobDefinition'));
     const range = jd.Properties.NodeProperties.NodeRangeProperties[0];
     expect(jd.Properties.NodeProperties).toMatchObject({ MainNode: 1, NumNodes: 4 });

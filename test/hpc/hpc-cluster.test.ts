@@ -5,7 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { EFA_INSTANCE_TYPES, efaSupport } from '../../lib/hpc/efa-instance-types';
+import { EfaInstanceTypes } from '../../lib/hpc/efa-instance-types';
 import { HpcCapacityType, HpcCluster, HpcClusterProps } from '../../lib/hpc/hpc-cluster';
 import { testApp } from '../support/app';
 
@@ -156,10 +156,12 @@ describe('HpcCluster', () => {
     });
 
     test('the data file is by size', () => {
-      expect(efaSupport('c5n.18xlarge')).toEqual({ networkCards: 1 });
-      expect(efaSupport('c5n.large')).toBeUndefined();
-      expect(efaSupport('toString')).toBeUndefined();
-      expect(Object.keys(EFA_INSTANCE_TYPES).every((t) => /^[a-z0-9-]+\.[a-z0-9-]+$/.test(t))).toBe(true);
+      expect(EfaInstanceTypes.of('c5n.18xlarge')).toEqual({ networkCards: 1, vCpus: 72 });
+      expect(EfaInstanceTypes.supports('c5n.18xlarge')).toBe(true);
+      expect(EfaInstanceTypes.supports('c5n.large')).toBe(false);
+      expect(EfaInstanceTypes.of('c5n.large')).toBeUndefined();
+      expect(EfaInstanceTypes.of('toString')).toBeUndefined();
+      expect(Object.keys(EfaInstanceTypes.ALL).every((t) => /^[a-z0-9-]+\.[a-z0-9-]+$/.test(t))).toBe(true);
     });
 
     test('fails if the instance type does not support EFA', () => {
