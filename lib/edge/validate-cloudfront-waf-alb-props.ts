@@ -71,8 +71,10 @@ export function validateCloudFrontWafAlbProps(scope: Construct, props: CloudFron
     if ((geo.allow === undefined) === (geo.deny === undefined)) {
       errors.add('geoRestriction', JSON.stringify(geo), 'CloudFront takes either an allow-list or a deny-list of countries', 'set exactly one of allow and deny');
     }
-    const codes = geo.allow ?? geo.deny ?? [];
-    if ((geo.allow ?? geo.deny) && codes.length === 0) {
+    const list = geo.allow ?? geo.deny;
+    // A list token, or tokens in the list, are checked by CloudFront at deploy time.
+    const codes = list === undefined || Token.isUnresolved(list) ? [] : list.filter((c) => !Token.isUnresolved(c));
+    if (list && !Token.isUnresolved(list) && list.length === 0) {
       errors.add('geoRestriction', '[]', 'an empty country list', 'list at least one country, or remove geoRestriction');
     }
     for (const code of codes.filter((c) => !/^[A-Z]{2}$/.test(c))) {
