@@ -120,16 +120,18 @@ export function checkEdgeWebAclProps(scope: Construct, errors: ConfigErrors, pro
  * even then). A `logs.LogGroup` without a name gets a generated one, which never has the prefix.
  */
 function checkLogGroup(scope: Construct, errors: ConfigErrors, logGroup: logs.ILogGroup, webAclScope: WebAclScope): void {
-  let name: string | undefined = logGroup.logGroupName;
+  let name: string = logGroup.logGroupName;
   if (logGroup instanceof logs.LogGroup) {
+    // The physical name is a lazy token that resolves to nothing when the name is left to CloudFormation.
     const cfn = logGroup.node.defaultChild as logs.CfnLogGroup;
-    if (cfn.logGroupName === undefined) {
+    const resolved: unknown = Stack.of(logGroup).resolve(cfn.logGroupName);
+    if (resolved === undefined) {
       errors.add('logGroup', logGroup.node.path,
         `was created without logGroupName, so CloudFormation generates a name, which never starts with '${WAF_LOGS_PREFIX}' as WAF requires`,
         `create it with logGroupName: '${WAF_LOGS_PREFIX}<name>', or omit logGroup to have one created`);
       return;
     }
-    name = cfn.logGroupName;
+    name = typeof resolved === 'string' ? resolved : cfn.logGroupName ?? name;
   }
   if (Token.isUnresolved(name)) {
     Annotations.of(scope).addWarningV2('cdk-reference-architectures:wafLogGroupNameUnknown',
