@@ -14,7 +14,8 @@ const checker = program.getTypeChecker();
 const edgeFiles = program.getSourceFiles().filter((f) => f.fileName.startsWith(EDGE_DIR));
 
 function exported<T extends ts.Node>(guard: (n: ts.Node) => n is T): T[] {
-  return edgeFiles.flatMap((f) => f.statements.filter(guard)).filter((n) => ts.getCombinedModifierFlags(n as unknown as ts.Declaration) & ts.ModifierFlags.Export);
+  return edgeFiles.flatMap((f) => f.statements.filter((s): s is ts.Statement & T => guard(s)))
+    .filter((n) => (ts.getCombinedModifierFlags(n as unknown as ts.Declaration) & ts.ModifierFlags.Export) !== 0);
 }
 
 /** Every jsii shape problem of the exported edge interfaces and classes. */
