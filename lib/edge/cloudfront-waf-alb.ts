@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -317,6 +317,10 @@ export class CloudFrontWafAlb extends Construct {
     this.logsBucket = props.logsBucket ?? createEdgeLogsBucket(this, 'Logs', { removalPolicy });
     this.distributionLogsBucket = props.distributionLogsBucket
       ?? createEdgeLogsBucket(this, 'DistributionLogs', { removalPolicy, acls: true });
+    if (props.distributionLogsBucket && !(props.distributionLogsBucket instanceof s3.Bucket)) {
+      Annotations.of(this).addWarningV2('cdk-reference-architectures:importedDistributionLogsBucket',
+        'distributionLogsBucket is imported, so its settings cannot be seen here: CloudFront standard logging writes through an ACL grant, so the bucket must have ACLs enabled (object ownership "bucket owner preferred" or "object writer", not "bucket owner enforced"), or the distribution fails to deploy.');
+    }
     this.vpc = props.vpc ?? createEdgeVpc(this, 'Vpc', this.logsBucket);
     const privateSubnets = privateSubnetsOf(this.vpc);
 

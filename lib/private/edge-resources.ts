@@ -1,4 +1,4 @@
-import { Aws, CfnCondition, CfnMapping, CfnResource, Duration, Fn, Names, RemovalPolicy, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnCondition, CfnMapping, CfnResource, Duration, Fn, Names, RemovalPolicy, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -272,6 +272,11 @@ export function privateSubnetsOf(vpc: ec2.IVpc): ec2.SubnetSelection {
  */
 export function enableAccessLogs(lb: elbv2.BaseLoadBalancer, bucket: s3.IBucket, prefix: string, kind: 'application' | 'network'): void {
   const stack = Stack.of(lb);
+  if (!(bucket instanceof s3.Bucket)) {
+    // An imported bucket ignores addToResourcePolicy, and ELB refuses to enable logs it cannot write.
+    Annotations.of(lb.node.scope ?? lb).addWarningV2('cdk-reference-architectures:importedLogsBucket',
+      `The logs bucket ${Token.isUnresolved(bucket.bucketName) ? '' : `'${bucket.bucketName}' `}is imported, so its bucket policy cannot be changed here: it must already let ${kind === 'application' ? 'the region\'s Elastic Load Balancing log writer (its ELB account, or logdelivery.elasticloadbalancing.amazonaws.com in newer regions)' : 'delivery.logs.amazonaws.com'} s3:PutObject to ${prefix}/AWSLogs/<account>/*, or enabling the access logs fails at deploy time. It must use SSE-S3.`);
+  }
   if (kind === 'application' && !Token.isUnresolved(stack.region)) {
     (lb as elbv2.ApplicationLoadBalancer).logAccessLogs(bucket, prefix);
     return;

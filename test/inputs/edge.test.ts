@@ -257,6 +257,14 @@ describe('edge inputs matrix', () => {
         distributionLogsBucket: s3.Bucket.fromBucketName(stack, 'CfLogs', 'my-cf-logs'),
       });
       expect(synthesizeAll(app)).toEqual([]);
+      Annotations.fromStack(stack).hasWarning('/Site/Site', Match.stringLikeRegexp("logs bucket 'my-alb-logs' is imported, so its bucket policy cannot be changed here"));
+      Annotations.fromStack(stack).hasWarning('/Site/Site', Match.stringLikeRegexp('distributionLogsBucket is imported.*must have ACLs enabled'));
+    });
+
+    test('no imported-bucket warning for a bucket of this app', () => {
+      const stack = stackIn(quietApp());
+      new lib.AlbIpBlocking(stack, 'Web', { blocklist: blocklist(), logsBucket: new s3.Bucket(stack, 'Logs', { enforceSSL: true }) });
+      Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('is imported'));
     });
 
     test('CloudFrontDistributionAlarms watches an imported distribution', () => {
