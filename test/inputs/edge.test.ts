@@ -94,6 +94,14 @@ describe('edge inputs matrix', () => {
         .toThrow(/EdgeWebAcl: rateLimitWindow \(token\): a token Duration can only be passed on to WAF .* Fix: use Duration.seconds\(token\)/);
     });
 
+    test('a blocklist name that is a token leaves the IP set descriptions at the default name, not the token\'s garbled text', () => {
+      const stack = stackIn(quietApp());
+      const name = new CfnParameter(stack, 'Name', { default: 'Office' }).valueAsString;
+      new lib.EdgeWebAcl(stack, 'Acl', { blocklist: new lib.IpBlocklist({ name, cidrs: CIDRS }) });
+      const descriptions = Object.values(Template.fromStack(stack).findResources('AWS::WAFv2::IPSet')).map((r) => r.Properties.Description);
+      expect(descriptions).toEqual(['IpBlocklist: blocked IPv4 ranges', 'IpBlocklist: blocked IPv6 ranges']);
+    });
+
     test('alarm descriptions show a token threshold as the parameter, not as its number encoding', () => {
       const stack = stackIn(quietApp());
       const threshold = new CfnParameter(stack, 'Threshold', { type: 'Number', default: 7 }).valueAsNumber;
