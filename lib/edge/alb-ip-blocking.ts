@@ -11,7 +11,7 @@ import {
   DEFAULT_SERVER_ERROR_THRESHOLD, addAlbServerErrorAlarms, addStatusCheckAlarm, addUnhealthyHostsAlarm, metricAlbServerErrors,
   metricStatusCheckFailed, metricUnhealthyHosts,
 } from '../private/edge-alarms';
-import { acknowledgePublicListener, addWebListeners, createEdgeAlb, createBlockedPublicSubnets, createWebInstance, privateSubnetsOf } from '../private/edge-resources';
+import { acknowledgePublicListener, addWebListeners, createEdgeAlb, createBlockedPublicSubnets, createWebInstance, portLabel, portText, privateSubnetsOf } from '../private/edge-resources';
 import { SECURITY_GROUP_DESCRIPTION, pathLabel } from '../private/labels';
 import { BlocklistNetworkAcl } from './blocklist-network-acl';
 import { IpBlocklist } from './ip-blocklist';
@@ -128,7 +128,7 @@ export class AlbIpBlocking extends Construct {
 
     this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
       vpc: this.vpc,
-      description: pathLabel(this, `: port ${port} from the load balancer only`, SECURITY_GROUP_DESCRIPTION),
+      description: pathLabel(this, `: ${portLabel(port)} from the load balancer only`, SECURITY_GROUP_DESCRIPTION),
       allowAllOutbound: false,
     });
     this.instance = createWebInstance(this, 'Instance', {
@@ -142,7 +142,7 @@ export class AlbIpBlocking extends Construct {
       page: 'Behind an ALB: blocked at the ALB subnets\' network ACL',
     });
     // InstanceTarget does not wire security groups: allow the ALB to the instance port, and nothing else in.
-    this.loadBalancer.connections.allowTo(this.instance, ec2.Port.tcp(port), `Load balancer to the instance on ${port}`);
+    this.loadBalancer.connections.allowTo(this.instance, ec2.Port.tcp(port), `Load balancer to the instance on ${portText(port)}`);
     this.targetGroup = this.listener.addTargets('Instance', {
       port,
       protocol: elbv2.ApplicationProtocol.HTTP,

@@ -4,12 +4,16 @@ import { Construct } from 'constructs';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
 import { IpBlocklist } from './ip-blocklist';
 
-/** Highest rule number a network ACL entry may have (32767 is the implicit deny-all). */
+/**
+ * Highest rule number a network ACL entry may have (EC2 API CreateNetworkAclEntry, `RuleNumber`:
+ * 1 to 32766; 32767 is the implicit deny-all).
+ */
 export const MAX_NACL_RULE_NUMBER = 32766;
 
 /**
  * Default quota of rules per network ACL, per direction and address family, counting the default
- * deny rule (32767 for IPv4, 32768 for IPv6). Adjustable up to {@link MAX_NACL_RULES}.
+ * deny rule (32767 for IPv4, 32768 for IPv6). Adjustable up to {@link MAX_NACL_RULES} (Amazon VPC
+ * quotas, "Rules per network ACL").
  */
 export const DEFAULT_NACL_RULE_QUOTA = 20;
 
@@ -48,6 +52,7 @@ export interface BlocklistNetworkAclProps {
 
   /**
    * Rule number of the first deny entry; the others follow one by one (IPv4 first, then IPv6).
+   * Must be literal: the numbers of the other entries are computed from it.
    *
    * @default 100
    */
@@ -55,7 +60,7 @@ export interface BlocklistNetworkAclProps {
 
   /**
    * Rule number of the allow-all IPv4 entry of a new network ACL (the IPv6 one takes the next
-   * number). Must be above every deny entry. Only for a new network ACL.
+   * number). Must be above every deny entry, and literal. Only for a new network ACL.
    *
    * @default 32000
    */
@@ -126,6 +131,10 @@ export class BlocklistNetworkAcl extends Construct {
       }
     } else if (Token.isUnresolved(first) && cidrs.length > 0) {
       errors.add('firstRuleNumber', '(token)', 'the rule numbers of the entries are computed from it at synth time, and their order against the allow entries must be checked',
+        'pass a literal number');
+    }
+    if (!props.networkAcl && Token.isUnresolved(allow)) {
+      errors.add('allowRuleNumber', '(token)', 'the IPv6 allow-all entry takes the next number, which must be computed at synth time (CloudFormation has no arithmetic), and the order against the deny entries checked',
         'pass a literal number');
     }
     if (!props.networkAcl && isConcrete(allow)

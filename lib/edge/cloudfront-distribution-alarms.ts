@@ -1,4 +1,4 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
@@ -69,7 +69,7 @@ export class CloudFrontDistributionAlarms extends Construct {
       evaluationPeriods: 2,
       // CloudFront publishes the rate only for periods with requests: no requests, no errors.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `More than ${threshold}% of the viewer requests of the CloudFront distribution of ${this.node.path} got a 5xx answer for 10 minutes. Look at the origin first (ALB 5xx and unhealthy-host alarms in the origin's region), then the distribution's standard logs (x-edge-detailed-result-type: OriginError, OriginConnectError).`,
+      alarmDescription: `More than ${Tokenization.stringifyNumber(threshold)}% of the viewer requests of the CloudFront distribution of ${this.node.path} got a 5xx answer for 10 minutes. Look at the origin first (ALB 5xx and unhealthy-host alarms in the origin's region), then the distribution's standard logs (x-edge-detailed-result-type: OriginError, OriginConnectError).`,
     }));
   }
 

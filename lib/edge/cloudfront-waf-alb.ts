@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -307,6 +307,9 @@ export class CloudFrontWafAlb extends Construct {
     const headerName = props.originHeaderName ?? 'X-Origin-Verify';
     const ruleQuota = props.securityGroupRuleQuota ?? DEFAULT_SECURITY_GROUP_RULE_QUOTA;
     const geo = props.geoRestriction;
+    const geoCodes = geo?.allow ?? geo?.deny;
+    // aws-cdk-lib's GeoRestriction checks each code and refuses tokens: a list with tokens goes into the template directly.
+    const geoHasToken = geoCodes !== undefined && (Token.isUnresolved(geoCodes) || geoCodes.some((c) => Token.isUnresolved(c)));
     validateCloudFrontWafAlbProps(this, props);
 
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
@@ -314,6 +317,10 @@ export class CloudFrontWafAlb extends Construct {
     this.logsBucket = props.logsBucket ?? createEdgeLogsBucket(this, 'Logs', { removalPolicy });
     this.distributionLogsBucket = props.distributionLogsBucket
       ?? createEdgeLogsBucket(this, 'DistributionLogs', { removalPolicy, acls: true });
+    if (props.distributionLogsBucket && !(props.distributionLogsBucket instanceof s3.Bucket)) {
+      Annotations.of(this).addWarningV2('cdk-reference-architectures:importedDistributionLogsBucket',
+        'distributionLogsBucket is imported, so its settings cannot be seen here: CloudFront standard logging writes through an ACL grant, so the bucket must have ACLs enabled (object ownership "bucket owner preferred" or "object writer", not "bucket owner enforced"), or the distribution fails to deploy.');
+    }
     this.vpc = props.vpc ?? createEdgeVpc(this, 'Vpc', this.logsBucket);
     const privateSubnets = privateSubnetsOf(this.vpc);
 
@@ -415,8 +422,7 @@ export class CloudFrontWafAlb extends Construct {
         responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
       },
       webAclId: this.webAcl.webAclArn,
-      geoRestriction: geo?.allow ? cloudfront.GeoRestriction.allowlist(...geo.allow)
-        : geo?.deny ? cloudfront.GeoRestriction.denylist(...geo.deny) : undefined,
+      geoRestriction: geo && !geoHasToken ? (geo.allow ? cloudfront.GeoRestriction.allowlist(...geo.allow) : cloudfront.GeoRestriction.denylist(...geo.deny!)) : undefined,
       certificate: props.certificate,
       domainNames: props.domainNames,
       // Only applies with a certificate: the default *.cloudfront.net certificate's policy is fixed.
@@ -427,6 +433,11 @@ export class CloudFrontWafAlb extends Construct {
       logBucket: this.distributionLogsBucket,
       logFilePrefix: 'cloudfront/',
     });
+
+    if (geo && geoHasToken) {
+      (this.distribution.node.defaultChild as cloudfront.CfnDistribution).addPropertyOverride('DistributionConfig.Restrictions.GeoRestriction',
+        { RestrictionType: geo.allow ? 'whitelist' : 'blacklist', Locations: geoCodes });
+    }
 
     // CloudFront creates its service security group with the VPC origin, so it is looked up after
     // the distribution; the ALB admits that group only, not the rest of the VPC.

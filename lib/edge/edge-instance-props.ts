@@ -15,9 +15,11 @@ export interface EdgeInstanceProps {
   readonly machineImage?: ec2.IMachineImage;
 
   /**
-   * User data of the instance.
+   * User data of the instance. {@link PublicInstanceIpBlocking} adds its host firewall commands to
+   * it (when `hostFirewall` is on).
    *
-   * @default - a static page served by Python's built-in HTTP server (no internet access needed)
+   * @default - a static page served on the (first) port by Python's built-in HTTP server (no
+   * internet access needed)
    */
   readonly userData?: ec2.UserData;
 

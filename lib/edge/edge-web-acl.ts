@@ -1,21 +1,22 @@
-import { Annotations, ArnFormat, Aws, Duration, Fn, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Aws, Duration, Fn, Names, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
-import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { ConfigErrors } from '../private/config-errors';
 import { WAF_DESCRIPTION, fitLabel } from '../private/labels';
 import { BlocklistIpSets, IpBlocklist, WebAclScope } from './ip-blocklist';
+import { WAF_EVALUATION_WINDOWS, WAF_LOGS_PREFIX, checkEdgeWebAclProps } from './validate-edge-web-acl-props';
 
 /** The only region a `CLOUDFRONT`-scope web ACL (and its IP sets) can be created in. */
 export const CLOUDFRONT_WEB_ACL_REGION = 'us-east-1';
 
 /** WAF requires the log group of a web ACL to be named with this prefix. */
-export const WAF_LOG_GROUP_PREFIX = 'aws-waf-logs-';
+export const WAF_LOG_GROUP_PREFIX = WAF_LOGS_PREFIX;
 
 /** Evaluation windows WAF accepts for a rate-based rule, in seconds. */
-export const RATE_LIMIT_WINDOWS = [60, 120, 300, 600];
+export const RATE_LIMIT_WINDOWS = WAF_EVALUATION_WINDOWS;
 
 /** AWS managed rule groups without a charge beyond the rule price: the default set, in priority order. */
 export const FREE_MANAGED_RULE_GROUPS = [
@@ -40,16 +41,8 @@ export interface IEdgeWebAcl {
   readonly webAclScope?: WebAclScope;
 }
 
-/** Properties of an {@link EdgeWebAcl}. */
-export interface EdgeWebAclProps {
-  /**
-   * `REGIONAL` for an ALB (in the ALB's region); `CLOUDFRONT` for a distribution, which must be
-   * created in a us-east-1 stack.
-   *
-   * @default WebAclScope.REGIONAL
-   */
-  readonly scope?: WebAclScope;
-
+/** The rules, logging and alarms of an {@link EdgeWebAcl}: every prop but its scope (see {@link WafProtectedAlbProps}). */
+export interface EdgeWebAclOptions {
   /**
    * Clients to block, first of all rules. IPv4 and IPv6 go into separate IP sets.
    *
@@ -59,7 +52,8 @@ export interface EdgeWebAclProps {
 
   /**
    * AWS managed rule groups (vendor `AWS`), in priority order after the IP block and rate rules.
-   * Paid groups are refused here: Bot Control has its own prop.
+   * Paid groups are refused here: Bot Control has its own prop. Each group becomes a rule, so the
+   * list must be literal (an entry may be a token).
    *
    * @default FREE_MANAGED_RULE_GROUPS - Amazon IP reputation list, core rule set, known bad inputs
    */
@@ -74,15 +68,16 @@ export interface EdgeWebAclProps {
   readonly botControl?: boolean;
 
   /**
-   * Requests per client IP per `rateLimitWindow` above which the client is blocked (WAF's minimum
-   * is 10); `false` for no rate-based rule.
+   * Requests per client IP per `rateLimitWindow` above which the client is blocked, from 10 to
+   * 2,000,000,000; `false` for no rate-based rule.
    *
    * @default 1000
    */
   readonly rateLimit?: number | false;
 
   /**
-   * The window the rate-based rule counts over: 60, 120, 300 or 600 seconds.
+   * The window the rate-based rule counts over: 60, 120, 300 or 600 seconds. A token must be given
+   * in seconds (`Duration.seconds(param.valueAsNumber)`).
    *
    * @default Duration.minutes(5)
    */
@@ -98,7 +93,8 @@ export interface EdgeWebAclProps {
 
   /**
    * Existing log group for the WAF logs, in the web ACL's region; its name must start with
-   * `aws-waf-logs-`.
+   * `aws-waf-logs-`. A `logs.LogGroup` without `logGroupName` is refused (its generated name lacks
+   * the prefix); a name that is a token cannot be checked and gets a warning.
    *
    * @default - a new log group named `aws-waf-logs-<unique>-<end of the stack ID>`, retained
    */
@@ -112,7 +108,8 @@ export interface EdgeWebAclProps {
   readonly logRetention?: logs.RetentionDays;
 
   /**
-   * Request headers (lower case) replaced by `REDACTED` in the WAF logs.
+   * Request headers (lower case) replaced by `REDACTED` in the WAF logs; at most 100. The list must
+   * be literal (an entry may be a token).
    *
    * @default ['authorization', 'cookie']
    */
@@ -142,6 +139,17 @@ export interface EdgeWebAclProps {
    * @default - no actions; add them with addAlarmActions()
    */
   readonly alarmActions?: cloudwatch.IAlarmAction[];
+}
+
+/** Properties of an {@link EdgeWebAcl}. */
+export interface EdgeWebAclProps extends EdgeWebAclOptions {
+  /**
+   * `REGIONAL` for an ALB (in the ALB's region); `CLOUDFRONT` for a distribution, which must be
+   * created in a us-east-1 stack.
+   *
+   * @default WebAclScope.REGIONAL
+   */
+  readonly scope?: WebAclScope;
 }
 
 /** Most metrics a CloudWatch alarm's metric math may use; the counted-requests alarm sums one per rule. */
@@ -178,8 +186,8 @@ export class EdgeWebAcl extends Construct implements IEdgeWebAcl {
   public readonly webAclArn: string;
   /** Its name, also the `WebACL` dimension of its metrics. */
   public readonly webAclName: string;
-  /** Its scope. */
-  public readonly webAclScope: WebAclScope;
+  /** Its scope (always set on a web ACL created here; optional as in {@link IEdgeWebAcl}). */
+  public readonly webAclScope?: WebAclScope;
   /** The IP sets of the blocklist (one per address family with entries). */
   public readonly ipSets: BlocklistIpSets;
   /** The log group receiving the WAF logs. */
@@ -201,59 +209,28 @@ export class EdgeWebAcl extends Construct implements IEdgeWebAcl {
   constructor(scope: Construct, id: string, props: EdgeWebAclProps = {}) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.webAclScope = props.scope ?? WebAclScope.REGIONAL;
+    const aclScope = props.scope ?? WebAclScope.REGIONAL;
+    this.webAclScope = aclScope;
     this.countOnly = props.countOnly ?? false;
     const managedGroups = props.managedRuleGroups ?? FREE_MANAGED_RULE_GROUPS;
     const rateLimit = props.rateLimit ?? 1000;
-    const window = props.rateLimitWindow ?? Duration.minutes(5);
     this.blockedRequestsBaseline = props.blockedRequestsBaseline ?? 1000;
 
     const errors = new ConfigErrors('EdgeWebAcl', this.node.path);
-    if (this.webAclScope === WebAclScope.CLOUDFRONT && !Token.isUnresolved(stack.region) && stack.region !== CLOUDFRONT_WEB_ACL_REGION) {
+    if (aclScope === WebAclScope.CLOUDFRONT && !Token.isUnresolved(stack.region) && stack.region !== CLOUDFRONT_WEB_ACL_REGION) {
       errors.add('scope', 'CLOUDFRONT', `a CLOUDFRONT-scope web ACL and its IP sets can only be created in us-east-1, but this stack is in ${stack.region}`,
         'create it in a stack with env: { region: \'us-east-1\' } and crossRegionReferences: true, and pass it to the distribution (see CloudFrontWafAlbStack)');
     }
-    if (rateLimit !== false && isConcrete(rateLimit) && (rateLimit < 10 || rateLimit > 2_000_000_000 || !Number.isInteger(rateLimit))) {
-      errors.add('rateLimit', rateLimit, 'WAF allows a whole number of requests from 10 to 2,000,000,000 per window',
-        'use 10 or more, or false for no rate-based rule');
-    }
-    if (!window.isUnresolved() && !RATE_LIMIT_WINDOWS.includes(window.toSeconds())) {
-      errors.add('rateLimitWindow', window, `WAF counts over ${RATE_LIMIT_WINDOWS.join(', ')} seconds only`,
-        'use Duration.minutes(1), Duration.minutes(2), Duration.minutes(5) or Duration.minutes(10)');
-    }
-    if (props.rateLimitWindow && rateLimit === false) {
-      errors.add('rateLimitWindow', props.rateLimitWindow, 'only applies to the rate-based rule, which rateLimit: false removes', 'remove rateLimitWindow');
-    }
-    for (const name of managedGroups) {
-      if (PAID_MANAGED_RULE_GROUPS[name]) {
-        errors.add('managedRuleGroups', name, 'is a paid rule group (subscription and per-request fee) or needs configuration', PAID_MANAGED_RULE_GROUPS[name]);
-      } else if (!/^AWSManagedRules\w+$/.test(name)) {
-        errors.add('managedRuleGroups', name, 'is not the name of an AWS managed rule group', 'use a name such as AWSManagedRulesSQLiRuleSet');
-      }
-    }
-    if (new Set(managedGroups).size !== managedGroups.length) {
-      errors.add('managedRuleGroups', managedGroups.join(', '), 'lists a rule group twice', 'list each group once');
-    }
-    const logGroupName = props.logGroup?.logGroupName;
-    if (logGroupName !== undefined && !Token.isUnresolved(logGroupName) && !logGroupName.startsWith(WAF_LOG_GROUP_PREFIX)) {
-      errors.add('logGroup', logGroupName, `WAF only logs to log groups whose name starts with '${WAF_LOG_GROUP_PREFIX}'`,
-        `use a log group named '${WAF_LOG_GROUP_PREFIX}${logGroupName}', or omit logGroup to have one created`);
-    }
-    if (isConcrete(this.blockedRequestsBaseline) && (this.blockedRequestsBaseline < 0 || !Number.isInteger(this.blockedRequestsBaseline))) {
-      errors.add('blockedRequestsBaseline', this.blockedRequestsBaseline, 'is a number of requests per 5 minutes', 'use a whole number of 0 or more, e.g. 1000');
-    }
-    if (props.logGroup && props.logRetention !== undefined) {
-      errors.add('logRetention', props.logRetention, 'only applies to a new log group, but logGroup was given', 'remove logRetention');
-    }
+    const { windowSeconds } = checkEdgeWebAclProps(this, errors, props, aclScope, PAID_MANAGED_RULE_GROUPS);
     errors.throwIfAny();
 
-    if (this.webAclScope === WebAclScope.CLOUDFRONT && Token.isUnresolved(stack.region)) {
+    if (aclScope === WebAclScope.CLOUDFRONT && Token.isUnresolved(stack.region)) {
       Annotations.of(this).addWarningV2('cdk-reference-architectures:webAclRegionUnknown',
         'A CLOUDFRONT-scope web ACL is in an environment-agnostic stack: the deploy fails unless that stack is deployed to us-east-1. Give the stack env: { region: \'us-east-1\' }.');
     }
 
     this.webAclName = Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
-    this.ipSets = props.blocklist ? props.blocklist.createWafIpSets(this, 'Blocklist', this.webAclScope) : {};
+    this.ipSets = props.blocklist ? props.blocklist.createWafIpSets(this, 'Blocklist', aclScope) : {};
 
     const rules: wafv2.CfnWebACL.RuleProperty[] = [];
     const action = this.countOnly ? { count: {} } : { block: {} };
@@ -273,7 +250,7 @@ export class EdgeWebAcl extends Construct implements IEdgeWebAcl {
     if (rateLimit !== false) {
       addRule('RateLimitPerIp', {
         action,
-        statement: { rateBasedStatement: { aggregateKeyType: 'IP', limit: rateLimit, evaluationWindowSec: window.toSeconds() } },
+        statement: { rateBasedStatement: { aggregateKeyType: 'IP', limit: rateLimit, evaluationWindowSec: windowSeconds } },
       });
     }
     for (const name of managedGroups.filter((n) => n !== 'AWSManagedRulesAmazonIpReputationList')) {
@@ -294,7 +271,7 @@ export class EdgeWebAcl extends Construct implements IEdgeWebAcl {
 
     this.webAcl = new wafv2.CfnWebACL(this, 'Resource', {
       name: this.webAclName,
-      scope: this.webAclScope,
+      scope: aclScope,
       description: fitLabel(`${this.countOnly ? 'COUNT-ONLY ' : ''}web ACL of ${this.node.path}`, '', WAF_DESCRIPTION),
       defaultAction: { allow: {} },
       visibilityConfig: this.visibility(this.webAclName),
@@ -315,6 +292,8 @@ export class EdgeWebAcl extends Construct implements IEdgeWebAcl {
       // WAF wants the log group ARN without the ':*' suffix that the LogGroup's Arn attribute has.
       logDestinationConfigs: [stack.formatArn({
         service: 'logs', resource: 'log-group', resourceName: this.logGroup.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        // An imported log group's own account (the check above refuses another region).
+        account: this.logGroup.env.account,
       })],
       redactedFields: (props.redactedHeaders ?? ['authorization', 'cookie']).map((name) => ({ singleHeader: { Name: name } })),
     });
@@ -328,7 +307,7 @@ export class EdgeWebAcl extends Construct implements IEdgeWebAcl {
       evaluationPeriods: 1,
       // WAF publishes BlockedRequests only when it blocks: no data is no blocks.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `Web ACL ${this.webAclName} (${this.node.path}) blocked more than ${this.blockedRequestsBaseline} requests in 5 minutes: an attack, or a rule blocking real users. Look at the per-rule BlockedRequests on the dashboard and the WAF logs in ${WAF_LOG_GROUP_PREFIX}… (terminatingRuleId, clientIp); raise blockedRequestsBaseline if this is the new normal.`,
+      alarmDescription: `Web ACL ${this.webAclName} (${this.node.path}) blocked more than ${Tokenization.stringifyNumber(this.blockedRequestsBaseline)} requests in 5 minutes: an attack, or a rule blocking real users. Look at the per-rule BlockedRequests on the dashboard and the WAF logs in ${WAF_LOG_GROUP_PREFIX}… (terminatingRuleId, clientIp); raise blockedRequestsBaseline if this is the new normal.`,
     }));
     if (this.countOnly) {
       this.countedRequestsAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'CountedRequestsAlarm', {

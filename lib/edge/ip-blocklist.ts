@@ -1,10 +1,14 @@
+import { Token } from 'aws-cdk-lib';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { parseCidr } from '../private/cidr';
+import { checkCidr } from '../private/cidr';
 import { ConfigErrors } from '../private/config-errors';
 import { WAF_DESCRIPTION, fitLabel } from '../private/labels';
 
-/** WAF's quota of addresses (CIDR entries) in one IP set; not adjustable. */
+/**
+ * WAF's quota of addresses (CIDR entries) in one IP set; not adjustable (AWS WAF Developer Guide,
+ * "IP set match rule statement": an IP set can hold up to 10,000 IP addresses or address ranges).
+ */
 export const MAX_WAF_IP_SET_ADDRESSES = 10_000;
 
 /** Where a WAF web ACL is used; a `CLOUDFRONT` web ACL and its IP sets must be created in us-east-1. */
@@ -20,7 +24,9 @@ export interface IpBlocklistProps {
   /**
    * The blocked ranges in CIDR notation, IPv4 and IPv6 mixed (`203.0.113.0/24`, `198.51.100.7/32`,
    * `2001:db8::/32`). Each must be the network address of its block (host bits zero: `10.0.0.0/24`,
-   * not `10.0.0.5/24`); `/0` is refused. Duplicates are dropped.
+   * not `10.0.0.5/24`); `/0` is refused. Duplicates are dropped. The list must be known at synth
+   * time (no CfnParameter or other token): each range becomes a network ACL entry and goes into the
+   * IP set of its address family.
    */
   readonly cidrs: string[];
 
@@ -60,29 +66,31 @@ export class IpBlocklist {
   public readonly name: string;
 
   constructor(props: IpBlocklistProps) {
-    this.name = props.name ?? 'IpBlocklist';
+    // A name that is a token would turn into a garbled description: descriptions use the default.
+    this.name = props.name !== undefined && !Token.isUnresolved(props.name) ? props.name : 'IpBlocklist';
     const errors = new ConfigErrors('IpBlocklist', this.name);
     const v4 = new Set<string>();
     const v6 = new Set<string>();
-    props.cidrs.forEach((cidr, i) => {
-      const prop = `cidrs[${i}]`;
-      const parsed = parseCidr(cidr);
-      if (typeof parsed === 'string') {
-        errors.add(prop, cidr, `${parsed}`, 'write a range as address/prefix length, e.g. 203.0.113.0/24, 198.51.100.7/32 or 2001:db8::/32');
-        return;
-      }
-      if (parsed.prefixLength === 0) {
-        errors.add(prop, cidr, 'a /0 range would block every client (and a NACL deny of /0 cuts the subnet off)',
-          'list the ranges to block; to block everyone, remove the listener or the route instead');
-        return;
-      }
-      if (!parsed.hostBitsZero) {
-        errors.add(prop, cidr, 'has host bits set; WAF rejects such an IP set at deploy time and NACLs silently use the network address',
-          `use the network address '${parsed.normalized}' (or /${parsed.family === 4 ? 32 : 128} for the single address)`);
-        return;
-      }
-      (parsed.family === 4 ? v4 : v6).add(parsed.normalized);
-    });
+    const whyConcrete = 'the ranges must be known at synth time: each becomes its own network ACL entry and goes into the WAF IP set of its address family, so a token cannot be counted or sorted';
+    if (Token.isUnresolved(props.cidrs)) {
+      errors.add('cidrs', '(list token)', whyConcrete, 'pass a literal list of ranges');
+    } else {
+      props.cidrs.forEach((cidr, i) => {
+        const prop = `cidrs[${i}]`;
+        if (Token.isUnresolved(cidr)) {
+          errors.add(prop, '(token)', whyConcrete, 'pass a literal range');
+          return;
+        }
+        const parsed = checkCidr(errors, prop, cidr);
+        if (!parsed) return;
+        if (parsed.prefixLength === 0) {
+          errors.add(prop, cidr, 'a /0 range would block every client (and a NACL deny of /0 cuts the subnet off)',
+            'list the ranges to block; to block everyone, remove the listener or the route instead');
+          return;
+        }
+        (parsed.family === 4 ? v4 : v6).add(parsed.normalized);
+      });
+    }
     for (const [family, set] of [['IPv4', v4], ['IPv6', v6]] as const) {
       if (set.size > MAX_WAF_IP_SET_ADDRESSES) {
         errors.add('cidrs', `${set.size} ${family} ranges`,

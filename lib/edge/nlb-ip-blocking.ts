@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, checkTcpPort } from '../private/config-errors';
 import { addStatusCheckAlarm, addUnhealthyHostsAlarm, metricStatusCheckFailed, metricUnhealthyHosts } from '../private/edge-alarms';
-import { acknowledgePublicListener, createBlockedPublicSubnets, enableAccessLogs, createWebInstance, privateSubnetsOf } from '../private/edge-resources';
+import { acknowledgePublicListener, createBlockedPublicSubnets, enableAccessLogs, createWebInstance, portLabel, portText, privateSubnetsOf } from '../private/edge-resources';
 import { SECURITY_GROUP_DESCRIPTION, pathLabel } from '../private/labels';
 import { BlocklistNetworkAcl } from './blocklist-network-acl';
 import { IpBlocklist } from './ip-blocklist';
@@ -102,13 +102,13 @@ export class NlbIpBlocking extends Construct {
     if (withSecurityGroup) {
       this.loadBalancerSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
         vpc: this.vpc,
-        description: pathLabel(this, `: listener port ${port} from anywhere`, SECURITY_GROUP_DESCRIPTION),
+        description: pathLabel(this, `: listener ${portLabel(port)} from anywhere`, SECURITY_GROUP_DESCRIPTION),
         allowAllOutbound: false,
       });
-      this.loadBalancerSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), `Public listener on ${port}`);
+      this.loadBalancerSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), `Public listener on ${portText(port)}`);
     } else {
       Annotations.of(this).addWarningV2('cdk-reference-architectures:nlbWithoutSecurityGroup',
-        `The NLB is created without a security group. One cannot be added later without replacing the NLB (a new DNS name), and the instances must allow port ${port} from 0.0.0.0/0, because they see the client addresses. Remove securityGroup: false unless you must.`);
+        `The NLB is created without a security group. One cannot be added later without replacing the NLB (a new DNS name), and the instances must allow ${portLabel(port)} from 0.0.0.0/0, because they see the client addresses. Remove securityGroup: false unless you must.`);
     }
     this.loadBalancer = new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {
       vpc: this.vpc,
@@ -128,14 +128,14 @@ export class NlbIpBlocking extends Construct {
 
     this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
       vpc: this.vpc,
-      description: pathLabel(this, withSecurityGroup ? `: port ${port} from the NLB security group only` : `: port ${port} from any client (NLB without security group)`, SECURITY_GROUP_DESCRIPTION),
+      description: pathLabel(this, withSecurityGroup ? `: ${portLabel(port)} from the NLB security group only` : `: ${portLabel(port)} from any client (NLB without security group)`, SECURITY_GROUP_DESCRIPTION),
       allowAllOutbound: false,
     });
     if (this.loadBalancerSecurityGroup) {
       // With a security group on the NLB, targets can reference it even though packets keep the client's address.
-      this.loadBalancerSecurityGroup.connections.allowTo(this.instanceSecurityGroup, ec2.Port.tcp(port), `NLB to instances on ${port}`);
+      this.loadBalancerSecurityGroup.connections.allowTo(this.instanceSecurityGroup, ec2.Port.tcp(port), `NLB to instances on ${portText(port)}`);
     } else {
-      this.instanceSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), `Clients through the NLB on ${port}`);
+      this.instanceSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), `Clients through the NLB on ${portText(port)}`);
     }
     this.instance = createWebInstance(this, 'Instance', {
       vpc: this.vpc,

@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { parseCidr } from '../private/cidr';
+import { checkCidr } from '../private/cidr';
 import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, checkTcpPort } from '../private/config-errors';
 import { addStatusCheckAlarm, metricStatusCheckFailed } from '../private/edge-alarms';
@@ -21,7 +21,9 @@ export interface PublicInstanceIpBlockingProps extends EdgeInstanceProps {
   /**
    * Who may connect, in CIDR notation: the security group allows `ports` from these ranges only.
    * `0.0.0.0/0` and `::/0` are refused: put a load balancer in front of a public service
-   * ({@link AlbIpBlocking}, {@link NlbIpBlocking}).
+   * ({@link AlbIpBlocking}, {@link NlbIpBlocking}). A range may be a token (e.g. a CfnParameter
+   * value), taken as IPv4; the list itself must be literal, because each range becomes its own
+   * security group rule.
    */
   readonly allowedCidrs: string[];
 
@@ -56,13 +58,6 @@ export interface PublicInstanceIpBlockingProps extends EdgeInstanceProps {
    */
   readonly logsBucket?: s3.IBucket;
 
-
-  /**
-   * User data of the instance. The host firewall commands (if on) are added to it.
-   *
-   * @default - a static page served on the first port by Python's built-in HTTP server
-   */
-  readonly userData?: ec2.UserData;
 }
 
 /**
@@ -95,19 +90,20 @@ export class PublicInstanceIpBlocking extends Construct implements ec2.IConnecta
     super(scope, id);
     const ports = props.ports ?? [80];
     const errors = new ConfigErrors('PublicInstanceIpBlocking', this.node.path);
-    props.allowedCidrs.forEach((cidr, i) => {
-      if (Token.isUnresolved(cidr)) return;
-      const parsed = parseCidr(cidr);
-      if (typeof parsed === 'string') {
-        errors.add(`allowedCidrs[${i}]`, cidr, parsed, 'use CIDR notation, e.g. 198.51.100.0/24');
-      } else if (parsed.prefixLength === 0) {
-        errors.add(`allowedCidrs[${i}]`, cidr, 'an instance must not be open to the whole internet; only a load balancer or distribution listener may be',
-          'list the client ranges, or put AlbIpBlocking or NlbIpBlocking in front');
-      } else if (!parsed.hostBitsZero) {
-        errors.add(`allowedCidrs[${i}]`, cidr, 'has host bits set', `use '${parsed.normalized}'`);
-      }
-    });
-    if (props.allowedCidrs.length === 0) {
+    const allowedCidrsToken = Token.isUnresolved(props.allowedCidrs);
+    if (allowedCidrsToken) {
+      errors.add('allowedCidrs', '(list token)', 'each range becomes its own security group rule, so the list must be known at synth time',
+        'pass a literal list (its entries may be tokens)');
+    } else {
+      props.allowedCidrs.forEach((cidr, i) => {
+        const parsed = checkCidr(errors, `allowedCidrs[${i}]`, cidr);
+        if (parsed?.prefixLength === 0) {
+          errors.add(`allowedCidrs[${i}]`, cidr, 'an instance must not be open to the whole internet; only a load balancer or distribution listener may be',
+            'list the client ranges, or put AlbIpBlocking or NlbIpBlocking in front');
+        }
+      });
+    }
+    if (!allowedCidrsToken && props.allowedCidrs.length === 0) {
       errors.add('allowedCidrs', '[]', 'the security group would allow no one', 'list the client ranges allowed to connect');
     }
     if (ports.length === 0) {
@@ -132,13 +128,14 @@ export class PublicInstanceIpBlocking extends Construct implements ec2.IConnecta
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: this.vpc,
-      description: pathLabel(this, `: ports ${ports.join(', ')} from the allowed ranges only`, SECURITY_GROUP_DESCRIPTION),
+      description: pathLabel(this, `: ${describePorts(ports)} from the allowed ranges only`, SECURITY_GROUP_DESCRIPTION),
       allowAllOutbound: true,
     });
     for (const cidr of props.allowedCidrs) {
       const peer = cidr.includes(':') ? ec2.Peer.ipv6(cidr) : ec2.Peer.ipv4(cidr);
       for (const port of ports) {
-        this.securityGroup.addIngressRule(peer, ec2.Port.tcp(port), `Allowed clients ${cidr} on ${port}`);
+        this.securityGroup.addIngressRule(peer, ec2.Port.tcp(port), Token.isUnresolved(cidr) || Token.isUnresolved(port)
+          ? 'Allowed clients' : `Allowed clients ${cidr} on ${port}`);
       }
     }
 
@@ -178,6 +175,11 @@ export class PublicInstanceIpBlocking extends Construct implements ec2.IConnecta
   public metricInstanceStatusCheckFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return metricStatusCheckFailed(this.instance, props);
   }
+}
+
+/** The ports for a security group description, which must be known at synth (no token text in it). */
+function describePorts(ports: number[]): string {
+  return ports.some((p) => Token.isUnresolved(p)) ? 'the given ports' : `ports ${ports.join(', ')}`;
 }
 
 /**

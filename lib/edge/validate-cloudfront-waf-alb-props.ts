@@ -1,4 +1,5 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
 import {
@@ -70,8 +71,10 @@ export function validateCloudFrontWafAlbProps(scope: Construct, props: CloudFron
     if ((geo.allow === undefined) === (geo.deny === undefined)) {
       errors.add('geoRestriction', JSON.stringify(geo), 'CloudFront takes either an allow-list or a deny-list of countries', 'set exactly one of allow and deny');
     }
-    const codes = geo.allow ?? geo.deny ?? [];
-    if ((geo.allow ?? geo.deny) && codes.length === 0) {
+    const list = geo.allow ?? geo.deny;
+    // A list token, or tokens in the list, are checked by CloudFront at deploy time.
+    const codes = list === undefined || Token.isUnresolved(list) ? [] : list.filter((c) => !Token.isUnresolved(c));
+    if (list && !Token.isUnresolved(list) && list.length === 0) {
       errors.add('geoRestriction', '[]', 'an empty country list', 'list at least one country, or remove geoRestriction');
     }
     for (const code of codes.filter((c) => !/^[A-Z]{2}$/.test(c))) {
@@ -84,9 +87,39 @@ export function validateCloudFrontWafAlbProps(scope: Construct, props: CloudFron
   if (props.domainNames?.length && !props.certificate) {
     errors.add('certificate', undefined, 'alternate domain names need a certificate covering them', 'pass a us-east-1 certificate');
   }
+  if (props.vpc) {
+    checkVpc(scope, errors, props.vpc, publicAlb);
+  }
   const certArn = props.certificate?.certificateArn;
   if (certArn && !Token.isUnresolved(certArn) && certArn.split(':')[3] !== CLOUDFRONT_WEB_ACL_REGION) {
     errors.add('certificate', certArn, 'CloudFront only uses ACM certificates from us-east-1', 'request or import the certificate in us-east-1');
   }
   errors.throwIfAny();
+}
+
+/**
+ * CloudFront creates a VPC origin only in a VPC with an internet gateway attached, although the
+ * origin stays in private subnets and the gateway carries none of its traffic (CloudFront Developer
+ * Guide, "Restrict access with VPC origins", Prerequisites). An `ec2.Vpc` of this app tells whether
+ * it has one (`internetGatewayId`; aws-cdk-lib creates a gateway only with public subnets); an
+ * imported VPC with public subnets has one (a public subnet routes to it); for one without, only
+ * the account knows, so a warning says what must hold. PUBLIC_ALB needs public subnets for the ALB.
+ */
+function checkVpc(scope: Construct, errors: ConfigErrors, vpc: ec2.IVpc, publicAlb: boolean): void {
+  if (publicAlb) {
+    if (vpc.publicSubnets.length === 0) {
+      errors.add('vpc', vpc.node.path, 'has no public subnets, where originMode PUBLIC_ALB puts the internet-facing ALB',
+        'pass a VPC with public subnets, or use originMode VPC_ORIGIN (an internal ALB)');
+    }
+    return;
+  }
+  if (vpc instanceof ec2.Vpc) {
+    if (vpc.internetGatewayId === undefined) {
+      errors.add('vpc', vpc.node.path, 'has no internet gateway, and CloudFront creates a VPC origin only in a VPC with an internet gateway attached (the origin stays private; the gateway carries none of its traffic)',
+        'add a public subnet group to the VPC (aws-cdk-lib attaches an internet gateway only then; it may stay empty of instances), or attach a gateway with ec2.CfnInternetGateway and ec2.CfnVPCGatewayAttachment');
+    }
+  } else if (vpc.publicSubnets.length === 0) {
+    Annotations.of(scope).addWarningV2('cdk-reference-architectures:vpcOriginInternetGateway',
+      `The imported VPC ${Token.isUnresolved(vpc.vpcId) ? '' : `${vpc.vpcId} `}has no public subnets here, so whether it has an internet gateway is unknown at synth time: CloudFront creates a VPC origin only in a VPC with an internet gateway attached (the origin stays private), so the deploy fails unless one is attached to it.`);
+  }
 }

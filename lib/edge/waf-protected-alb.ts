@@ -9,11 +9,11 @@ import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
 import { DEFAULT_SERVER_ERROR_THRESHOLD, addAlbServerErrorAlarms, addUnhealthyHostsAlarm, metricAlbServerErrors, metricUnhealthyHosts } from '../private/edge-alarms';
 import { acknowledgePublicListener, addWebListeners, createEdgeAlb, createEdgeLogsBucket, createEdgeVpc } from '../private/edge-resources';
-import { EdgeWebAcl, EdgeWebAclProps } from './edge-web-acl';
+import { EdgeWebAcl, EdgeWebAclOptions } from './edge-web-acl';
 import { WebAclScope } from './ip-blocklist';
 
-/** Properties of a {@link WafProtectedAlb}: the web ACL's options plus the load balancer's. */
-export interface WafProtectedAlbProps extends Omit<EdgeWebAclProps, 'scope'> {
+/** Properties of a {@link WafProtectedAlb}: the web ACL's options (its scope is REGIONAL) plus the load balancer's. */
+export interface WafProtectedAlbProps extends EdgeWebAclOptions {
   /**
    * An existing ALB to protect. Only the web ACL is created and associated with it.
    *

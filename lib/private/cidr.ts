@@ -1,3 +1,6 @@
+import { Token } from 'aws-cdk-lib';
+import type { ConfigErrors } from './config-errors';
+
 /**
  * CIDR arithmetic for IPv4 and IPv6 with BigInt: parsing, normalising to the network address,
  * formatting (RFC 5952 for IPv6) and membership. Small enough not to need a dependency.
@@ -142,4 +145,32 @@ export function formatAddress(value: bigint, family: 4 | 6): string {
   const hex = groups.map((g) => g.toString(16));
   if (bestStart < 0) return hex.join(':');
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+}
+
+/** How to write a CIDR range, for the fix of every CIDR message. */
+export const CIDR_EXAMPLES = '203.0.113.0/24, 198.51.100.7/32 or 2001:db8::/32';
+
+/**
+ * The one CIDR rule of every construct that takes ranges: records a problem for a value that is not a
+ * CIDR range or that has host bits set (WAF rejects such a range at deploy time; EC2 takes only its
+ * network address, so the range is not what was written). Returns the parsed range when it is valid,
+ * undefined for a problem or a token (a token is checked by the service at deploy time).
+ */
+export function checkCidr(errors: ConfigErrors, prop: string, value: string): ParsedCidr | undefined {
+  if (Token.isUnresolved(value)) {
+    return undefined;
+  }
+  const parsed = parseCidr(value);
+  if (typeof parsed === 'string') {
+    errors.add(prop, value, parsed, `write a range as address/prefix length, e.g. ${CIDR_EXAMPLES}`);
+    return undefined;
+  }
+  if (!parsed.hostBitsZero) {
+    const single = `${formatAddress(parsed.address, parsed.family)}/${parsed.family === 4 ? 32 : 128}`;
+    errors.add(prop, value,
+      'has host bits set (bits after the prefix length): WAF rejects such a range at deploy time, and EC2 uses only its network address, so it covers another range than written',
+      `use the network address '${parsed.normalized}', or '${single}' for the single address`);
+    return undefined;
+  }
+  return parsed;
 }

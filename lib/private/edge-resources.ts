@@ -1,4 +1,4 @@
-import { Aws, CfnCondition, CfnMapping, CfnResource, Duration, Fn, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnCondition, CfnMapping, CfnResource, Duration, Fn, Names, RemovalPolicy, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -74,6 +74,19 @@ export function createBlockedPublicSubnets(scope: Construct, props: {
   const publicSubnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PUBLIC };
   const networkAcl = new BlocklistNetworkAcl(scope, 'NetworkAcl', { vpc, subnets: publicSubnets, blocklist: props.blocklist });
   return { logsBucket, vpc, publicSubnets, networkAcl };
+}
+
+/**
+ * `port N` for descriptions, or 'the given port' when the port is a token (a CfnParameter): security
+ * group descriptions are fitted to EC2's character set, which would garble a token's text.
+ */
+export function portLabel(port: number): string {
+  return Token.isUnresolved(port) ? 'the given port' : `port ${port}`;
+}
+
+/** The port number for rule descriptions, or 'the given port' when it is a token. */
+export function portText(port: number): string {
+  return Token.isUnresolved(port) ? 'the given port' : String(port);
 }
 
 /** Options of {@link createWebInstance}. */
@@ -179,7 +192,7 @@ function webServerUserData(port: number, page: string, extraCommands: string[]):
 Description=Static demo page (python3 -m http.server)
 After=network-online.target
 [Service]
-ExecStart=/usr/bin/python3 -m http.server ${port} --directory /srv/www
+ExecStart=/usr/bin/python3 -m http.server ${Tokenization.stringifyNumber(port)} --directory /srv/www
 DynamicUser=yes
 AmbientCapabilities=CAP_NET_BIND_SERVICE
 Restart=always
@@ -259,6 +272,11 @@ export function privateSubnetsOf(vpc: ec2.IVpc): ec2.SubnetSelection {
  */
 export function enableAccessLogs(lb: elbv2.BaseLoadBalancer, bucket: s3.IBucket, prefix: string, kind: 'application' | 'network'): void {
   const stack = Stack.of(lb);
+  if (!(bucket instanceof s3.Bucket)) {
+    // An imported bucket ignores addToResourcePolicy, and ELB refuses to enable logs it cannot write.
+    Annotations.of(lb.node.scope ?? lb).addWarningV2('cdk-reference-architectures:importedLogsBucket',
+      `The logs bucket ${Token.isUnresolved(bucket.bucketName) ? '' : `'${bucket.bucketName}' `}is imported, so its bucket policy cannot be changed here: it must already let ${kind === 'application' ? 'the region\'s Elastic Load Balancing log writer (its ELB account, or logdelivery.elasticloadbalancing.amazonaws.com in newer regions)' : 'delivery.logs.amazonaws.com'} s3:PutObject to ${prefix}/AWSLogs/<account>/*, or enabling the access logs fails at deploy time. It must use SSE-S3.`);
+  }
   if (kind === 'application' && !Token.isUnresolved(stack.region)) {
     (lb as elbv2.ApplicationLoadBalancer).logAccessLogs(bucket, prefix);
     return;

@@ -136,10 +136,13 @@ describe('BlocklistNetworkAcl', () => {
         .toThrow(/firstRuleNumber '\(token\)': the rule numbers of the entries are computed from it at synth time/);
     });
 
-    test('a token allowRuleNumber is accepted (it is only used, not computed with)', () => {
+    test('fails if allowRuleNumber is a token: the IPv6 allow entry takes allow + 1, which a token cannot give', () => {
+      // A number token plus 1 is the same float, so both allow entries would get one rule number and EC2 refuses the second.
+      const token = Lazy.number({ produce: () => 30000 });
+      expect(token + 1).toBe(token);
       const { stack, vpc } = setup();
-      new BlocklistNetworkAcl(stack, 'Blocklist', { vpc, blocklist, allowRuleNumber: Lazy.number({ produce: () => 30000 }) });
-      Template.fromStack(stack).hasResourceProperties('AWS::EC2::NetworkAclEntry', { RuleNumber: 30000, RuleAction: 'allow', Egress: false, CidrBlock: '0.0.0.0/0' });
+      expect(() => new BlocklistNetworkAcl(stack, 'Blocklist', { vpc, blocklist, allowRuleNumber: token }))
+        .toThrow(/allowRuleNumber '\(token\)': the IPv6 allow-all entry takes the next number, which must be computed at synth time/);
     });
   });
 

@@ -170,7 +170,7 @@ describe('EdgeWebAcl', () => {
   describe('validation', () => {
     test.each([9, 0, 10.5])('fails if rateLimit is %s', (rateLimit) => {
       expect(() => new EdgeWebAcl(newStack(), 'Acl', { rateLimit }))
-        .toThrow(/rateLimit '[\d.]+': WAF allows a whole number of requests from 10 to 2,000,000,000 per window/);
+        .toThrow(/rateLimit '[\d.]+': must be a whole number from 10 to 2000000000 requests per window \(AWS WAF API RateBasedStatement, Limit\)/);
     });
 
     test.each([30, 180, 3600])('fails if rateLimitWindow is %s seconds', (seconds) => {

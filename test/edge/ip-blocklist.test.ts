@@ -82,7 +82,7 @@ describe('IpBlocklist', () => {
   describe('validation', () => {
     test('fails if a CIDR has host bits set, naming the network address', () => {
       expect(() => new IpBlocklist({ cidrs: ['10.0.0.5/24'] }))
-        .toThrow(/cidrs\[0\] '10\.0\.0\.5\/24': has host bits set; WAF rejects .* Fix: use the network address '10\.0\.0\.0\/24'/);
+        .toThrow(/cidrs\[0\] '10\.0\.0\.5\/24': has host bits set .*WAF rejects .* Fix: use the network address '10\.0\.0\.0\/24', or '10\.0\.0\.5\/32' for the single address/);
     });
 
     test('fails if an IPv6 CIDR has host bits set', () => {
