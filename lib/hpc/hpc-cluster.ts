@@ -417,8 +417,11 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
   public readonly fileSystem: fsx.CfnFileSystem;
   /** ARN of the FSx for Lustre file system (for DataSync locations and IAM policies). */
   public readonly fileSystemArn: string;
-  /** Where the nodes mount the FSx for Lustre file system. */
-  public readonly lustreMountPoint: string;
+  /**
+   * Where the nodes mount the FSx for Lustre file system (always set by HpcCluster; optional only
+   * because `IHpcNodeGroup` has node groups without Lustre, and jsii forbids narrowing it).
+   */
+  public readonly lustreMountPoint?: string;
   /** The EFS file system; undefined without the `efs` prop. */
   public readonly efsFileSystem?: efs.IFileSystem;
   /** Where the nodes mount the EFS file system; undefined without the `efs` prop. */
