@@ -392,6 +392,10 @@ export class QueueWorker extends Construct {
     const window = props.maxBatchingWindow;
 
     checkDuration(errors, 'handlerTimeout', props.handlerTimeout, LAMBDA_TIMEOUT, 'use the function\'s configured timeout, at most Duration.minutes(15)');
+    if (props.handler instanceof lambda.Function) {
+      // aws-cdk-lib passes a function timeout over Lambda's maximum on to CloudFormation.
+      checkDuration(errors, 'handler (its timeout)', props.handler.timeout, LAMBDA_TIMEOUT, 'set the function\'s timeout to Duration.minutes(15) or less');
+    }
     if (props.queue) {
       for (const prop of ['fifo', 'contentBasedDeduplication', 'encryptionKey', 'visibilityTimeout', 'retentionPeriod',
         'deadLetterQueue', 'maxReceiveCount', 'removalPolicy'] as const) {

@@ -390,6 +390,22 @@ describe('messaging inputs', () => {
         .toThrow(/visibilityTimeout '29 seconds': is less than the function timeout \(30 seconds\); Lambda rejects/);
     });
 
+    test('fails if the handler function\'s own timeout is over Lambda\'s 15-minute maximum (aws-cdk-lib passes it on)', () => {
+      const s = stack(new App());
+      expect(() => new QueueWorker(s, 'Worker', { handler: inlineFunction(s, 'Handler', Duration.minutes(16)) }))
+        .toThrow(/handler \(its timeout\) '16 minutes': must be a whole number from 1 to 900 seconds/);
+    });
+
+    test('a token alarm threshold is described in words, not as a token', () => {
+      const s = stack(new App());
+      new QueueWorker(s, 'Worker', {
+        handler: inlineFunction(s, 'Handler'), oldestMessageAgeAlarmThreshold: Duration.seconds(Lazy.number({ produce: () => 600 })),
+      });
+      const descriptions = JSON.stringify(Template.fromStack(s).findResources('AWS::CloudWatch::Alarm'));
+      expect(descriptions).toContain('is older than the alarm threshold');
+      expect(descriptions).not.toMatch(/<token>|\$\{Token/);
+    });
+
     test('fails if handlerTimeout is over Lambda\'s 15-minute maximum', () => {
       const s = stack(new App());
       const handler = lambda.Function.fromFunctionArn(s, 'H', 'arn:aws:lambda:us-east-1:123456789012:function:f');
