@@ -19,7 +19,7 @@ export function twoStackExample(app: App): { events: Stack; orders: Stack } {
   new QueueWorker(orders, 'OrdersWorker', {
     queue: fanOut.subscribers.Orders.queue,
     handler: new NodejsFunction(orders, 'OrdersHandler', {
-      entry: 'lambda/queue-worker/index.ts',
+      entry: 'lambda/queue-worker/index.ts', // your handler; this repo's queue worker here
       timeout: Duration.seconds(30),
     }),
   });
