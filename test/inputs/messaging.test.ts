@@ -7,8 +7,13 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
 import * as ts from 'typescript';
 import { FanOutTopic, FanOutTopicProps, QueueWorker, QueueWorkerProps, TopicSubscriber, TopicSubscriberProps } from '../../lib';
+import { resolveFor, TEST_ACCOUNT, TEST_REGION } from '../support/contracts/deployments';
+import { TemplateJson } from '../support/contracts/resolve-template';
+import { simulate } from '../support/policy-simulator';
+import { testApp } from '../support/app';
 import { describeTokenMatrix, stackDependencies, synthesizeAll, twoStacks, validatingApp } from '../support/input-matrix';
 import { twoStackExample } from '../messaging/two-stack-example';
 import { inlineFunction, INPUTS } from './messaging.cases';
@@ -263,6 +268,72 @@ describe('messaging inputs', () => {
       expect(synthesizeAll(app)).toEqual([]);
       const [dependent, other] = c.dependent === 'owner' ? [owner, input] : [input, owner];
       expect(dependencies(app)).toEqual({ [dependent.stackName]: [other.stackName], [other.stackName]: [] });
+    });
+
+    /**
+     * The function (in Functions) and the construct granting it access (in Consumers): the grant is a
+     * policy of the consumer stack attached to the function's role, and it evaluates to Allowed
+     * for each action on the construct's queue and key (identity policy + key policy).
+     */
+    async function evaluateCrossStackGrant(build: (functions: Stack, consumers: Stack, handler: lambda.Function) => Construct,
+      queueId: RegExp, keyId: RegExp, actions: string[], keyActions: string[]): Promise<Record<string, string>> {
+      const app = testApp();
+      const env = { account: TEST_ACCOUNT, region: TEST_REGION };
+      const functions = new Stack(app, 'Functions', { env });
+      const consumers = new Stack(app, 'Consumers', { env });
+      const handler = inlineFunction(functions, 'Handler');
+      const construct = build(functions, consumers, handler);
+      const producerJson = Template.fromStack(functions).toJSON() as TemplateJson;
+      const consumerJson = Template.fromStack(consumers).toJSON() as TemplateJson;
+      const policies = Object.entries(consumerJson.Resources as Record<string, any>)
+        .filter(([id, r]) => r.Type === 'AWS::IAM::Policy' && id.startsWith(`${construct.node.id}HandlerPolicy`));
+      expect(policies).toHaveLength(1);
+      const [policyId, policy] = policies[0];
+      // attached to the function's role (the reference into the function's stack resolved there)
+      const [fn] = Object.values(Template.fromStack(functions).findResources('AWS::Lambda::Function'));
+      const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+      const producer = resolveFor(producerJson, 'Functions');
+      const consumer = resolveFor(consumerJson, 'Consumers');
+      consumer.otherStacks.Functions = producer;
+      expect(consumer.resolve(policy.Properties.Roles)).toEqual([producer.resolve({ Ref: roleId })]);
+      const roleArn = String(producer.resolve({ 'Fn::GetAtt': [roleId, 'Arn'] }));
+      const idOf = (type: string, pattern: RegExp) => Object.entries(consumerJson.Resources as Record<string, any>)
+        .filter(([id, r]) => r.Type === type && pattern.test(id)).map(([id]) => id)[0];
+      const queueArn = String(consumer.resolve({ 'Fn::GetAtt': [idOf('AWS::SQS::Queue', queueId), 'Arn'] }));
+      const keyLogicalId = idOf('AWS::KMS::Key', keyId);
+      const keyArn = String(consumer.resolve({ 'Fn::GetAtt': [keyLogicalId, 'Arn'] }));
+      const identityPolicies = [consumer.resolve(policy.Properties.PolicyDocument) as any];
+      const keyPolicy = consumer.resolve(consumerJson.Resources[keyLogicalId].Properties?.KeyPolicy) as any;
+      const decisions: Record<string, string> = {};
+      for (const action of actions) {
+        decisions[action] = await simulate({ principal: roleArn, action, resource: queueArn, resourceAccount: TEST_ACCOUNT, identityPolicies });
+      }
+      for (const action of keyActions) {
+        decisions[action] = await simulate({
+          principal: roleArn, action, resource: keyArn, resourceAccount: TEST_ACCOUNT, identityPolicies, resourcePolicy: keyPolicy,
+          context: { 'kms:ViaService': `sqs.${TEST_REGION}.amazonaws.com` },
+        });
+      }
+      const dependents = Object.values(consumerJson.Resources as Record<string, any>).filter((r) => (r.DependsOn ?? []).includes(policyId)).map((r) => r.Type);
+      decisions.dependsOnPolicy = dependents.join(',');
+      return decisions;
+    }
+
+    test('QueueWorker with the handler in another stack: the function\'s role may consume the queue and decrypt (evaluated)', async () => {
+      const decisions = await evaluateCrossStackGrant((_f, c, handler) => new QueueWorker(c, 'Worker', { handler }),
+        /^WorkerQueue/, /^WorkerKey/, ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'], ['kms:Decrypt']);
+      expect(decisions).toEqual({
+        'sqs:ReceiveMessage': 'Allowed', 'sqs:DeleteMessage': 'Allowed', 'sqs:ChangeMessageVisibility': 'Allowed',
+        'sqs:GetQueueAttributes': 'Allowed', 'kms:Decrypt': 'Allowed', 'dependsOnPolicy': 'AWS::Lambda::EventSourceMapping',
+      });
+    });
+
+    test('TopicSubscriber with the handler in another stack: the function\'s role may send to the on-failure queue (evaluated)', async () => {
+      const decisions = await evaluateCrossStackGrant((_f, c, handler) => new TopicSubscriber(c, 'Subscriber', { handler }),
+        /^SubscriberOnFailureQueue/, /^SubscriberKey/, ['sqs:SendMessage'], ['kms:GenerateDataKey', 'kms:Decrypt']);
+      expect(decisions).toEqual({
+        'sqs:SendMessage': 'Allowed', 'kms:GenerateDataKey': 'Allowed', 'kms:Decrypt': 'Allowed', 'dependsOnPolicy': 'AWS::Lambda::EventInvokeConfig',
+      });
     });
 
     test('the subscription of a queue in another stack is created in the queue\'s stack (as SqsSubscription does)', () => {
