@@ -16,6 +16,7 @@ import { simulate } from '../support/policy-simulator';
 import { testApp } from '../support/app';
 import { describeTokenMatrix, stackDependencies, synthesizeAll, twoStacks, validatingApp } from '../support/input-matrix';
 import { twoStackExample } from '../messaging/two-stack-example';
+import { EXAMPLE_STACKS } from '../../lib/stacks';
 import { inlineFunction, INPUTS } from './messaging.cases';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
@@ -482,6 +483,50 @@ describe('messaging inputs', () => {
       const handler = lambda.Function.fromFunctionArn(s, 'H', 'arn:aws:lambda:us-east-1:123456789012:function:f');
       expect(() => new QueueWorker(s, 'Worker', { handler, handlerTimeout: Duration.minutes(16) }))
         .toThrow(/handlerTimeout '16 minutes': must be a whole number from 1 to 900 seconds/);
+    });
+  });
+
+  describe('every example stack', () => {
+    /**
+     * Each SQS event source mapping of a template whose queue's visibility timeout is below 6 x the
+     * function timeout + the batching window (Lambda's 3 s and SQS's 30 s defaults when unset), and
+     * how many mappings were checked.
+     */
+    function visibilityProblems(template: TemplateJson): { checked: number; problems: string[] } {
+      const resources = template.Resources as Record<string, any>;
+      const logicalId = (value: any): string | undefined => value?.['Fn::GetAtt']?.[0] ?? value?.Ref;
+      const problems: string[] = [];
+      let checked = 0;
+      for (const [id, mapping] of Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::EventSourceMapping')) {
+        const queue = resources[logicalId(mapping.Properties.EventSourceArn)!];
+        if (queue?.Type !== 'AWS::SQS::Queue') {
+          continue;
+        }
+        checked++;
+        const timeout = resources[logicalId(mapping.Properties.FunctionName)!].Properties.Timeout ?? 3;
+        const window = mapping.Properties.MaximumBatchingWindowInSeconds ?? 0;
+        const visibility = queue.Properties.VisibilityTimeout ?? 30;
+        if (typeof visibility !== 'number' || visibility < 6 * timeout + window) {
+          problems.push(`${id}: visibility ${JSON.stringify(visibility)} < 6 x ${timeout} + ${window}`);
+        }
+      }
+      return { checked, problems };
+    }
+
+    test.each(Object.keys(EXAMPLE_STACKS))('%s: every SQS event source mapping\'s queue has a visibility timeout >= 6 x the function timeout + the window', (name) => {
+      const { checked, problems } = visibilityProblems(Template.fromStack(EXAMPLE_STACKS[name].build(testApp(), name)).toJSON() as TemplateJson);
+      expect(problems).toEqual([]);
+      if (name === 'FanOut' || name === 'QueueWorkers') {
+        expect(checked).toBe(2);
+      }
+    });
+
+    test('the check finds a queue consumed with too short a visibility timeout', () => {
+      const s = stack(testApp({ failOnWarnings: false }));
+      new QueueWorker(s, 'Worker', { handler: inlineFunction(s, 'Handler', Duration.seconds(30)), visibilityTimeout: Duration.seconds(60) });
+      expect(visibilityProblems(Template.fromStack(s).toJSON() as TemplateJson).problems).toEqual([
+        expect.stringMatching(/^WorkerEventSourceMapping\w+: visibility 60 < 6 x 30 \+ 0$/),
+      ]);
     });
   });
 
