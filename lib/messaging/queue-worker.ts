@@ -55,7 +55,8 @@ export interface QueueWorkerProps {
 
   /**
    * Timeout of `handler` (1-900 seconds). Needed only when `handler` is imported (its timeout
-   * cannot be read); used to derive and check the queue's visibility timeout.
+   * cannot be read); used to derive and check the queue's visibility timeout. With a
+   * `lambda.Function` it must equal the function's timeout.
    *
    * @default - the timeout of `handler` (3 seconds when the function sets none)
    */
@@ -395,6 +396,13 @@ export class QueueWorker extends Construct {
     if (props.handler instanceof lambda.Function) {
       // aws-cdk-lib passes a function timeout over Lambda's maximum on to CloudFormation.
       checkDuration(errors, 'handler (its timeout)', props.handler.timeout, LAMBDA_TIMEOUT, 'set the function\'s timeout to Duration.minutes(15) or less');
+      const given = knownSeconds(props.handlerTimeout);
+      const own = knownSeconds(functionTimeout);
+      if (given !== undefined && own !== undefined && given !== own) {
+        errors.add('handlerTimeout', props.handlerTimeout,
+          `differs from the function's own timeout (${own} seconds), which is the one the queue is sized and checked for`,
+          'remove handlerTimeout (it is for imported functions, whose timeout cannot be read)');
+      }
     }
     if (props.queue) {
       for (const prop of ['fifo', 'contentBasedDeduplication', 'encryptionKey', 'visibilityTimeout', 'retentionPeriod',

@@ -468,6 +468,14 @@ describe('messaging inputs', () => {
         .toThrow(/handler \(its timeout\) '16 minutes': must be a whole number from 1 to 900 seconds/);
     });
 
+    test('fails if handlerTimeout differs from the timeout of the lambda.Function it describes', () => {
+      const s = stack(new App());
+      expect(() => new QueueWorker(s, 'Worker', { handler: inlineFunction(s, 'Handler', Duration.seconds(30)), handlerTimeout: Duration.minutes(5) }))
+        .toThrow(/handlerTimeout '5 minutes': differs from the function's own timeout \(30 seconds\)/);
+      expect(() => new QueueWorker(s, 'Worker2', { handler: inlineFunction(s, 'Handler2', Duration.seconds(30)), handlerTimeout: Duration.seconds(30) }))
+        .not.toThrow();
+    });
+
     test('a token alarm threshold is described in words, not as a token', () => {
       const s = stack(new App());
       new QueueWorker(s, 'Worker', {
