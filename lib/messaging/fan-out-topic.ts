@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,12 +6,27 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
-import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { ConfigErrors } from '../private/config-errors';
+import { checkDuration, checkNumber, SQS_MAX_RECEIVE_COUNT, SQS_VISIBILITY_TIMEOUT } from '../private/ranges';
 import {
   acknowledgeDeadLetterQueue, acknowledgeTerminalQueue, createDlqDepthAlarm, createQueueKey, createSecureQueue, usesAwsManagedSqsKey,
 } from '../private/secure-queue';
-import { allowTopicToUseKey, createEncryptedTopic } from '../private/sns-key-access';
+import { inAnotherStack } from '../private/scoped-grant';
+import {
+  allowTopicToSendTo, allowTopicToUseKey, createEncryptedTopic, subscribeWithDeadLetterQueue, topicNameOf,
+} from '../private/sns-key-access';
 import { SubscriptionFilterOptions, validateFilterScope } from './subscription-filter';
+import { validateTopicName } from './validate-topic-name';
+
+/** What a FanOutTopic shares with its subscribers, kept off the public API. */
+interface FanOutInternals {
+  readonly alarmSet: AlarmSet;
+  /** The topic's ARN without a reference to the topic resource (for key and queue policies). */
+  readonly topicArnForPolicies: string;
+  /** Lets the topic's SNS use `key`, once per key. */
+  allowTopicToUseKey(key: kms.IKey | undefined): void;
+}
+const INTERNALS = new WeakMap<FanOutTopic, FanOutInternals>();
 
 /**
  * How one queue subscribes to a {@link FanOutTopic}.
@@ -51,8 +66,9 @@ export interface FanOutSubscriberOptions extends SubscriptionFilterOptions {
   readonly deadLetterQueue?: sqs.IQueue;
 
   /**
-   * Visibility timeout of the new queue. When a Lambda consumes it, use at least six times the
-   * function timeout ({@link QueueWorker} does this for you).
+   * Visibility timeout of the new queue (0-43,200 seconds). When a Lambda consumes it, use at least
+   * six times the function timeout: a {@link QueueWorker} on this queue warns below that and fails
+   * below the function timeout.
    *
    * @default Duration.seconds(30)
    */
@@ -101,7 +117,8 @@ export interface FanOutTopicProps {
   readonly contentBasedDeduplication?: boolean;
 
   /**
-   * Name of a new topic (`.fifo` is appended for FIFO topics when missing).
+   * Name of a new topic: 1-256 letters, digits, hyphens and underscores (`.fifo` is appended
+   * for FIFO topics when missing, and counts toward the 256).
    *
    * @default - a name derived from the construct path, unique per account and region (an explicit
    * name lets the key policy name the topic without a dependency cycle)
@@ -159,9 +176,11 @@ export class FanOutSubscriber extends Construct {
   public readonly subscriptionDeadLetterQueueAlarm: cloudwatch.Alarm;
 
   /** @internal */
-  constructor(scope: FanOutTopic, id: string, options: FanOutSubscriberOptions, removalPolicy: RemovalPolicy) {
+  constructor(scope: FanOutTopic, id: string, options: FanOutSubscriberOptions) {
     super(scope, id);
+    const internals = INTERNALS.get(scope)!;
     const fifo = scope.topic.fifo;
+    const removalPolicy = scope.removalPolicy;
 
     if (options.queue) {
       this.queue = options.queue;
@@ -183,7 +202,7 @@ export class FanOutSubscriber extends Construct {
       if (!options.deadLetterQueue) {
         acknowledgeDeadLetterQueue(this.deadLetterQueue, 'the dead-letter queue of a fan-out subscriber queue');
       }
-      this.deadLetterQueueAlarm = scope._alarmSet.add(createDlqDepthAlarm(this, 'DeadLetterQueueAlarm', this.deadLetterQueue,
+      this.deadLetterQueueAlarm = internals.alarmSet.add(createDlqDepthAlarm(this, 'DeadLetterQueueAlarm', this.deadLetterQueue,
         `FanOutTopic subscriber ${this.node.path} (its consumer failed messages maxReceiveCount times)`));
     }
 
@@ -196,32 +215,30 @@ export class FanOutSubscriber extends Construct {
     if (!options.subscriptionDeadLetterQueue) {
       acknowledgeTerminalQueue(this.subscriptionDeadLetterQueue, 'the dead-letter queue of an SNS subscription');
     }
-    scope._allowTopicToUseKey(this.subscriptionDeadLetterQueue.encryptionMasterKey);
-    this.subscriptionDeadLetterQueueAlarm = scope._alarmSet.add(createDlqDepthAlarm(this, 'SubscriptionDeadLetterQueueAlarm',
+    internals.allowTopicToUseKey(this.subscriptionDeadLetterQueue.encryptionMasterKey);
+    this.subscriptionDeadLetterQueueAlarm = internals.alarmSet.add(createDlqDepthAlarm(this, 'SubscriptionDeadLetterQueueAlarm',
       this.subscriptionDeadLetterQueue, `FanOutTopic subscription ${this.node.path} (SNS could not deliver to the queue: check its queue and key policies)`));
 
     // The key statement is added here rather than left to SqsSubscription, whose equivalent
     // depends on a feature flag of the consuming app.
-    scope._allowTopicToUseKey(this.queue.encryptionMasterKey);
-    this.subscription = new sns.Subscription(this, 'Subscription', {
-      topic: scope.topic,
-      endpoint: this.queue.queueArn,
-      protocol: sns.SubscriptionProtocol.SQS,
-      rawMessageDelivery: options.rawMessageDelivery ?? false,
-      filterPolicy: options.filterPolicy,
-      filterPolicyWithMessageBody: options.filterPolicyWithMessageBody,
-      deadLetterQueue: this.subscriptionDeadLetterQueue,
-    });
-    const { statementAdded } = this.queue.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
-      actions: ['sqs:SendMessage'],
-      resources: [this.queue.queueArn],
-      conditions: { ArnEquals: { 'aws:SourceArn': scope.topic.topicArn } },
-    }));
-    if (!statementAdded) {
-      Annotations.of(this).addWarningV2('cdk-reference-architectures:fanOutImportedQueue',
-        `The queue ${this.queue.queueName} is imported, so its queue policy cannot be changed here. It must allow sns.amazonaws.com sqs:SendMessage with aws:SourceArn = the topic ARN, or SNS cannot deliver.`);
-    }
+    internals.allowTopicToUseKey(this.queue.encryptionMasterKey);
+    // A queue of another stack gets its subscription in its own stack, as SqsSubscription does,
+    // so only the queue's stack references the topic's stack.
+    const queueElsewhere = inAnotherStack(this, this.queue);
+    this.subscription = subscribeWithDeadLetterQueue(queueElsewhere ? this.queue : this,
+      queueElsewhere ? `${Names.nodeUniqueId(this.node)}Subscription` : 'Subscription', {
+        topic: scope.topic,
+        endpoint: this.queue.queueArn,
+        protocol: sns.SubscriptionProtocol.SQS,
+        rawMessageDelivery: options.rawMessageDelivery ?? false,
+        filterPolicy: options.filterPolicy,
+        filterPolicyWithMessageBody: options.filterPolicyWithMessageBody,
+        deadLetterQueue: this.subscriptionDeadLetterQueue,
+        topicArnForPolicies: internals.topicArnForPolicies,
+        warningId: 'cdk-reference-architectures:fanOutImportedQueue',
+        warningScope: this,
+      });
+    allowTopicToSendTo(this, this.queue, scope.topic.topicArn, 'cdk-reference-architectures:fanOutImportedQueue');
     // The queue policy must exist before SNS confirms the subscription, or the first messages are dropped.
     const queuePolicy = this.queue.node.tryFindChild('Policy');
     if (queuePolicy) {
@@ -275,11 +292,8 @@ export class FanOutTopic extends Construct {
   /** Removal policy applied to the queues and the key this construct creates. */
   public readonly removalPolicy: RemovalPolicy;
 
-  /** @internal */
-  public readonly _alarmSet: AlarmSet;
-  private readonly subscriberList: FanOutSubscriber[] = [];
-  private readonly topicArnForKeyPolicy: string;
-  private readonly keysOpenedToTopic = new Set<kms.IKey>();
+  private readonly alarmSet: AlarmSet;
+  private readonly subscriberMap: { [id: string]: FanOutSubscriber } = {};
 
   constructor(scope: Construct, id: string, props: FanOutTopicProps = {}) {
     super(scope, id);
@@ -297,20 +311,26 @@ export class FanOutTopic extends Construct {
           'is the existing topic\'s own key; its key policy would have to name the topic, which already depends on the key (a dependency cycle CloudFormation rejects)',
           'remove encryptionKey to get a new key for the queues, or pass a different key');
       }
-    } else if (props.contentBasedDeduplication && !props.fifo) {
-      errors.add('contentBasedDeduplication', true, 'content-based deduplication exists only on FIFO topics',
-        'set fifo: true or remove contentBasedDeduplication');
+    } else {
+      if (props.contentBasedDeduplication && !props.fifo) {
+        errors.add('contentBasedDeduplication', true, 'content-based deduplication exists only on FIFO topics',
+          'set fifo: true or remove contentBasedDeduplication');
+      }
+      if (props.topicName !== undefined) {
+        validateTopicName(errors, 'topicName', topicNameOf(props.topicName, props.fifo ?? false), props.fifo ?? false);
+      }
     }
     errors.throwIfAny();
 
     this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    this._alarmSet = new AlarmSet(props.alarmActions);
+    this.alarmSet = new AlarmSet(props.alarmActions);
     this.encryptionKey = props.encryptionKey
       ?? createQueueKey(this, 'Key', `Encrypts the ${this.node.path} fan-out topic and its queues`, this.removalPolicy);
 
+    let topicArnForPolicies: string;
     if (props.topic) {
       this.topic = props.topic;
-      this.topicArnForKeyPolicy = props.topic.topicArn;
+      topicArnForPolicies = props.topic.topicArn;
     } else {
       const created = createEncryptedTopic(this, 'Resource', {
         masterKey: this.encryptionKey,
@@ -319,24 +339,53 @@ export class FanOutTopic extends Construct {
         topicName: props.topicName,
       });
       this.topic = created.topic;
-      this.topicArnForKeyPolicy = created.topicArn;
+      topicArnForPolicies = created.topicArn;
     }
+    const keysOpenedToTopic = new Set<kms.IKey>();
+    INTERNALS.set(this, {
+      alarmSet: this.alarmSet,
+      topicArnForPolicies,
+      allowTopicToUseKey: (key) => {
+        if (key && !keysOpenedToTopic.has(key)) {
+          keysOpenedToTopic.add(key);
+          allowTopicToUseKey(this, key, topicArnForPolicies, this.topic.env.account, 'cdk-reference-architectures:fanOutImportedKey');
+        }
+      },
+    });
 
     for (const [subscriberId, options] of Object.entries(props.subscribers ?? {})) {
       this.addSubscriber(subscriberId, options);
     }
 
     this.node.addValidation({
-      validate: () => this.subscriberList.length > 0 ? [] : [
+      validate: () => Object.keys(this.subscriberMap).length > 0 ? [] : [
         `FanOutTopic at '${this.node.path}': subscribers is empty: a fan-out topic without subscribers drops every message. ` +
         'Fix: pass subscribers in the props or call addSubscriber(id, options).',
       ],
     });
   }
 
-  /** The subscribers added so far. */
-  public get subscribers(): FanOutSubscriber[] {
-    return [...this.subscriberList];
+  /**
+   * The subscribers added so far, keyed by their ID as in the `subscribers` prop, in the order
+   * they were added (e.g. `fanOut.subscribers.Orders`; in Python `fan_out.subscribers["Orders"]`).
+   */
+  public get subscribers(): { [id: string]: FanOutSubscriber } {
+    return { ...this.subscriberMap };
+  }
+
+  /**
+   * The subscriber with this ID; throws when there is none.
+   *
+   * @param id the subscriber's ID, as in the `subscribers` prop or `addSubscriber(id, ...)`
+   */
+  public subscriber(id: string): FanOutSubscriber {
+    const found = this.subscriberMap[id];
+    if (!found) {
+      const known = Object.keys(this.subscriberMap);
+      throw new Error(`FanOutTopic at '${this.node.path}': no subscriber '${id}'; the subscribers are ${known.length ? known.join(', ') : '(none yet)'}. `
+        + 'Fix: use one of those IDs, or add the subscriber first with addSubscriber(id, options).');
+    }
+    return found;
   }
 
   /**
@@ -382,11 +431,8 @@ export class FanOutTopic extends Construct {
         errors.add(`${where}.contentBasedDeduplication`, true, 'content-based deduplication exists only on FIFO queues',
           'remove it, or create the FanOutTopic with fifo: true');
       }
-      if (isConcrete(options.maxReceiveCount) && (options.maxReceiveCount < 1 || options.maxReceiveCount > 1000
-        || !Number.isInteger(options.maxReceiveCount))) {
-        errors.add(`${where}.maxReceiveCount`, options.maxReceiveCount, 'SQS allows a whole number from 1 to 1000',
-          'use 1 or more (5 is a common choice)');
-      }
+      checkNumber(errors, `${where}.maxReceiveCount`, options.maxReceiveCount, SQS_MAX_RECEIVE_COUNT, 'use 1 to 1000 (5 is a common choice)');
+      checkDuration(errors, `${where}.visibilityTimeout`, options.visibilityTimeout, SQS_VISIBILITY_TIMEOUT);
       if (options.deadLetterQueue && options.deadLetterQueue.fifo !== topicFifo) {
         errors.add(`${where}.deadLetterQueue`, options.deadLetterQueue.queueName,
           `the new queue is ${topicKind}, and SQS requires its dead-letter queue to be of the same type`,
@@ -405,21 +451,9 @@ export class FanOutTopic extends Construct {
     }
     errors.throwIfAny();
 
-    const subscriber = new FanOutSubscriber(this, id, options, this.removalPolicy);
-    this.subscriberList.push(subscriber);
+    const subscriber = new FanOutSubscriber(this, id, options);
+    this.subscriberMap[id] = subscriber;
     return subscriber;
-  }
-
-  /**
-   * Lets this topic's SNS use `key` to deliver into queues encrypted with it (once per key).
-   * @internal
-   */
-  public _allowTopicToUseKey(key: kms.IKey | undefined): void {
-    if (!key || this.keysOpenedToTopic.has(key)) {
-      return;
-    }
-    this.keysOpenedToTopic.add(key);
-    allowTopicToUseKey(this, key, this.topicArnForKeyPolicy, this.topic.env.account, 'cdk-reference-architectures:fanOutImportedKey');
   }
 
   /**
@@ -427,12 +461,12 @@ export class FanOutTopic extends Construct {
    * subscription dead-letter queue depth.
    */
   public get alarms(): cloudwatch.IAlarm[] {
-    return this._alarmSet.alarms;
+    return this.alarmSet.alarms;
   }
 
   /** Adds actions to every alarm of this construct, including those of subscribers added later. */
   public addAlarmActions(...actions: cloudwatch.IAlarmAction[]): void {
-    this._alarmSet.addActions(...actions);
+    this.alarmSet.addActions(...actions);
   }
 
   /** Allow `grantee` to publish to the topic (and use its key). */

@@ -1,21 +1,47 @@
-import { Annotations, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Intrinsic, Lazy, RemovalPolicy, Stack, Tokenization, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
-import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { ConfigErrors } from '../private/config-errors';
 import { createHandlerAlarms } from '../private/handler-alarms';
+import {
+  BATCHING_WINDOW, checkDuration, checkNumber, isKnownNumber, knownSeconds, LAMBDA_TIMEOUT, SQS_BATCH_SIZE_FIFO, SQS_BATCH_SIZE_STANDARD,
+  SQS_BATCH_SIZE_WITHOUT_WINDOW, SQS_MAX_RECEIVE_COUNT, SQS_MAXIMUM_CONCURRENCY, SQS_RETENTION_PERIOD, SQS_VISIBILITY_TIMEOUT,
+} from '../private/ranges';
+import { inAnotherStack, ScopedPolicyGrantee } from '../private/scoped-grant';
 import {
   acknowledgeDeadLetterQueue, createDlqDepthAlarm, createOldestMessageAgeAlarm, createQueueKey, createSecureQueue,
 } from '../private/secure-queue';
 
 /** AWS's recommendation for SQS-triggered functions: visibility timeout >= 6 x function timeout + batching window. */
-export const VISIBILITY_TIMEOUT_FACTOR = 6;
+const VISIBILITY_TIMEOUT_FACTOR = 6;
 
 /** Lambda's default function timeout, used when a `lambda.Function` sets none. */
 const LAMBDA_DEFAULT_TIMEOUT = Duration.seconds(3);
+
+/** SQS's default visibility timeout, of a queue that sets none. */
+const SQS_DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 30;
+
+/** The seconds of a duration: a number, or a token number when the duration is a token (never throws). */
+function secondsOf(duration: Duration): number | undefined {
+  try {
+    return duration.toSeconds();
+  } catch {
+    return undefined; // a token in another unit than seconds cannot be converted
+  }
+}
+
+/** True when the duration's value is known only at deploy time (a CfnParameter, an attribute), not at synth. */
+function knownOnlyAtDeploy(duration: Duration | undefined): boolean {
+  if (duration === undefined || !duration.isUnresolved()) {
+    return false;
+  }
+  const seconds = secondsOf(duration);
+  return seconds === undefined || Tokenization.reverseNumber(seconds) instanceof Intrinsic;
+}
 
 /**
  * Properties of a {@link QueueWorker}.
@@ -28,16 +54,19 @@ export interface QueueWorkerProps {
   readonly handler: lambda.IFunction;
 
   /**
-   * Timeout of `handler`. Needed only when `handler` is imported (its timeout cannot be read);
-   * used to derive and check the queue's visibility timeout.
+   * Timeout of `handler` (1-900 seconds). Needed only when `handler` is imported (its timeout
+   * cannot be read); used to derive and check the queue's visibility timeout. With a
+   * `lambda.Function` it must equal the function's timeout.
    *
    * @default - the timeout of `handler` (3 seconds when the function sets none)
    */
   readonly handlerTimeout?: Duration;
 
   /**
-   * An existing queue to consume. Its visibility timeout must follow the same rule as a new
-   * queue's (at least 6 x the function timeout + the batching window); it cannot be checked here.
+   * An existing queue to consume. Its visibility timeout should be at least 6 x the function
+   * timeout + the batching window (AWS's recommendation): for a queue defined in this app a
+   * shorter one is a warning, and one below the function timeout an error (Lambda rejects the
+   * event source mapping). An imported queue's visibility timeout cannot be checked here.
    *
    * @default - a new queue encrypted with `encryptionKey`, with a dead-letter queue
    */
@@ -65,15 +94,19 @@ export interface QueueWorkerProps {
   readonly encryptionKey?: kms.IKey;
 
   /**
-   * Visibility timeout of the new queue. Must be at least 6 x the function timeout plus the
-   * batching window, or messages still being processed become visible again and run twice.
+   * Visibility timeout of the new queue (0-43,200 seconds). Below the function timeout it is an
+   * error (Lambda rejects the event source mapping); below 6 x the function timeout plus the
+   * batching window (AWS's recommendation) a warning, since a batch retried after a throttle can
+   * then run twice.
    *
-   * @default - 6 x the function timeout + the batching window
+   * @default - 6 x the function timeout + the batching window; when either is a token known only
+   * at deploy (e.g. a CfnParameter), 6 x 900 seconds (Lambda's maximum timeout) + the window
+   * (300 seconds when unknown), with a warning
    */
   readonly visibilityTimeout?: Duration;
 
   /**
-   * How long the new queue keeps unprocessed messages.
+   * How long the new queue keeps unprocessed messages (60 seconds to 14 days).
    *
    * @default Duration.days(4)
    */
@@ -81,7 +114,7 @@ export interface QueueWorkerProps {
 
   /**
    * Records per invocation: 1-10 for FIFO queues; 1-10,000 for standard queues, above 10 only
-   * with a batching window.
+   * with a batching window of at least 1 second.
    *
    * @default 10
    */
@@ -202,9 +235,7 @@ export class QueueWorker extends Construct {
     if (props.queue) {
       this.queue = props.queue;
     } else {
-      const window = props.maxBatchingWindow ?? Duration.seconds(0);
-      this.visibilityTimeout = props.visibilityTimeout
-        ?? Duration.seconds(VISIBILITY_TIMEOUT_FACTOR * functionTimeout!.toSeconds() + window.toSeconds());
+      this.visibilityTimeout = props.visibilityTimeout ?? this.derivedVisibilityTimeout(functionTimeout!, props.maxBatchingWindow);
       this.encryptionKey = props.encryptionKey
         ?? createQueueKey(this, 'Key', `Encrypts the ${this.node.path} queues`, removalPolicy);
       this.deadLetterQueue = props.deadLetterQueue ?? createSecureQueue(this, 'DeadLetterQueue', {
@@ -246,7 +277,14 @@ export class QueueWorker extends Construct {
       maxConcurrency: props.maxConcurrency,
       reportBatchItemFailures: props.reportBatchItemFailures ?? true,
     });
-    if (this.handler.role) {
+    const role = this.handler.role;
+    if (role && inAnotherStack(this, this.handler)) {
+      // The grant goes into a policy of this construct's stack, attached to the function's role,
+      // so that stack does not reference this one (the mapping and alarms reference the function).
+      const grantee = new ScopedPolicyGrantee(this, 'HandlerPolicy', role);
+      this.queue.grantConsumeMessages(grantee);
+      this.eventSourceMapping.node.addDependency(grantee.policy!);
+    } else if (role) {
       this.queue.grantConsumeMessages(this.handler);
     } else {
       Annotations.of(this).addWarningV2('cdk-reference-architectures:queueWorkerImportedFunction',
@@ -256,6 +294,32 @@ export class QueueWorker extends Construct {
       id: 'Serverless-LambdaEventSourceMappingDestination',
       reason: 'SQS event source mappings do not support on-failure destinations (only stream and Kafka sources do); failed records return to the queue and move to its dead-letter queue after maxReceiveCount receives.',
     });
+  }
+
+  /**
+   * 6 x the function timeout + the batching window. When either is a token, the sum is left to
+   * synth (a Lazy resolves to a number then); a value known only at deploy counts as its maximum.
+   */
+  private derivedVisibilityTimeout(functionTimeout: Duration, window: Duration | undefined): Duration {
+    const timeout = knownSeconds(functionTimeout);
+    const windowSeconds = window ? knownSeconds(window) : 0;
+    if (timeout !== undefined && windowSeconds !== undefined) {
+      return Duration.seconds(VISIBILITY_TIMEOUT_FACTOR * timeout + windowSeconds);
+    }
+    const stack = Stack.of(this);
+    const resolved = (duration: Duration | undefined, unknown: number): number => {
+      const seconds = duration ? secondsOf(duration) : 0;
+      const value = seconds === undefined ? undefined : stack.resolve(seconds);
+      return typeof value === 'number' ? value : unknown;
+    };
+    if (knownOnlyAtDeploy(functionTimeout) || knownOnlyAtDeploy(window)) {
+      const fallback = VISIBILITY_TIMEOUT_FACTOR * LAMBDA_TIMEOUT.max + (windowSeconds ?? BATCHING_WINDOW.max);
+      Annotations.of(this).addWarningV2('cdk-reference-architectures:queueWorkerVisibilityTimeoutFallback',
+        `The function timeout or batching window is not known at synth (a deploy-time token), so the queue's visibility timeout is ${fallback} seconds (6 x Lambda's 900-second maximum timeout + the window): failed batches are retried only after that long. Fix: set visibilityTimeout to 6 x the function timeout + the window.`);
+    }
+    return Duration.seconds(Lazy.number({
+      produce: () => VISIBILITY_TIMEOUT_FACTOR * resolved(functionTimeout, LAMBDA_TIMEOUT.max) + resolved(window, BATCHING_WINDOW.max),
+    }));
   }
 
   private static functionTimeout(props: QueueWorkerProps): Duration | undefined {
@@ -326,7 +390,20 @@ export class QueueWorker extends Construct {
   private validate(props: QueueWorkerProps, fifo: boolean, functionTimeout: Duration | undefined): void {
     const errors = new ConfigErrors('QueueWorker', this.node.path);
     const kind = fifo ? 'FIFO' : 'standard';
+    const window = props.maxBatchingWindow;
 
+    checkDuration(errors, 'handlerTimeout', props.handlerTimeout, LAMBDA_TIMEOUT, 'use the function\'s configured timeout, at most Duration.minutes(15)');
+    if (props.handler instanceof lambda.Function) {
+      // aws-cdk-lib passes a function timeout over Lambda's maximum on to CloudFormation.
+      checkDuration(errors, 'handler (its timeout)', props.handler.timeout, LAMBDA_TIMEOUT, 'set the function\'s timeout to Duration.minutes(15) or less');
+      const given = knownSeconds(props.handlerTimeout);
+      const own = knownSeconds(functionTimeout);
+      if (given !== undefined && own !== undefined && given !== own) {
+        errors.add('handlerTimeout', props.handlerTimeout,
+          `differs from the function's own timeout (${own} seconds), which is the one the queue is sized and checked for`,
+          'remove handlerTimeout (it is for imported functions, whose timeout cannot be read)');
+      }
+    }
     if (props.queue) {
       for (const prop of ['fifo', 'contentBasedDeduplication', 'encryptionKey', 'visibilityTimeout', 'retentionPeriod',
         'deadLetterQueue', 'maxReceiveCount', 'removalPolicy'] as const) {
@@ -335,6 +412,7 @@ export class QueueWorker extends Construct {
             `configure the existing queue directly and remove ${prop}`);
         }
       }
+      this.checkVisibilityTimeout(errors, 'queue', existingVisibilityTimeout(props.queue), functionTimeout, window, props.queue.node.path);
     } else {
       if (functionTimeout === undefined) {
         errors.add('handlerTimeout', undefined,
@@ -349,49 +427,67 @@ export class QueueWorker extends Construct {
         errors.add('deadLetterQueue', props.deadLetterQueue.queueName,
           `the queue is ${kind}, and SQS requires its dead-letter queue to be of the same type`, `use a ${kind} dead-letter queue`);
       }
-      const maxReceiveCount = props.maxReceiveCount;
-      if (isConcrete(maxReceiveCount) && (maxReceiveCount < 1 || maxReceiveCount > 1000 || !Number.isInteger(maxReceiveCount))) {
-        errors.add('maxReceiveCount', maxReceiveCount, 'SQS allows a whole number from 1 to 1000',
-          'use 1 or more (5 leaves room for transient failures)');
-      }
-      const visibility = props.visibilityTimeout;
-      const window = props.maxBatchingWindow ?? Duration.seconds(0);
-      if (visibility && functionTimeout && !visibility.isUnresolved() && !functionTimeout.isUnresolved() && !window.isUnresolved()) {
-        const minimum = VISIBILITY_TIMEOUT_FACTOR * functionTimeout.toSeconds() + window.toSeconds();
-        if (visibility.toSeconds() < minimum) {
-          errors.add('visibilityTimeout', visibility,
-            `must be at least ${VISIBILITY_TIMEOUT_FACTOR} x the function timeout (${functionTimeout.toHumanString()}) + the batching window (${window.toHumanString()}) = ${minimum} seconds, or messages still being processed become visible and run twice`,
-            `set visibilityTimeout to Duration.seconds(${minimum}) or more, or remove it to have it derived`);
-        }
+      checkNumber(errors, 'maxReceiveCount', props.maxReceiveCount, SQS_MAX_RECEIVE_COUNT, 'use 1 to 1000 (5 leaves room for transient failures)');
+      checkDuration(errors, 'retentionPeriod', props.retentionPeriod, SQS_RETENTION_PERIOD, 'use Duration.minutes(1) to Duration.days(14)');
+      checkDuration(errors, 'visibilityTimeout', props.visibilityTimeout, SQS_VISIBILITY_TIMEOUT, 'use Duration.hours(12) or less');
+      if (props.visibilityTimeout) {
+        this.checkVisibilityTimeout(errors, 'visibilityTimeout', knownSeconds(props.visibilityTimeout), functionTimeout, window);
       }
     }
 
-    const batchSize = props.batchSize;
-    const window = props.maxBatchingWindow;
     if (window && fifo) {
       errors.add('maxBatchingWindow', window, 'Lambda does not support a batching window on FIFO queues',
         'remove maxBatchingWindow');
     }
-    if (window && !window.isUnresolved() && window.toSeconds() > 300) {
-      errors.add('maxBatchingWindow', window, 'Lambda allows at most 300 seconds', 'use Duration.seconds(300) or less');
+    checkDuration(errors, 'maxBatchingWindow', window, BATCHING_WINDOW, 'use Duration.seconds(300) or less');
+    const batchRange = fifo ? SQS_BATCH_SIZE_FIFO : SQS_BATCH_SIZE_STANDARD;
+    checkNumber(errors, 'batchSize', props.batchSize, batchRange, `use 1 to ${batchRange.max}`);
+    const windowSeconds = window ? knownSeconds(window) : 0;
+    if (!fifo && isKnownNumber(props.batchSize) && props.batchSize > SQS_BATCH_SIZE_WITHOUT_WINDOW && props.batchSize <= batchRange.max
+      && windowSeconds !== undefined && windowSeconds < 1) {
+      errors.add('batchSize', props.batchSize,
+        `Lambda requires a batching window of at least 1 second for batches larger than ${SQS_BATCH_SIZE_WITHOUT_WINDOW} (CreateEventSourceMapping, MaximumBatchingWindowInSeconds)`,
+        `set maxBatchingWindow to Duration.seconds(1) or more, or use a batchSize of ${SQS_BATCH_SIZE_WITHOUT_WINDOW} or less`);
     }
-    if (isConcrete(batchSize)) {
-      if (batchSize < 1 || !Number.isInteger(batchSize)) {
-        errors.add('batchSize', batchSize, 'must be a whole number of at least 1', 'use 1-10');
-      } else if (fifo && batchSize > 10) {
-        errors.add('batchSize', batchSize, 'FIFO queues deliver at most 10 records per batch', 'use 10 or less');
-      } else if (batchSize > 10000) {
-        errors.add('batchSize', batchSize, 'standard queues deliver at most 10,000 records per batch', 'use 10,000 or less');
-      } else if (batchSize > 10 && !window) {
-        errors.add('batchSize', batchSize, 'Lambda requires a batching window for batches larger than 10',
-          'set maxBatchingWindow (e.g. Duration.seconds(1)) or use a batchSize of 10 or less');
-      }
-    }
-    const maxConcurrency = props.maxConcurrency;
-    if (isConcrete(maxConcurrency) && (maxConcurrency < 2 || maxConcurrency > 1000)) {
-      errors.add('maxConcurrency', maxConcurrency, 'Lambda allows 2 to 1000 concurrent invocations per queue',
-        'use a value from 2 to 1000, or remove it for no limit');
-    }
+    checkNumber(errors, 'maxConcurrency', props.maxConcurrency, SQS_MAXIMUM_CONCURRENCY, 'use a value from 2 to 1000, or remove it for no limit');
     errors.throwIfAny();
   }
+
+  /**
+   * A visibility timeout below the function timeout is an error (Lambda rejects the event source
+   * mapping); below 6 x the timeout + the batching window a warning (AWS's recommendation, so a
+   * batch retried after a throttle does not run twice). Skipped when any of them is a token.
+   */
+  private checkVisibilityTimeout(errors: ConfigErrors, prop: string, visibility: number | undefined,
+    functionTimeout: Duration | undefined, window: Duration | undefined, queuePath?: string): void {
+    const timeout = knownSeconds(functionTimeout);
+    const windowSeconds = window ? knownSeconds(window) : 0;
+    if (visibility === undefined || timeout === undefined || windowSeconds === undefined) {
+      return;
+    }
+    const shown = `${visibility} seconds`;
+    if (visibility < timeout) {
+      errors.add(prop, prop === 'queue' ? queuePath : Duration.seconds(visibility),
+        `${prop === 'queue' ? `its visibility timeout (${shown}) is` : 'is'} less than the function timeout (${timeout} seconds); Lambda rejects an event source mapping whose queue visibility timeout is below the function timeout`,
+        `make the visibility timeout at least ${VISIBILITY_TIMEOUT_FACTOR * timeout + windowSeconds} seconds (6 x the function timeout + the batching window)`);
+      return;
+    }
+    const recommended = VISIBILITY_TIMEOUT_FACTOR * timeout + windowSeconds;
+    if (visibility < recommended) {
+      Annotations.of(this).addWarningV2('cdk-reference-architectures:queueWorkerVisibilityTimeout',
+        `The queue's visibility timeout (${shown}) is below 6 x the function timeout (${timeout} seconds) + the batching window (${windowSeconds} seconds) = ${recommended} seconds, AWS's recommendation for SQS-triggered functions: a batch retried after a throttle can become visible again while it is still processed, and run twice. Fix: set the ${prop === 'queue' ? 'queue\'s visibility timeout' : 'visibilityTimeout'} to Duration.seconds(${recommended}) or more.`);
+    }
+  }
+}
+
+/**
+ * The visibility timeout in seconds of a queue defined in this app (SQS's 30-second default when it
+ * sets none); undefined for an imported queue or a token.
+ */
+function existingVisibilityTimeout(queue: sqs.IQueue): number | undefined {
+  if (!(queue instanceof sqs.Queue)) {
+    return undefined;
+  }
+  const seconds = (queue.node.defaultChild as sqs.CfnQueue).visibilityTimeout ?? SQS_DEFAULT_VISIBILITY_TIMEOUT_SECONDS;
+  return knownSeconds(Duration.seconds(seconds));
 }

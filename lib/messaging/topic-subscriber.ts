@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,19 +7,26 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
-import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { ConfigErrors } from '../private/config-errors';
 import { createHandlerAlarms } from '../private/handler-alarms';
+import { checkDuration, checkNumber, LAMBDA_ASYNC_MAX_EVENT_AGE, LAMBDA_ASYNC_RETRY_ATTEMPTS } from '../private/ranges';
+import { inAnotherStack, ScopedPolicyGrantee } from '../private/scoped-grant';
 import {
   acknowledgeTerminalQueue, createDlqDepthAlarm, createQueueKey, createSecureQueue, usesAwsManagedSqsKey,
 } from '../private/secure-queue';
-import { allowTopicToUseKey, createEncryptedTopic } from '../private/sns-key-access';
+import { allowTopicToUseKey, createEncryptedTopic, subscribeWithDeadLetterQueue } from '../private/sns-key-access';
 import { SubscriptionFilterOptions, validateFilterScope } from './subscription-filter';
 
 /**
  * Properties of a {@link TopicSubscriber}.
  */
 export interface TopicSubscriberProps extends SubscriptionFilterOptions {
-  /** The function SNS invokes (asynchronously) for every message. */
+  /**
+   * The function SNS invokes (asynchronously) for every message. When it is in another stack, the
+   * asynchronous invocation config and the grant on the on-failure queue are made in this
+   * construct's stack, so only this stack references the function's stack. An imported function
+   * without its role gets no grant (a warning says what to grant).
+   */
   readonly handler: lambda.IFunction;
 
   /**
@@ -163,11 +170,34 @@ export class TopicSubscriber extends Construct {
         this.topic.env.account, 'cdk-reference-architectures:topicSubscriberImportedKey');
     }
 
-    this.handler.configureAsyncInvoke({
+    const role = this.handler.role;
+    const handlerElsewhere = inAnotherStack(this, this.handler);
+    const asyncInvoke = {
       retryAttempts: props.retryAttempts ?? 2,
       maxEventAge: props.maxEventAge ?? Duration.hours(6),
-      onFailure: new SqsDestination(this.onFailureQueue),
-    });
+    };
+    if (!handlerElsewhere && role) {
+      this.handler.configureAsyncInvoke({ ...asyncInvoke, onFailure: new SqsDestination(this.onFailureQueue) });
+    } else {
+      // SqsDestination would grant in the role's default policy (the function's stack) or, for a
+      // function imported without its role, fail: the destination is named here and granted apart.
+      const onFailure: lambda.IDestination = { bind: () => ({ destination: this.onFailureQueue.queueArn }) };
+      let grantPolicy: Construct | undefined;
+      if (role) {
+        const grantee = new ScopedPolicyGrantee(this, 'HandlerPolicy', role);
+        this.onFailureQueue.grantSendMessages(grantee);
+        grantPolicy = grantee.policy;
+      } else {
+        Annotations.of(this).addWarningV2('cdk-reference-architectures:topicSubscriberImportedFunction',
+          `The handler ${this.handler.node.path} was imported without its role, so it could not be granted sqs:SendMessage on the on-failure queue ${this.onFailureQueue.node.path} (and kms:GenerateDataKey and kms:Decrypt on its key); grant them to the function's role yourself, or events that fail every retry are lost.`);
+      }
+      const config = handlerElsewhere
+        ? new lambda.EventInvokeConfig(this, 'EventInvokeConfig', { function: this.handler, onFailure, ...asyncInvoke })
+        : this.handler.configureAsyncInvoke({ ...asyncInvoke, onFailure });
+      if (grantPolicy && config) {
+        config.node.addDependency(grantPolicy);
+      }
+    }
     // Created here rather than with LambdaSubscription, which names the subscription after the
     // topic's construct ID inside the function's scope and collides with the function's children.
     const permission = new lambda.CfnPermission(this, 'InvokePermission', {
@@ -176,13 +206,16 @@ export class TopicSubscriber extends Construct {
       principal: 'sns.amazonaws.com',
       sourceArn: this.topic.topicArn,
     });
-    this.subscription = new sns.Subscription(this, 'Subscription', {
+    this.subscription = subscribeWithDeadLetterQueue(this, 'Subscription', {
       topic: this.topic,
       protocol: sns.SubscriptionProtocol.LAMBDA,
       endpoint: this.handler.functionArn,
       filterPolicy: props.filterPolicy,
       filterPolicyWithMessageBody: props.filterPolicyWithMessageBody,
       deadLetterQueue: this.subscriptionDeadLetterQueue,
+      topicArnForPolicies: topicArnForKeyPolicy,
+      warningId: 'cdk-reference-architectures:topicSubscriberImportedQueue',
+      warningScope: this,
     });
     this.subscription.node.addDependency(permission);
 
@@ -249,14 +282,9 @@ export class TopicSubscriber extends Construct {
         'remove encryptionKey to get a new key for the queues, or pass a different key');
     }
     validateFilterScope(errors, props);
-    if (isConcrete(props.retryAttempts) && (props.retryAttempts < 0 || props.retryAttempts > 2 || !Number.isInteger(props.retryAttempts))) {
-      errors.add('retryAttempts', props.retryAttempts, 'Lambda retries an asynchronous invocation 0, 1 or 2 times', 'use 0, 1 or 2');
-    }
-    const age = props.maxEventAge;
-    if (age && !age.isUnresolved() && (age.toSeconds() < 60 || age.toSeconds() > 6 * 3600)) {
-      errors.add('maxEventAge', age, 'Lambda keeps asynchronous events from 60 seconds to 6 hours',
-        'use a value between Duration.minutes(1) and Duration.hours(6)');
-    }
+    checkNumber(errors, 'retryAttempts', props.retryAttempts, LAMBDA_ASYNC_RETRY_ATTEMPTS, 'use 0, 1 or 2');
+    checkDuration(errors, 'maxEventAge', props.maxEventAge, LAMBDA_ASYNC_MAX_EVENT_AGE,
+      'use a value between Duration.minutes(1) and Duration.hours(6)');
     for (const prop of ['onFailureQueue', 'subscriptionDeadLetterQueue'] as const) {
       const queue = props[prop];
       if (queue?.fifo) {

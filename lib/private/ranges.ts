@@ -40,6 +40,11 @@ export const BATCHING_WINDOW: NumericRange = { min: 0, max: 300, unit: 'seconds'
 /** Lambda SQS event source `ScalingConfig.MaximumConcurrency`: 2 to 1000 (Lambda API ScalingConfig). */
 export const SQS_MAXIMUM_CONCURRENCY: NumericRange = { min: 2, max: 1000, source: 'Lambda API ScalingConfig, MaximumConcurrency' };
 
+/** Lambda asynchronous invocation `MaximumRetryAttempts`: 0 to 2 (Lambda API PutFunctionEventInvokeConfig). */
+export const LAMBDA_ASYNC_RETRY_ATTEMPTS: NumericRange = { min: 0, max: 2, source: 'Lambda API PutFunctionEventInvokeConfig, MaximumRetryAttempts' };
+/** Lambda asynchronous invocation `MaximumEventAgeInSeconds`: 60 to 21600 seconds (Lambda API PutFunctionEventInvokeConfig). */
+export const LAMBDA_ASYNC_MAX_EVENT_AGE: NumericRange = { min: 60, max: 21600, unit: 'seconds', source: 'Lambda API PutFunctionEventInvokeConfig, MaximumEventAgeInSeconds' };
+
 /** True when `value` is a number known at synth time. */
 export function isKnownNumber(value: number | undefined): value is number {
   return value !== undefined && !Token.isUnresolved(value);

@@ -106,7 +106,7 @@ export function createOldestMessageAgeAlarm(
   what: string,
 ): cloudwatch.Alarm {
   return new cloudwatch.Alarm(scope, id, {
-    alarmDescription: `${what}: the oldest message in ${queue.queueName} is older than ${threshold.toHumanString()}; consumers are failing or falling behind. Check the consumer's errors, throttles and concurrency.`,
+    alarmDescription: `${what}: the oldest message in ${queue.queueName} is older than ${threshold.isUnresolved() ? 'the alarm threshold' : threshold.toHumanString()}; consumers are failing or falling behind. Check the consumer's errors, throttles and concurrency.`,
     metric: queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' }),
     threshold: threshold.toSeconds(),
     evaluationPeriods: 3,

@@ -2,6 +2,7 @@ import { Annotations, Names, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 /** Options for {@link createEncryptedTopic}. */
@@ -30,8 +31,7 @@ export interface EncryptedTopic {
  */
 export function createEncryptedTopic(scope: Construct, id: string, options: EncryptedTopicOptions): EncryptedTopic {
   const fifo = options.fifo ?? false;
-  const baseName = options.topicName ?? Names.uniqueResourceName(scope, { maxLength: 200 });
-  const topicName = fifo && !Token.isUnresolved(baseName) && !baseName.endsWith('.fifo') ? `${baseName}.fifo` : baseName;
+  const topicName = topicNameOf(options.topicName ?? Names.uniqueResourceName(scope, { maxLength: 200 }), fifo);
   const topic = new sns.Topic(scope, id, {
     topicName,
     fifo: fifo ? true : undefined,
@@ -41,6 +41,55 @@ export function createEncryptedTopic(scope: Construct, id: string, options: Encr
   });
   const topicArn = Stack.of(scope).formatArn({ service: 'sns', resource: topicName });
   return { topic, topicArn };
+}
+
+/** The name a topic gets: `.fifo` is appended to a FIFO topic's name when missing (not to a token). */
+export function topicNameOf(name: string, fifo: boolean): string {
+  return fifo && !Token.isUnresolved(name) && !name.endsWith('.fifo') ? `${name}.fifo` : name;
+}
+
+/** Options for {@link subscribeWithDeadLetterQueue}. */
+export interface DeadLetteredSubscriptionProps extends sns.SubscriptionProps {
+  readonly deadLetterQueue: sqs.IQueue;
+  /** The topic's ARN for the dead-letter queue's policy (see {@link EncryptedTopic.topicArn}). */
+  readonly topicArnForPolicies: string;
+  /** ID of the warning when the dead-letter queue's policy cannot be changed. */
+  readonly warningId: string;
+  /** The construct that warning is reported on. */
+  readonly warningScope: Construct;
+}
+
+/**
+ * An SNS subscription with a dead-letter queue whose queue policy lets only this topic send.
+ * Unlike `sns.Subscription`'s own `deadLetterQueue`, the policy names the topic by an ARN that
+ * references no resource when the dead-letter queue is in another stack than the topic, so that
+ * stack does not depend on the topic's stack while the subscription depends on it.
+ */
+export function subscribeWithDeadLetterQueue(scope: Construct, id: string, props: DeadLetteredSubscriptionProps): sns.Subscription {
+  const { deadLetterQueue, topicArnForPolicies, warningId, warningScope, ...subscriptionProps } = props;
+  const subscription = new sns.Subscription(scope, id, subscriptionProps);
+  (subscription.node.defaultChild as sns.CfnSubscription).redrivePolicy = { deadLetterTargetArn: deadLetterQueue.queueArn };
+  const topicArn = Stack.of(deadLetterQueue) === Stack.of(props.topic) ? props.topic.topicArn : topicArnForPolicies;
+  allowTopicToSendTo(warningScope, deadLetterQueue, topicArn, warningId);
+  return subscription;
+}
+
+/**
+ * Lets exactly one topic's SNS send to `queue` (`aws:SourceArn`). For an imported queue the
+ * policy cannot be changed from here; a warning says what it needs.
+ */
+export function allowTopicToSendTo(scope: Construct, queue: sqs.IQueue, topicArn: string, warningId: string): iam.AddToResourcePolicyResult {
+  const result = queue.addToResourcePolicy(new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
+    actions: ['sqs:SendMessage'],
+    resources: [queue.queueArn],
+    conditions: { ArnEquals: { 'aws:SourceArn': topicArn } },
+  }));
+  if (!result.statementAdded) {
+    Annotations.of(scope).addWarningV2(warningId,
+      `The queue ${queue.queueName} is imported, so its queue policy cannot be changed here. It must allow sns.amazonaws.com sqs:SendMessage with aws:SourceArn = the topic ARN, or SNS cannot deliver to it.`);
+  }
+  return result;
 }
 
 /**

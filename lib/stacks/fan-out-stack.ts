@@ -86,7 +86,7 @@ export class FanOutStack extends Stack {
     acknowledgeKmsActionWildcards(cancellations.handler, 'Queue.grantSendMessages for the on-failure destination (encrypted with the subscriber key)', ['kms:GenerateDataKey*', 'kms:ReEncrypt*']);
 
     const workers = [['Orders', ordersWorker], ['LargePayments', paymentsWorker]] as const;
-    const subscribers = this.fanOut.subscribers;
+    const subscribers = Object.values(this.fanOut.subscribers);
     const functions = [['Producer', producer], ['Orders', ordersWorker.handler], ['LargePayments', paymentsWorker.handler], ['Cancellations', cancellations.handler]] as const;
     this.dashboard = createFlowDashboard(this, [
       {

@@ -233,9 +233,16 @@ describe('QueueWorker', () => {
   });
 
   describe('validation', () => {
-    test('fails if the visibility timeout is shorter than 6 x the function timeout + batching window', () => {
-      expect(() => worker({ timeout: Duration.seconds(30), visibilityTimeout: Duration.seconds(100), maxBatchingWindow: Duration.seconds(10) }))
-        .toThrow(/QueueWorker: visibilityTimeout '1 minute 40 seconds': must be at least 6 x the function timeout \(30 seconds\) \+ the batching window \(10 seconds\) = 190 seconds.*Duration\.seconds\(190\)/);
+    test('fails if the visibility timeout is shorter than the function timeout (Lambda rejects the mapping)', () => {
+      expect(() => worker({ timeout: Duration.seconds(30), visibilityTimeout: Duration.seconds(20), maxBatchingWindow: Duration.seconds(10) }))
+        .toThrow(/QueueWorker: visibilityTimeout '20 seconds': is less than the function timeout \(30 seconds\); Lambda rejects .*at least 190 seconds \(6 x the function timeout \+ the batching window\)/);
+    });
+
+    test('warns if the visibility timeout is shorter than 6 x the function timeout + batching window (AWS\'s recommendation)', () => {
+      const stack = new Stack(testApp({ failOnWarnings: false }), 'TestStack');
+      new QueueWorker(stack, 'Worker', { handler: newFunction(stack, Duration.seconds(30)), visibilityTimeout: Duration.seconds(100), maxBatchingWindow: Duration.seconds(10) });
+      Annotations.fromStack(stack).hasWarning('/TestStack/Worker', Match.stringLikeRegexp(
+        'visibility timeout \\(100 seconds\\) is below 6 x the function timeout \\(30 seconds\\) \\+ the batching window \\(10 seconds\\) = 190 seconds.*Duration.seconds\\(190\\)'));
     });
 
     test('fails if a FIFO queue gets a standard dead-letter queue', () => {
@@ -253,7 +260,7 @@ describe('QueueWorker', () => {
     });
 
     test.each([0, -3, 1001])('fails if maxReceiveCount is %p', (maxReceiveCount) => {
-      expect(() => worker({ maxReceiveCount })).toThrow(new RegExp(`maxReceiveCount '${maxReceiveCount}': SQS allows a whole number from 1 to 1000`));
+      expect(() => worker({ maxReceiveCount })).toThrow(new RegExp(`maxReceiveCount '${maxReceiveCount}': must be a whole number from 1 to 1000`));
     });
 
     test('fails if a FIFO queue gets a batching window', () => {
@@ -263,11 +270,11 @@ describe('QueueWorker', () => {
 
     test('fails if batch size is above 10 without a batching window', () => {
       expect(() => worker({ batchSize: 11 }))
-        .toThrow(/batchSize '11': Lambda requires a batching window for batches larger than 10.*set maxBatchingWindow/);
+        .toThrow(/batchSize '11': Lambda requires a batching window of at least 1 second for batches larger than 10.*set maxBatchingWindow/);
     });
 
     test('fails if a FIFO batch size is above 10', () => {
-      expect(() => worker({ fifo: true, batchSize: 20 })).toThrow(/batchSize '20': FIFO queues deliver at most 10 records per batch/);
+      expect(() => worker({ fifo: true, batchSize: 20 })).toThrow(/batchSize '20': must be a whole number from 1 to 10 \(Lambda API CreateEventSourceMapping, BatchSize \(Amazon SQS FIFO\)\)/);
     });
 
     test.each([0, 10001])('fails if batch size is %p', (batchSize) => {
@@ -276,11 +283,11 @@ describe('QueueWorker', () => {
 
     test('fails if the batching window is above 300 seconds', () => {
       expect(() => worker({ maxBatchingWindow: Duration.minutes(6), visibilityTimeout: Duration.hours(1) }))
-        .toThrow(/maxBatchingWindow '6 minutes': Lambda allows at most 300 seconds/);
+        .toThrow(/maxBatchingWindow '6 minutes': must be a whole number from 0 to 300 seconds/);
     });
 
     test.each([1, 1001])('fails if maxConcurrency is %p', (maxConcurrency) => {
-      expect(() => worker({ maxConcurrency })).toThrow(new RegExp(`maxConcurrency '${maxConcurrency}': Lambda allows 2 to 1000`));
+      expect(() => worker({ maxConcurrency })).toThrow(new RegExp(`maxConcurrency '${maxConcurrency}': must be a whole number from 2 to 1000`));
     });
 
     test('fails if an imported function comes without its timeout', () => {

@@ -155,11 +155,11 @@ describe('TopicSubscriber', () => {
     });
 
     test.each([-1, 3])('fails if retryAttempts is %p', (retryAttempts) => {
-      expect(() => build({ retryAttempts })).toThrow(new RegExp(`retryAttempts '${retryAttempts}': Lambda retries an asynchronous invocation 0, 1 or 2 times`));
+      expect(() => build({ retryAttempts })).toThrow(new RegExp(`retryAttempts '${retryAttempts}': must be a whole number from 0 to 2 \\(Lambda API PutFunctionEventInvokeConfig`));
     });
 
     test.each([Duration.seconds(59), Duration.hours(7)])('fails if maxEventAge is %p', (maxEventAge) => {
-      expect(() => build({ maxEventAge })).toThrow(/maxEventAge .*Lambda keeps asynchronous events from 60 seconds to 6 hours/);
+      expect(() => build({ maxEventAge })).toThrow(/maxEventAge .*must be a whole number from 60 to 21600 seconds \(Lambda API PutFunctionEventInvokeConfig/);
     });
 
     test('fails if the on-failure queue is FIFO', () => {
