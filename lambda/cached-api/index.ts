@@ -1,10 +1,14 @@
-import { createHash, createHmac } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { createClient } from '@redis/client';
+import { Sha256 } from '@smithy/core/checksum';
+import { buildQueryString } from '@smithy/core/protocols';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'cached-api' });
 
@@ -202,8 +206,19 @@ export interface CacheConnection {
   readonly port: number;
   readonly tls: boolean;
   readonly timeoutMs: number;
-  /** IAM authentication: the ElastiCache user id and the serverless cache name. */
-  readonly iam?: { readonly userId: string; readonly cacheName: string; readonly region: string };
+  /** IAM authentication: see {@link IamAuthTarget}. */
+  readonly iam?: IamAuthTarget;
+}
+
+/** What an ElastiCache IAM authentication token is for. */
+export interface IamAuthTarget {
+  /** The IAM-enabled ElastiCache user's id (ElastiCache requires it to equal the user name). */
+  readonly userId: string;
+  /** The serverless cache name, or the replication group id of a node-based cache. */
+  readonly cacheName: string;
+  readonly region: string;
+  /** Whether `cacheName` is a serverless cache (the construct creates one). @default true */
+  readonly serverless?: boolean;
 }
 
 /**
@@ -258,41 +273,31 @@ export function redisCache(client: RedisClient, connectTimeoutMs: number): Cache
   };
 }
 
-// A newline made at run time: esbuild's minifier turns '\n' literals into template literals with a raw
-// line break, and the bundling test keeps the minified bundle to a few lines.
-const NL = String.fromCharCode(10);
-const sha256Hex = (data: string) => createHash('sha256').update(data).digest('hex');
-const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
-/** RFC 3986 encoding, as SigV4 requires (encodeURIComponent leaves !'()* alone). */
-const rfc3986 = (v: string) => encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+/** The Lambda function's credentials: the SDK's default chain, which reads the variables Lambda sets. */
+const lambdaCredentials = defaultProvider();
 
 /**
- * An ElastiCache IAM authentication token: a SigV4-presigned `connect` request for `userId` on the
- * serverless cache, valid 15 minutes, used as the AUTH password (the connection then lasts up to
- * 12 h; node-redis asks for a new token on every reconnect). Signed with node:crypto (a few lines,
- * no signing library in the bundle); credentials come from the standard environment variables Lambda sets.
+ * An ElastiCache IAM authentication token, presigned by the AWS SDK's SigV4 signer: a GET of
+ * `http://<cacheName>/?Action=connect&User=<userId>` (plus `ResourceType=ServerlessCache` for a
+ * serverless cache) for the `elasticache` service, valid 15 minutes, without the scheme. It is the
+ * AUTH password; the connection then lasts up to 12 h, and node-redis asks for a new token on every
+ * (re)connect.
  */
-export function iamAuthToken(iam: NonNullable<CacheConnection['iam']>, env: NodeJS.ProcessEnv = process.env, now: Date = new Date()): Promise<string> {
-  const amzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-  const date = amzDate.slice(0, 8);
-  const scope = `${date}/${iam.region}/elasticache/aws4_request`;
-  const params: Record<string, string> = {
-    'Action': 'connect',
-    'ResourceType': 'ServerlessCache',
-    'User': iam.userId,
-    'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
-    'X-Amz-Credential': `${env.AWS_ACCESS_KEY_ID ?? ''}/${scope}`,
-    'X-Amz-Date': amzDate,
-    'X-Amz-Expires': '900',
-    ...(env.AWS_SESSION_TOKEN ? { 'X-Amz-Security-Token': env.AWS_SESSION_TOKEN } : {}),
-    'X-Amz-SignedHeaders': 'host',
-  };
-  const query = Object.keys(params).sort().map((k) => `${rfc3986(k)}=${rfc3986(params[k])}`).join('&');
-  const canonicalRequest = ['GET', '/', query, `host:${iam.cacheName}`, '', 'host', sha256Hex('')].join(NL);
-  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest)].join(NL);
-  const key = hmac(hmac(hmac(hmac(`AWS4${env.AWS_SECRET_ACCESS_KEY ?? ''}`, date), iam.region), 'elasticache'), 'aws4_request');
-  const signature = createHmac('sha256', key).update(stringToSign).digest('hex');
-  return Promise.resolve(`${iam.cacheName}/?${query}&X-Amz-Signature=${signature}`);
+export async function iamAuthToken(
+  target: IamAuthTarget,
+  credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider = lambdaCredentials,
+  signingDate?: Date,
+): Promise<string> {
+  const signer = new SignatureV4({ service: 'elasticache', region: target.region, credentials, sha256: Sha256 });
+  const presigned = await signer.presign({
+    method: 'GET',
+    protocol: 'http:',
+    hostname: target.cacheName,
+    path: '/',
+    headers: { host: target.cacheName },
+    query: { Action: 'connect', User: target.userId, ...((target.serverless ?? true) ? { ResourceType: 'ServerlessCache' } : {}) },
+  }, { expiresIn: 900, signingDate });
+  return `${presigned.hostname}${presigned.path}?${buildQueryString(presigned.query ?? {})}`;
 }
 
 /** Reads the construct's environment variables. Undefined when no cache is configured. */

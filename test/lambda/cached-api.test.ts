@@ -1,7 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { createHash, createHmac } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import {
@@ -460,40 +458,98 @@ describe('helpers', () => {
       .toEqual({ host: 'c.serverless.use1.cache.amazonaws.com', port: 6379, tls: true, timeoutMs: 50, iam: { userId: 'u1', cacheName: 'c', region: 'us-east-1' } });
     expect(cacheConnectionFromEnv({})).toBeUndefined();
   });
+});
 
-  test('the IAM auth token is a presigned elasticache connect request for the user and serverless cache', async () => {
-    const token = await iamAuthToken({ userId: 'api-user', cacheName: 'my-cache', region: 'eu-west-1' },
-      { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'session' });
-    expect(token.startsWith('my-cache/?')).toBe(true);
-    const query = new URLSearchParams(token.slice('my-cache/?'.length));
-    expect(query.get('Action')).toBe('connect');
-    expect(query.get('User')).toBe('api-user');
-    expect(query.get('ResourceType')).toBe('ServerlessCache');
-    expect(query.get('X-Amz-Expires')).toBe('900');
-    expect(query.get('X-Amz-Credential')).toMatch(/^AKIDEXAMPLE\/\d{8}\/eu-west-1\/elasticache\/aws4_request$/);
-    expect(query.get('X-Amz-Security-Token')).toBe('session');
-    expect(query.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+/** Fixed credentials (AWS's documentation example key), with a session token that needs URL encoding. */
+const FIXED_CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'tok/en+=' };
+const FIXED_DATE = new Date('2026-01-02T03:04:05Z');
+
+/**
+ * Known answers from botocore 1.43 (AWS's Python signer, independent of the JavaScript SDK), built as
+ * AWS's Python example for ElastiCache IAM authentication does: `RequestSigner('elasticache', region,
+ * ...).generate_presigned_url({'method': 'GET', 'url': 'https://<cache>/?Action=connect&User=<user>[&ResourceType=ServerlessCache]', ...},
+ * operation_name='connect', expires_in=900)` with the scheme removed, at FIXED_DATE with these credentials
+ * (the second without a session token).
+ */
+const BOTOCORE_SERVERLESS = 'my-cache/?Action=connect&User=api-user&ResourceType=ServerlessCache&X-Amz-Algorithm=AWS4-HMAC-SHA256'
+  + '&X-Amz-Credential=AKIDEXAMPLE%2F20260102%2Feu-west-1%2Felasticache%2Faws4_request&X-Amz-Date=20260102T030405Z&X-Amz-Expires=900'
+  + '&X-Amz-SignedHeaders=host&X-Amz-Security-Token=tok%2Fen%2B%3D&X-Amz-Signature=86ade12849472170f23c514f8a0a987482fc1454564c0b265770d52eae743a79';
+const BOTOCORE_REPLICATION_GROUP = 'my-group/?Action=connect&User=api-user&X-Amz-Algorithm=AWS4-HMAC-SHA256'
+  + '&X-Amz-Credential=AKIDEXAMPLE%2F20260102%2Fus-east-1%2Felasticache%2Faws4_request&X-Amz-Date=20260102T030405Z&X-Amz-Expires=900'
+  + '&X-Amz-SignedHeaders=host&X-Amz-Signature=17cdde3a3e64053fa83992e3f43ea22f3a5ea47b4e37ce2a604ffc7972c6ee1a';
+
+/** A token's host-and-path prefix and its query parameters, sorted (ElastiCache sorts them to verify the signature). */
+function tokenParts(token: string): { prefix: string; params: [string, string][] } {
+  const at = token.indexOf('?');
+  return { prefix: token.slice(0, at + 1), params: [...new URLSearchParams(token.slice(at + 1))].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) };
+}
+
+/** Sets the variables Lambda gives a function for its role's credentials, for the duration of `run`. */
+async function withLambdaCredentials<T>(run: () => Promise<T>): Promise<T> {
+  const saved = { ...process.env };
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: FIXED_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: FIXED_CREDENTIALS.secretAccessKey, AWS_SESSION_TOKEN: FIXED_CREDENTIALS.sessionToken,
+  });
+  try {
+    return await run();
+  } finally {
+    process.env = saved;
+  }
+}
+
+describe('the IAM authentication token', () => {
+  test('for a serverless cache: the known answer, host and path without a scheme, signed for elasticache in the region, valid 900 s', async () => {
+    // WHEN
+    const token = await iamAuthToken({ userId: 'api-user', cacheName: 'my-cache', region: 'eu-west-1' }, FIXED_CREDENTIALS, FIXED_DATE);
+    // THEN
+    expect(token).toMatch(/^my-cache\/\?Action=connect&/);
+    expect(tokenParts(token)).toEqual(tokenParts(BOTOCORE_SERVERLESS));
+    expect(token).toBe('my-cache/?Action=connect&ResourceType=ServerlessCache&User=api-user&X-Amz-Algorithm=AWS4-HMAC-SHA256'
+      + '&X-Amz-Credential=AKIDEXAMPLE%2F20260102%2Feu-west-1%2Felasticache%2Faws4_request&X-Amz-Date=20260102T030405Z&X-Amz-Expires=900'
+      + '&X-Amz-Security-Token=tok%2Fen%2B%3D&X-Amz-Signature=86ade12849472170f23c514f8a0a987482fc1454564c0b265770d52eae743a79&X-Amz-SignedHeaders=host');
   });
 
-  test('the token is byte-for-byte what the AWS SDK\'s SigV4 signer presigns', async () => {
-    // GIVEN a fixed time and credentials
-    const now = new Date('2026-01-02T03:04:05Z');
-    const env = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', AWS_SESSION_TOKEN: 'tok/en+=' };
-    class Sha256 {
-      private h;
-      constructor(secret?: unknown) { this.h = secret ? createHmac('sha256', secret as Buffer) : createHash('sha256'); }
-      update(d: unknown) { this.h.update(d as Buffer); }
-      async digest() { return new Uint8Array(this.h.digest()); }
-      reset() { /* unused */ }
+  test('for a replication group: no ResourceType, no security token without a session token', async () => {
+    const longTerm = { accessKeyId: FIXED_CREDENTIALS.accessKeyId, secretAccessKey: FIXED_CREDENTIALS.secretAccessKey };
+    const token = await iamAuthToken({ userId: 'api-user', cacheName: 'my-group', region: 'us-east-1', serverless: false }, longTerm, FIXED_DATE);
+    expect(tokenParts(token)).toEqual(tokenParts(BOTOCORE_REPLICATION_GROUP));
+  });
+
+  test('by default it is signed now with the credentials Lambda puts in the environment', async () => {
+    const before = Date.now();
+    const token = await withLambdaCredentials(() => iamAuthToken({ userId: 'api-user', cacheName: 'my-cache', region: 'eu-west-1' }));
+    const signedAt = Date.parse(new URLSearchParams(token.split('?')[1]).get('X-Amz-Date')!.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'));
+    expect(signedAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+    expect(signedAt).toBeLessThanOrEqual(Date.now());
+    expect(token).toBe(await iamAuthToken({ userId: 'api-user', cacheName: 'my-cache', region: 'eu-west-1' }, FIXED_CREDENTIALS, new Date(signedAt)));
+  });
+
+  test('the client of a construct-configured cache sends the token as the IAM user\'s password (ACL user on a real server)', async () => {
+    // GIVEN an ACL user whose passwords are the tokens valid from now for the next seconds (the token holds its signing second)
+    const iam = { userId: 'api-user', cacheName: 'my-cache', region: 'eu-west-1' };
+    const server = await startRedis();
+    const admin = createRedisClient({ host: server.host, port: server.port, tls: false, timeoutMs: TIMEOUT_MS });
+    await admin.connect();
+    const now = Math.floor(Date.now() / 1000) * 1000;
+    const tokens = await Promise.all(Array.from({ length: 10 }, (_, s) => iamAuthToken(iam, FIXED_CREDENTIALS, new Date(now + s * 1000))));
+    await admin.sendCommand(['ACL', 'SETUSER', 'api-user', 'on', ...tokens.map((t) => `>${t}`), '~item:*', '-@all', '+get', '+set', '+del', '+ping', '+@connection']);
+    try {
+      await withLambdaCredentials(async () => {
+        // WHEN the client connects with its default token source
+        const client = createRedisClient({ host: server.host, port: server.port, tls: false, timeoutMs: TIMEOUT_MS, iam });
+        try {
+          const cache = redisCache(client, 2000);
+          // THEN it is authenticated as the IAM user (the default user could write any key)
+          await cache.set(cacheKey('a'), '1', 60);
+          expect(await cache.get(cacheKey('a'))).toBe('1');
+          await expect(client.set('other', 'x')).rejects.toThrow(/NOPERM/);
+        } finally {
+          client.destroy();
+        }
+      });
+    } finally {
+      admin.destroy();
+      await server.stop();
     }
-    const signer = new SignatureV4({ service: 'elasticache', region: 'us-east-1', sha256: Sha256,
-      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN } });
-    // WHEN both sign the same connect request
-    const signed = await signer.presign({ method: 'GET', protocol: 'http:', hostname: 'my-cache', path: '/', headers: { host: 'my-cache' },
-      query: { Action: 'connect', User: 'api-user', ResourceType: 'ServerlessCache' } }, { expiresIn: 900, signingDate: now });
-    const token = await iamAuthToken({ userId: 'api-user', cacheName: 'my-cache', region: 'us-east-1' }, env, now);
-    // THEN the parameters and the signature match
-    const ours = Object.fromEntries(new URLSearchParams(token.slice('my-cache/?'.length)));
-    expect(ours).toEqual(signed.query);
   });
 });
