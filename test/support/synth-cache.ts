@@ -5,7 +5,7 @@ import * as path from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { MissingContext } from 'aws-cdk-lib/cloud-assembly-schema';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { EXAMPLE_VARIANTS } from './example-variants';
+import { EXAMPLE_VARIANTS, ExampleVariant } from './example-variants';
 import { synthesizeThroughHarness } from './harness';
 
 /**
@@ -60,43 +60,46 @@ interface EntryResult {
   readonly at: number;
 }
 
-let sourceHash: string | undefined;
-
-/** The hash of everything a synth reads; computed once per process. */
-export function sourcesHash(): string {
-  if (sourceHash) return sourceHash;
+/**
+ * The hash of everything under `root` a synth reads: the files of {@link HASHED_DIRS} and
+ * {@link HASHED_FILES}, the installed versions of {@link HASHED_PACKAGES}, Node.js and `CDK_*`.
+ */
+export function hashSources(root: string): string {
   const hash = crypto.createHash('sha256');
   const add = (file: string) => {
-    hash.update(`${path.relative(ROOT, file)}\0`);
+    hash.update(`${path.relative(root, file)}\0`);
     hash.update(fs.existsSync(file) ? fs.readFileSync(file) : '(none)');
     hash.update('\0');
   };
-  const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true })
+  const walk = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : [])
     .filter((e) => e.name !== 'node_modules' && e.name !== '__snapshots__')
     .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
-  for (const dir of HASHED_DIRS) walk(path.join(ROOT, dir)).sort().forEach(add);
-  for (const file of HASHED_FILES) add(path.join(ROOT, file));
+  for (const dir of HASHED_DIRS) walk(path.join(root, dir)).sort().forEach(add);
+  for (const file of HASHED_FILES) add(path.join(root, file));
   for (const pkg of HASHED_PACKAGES) hash.update(`${pkg}@${require(`${pkg}/package.json`).version}\0`);
   hash.update(`${process.version}\0`);
   for (const name of Object.keys(process.env).filter((n) => n.startsWith('CDK_')).sort()) hash.update(`${name}=${process.env[name]}\0`);
-  sourceHash = hash.digest('hex').slice(0, 20);
-  return sourceHash;
+  return hash.digest('hex').slice(0, 20);
 }
+
+let sourceHash: string | undefined;
 
 /** The cache directory of the current sources. */
 export function cacheDirectory(): string {
-  return path.join(process.env.SYNTH_CACHE_DIR ?? path.join(os.tmpdir(), 'cdk-reference-architectures-synth'), sourcesHash());
+  sourceHash ??= hashSources(ROOT);
+  return path.join(process.env.SYNTH_CACHE_DIR ?? path.join(os.tmpdir(), 'cdk-reference-architectures-synth'), sourceHash);
 }
 
-function entryDirectory(key: string): string {
-  const variant = variantOf(key);
+/** The cache entry of a variant: its key and context. */
+export function entryDirectory(key: string, variants: Record<string, ExampleVariant> = EXAMPLE_VARIANTS): string {
+  const variant = variantOf(key, variants);
   const id = crypto.createHash('sha256').update(JSON.stringify([key, variant.context])).digest('hex').slice(0, 12);
   return path.join(cacheDirectory(), `${key.replace(/[^\w-]+/g, '_').slice(0, 60)}-${id}`);
 }
 
-function variantOf(key: string) {
-  const variant = EXAMPLE_VARIANTS[key];
-  if (!variant) throw new Error(`no example variant '${key}'; the variants are ${Object.keys(EXAMPLE_VARIANTS).join(', ')}`);
+function variantOf(key: string, variants: Record<string, ExampleVariant>): ExampleVariant {
+  const variant = variants[key];
+  if (!variant) throw new Error(`no example variant '${key}'; the variants are ${Object.keys(variants).join(', ')}`);
   return variant;
 }
 
@@ -149,8 +152,7 @@ function lockAbandoned(lock: string): boolean {
 }
 
 /** Synthesizes the variant through the harness into a new directory and moves it into place. */
-function synthesizeEntry(key: string, entry: string): void {
-  const variant = variantOf(key);
+function synthesizeEntry(variant: ExampleVariant, entry: string): void {
   const staging = `${entry}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
   fs.mkdirSync(staging, { recursive: true });
   let result: EntryResult;
@@ -192,19 +194,19 @@ function pruneOnce(): void {
  * synthesizing, then waits for the rest. Test files call it in a top-level `beforeAll` (with
  * {@link SYNTH_TIMEOUT_MS}), so that files running at the same time share the work.
  */
-export function synthesizeVariants(keys: readonly string[]): void {
-  keys.forEach(variantOf);
+export function synthesizeVariants(keys: readonly string[], variants: Record<string, ExampleVariant> = EXAMPLE_VARIANTS): void {
+  keys.forEach((key) => variantOf(key, variants));
   const pending = new Set(keys);
   const deadline = Date.now() + SYNTH_TIMEOUT_MS;
   while (pending.size > 0) {
     let progressed = false;
     for (const key of pending) {
-      const entry = entryDirectory(key);
+      const entry = entryDirectory(key, variants);
       if (readResult(entry)) {
         pending.delete(key);
       } else if (tryLock(entry)) {
         try {
-          if (!readResult(entry)) synthesizeEntry(key, entry);
+          if (!readResult(entry)) synthesizeEntry(variants[key], entry);
         } finally {
           fs.rmSync(`${entry}.lock`, { recursive: true, force: true });
         }
@@ -223,9 +225,9 @@ export function synthesizeVariants(keys: readonly string[]): void {
  * The variant as the harness synthesized it (synthesizing it first if needed). Throws the harness's
  * error when the variant failed it.
  */
-export function synthesizedVariant(key: string): SynthesizedVariant {
-  synthesizeVariants([key]);
-  const entry = entryDirectory(key);
+export function synthesizedVariant(key: string, variants: Record<string, ExampleVariant> = EXAMPLE_VARIANTS): SynthesizedVariant {
+  synthesizeVariants([key], variants);
+  const entry = entryDirectory(key, variants);
   const result = readResult(entry);
   if (!result) throw new Error(`the cache entry of ${key} vanished (${entry})`);
   if (!result.ok) throw new Error(result.error);
