@@ -4,10 +4,13 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    // tsconfig's isolatedModules makes ts-jest only transpile: type-checking runs once in
-    // `npm run typecheck`, so the suite stays fast.
+    // tsconfig's isolatedModules makes ts-jest only transpile: `npm test` runs the type check
+    // (`npm run typecheck`) beside jest, so the suite stays fast.
     '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
   snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
   testTimeout: 120000,
+  // jest's default on 2 cores is one worker; the example-stack files share their synths through a
+  // cache (test/support/synth-cache.ts), so two workers split that work instead of repeating it
+  maxWorkers: 2,
 };

@@ -1,4 +1,4 @@
-import { App, ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { App, ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -22,11 +22,13 @@ import { checkServiceKeyAccess } from '../support/contracts/service-key-access';
 import { ResolvedTemplate } from '../support/contracts/resolve-template';
 import { EXAMPLE_VARIANTS } from '../support/example-variants';
 import { hasLambdaFunction, synthesizeThroughHarness } from '../support/harness';
+import { SYNTH_TIMEOUT_MS, synthesizedVariant as cachedVariant, synthesizeVariants } from '../support/synth-cache';
 
 /**
  * The class checks over every example stack in every context mode, each variant synthesized once
  * through the harness (validator, cdk-nag AwsSolutions + Serverless wherever a Lambda function is,
- * acknowledgement hygiene), then:
+ * acknowledgement hygiene; the synthesized assembly is shared with the other example-stack tests
+ * through `test/support/synth-cache.ts`), then:
  * - every AWS service that uses a customer-managed key on our behalf may do so, scoped to its source
  *   (key policy and queue/topic policy evaluated with the policy simulator);
  * - every physical name unique per account or region differs between two deployments;
@@ -34,29 +36,28 @@ import { hasLambdaFunction, synthesizeThroughHarness } from '../support/harness'
  *   every metric of its widgets and alarms is documented for its dimensions and names the stack's resources.
  * Below them, each check is shown failing on a deliberately broken stack.
  */
+beforeAll(() => synthesizeVariants(Object.keys(EXAMPLE_VARIANTS)), SYNTH_TIMEOUT_MS);
+
 describe.each(Object.keys(EXAMPLE_VARIANTS))('%s', (name) => {
   const variant = EXAMPLE_VARIANTS[name];
   let template: Template | undefined;
   let harnessError: unknown;
-  // a stack with a fixed region (the us-east-1 web ACL stack) is resolved there for the operations checks
-  let region = TEST_REGION;
+  // a stack with a fixed region (the us-east-1 CloudFront stacks) deploys there, and its policies name that region
+  let fixedRegion: string | undefined;
   // the app's other stacks, resolved where they deploy, for references to their outputs
   let otherStacks: Record<string, ResolvedTemplate> = {};
   beforeAll(() => {
     try {
-      let builtApp: App | undefined;
-      template = synthesizeThroughHarness((app) => {
-        builtApp = app;
-        const stack = variant.build(app);
-        if (!Token.isUnresolved(stack.region)) region = stack.region;
-        return stack;
-      }, { context: variant.context });
-      otherStacks = Object.fromEntries(builtApp!.node.children.filter((c): c is Stack => Stack.isStack(c) && c.stackName !== variant.stackName)
-        .map((s) => [s.stackName, resolveFor(Template.fromStack(s), s.stackName, Token.isUnresolved(s.region) ? TEST_REGION : s.region)]));
+      const synthesizedVariant = cachedVariant(name);
+      template = synthesizedVariant.template;
+      fixedRegion = synthesizedVariant.stack.region;
+      otherStacks = Object.fromEntries(synthesizedVariant.stacks.filter((s) => s.stackName !== variant.stackName)
+        .map((s) => [s.stackName, resolveFor(s.template, s.stackName, s.region ?? TEST_REGION)]));
     } catch (error) {
       harnessError = error;
     }
   });
+  const region = () => fixedRegion ?? TEST_REGION;
   const synthesized = () => {
     if (!template) throw new Error(`not evaluated: the harness failed on ${name}, see its test`);
     return template;
@@ -68,9 +69,7 @@ describe.each(Object.keys(EXAMPLE_VARIANTS))('%s', (name) => {
   });
 
   test('every service using a customer-managed key on our behalf may use it and deliver, scoped to its source', async () => {
-    // a stack pinned to a region (the us-east-1 CloudFront stacks) deploys there, and its policies name that region
-    const region = variant.build(testApp({ context: variant.context })).region;
-    await expect(checkServiceKeyAccess(resolveFor(synthesized(), variant.stackName, Token.isUnresolved(region) ? undefined : region))).resolves.toEqual([]);
+    await expect(checkServiceKeyAccess(resolveFor(synthesized(), variant.stackName, fixedRegion))).resolves.toEqual([]);
   });
 
   test('no physical name unique per account or region collides between two stacks or two regions', () => {
@@ -80,7 +79,7 @@ describe.each(Object.keys(EXAMPLE_VARIANTS))('%s', (name) => {
   });
 
   test('every alarm has an action, and each action reaches a topic, scaling policy, function or EC2 action of the stack', () => {
-    expect(checkAlarmActions(resolveFor(synthesized(), variant.stackName, region))).toEqual([]);
+    expect(checkAlarmActions(resolveFor(synthesized(), variant.stackName, region()))).toEqual([]);
   });
 
   const withOtherStacks = (t: ResolvedTemplate) => {
@@ -89,11 +88,11 @@ describe.each(Object.keys(EXAMPLE_VARIANTS))('%s', (name) => {
   };
 
   test('has a dashboard whose metrics are documented for their dimensions and name resources of the stack', () => {
-    expect(checkDashboards(withOtherStacks(resolveFor(synthesized(), variant.stackName, region)))).toEqual([]);
+    expect(checkDashboards(withOtherStacks(resolveFor(synthesized(), variant.stackName, region())))).toEqual([]);
   });
 
   test('every alarm metric is documented for its dimensions and names resources of the stack', () => {
-    expect(checkAlarmMetrics(withOtherStacks(resolveFor(synthesized(), variant.stackName, region)))).toEqual([]);
+    expect(checkAlarmMetrics(withOtherStacks(resolveFor(synthesized(), variant.stackName, region())))).toEqual([]);
   });
 });
 

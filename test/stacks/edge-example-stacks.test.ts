@@ -1,40 +1,21 @@
-import { App, Stack, Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { BlockIpAlbStack } from '../../lib/stacks/block-ip-alb-stack';
-import { BlockIpNlbStack } from '../../lib/stacks/block-ip-nlb-stack';
-import { BlockIpPublicEc2Stack } from '../../lib/stacks/block-ip-public-ec2-stack';
 import { CloudFrontOriginMode } from '../../lib/edge/cloudfront-waf-alb';
 import { createCloudFrontWafAlbStacks, DEFAULT_CLOUDFRONT_EXAMPLE_REGION } from '../../lib/stacks/cloudfront-waf-alb-stack';
-import { WafAlbStack } from '../../lib/stacks/waf-alb-stack';
 import { EXAMPLE_STACKS } from '../../lib/stacks';
 import { testApp } from '../support/app';
-import { synthesizeThroughHarness } from '../support/harness';
+import { SYNTH_TIMEOUT_MS, synthesizedVariant, synthesizeVariants } from '../support/synth-cache';
 
 /**
  * The edge example stacks through the same harness as `example-stacks.test.ts` (strict
  * CloudFormation validator, cdk-nag AwsSolutions, snapshot), including the us-east-1 web ACL stack
  * of CloudFrontWafAlb, which that harness builds but does not snapshot, and the defaults every
- * edge example must keep.
+ * edge example must keep. Keys of `EXAMPLE_VARIANTS`, synthesized once for every test file
+ * (`test/support/synth-cache.ts`).
  */
-const STACKS: Record<string, { build: (app: App) => Stack; context?: Record<string, string> }> = {
-  BlockIpPublicEc2: { build: (app) => new BlockIpPublicEc2Stack(app, 'BlockIpPublicEc2') },
-  BlockIpAlb: { build: (app) => new BlockIpAlbStack(app, 'BlockIpAlb') },
-  BlockIpNlb: { build: (app) => new BlockIpNlbStack(app, 'BlockIpNlb') },
-  WafAlb: { build: (app) => new WafAlbStack(app, 'WafAlb') },
-  CloudFrontWafAlb: { build: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').stack },
-  'CloudFrontWafAlb -c cloudFrontOriginMode=public-alb': {
-    build: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').stack,
-    context: { cloudFrontOriginMode: 'public-alb' },
-  },
-  CloudFrontWafAlbWebAcl: { build: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').webAclStack },
-  'CloudFrontWafAlbWebAcl -c wafCountOnly=true': {
-    build: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').webAclStack,
-    context: { wafCountOnly: 'true' },
-  },
-  CloudFrontWafAlbAlarms: { build: (app) => createCloudFrontWafAlbStacks(app, 'CloudFrontWafAlb', 'CloudFront + WAF in front of an internal ALB').alarmsStack },
-  'WafAlb -c wafCountOnly=true': { build: (app) => new WafAlbStack(app, 'WafAlb'), context: { wafCountOnly: 'true' } },
-};
+const STACKS = ['BlockIpPublicEc2', 'BlockIpAlb', 'BlockIpNlb', 'WafAlb', 'CloudFrontWafAlb', 'CloudFrontWafAlb -c cloudFrontOriginMode=public-alb',
+  'CloudFrontWafAlbWebAcl', 'CloudFrontWafAlbWebAcl -c wafCountOnly=true', 'CloudFrontWafAlbAlarms', 'WafAlb -c wafCountOnly=true'];
 
 /**
  * The dimensions of every metric on the stack's dashboards, with each reference rendered as
@@ -92,10 +73,12 @@ const STACK_OUTPUT_SOURCES: Record<string, RegExp> = { DistributionId: /^\$\{Sta
 /** Security groups of load balancers, whose listener is the only place open to the internet. */
 const PUBLIC_LISTENER_GROUP = /LoadBalancerSecurityGroup/;
 
-describe.each(Object.keys(STACKS))('edge example stack %s', (name) => {
+beforeAll(() => synthesizeVariants(STACKS), SYNTH_TIMEOUT_MS);
+
+describe.each(STACKS)('edge example stack %s', (name) => {
   let template: Template;
   beforeAll(() => {
-    template = synthesizeThroughHarness(STACKS[name].build, { context: STACKS[name].context });
+    template = synthesizedVariant(name).template;
   });
 
   test('passes template validation and cdk-nag', () => {

@@ -5,24 +5,27 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EXAMPLE_STACKS } from '../../lib/stacks';
 import { testApp } from '../support/app';
-import { synthesizeThroughHarness } from '../support/harness';
+import { SYNTH_TIMEOUT_MS, synthesizedVariant, synthesizeVariants } from '../support/synth-cache';
 
 /**
  * The verification harness over every example stack that `bin/app.ts` deploys: AWS's
  * CloudFormation validator with the strict flags of cdk.json, cdk-nag's AwsSolutions pack (and
- * Serverless wherever a Lambda function is), and a snapshot with asset hashes normalised. The
- * class checks over every stack and mode are in contracts.test.ts.
+ * Serverless wherever a Lambda function is), and a snapshot with asset hashes normalised (each stack
+ * synthesized once for every test file, `test/support/synth-cache.ts`). The class checks over every
+ * stack and mode are in contracts.test.ts.
  */
 /** Read-only EC2 calls that support no resource-level permissions, so IAM needs Resource * for them. */
 const DESCRIBE_WITHOUT_RESOURCE_LEVEL = new Set(['ec2:DescribeAddresses', 'ec2:DescribeInstances', 'ec2:DescribeVolumes', 'ec2:DescribeSnapshots',
   'ec2:DescribeSecurityGroups', 'ec2:DescribeManagedPrefixLists']);
+
+beforeAll(() => synthesizeVariants(Object.keys(EXAMPLE_STACKS)), SYNTH_TIMEOUT_MS);
 
 describe.each(Object.keys(EXAMPLE_STACKS))('example stack %s', (name) => {
   let template: Template;
   beforeAll(() => {
     // Throws on any validator finding, any unacknowledged cdk-nag error or warning,
     // and any unacknowledged construct warning.
-    template = synthesizeThroughHarness((app) => EXAMPLE_STACKS[name].build(app, name));
+    template = synthesizedVariant(name).template;
   });
 
   test('passes template validation and cdk-nag', () => {

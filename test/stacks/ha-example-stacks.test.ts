@@ -1,29 +1,37 @@
-import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { BastionStack } from '../../lib/stacks/bastion-stack';
-import { HaInstanceStack } from '../../lib/stacks/ha-instance-stack';
 import { testApp } from '../support/app';
-import { synthesizeThroughHarness } from '../support/harness';
+import { EXAMPLE_VARIANTS } from '../support/example-variants';
+import { SYNTH_TIMEOUT_MS, synthesizedVariant, synthesizeVariants } from '../support/synth-cache';
 
 /**
  * Every variant of the HA example stacks through the same harness as `example-stacks.test.ts`
  * (which synthesizes only the default variant of each stack): the strict CloudFormation validator,
- * cdk-nag AwsSolutions and Serverless, and a snapshot.
+ * cdk-nag AwsSolutions and Serverless, and a snapshot. Each variant is synthesized once for every
+ * test file (`test/support/synth-cache.ts`).
  */
-const VARIANTS: Record<string, { context: Record<string, string>; build: (app: ReturnType<typeof testApp>) => Stack }> = {
-  'HaInstance -c haInstanceMode=ebs': { context: { haInstanceMode: 'ebs' }, build: (app) => new HaInstanceStack(app, 'HaInstance') },
-  'HaInstance -c haInstanceMode=eip': { context: { haInstanceMode: 'eip' }, build: (app) => new HaInstanceStack(app, 'HaInstance') },
-  'Bastion -c bastionMode=eip': { context: { bastionMode: 'eip' }, build: (app) => new BastionStack(app, 'Bastion') },
-  'Bastion -c bastionMode=nlb': { context: { bastionMode: 'nlb' }, build: (app) => new BastionStack(app, 'Bastion') },
+/** Each mode, by its `-c` option, as the `EXAMPLE_VARIANTS` key that builds it (the default mode is the stack without context). */
+const VARIANTS: Record<string, string> = {
+  'HaInstance -c haInstanceMode=ebs': 'HaInstance',
+  'HaInstance -c haInstanceMode=eip': 'HaInstance -c haInstanceMode=eip',
+  'Bastion -c bastionMode=eip': 'Bastion',
+  'Bastion -c bastionMode=nlb': 'Bastion -c bastionMode=nlb',
 };
 
 /** The variants bin/app.ts builds without context. */
 const DEFAULT_VARIANTS = new Set(['HaInstance -c haInstanceMode=ebs', 'Bastion -c bastionMode=eip']);
 
+beforeAll(() => synthesizeVariants(Object.values(VARIANTS)), SYNTH_TIMEOUT_MS);
+
+test.each([['HaInstance', 'haInstanceMode', 'ebs'], ['Bastion', 'bastionMode', 'eip']])('%s: -c %s=%s builds the same template as no context', (name, key, mode) => {
+  const build = (context: Record<string, string>) => Template.fromStack(EXAMPLE_VARIANTS[name].build(testApp({ context }))).toJSON();
+  expect(build({ [key]: mode })).toEqual(build({}));
+});
+
 describe.each(Object.keys(VARIANTS))('%s', (name) => {
   let template: Template;
   beforeAll(() => {
-    template = synthesizeThroughHarness(VARIANTS[name].build, { context: VARIANTS[name].context });
+    template = synthesizedVariant(VARIANTS[name]).template;
   });
 
   test('passes template validation and cdk-nag', () => {

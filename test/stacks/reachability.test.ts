@@ -5,10 +5,12 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as cr from 'aws-cdk-lib/custom-resources';
+import { MissingContext } from 'aws-cdk-lib/cloud-assembly-schema';
 import { BastionStack, EXAMPLE_STACKS } from '../../lib/stacks';
 import { DEFAULT_EXAMPLE_BLOCKED_CIDRS } from '../../lib/stacks/edge-example-context';
-import { testApp } from '../support/app';
+import { CDK_JSON_CONTEXT, testApp } from '../support/app';
 import { EXAMPLE_VARIANTS } from '../support/example-variants';
+import { SYNTH_TIMEOUT_MS, synthesizedVariant, synthesizeVariants } from '../support/synth-cache';
 import { Admission, CLOUDFRONT_ORIGIN_FACING, CLOUDFRONT_VPC_ORIGIN, Endpoint, NetworkModel, PortExposure } from '../support/reachability/model';
 import { cidrContains } from '../../lib/private/cidr';
 
@@ -224,13 +226,13 @@ function buildVariant(key: string): { stack: Stack; context: Record<string, stri
  * Prefix list IDs the app looked up by name (`ec2.PrefixList.fromLookup`): from the context, or the
  * lookup's placeholder ID when the context is missing (as in tests).
  */
-function lookedUpPrefixLists(stack: Stack): Record<string, string> {
+function lookedUpPrefixLists(missingContext: readonly MissingContext[], context: Record<string, unknown>): Record<string, string> {
   const names: Record<string, string> = {};
-  for (const missing of (Stage.of(stack) as App).synth().manifest.missing ?? []) {
+  for (const missing of missingContext) {
     const name = (missing.props as { propertyMatch?: { PrefixListName?: string } }).propertyMatch?.PrefixListName;
     if (name) names['pl-xxxxxxxx'] = name;
   }
-  for (const [key, value] of Object.entries(stack.node.getAllContext())) {
+  for (const [key, value] of Object.entries(context)) {
     const name = /PrefixListName=([^:]+)/.exec(key)?.[1];
     const id = Array.isArray(value) ? value[0]?.PrefixListId : undefined;
     if (name && id) names[id] = name;
@@ -239,7 +241,24 @@ function lookedUpPrefixLists(stack: Stack): Record<string, string> {
 }
 
 function network(stack: Stack, context: Record<string, string>): Network {
-  const model = NetworkModel.fromTemplate(Template.fromStack(stack).toJSON(), { prefixListNames: lookedUpPrefixLists(stack) });
+  const missing = (Stage.of(stack) as App).synth().manifest.missing ?? [];
+  return networkOf(Template.fromStack(stack).toJSON(), context, lookedUpPrefixLists(missing, stack.node.getAllContext()));
+}
+
+/** The network of a listed variant as the harness synthesized it (shared with the other example-stack tests). */
+function synthesizedNetwork(key: string): Network {
+  const synthesized = synthesizedVariant(key);
+  const context = EXAMPLE_VARIANTS[key].context;
+  return networkOf(synthesized.template.toJSON(), context, lookedUpPrefixLists(synthesized.missing, { ...CDK_JSON_CONTEXT, ...context }));
+}
+
+/** A listed variant's template as the harness synthesized it, to edit into a broken or fixed copy. */
+function synthesizedTemplate(key: string): { template: any; context: Record<string, string> } { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return { template: structuredClone(synthesizedVariant(key).template.toJSON()), context: EXAMPLE_VARIANTS[key].context };
+}
+
+function networkOf(template: object, context: Record<string, string>, prefixListNames: Record<string, string>): Network {
+  const model = NetworkModel.fromTemplate(template, { prefixListNames });
   expect(model.unresolved).toEqual([]);
   const all = (kind: Endpoint['kind']) => model.endpoints.filter((e) => e.kind === kind);
   return {
@@ -252,6 +271,8 @@ function network(stack: Stack, context: Record<string, string>): Network {
 }
 
 describe('reachability of the example stacks', () => {
+  beforeAll(() => synthesizeVariants(Object.keys(INTENTS)), SYNTH_TIMEOUT_MS);
+
   const networkVariants = Object.keys(EXAMPLE_VARIANTS).filter((key) => NETWORK_STACKS.includes(EXAMPLE_VARIANTS[key].stackName));
 
   test('every edge, HA and HPC variant has an intent', () => {
@@ -260,8 +281,7 @@ describe('reachability of the example stacks', () => {
   });
 
   test.each(Object.keys(INTENTS))('%s', (key) => {
-    const { stack, context } = buildVariant(key);
-    INTENTS[key](network(stack, context));
+    INTENTS[key](synthesizedNetwork(key));
   });
 
   test('BlockIpPublicEc2 -c allowedCidrs=198.51.100.0/24,203.0.113.128/25: the allowed ranges minus the blocklist', () => {
@@ -289,8 +309,7 @@ describe('reachability of the example stacks', () => {
 
   /** The CloudFrontWafAlb template with its ALB group's ingress replaced by `ingress`. */
   function cloudFrontWafAlbWith(ingress: unknown[], extraResources: Record<string, unknown> = {}): Network {
-    const { stack, context } = buildVariant('CloudFrontWafAlb');
-    const template = Template.fromStack(stack).toJSON();
+    const { template, context } = synthesizedTemplate('CloudFrontWafAlb');
     const lbId = Object.keys(template.Resources).find((id) => template.Resources[id].Type === 'AWS::ElasticLoadBalancingV2::LoadBalancer')!;
     const lbGroupId = template.Resources[lbId].Properties.SecurityGroups[0]['Fn::GetAtt'][0];
     for (const [id, r] of Object.entries<any>(template.Resources)) { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -358,8 +377,7 @@ describe('reachability of the example stacks', () => {
   });
 
   test('Hpc passes on a copy whose Batch compute environment keeps the node security group (the intent can be met)', () => {
-    const { stack, context } = buildVariant('Hpc');
-    const template = Template.fromStack(stack).toJSON();
+    const { template, context } = synthesizedTemplate('Hpc');
     const nodeGroup = NetworkModel.fromTemplate(template).endpoints.find((e) => e.kind === 'auto-scaling-group')!.groups[0].slice('sg:'.length);
     for (const r of Object.values<any>(template.Resources)) { // eslint-disable-line @typescript-eslint/no-explicit-any
       if (r.Type === 'AWS::Batch::ComputeEnvironment') r.Properties.ComputeResources.SecurityGroupIds = [{ 'Fn::GetAtt': [nodeGroup, 'GroupId'] }];
@@ -370,8 +388,7 @@ describe('reachability of the example stacks', () => {
   });
 
   test('fails when a node group loses its self-referencing rule (Hpc)', () => {
-    const { stack, context } = buildVariant('Hpc');
-    const template = Template.fromStack(stack).toJSON();
+    const { template, context } = synthesizedTemplate('Hpc');
     for (const [id, r] of Object.entries<any>(template.Resources)) { // eslint-disable-line @typescript-eslint/no-explicit-any
       if (r.Type === 'AWS::EC2::SecurityGroupIngress' && r.Properties.IpProtocol === '-1') delete template.Resources[id];
     }

@@ -26,6 +26,11 @@ export interface TestAppOptions {
   readonly failOnWarnings?: boolean;
   /** Extra context, applied last. */
   readonly context?: Record<string, unknown>;
+  /**
+   * Where synth writes the cloud assembly.
+   * @default - a new temporary directory
+   */
+  readonly outdir?: string;
 }
 
 /** An App with the project's cdk.json context. */
@@ -38,5 +43,6 @@ export function testApp(options: TestAppOptions = {}): App {
       ...options.context,
     },
     builtinCloudFormationValidation: options.validation ?? false,
+    outdir: options.outdir,
   });
 }

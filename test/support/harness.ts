@@ -9,6 +9,8 @@ import { AcknowledgementLedger } from './contracts/acknowledgement-ledger';
 export interface HarnessOptions {
   /** Context for the app, e.g. a mode selected with `-c`. @default - none */
   readonly context?: Record<string, unknown>;
+  /** Where synth writes the cloud assembly. @default - a new temporary directory */
+  readonly outdir?: string;
 }
 
 /** True when the tree has a Lambda function, ours or one of aws-cdk-lib's custom-resource handlers. */
@@ -24,7 +26,7 @@ export function hasLambdaFunction(root: IConstruct): boolean {
  * that hid no finding. Otherwise the stack's template is returned for further assertions.
  */
 export function synthesizeThroughHarness(build: (app: App) => Stack, options: HarnessOptions = {}): Template {
-  const app = testApp({ validation: true, context: options.context });
+  const app = testApp({ validation: true, context: options.context, outdir: options.outdir });
   const stack = build(app);
   const ledger = new AcknowledgementLedger();
   Validations.of(app).addPlugins(ledger.watch(new AwsSolutionsChecks(app)));
