@@ -8,8 +8,8 @@ module.exports = {
   ...base,
   testMatch: [
     '<rootDir>/test/private/**/*.test.ts',
-    '<rootDir>/test/edge/ip-blocklist-boundaries.test.ts',
-    '<rootDir>/test/lambda/{sqs-sync-batch-processor,eip-claim,topic-subscriber,ebs-follower,messaging-event}.test.ts',
+    '<rootDir>/test/edge/ip-blocklist-{boundaries,quota}.test.ts',
+    '<rootDir>/test/lambda/{sqs-sync-batch-processor,eip-claim,topic-subscriber,messaging-event}.test.ts',
     '<rootDir>/test/lambda/*-core.test.ts',
   ],
 };
