@@ -1,5 +1,5 @@
-// Mutation testing (`npm run mutation`): Stryker mutates the validation rules and the handler cores and
-// runs the unit tests that import each mutated file (see jest.mutation.config.js). README "Mutation testing".
+// Mutation testing (`npm run mutation`, README "Mutation testing"): Stryker mutates the validation rules
+// and the handler cores, and for each mutant runs only the unit tests that import the mutated file.
 import { readFileSync } from 'node:fs';
 
 /**
@@ -18,42 +18,57 @@ function pure(file, names) {
   });
 }
 
-/** What is mutated, by group; each entry is a glob or a `file:start-end` range. */
+/**
+ * What is mutated (globs or `file:start-end` ranges) and the tests that may kill it, by group. Tests are
+ * fast unit tests: no local servers, no synthesised stacks, fixtures built inside tests (a fixture built
+ * while the file loads makes every mutant it reaches a static one, which reruns whole files).
+ */
 const scope = {
-  rules: [
-    'lib/private/cidr.ts',
-    'lib/private/config-errors.ts',
-    'lib/private/ranges.ts',
-    'lib/private/labels.ts',
-    'lib/private/account-unique-name.ts',
-    'lib/edge/ip-blocklist.ts',
-  ],
-  // The constructs' own validation (`lib/**/validate-*.ts` and the validate* methods), added once merged.
-  constructValidation: [],
-  handlers: [
-    'lambda/shared/*.ts',
-    ...pure('lambda/queue-worker/index.ts', ['handleEvent', 'parseRecordBody', 'isSnsEnvelope', 'isFifoBatch']),
-    ...pure('lambda/topic-subscriber/index.ts', ['processNotifications']),
-    ...pure('lambda/producer/index.ts', ['validatePublishRequest', 'toPublishEntry']),
-    ...pure('lambda/thumbnail/index.ts', ['parseConfig', 'decodeS3Key', 'parseNotification', 'isObject', 'thumbnailKey', 'isOwnOutput']),
-    ...pure('lambda/cached-api/index.ts', ['cacheKey', 'handleRequest', 'parseBody', 'cacheConnectionFromEnv']),
-    ...pure('lambda/ebs-follower/index.ts', ['configFromEnv']),
-  ],
+  rules: {
+    mutate: [
+      'lib/private/cidr.ts',
+      'lib/private/config-errors.ts',
+      'lib/private/ranges.ts',
+      'lib/private/labels.ts',
+      'lib/private/account-unique-name.ts',
+      'lib/edge/ip-blocklist.ts',
+    ],
+    tests: ['test/private/**/*.test.ts', 'test/edge/ip-blocklist-{boundaries,quota}.test.ts'],
+  },
+  // The constructs' own validation, e.g. mutate ['lib/**/validate-*.ts'] with their `fails if` tests.
+  constructValidation: { mutate: [], tests: [] },
+  handlers: {
+    mutate: [
+      'lambda/shared/*.ts',
+      ...pure('lambda/queue-worker/index.ts', ['handleEvent', 'parseRecordBody', 'isSnsEnvelope', 'isFifoBatch']),
+      ...pure('lambda/topic-subscriber/index.ts', ['processNotifications']),
+      ...pure('lambda/producer/index.ts', ['validatePublishRequest', 'toPublishEntry']),
+      ...pure('lambda/thumbnail/index.ts', ['parseConfig', 'decodeS3Key', 'parseNotification', 'isObject', 'thumbnailKey', 'isOwnOutput']),
+      ...pure('lambda/cached-api/index.ts', ['cacheKey', 'handleRequest', 'parseBody', 'cacheConnectionFromEnv']),
+      ...pure('lambda/ebs-follower/index.ts', ['configFromEnv']),
+    ],
+    tests: [
+      'test/lambda/{sqs-sync-batch-processor,eip-claim,topic-subscriber,messaging-event}.test.ts',
+      'test/lambda/*-core.test.ts',
+    ],
+  },
 };
+const groups = Object.values(scope);
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
-  mutate: [...scope.rules, ...scope.constructValidation, ...scope.handlers],
+  mutate: groups.flatMap((g) => g.mutate),
   testRunner: 'jest',
   jest: {
     projectType: 'custom',
-    configFile: 'jest.mutation.config.js',
-    // Per mutant, only the test files that import the mutated file (and, with perTest coverage, only their
-    // tests that reach the mutant).
+    configFile: 'jest.config.js',
+    config: { testMatch: groups.flatMap((g) => g.tests).map((glob) => `<rootDir>/${glob}`) },
+    // Per mutant, only the test files that import the mutated file; with perTest coverage, only their
+    // tests that reach the mutant.
     enableFindRelatedTests: true,
   },
   coverageAnalysis: 'perTest',
-  // The machine is shared; one jest worker keeps a full run near 30 minutes on 2 cores.
+  // The machine is shared: one test runner.
   concurrency: 1,
   timeoutMS: 10000,
   reporters: ['clear-text', 'progress', 'html', 'json'],

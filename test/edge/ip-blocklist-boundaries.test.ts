@@ -51,6 +51,7 @@ describe('IpBlocklist boundaries', () => {
       [[], true],
       [['203.0.113.0/24'], false],
       [['2001:db8::/32'], false],
+      [['203.0.113.0/24', '2001:db8::/32'], false],
     ])('%j: isEmpty is %s', (cidrs, empty) => {
       expect(new IpBlocklist({ cidrs }).isEmpty).toBe(empty);
     });

@@ -179,6 +179,27 @@ describe('SqsSyncBatchProcessor', () => {
       expect(processor.successMessages.map((r) => (r as SQSRecord).messageId)).toEqual(['c', 'c']);
     });
 
+    test('a new processor has no records, outcomes or failures yet, as a Powertools processor', () => {
+      const processor = new SqsSyncBatchProcessor();
+      expect([processor.records, processor.successMessages, processor.failureMessages, processor.errors, processor.options]).toEqual([[], [], [], [], undefined]);
+      expect(processor.response()).toEqual({ batchItemFailures: [] });
+    });
+
+    test('a handler\'s Promise that rejects later is caught, never an unhandled rejection', async () => {
+      const unhandled: unknown[] = [];
+      const listener = (reason: unknown) => unhandled.push(reason);
+      process.on('unhandledRejection', listener);
+      try {
+        const processor = new SqsSyncBatchProcessor();
+        const response = processor.processBatch(event([{ id: 'a', body: 'ok' }]), () => Promise.reject(new Error('late failure')), OPTIONS);
+        expect(failedIds(response)).toEqual(['a']);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      } finally {
+        process.off('unhandledRejection', listener);
+      }
+      expect(unhandled).toEqual([]);
+    });
+
     test('prepare starts each batch with empty outcomes', () => {
       const processor = new SqsSyncBatchProcessor({ fifo: true });
       processor.processBatch(event([{ id: 'a', body: 'fail', group: 'G' }, { id: 'b', body: 'ok' }]), handler, OPTIONS);

@@ -22,15 +22,16 @@ describe('ConfigErrors', () => {
     ].join('\n')));
   });
 
+  // Titles name the value in words: a token's text changes from run to run, and the mutation run finds tests by title.
   test.each([
-    [undefined, '(not set)'],
-    ['text', "'text'"],
-    ['', "''"],
-    [7, "'7'"],
-    [false, "'false'"],
-    [Duration.minutes(15), "'15 minutes'"],
-    [Duration.seconds(Lazy.number({ produce: () => 1 })), '(token)'],
-  ])('describes the value %p as %s', (value, described) => {
+    ['unset', undefined, '(not set)'],
+    ['a string', 'text', "'text'"],
+    ['the empty string', '', "''"],
+    ['a number', 7, "'7'"],
+    ['a boolean', false, "'false'"],
+    ['a duration', Duration.minutes(15), "'15 minutes'"],
+    ['a token duration', Duration.seconds(Lazy.number({ produce: () => 1 })), '(token)'],
+  ])('describes %s as %s', (_name, value, described) => {
     const errors = new ConfigErrors('Widget', 'W');
     errors.add('prop', value, 'rule', 'fix');
     expect(() => errors.throwIfAny()).toThrow(`  - Widget: prop ${described}: rule. Fix: fix.`);
@@ -66,11 +67,11 @@ describe('checkTcpPort', () => {
 
 describe('isConcrete', () => {
   test.each([
-    [0, true],
-    [-5, true],
-    [undefined, false],
-    [Token.asNumber({ Ref: 'P' }), false],
-  ])('%p: %s', (value, concrete) => {
+    ['0', 0, true],
+    ['-5', -5, true],
+    ['unset', undefined, false],
+    ['a token', Token.asNumber({ Ref: 'P' }), false],
+  ])('%s: %s', (_name, value, concrete) => {
     expect(isConcrete(value)).toBe(concrete);
   });
 });

@@ -133,20 +133,21 @@ describe('checkDuration', () => {
 });
 
 describe('knownSeconds and isKnownNumber', () => {
+  // Titles name the value in words: a token's text changes from run to run, and the mutation run finds tests by title.
   test.each([
-    [undefined, undefined],
-    [Duration.seconds(Token.asNumber({ Ref: 'T' })), undefined],
-    [Duration.minutes(2), 120],
-    [Duration.millis(1500), 1.5],
-  ])('knownSeconds(%p) is %p', (duration, seconds) => {
+    ['unset', undefined, undefined],
+    ['a token', Duration.seconds(Token.asNumber({ Ref: 'T' })), undefined],
+    ['2 minutes', Duration.minutes(2), 120],
+    ['1500 ms', Duration.millis(1500), 1.5],
+  ])('knownSeconds of %s is %p', (_name, duration, seconds) => {
     expect(knownSeconds(duration)).toBe(seconds);
   });
 
   test.each([
-    [0, true],
-    [undefined, false],
-    [Token.asNumber({ Ref: 'N' }), false],
-  ])('isKnownNumber(%p) is %s', (value, known) => {
+    ['0', 0, true],
+    ['unset', undefined, false],
+    ['a token', Token.asNumber({ Ref: 'N' }), false],
+  ])('isKnownNumber of %s is %s', (_name, value, known) => {
     expect(isKnownNumber(value)).toBe(known);
   });
 });
