@@ -48,7 +48,7 @@ const scope = {
       ...pure('lambda/ebs-follower/index.ts', ['configFromEnv']),
     ],
     tests: [
-      'test/lambda/{sqs-sync-batch-processor,eip-claim,topic-subscriber,messaging-event}.test.ts',
+      'test/lambda/{sqs-sync-batch-processor,eip-claim,topic-subscriber,messaging-event,batch-failures}.test.ts',
       'test/lambda/*-core.test.ts',
     ],
   },
