@@ -84,6 +84,7 @@ export function validatePublishRequest(input: unknown): PublishableEvent[] {
     try {
       evt = validateEvent(raw);
     } catch (e) {
+      // Stryker disable next-line ConditionalExpression: equivalent, validateEvent throws only InvalidMessageError; rethrowing others is defensive
       if (!(e instanceof InvalidMessageError)) throw e;
       problems.push({ index, reason: e.reason, detail: e.detail });
       return;

@@ -228,9 +228,10 @@ export class HaBastion extends Construct implements ec2.IConnectable {
       encryptionKey: this.encryptionKey,
       removalPolicy,
     });
-    // The key may live in another stack: its policy names the log group with a wildcard for the
-    // stack UUID, so it never references this stack (references stay one way).
-    this.allowLogsToUseKey(`/ha-bastion/${stack.stackName}/${this.node.addr}/*`);
+    // A key in this stack names the log group exactly. A key in another stack names it with a
+    // wildcard for the stack UUID, so its policy never references this stack (references stay one way).
+    const keyInThisStack = Stack.of(this.encryptionKey) === stack;
+    this.allowLogsToUseKey(keyInThisStack ? sessionLogGroupName : `/ha-bastion/${stack.stackName}/${this.node.addr}/*`);
     this.hostKeyParameterName = `/ha-bastion/${this.node.addr}/ssh-host-keys`;
 
     if (nlb) {

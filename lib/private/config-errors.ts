@@ -46,6 +46,7 @@ function describe(value: unknown): string {
   if (value === undefined) {
     return '(not set)';
   }
+  // Stryker disable next-line ConditionalExpression,StringLiteral,BlockStatement: equivalent, the last line quotes a string the same way
   if (typeof value === 'string') {
     return `'${value}'`;
   }

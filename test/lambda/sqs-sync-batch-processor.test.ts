@@ -114,6 +114,102 @@ describe('SqsSyncBatchProcessor', () => {
     expect(failedIds(await processPartialResponse(event([{ id: 'x', body: 'ok' }]), asyncHandler, new SqsSyncBatchProcessor(), OPTIONS))).toEqual(['x']);
   });
 
+  describe('edges of the Powertools contract', () => {
+    test('processPartialResponse without options: a partial failure is reported, a full one throws', async () => {
+      expect(failedIds(await processPartialResponse(event([{ id: 'a', body: 'fail' }, { id: 'b', body: 'ok' }]), handler, new SqsSyncBatchProcessor())))
+        .toEqual(['a']);
+      await expect(processPartialResponse(event([{ id: 'a', body: 'fail' }]), handler, new SqsSyncBatchProcessor())).rejects.toThrow(FullBatchFailureError);
+    });
+
+    test.each([
+      ['null', null],
+      ['undefined', undefined],
+      ['Records not an array', { Records: {} }],
+    ])('fails if the event is %s, with the Powertools error', (_name, bad) => {
+      expect(() => new SqsSyncBatchProcessor().processBatch(bad as unknown as SQSEvent, handler)).toThrow(UnexpectedBatchTypeError);
+    });
+
+    test('an empty batch is a success', () => {
+      expect(new SqsSyncBatchProcessor().processBatch({ Records: [] }, handler, OPTIONS)).toEqual({ batchItemFailures: [] });
+    });
+
+    test('the handler gets the record and the invocation context, on both paths', async () => {
+      const context = { awsRequestId: 'req-1' } as never;
+      const seen: unknown[] = [];
+      const spy = (record: SQSRecord, ctx?: unknown) => { seen.push([record.messageId, ctx]); };
+      new SqsSyncBatchProcessor().processBatch(event([{ id: 'a', body: 'ok' }]), spy, { context });
+      await processPartialResponse(event([{ id: 'b', body: 'ok' }]), spy, new SqsSyncBatchProcessor(), { context });
+      expect(seen).toEqual([['a', context], ['b', context]]);
+    });
+
+    test('a handler that throws something other than an Error fails its record with that value as the message', () => {
+      const processor = new SqsSyncBatchProcessor();
+      const response = processor.processBatch(event([{ id: 'a', body: 'ok' }, { id: 'b', body: 'ok' }]), () => { throw 'plain string'; }, OPTIONS);
+      expect(failedIds(response)).toEqual(['a', 'b']);
+      expect(processor.errors.map((e) => [e instanceof Error, e.message])).toEqual([[true, 'plain string'], [true, 'plain string']]);
+    });
+
+    test('the Promise error says what to do instead, whole', () => {
+      const processor = new SqsSyncBatchProcessor();
+      processor.processBatch(event([{ id: 'a', body: 'ok' }]), async () => 'late', OPTIONS);
+      expect(processor.errors[0]).toEqual(new TypeError(
+        'SqsSyncBatchProcessor: the record handler returned a Promise; it must be synchronous (use BatchProcessor for async handlers)'));
+    });
+
+    test('FIFO: a failed record without a message group does not skip other records without one', () => {
+      const processor = new SqsSyncBatchProcessor({ fifo: true });
+      const response = processor.processBatch(event([{ id: 'a', body: 'fail' }, { id: 'b', body: 'ok' }, { id: 'c', body: 'fail', group: 'G' }, { id: 'd', body: 'ok' }]), handler, OPTIONS);
+      expect(failedIds(response)).toEqual(['a', 'c']);
+      expect(processor.successMessages.map((r) => (r as SQSRecord).messageId)).toEqual(['b', 'd']);
+    });
+
+    test('processRecord, processRecordSync and processSync return Powertools entries for the registered handler', async () => {
+      const processor = new SqsSyncBatchProcessor({ fifo: true });
+      const records = event([{ id: 'a', body: 'fail', group: 'G' }, { id: 'b', body: 'ok', group: 'G' }, { id: 'c', body: 'ok' }]).Records;
+      processor.register(records, handler, OPTIONS);
+      expect(processor.processSync()).toEqual([
+        ['fail', 'record a failed', records[0]],
+        ['fail', 'A previous record from this message group failed processing', records[1]],
+        ['success', 'ok', records[2]],
+      ]);
+      expect(await processor.process()).toHaveLength(3);
+      // after a batch, the group state is that batch's: G failed, so G is skipped
+      expect(processor.processRecordSync(records[1])).toEqual(['fail', 'A previous record from this message group failed processing', records[1]]);
+      expect(await processor.processRecord(records[2])).toEqual(['success', 'ok', records[2]]);
+      expect(processor.successMessages.map((r) => (r as SQSRecord).messageId)).toEqual(['c', 'c']);
+    });
+
+    test('a new processor has no records, outcomes or failures yet, as a Powertools processor', () => {
+      const processor = new SqsSyncBatchProcessor();
+      expect([processor.records, processor.successMessages, processor.failureMessages, processor.errors, processor.options]).toEqual([[], [], [], [], undefined]);
+      expect(processor.response()).toEqual({ batchItemFailures: [] });
+    });
+
+    test('a handler\'s Promise that rejects later is caught, never an unhandled rejection', async () => {
+      const unhandled: unknown[] = [];
+      const listener = (reason: unknown) => unhandled.push(reason);
+      process.on('unhandledRejection', listener);
+      try {
+        const processor = new SqsSyncBatchProcessor();
+        const response = processor.processBatch(event([{ id: 'a', body: 'ok' }]), () => Promise.reject(new Error('late failure')), OPTIONS);
+        expect(failedIds(response)).toEqual(['a']);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      } finally {
+        process.off('unhandledRejection', listener);
+      }
+      expect(unhandled).toEqual([]);
+    });
+
+    test('prepare starts each batch with empty outcomes', () => {
+      const processor = new SqsSyncBatchProcessor({ fifo: true });
+      processor.processBatch(event([{ id: 'a', body: 'fail', group: 'G' }, { id: 'b', body: 'ok' }]), handler, OPTIONS);
+      processor.prepare();
+      expect([processor.successMessages, processor.failureMessages, processor.errors]).toEqual([[], [], []]);
+      processor.register(event([{ id: 'c', body: 'ok', group: 'G' }]).Records, handler, OPTIONS);
+      expect(processor.processRecordSync(processor.records[0])).toEqual(['success', 'ok', processor.records[0]]);
+    });
+  });
+
   describe('per-record cost', () => {
     const original = process.env;
     afterEach(() => {

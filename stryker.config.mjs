@@ -1,0 +1,82 @@
+// Mutation testing (`npm run mutation`, README "Mutation testing"): Stryker mutates the validation rules
+// and the handler cores, and for each mutant runs only the unit tests that import the mutated file.
+import { readFileSync } from 'node:fs';
+
+/**
+ * `file:start-end` ranges of the named top-level functions (or `const` arrow functions) of a handler, so
+ * only its pure core is mutated, not the AWS SDK wiring. Found by name, so edits elsewhere in the file
+ * don't shift them; a renamed function fails the config loudly.
+ */
+function pure(file, names) {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  return names.map((name) => {
+    const start = lines.findIndex((l) => new RegExp(`^(export )?(async )?(function ${name}\\b|const ${name}\\b)`).test(l));
+    if (start < 0) throw new Error(`stryker.config.mjs: no top-level function ${name} in ${file}`);
+    const end = /;\s*$/.test(lines[start]) ? start : lines.findIndex((l, i) => i > start && /^}/.test(l));
+    if (end < 0) throw new Error(`stryker.config.mjs: no end of ${name} in ${file}`);
+    return `${file}:${start + 1}-${end + 1}`;
+  });
+}
+
+/**
+ * What is mutated (globs or `file:start-end` ranges) and the tests that may kill it, by group. Tests are
+ * fast unit tests: no local servers, no synthesised stacks, fixtures built inside tests (a fixture built
+ * while the file loads makes every mutant it reaches a static one, which reruns whole files).
+ */
+const scope = {
+  rules: {
+    mutate: [
+      'lib/private/cidr.ts',
+      'lib/private/config-errors.ts',
+      'lib/private/ranges.ts',
+      'lib/private/labels.ts',
+      'lib/private/account-unique-name.ts',
+      'lib/edge/ip-blocklist.ts',
+    ],
+    tests: ['test/private/**/*.test.ts', 'test/edge/ip-blocklist-{boundaries,quota}.test.ts'],
+  },
+  // The constructs' own validation, e.g. mutate ['lib/**/validate-*.ts'] with their `fails if` tests.
+  constructValidation: { mutate: [], tests: [] },
+  handlers: {
+    mutate: [
+      'lambda/shared/*.ts',
+      ...pure('lambda/queue-worker/index.ts', ['handleEvent', 'parseRecordBody', 'isSnsEnvelope', 'isFifoBatch']),
+      ...pure('lambda/topic-subscriber/index.ts', ['processNotifications']),
+      ...pure('lambda/producer/index.ts', ['validatePublishRequest', 'toPublishEntry']),
+      ...pure('lambda/thumbnail/index.ts', ['parseConfig', 'decodeS3Key', 'parseNotification', 'isObject', 'thumbnailKey', 'isOwnOutput']),
+      ...pure('lambda/cached-api/index.ts', ['cacheKey', 'handleRequest', 'parseBody', 'cacheConnectionFromEnv']),
+      ...pure('lambda/ebs-follower/index.ts', ['configFromEnv']),
+    ],
+    tests: [
+      'test/lambda/{sqs-sync-batch-processor,eip-claim,topic-subscriber,messaging-event,batch-failures}.test.ts',
+      'test/lambda/*-core.test.ts',
+    ],
+  },
+};
+const groups = Object.values(scope);
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  mutate: groups.flatMap((g) => g.mutate),
+  testRunner: 'jest',
+  jest: {
+    projectType: 'custom',
+    configFile: 'jest.config.js',
+    config: { testMatch: groups.flatMap((g) => g.tests).map((glob) => `<rootDir>/${glob}`) },
+    // Per mutant, only the test files that import the mutated file; with perTest coverage, only their
+    // tests that reach the mutant.
+    enableFindRelatedTests: true,
+  },
+  coverageAnalysis: 'perTest',
+  // The machine is shared: one test runner.
+  concurrency: 1,
+  timeoutMS: 10000,
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  clearTextReporter: { allowColor: false, reportScoreTable: true, reportTests: false, reportMutants: true },
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  incrementalFile: 'reports/mutation/stryker-incremental.json',
+  thresholds: { high: 90, low: 80, break: 80 },
+  tempDirName: '.stryker-tmp',
+  ignorePatterns: ['bench', 'cdk.out', 'dist', 'reports', 'test/stacks', 'test/package', 'test/inputs'],
+};
