@@ -59,7 +59,7 @@ function unionMembers(api: Api): string[] {
     for (const member of [...instance.getProperties(), ...statics]) {
       const memberDeclaration = member.valueDeclaration ?? member.declarations?.[0];
       if (!memberDeclaration || memberDeclaration.getSourceFile().fileName.includes('node_modules')) continue;
-      if (ts.getCombinedModifierFlags(memberDeclaration) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) continue;
+      if (ts.getCombinedModifierFlags(memberDeclaration) & ts.ModifierFlags.Private) continue;
       if (member.name === 'prototype') continue;
       const type = checker.getTypeOfSymbolAtLocation(member, memberDeclaration);
       const signatures = type.getCallSignatures();
