@@ -25,7 +25,7 @@ import { acknowledgeNoFunctionDlq } from '../private/nag-acknowledgements';
 import { createHandlerFunction } from '../private/node-function';
 
 /** Stage cache sizes API Gateway offers, in GB. */
-export const API_CACHE_SIZES = ['0.5', '1.6', '6.1', '13.5', '28.4', '58.2', '118', '237'] as const;
+const API_CACHE_SIZES = ['0.5', '1.6', '6.1', '13.5', '28.4', '58.2', '118', '237'] as const;
 
 /** ElastiCache API CreateServerlessCache, Description: up to 255 characters. */
 const SERVERLESS_CACHE_DESCRIPTION_LENGTH = 255;
@@ -131,7 +131,7 @@ export interface CachedApiProps {
   readonly apiCacheTtl?: Duration;
 
   /**
-   * Size of the stage cache in GB. Only with `apiCacheTtl`.
+   * Size of the stage cache in GB, one of {@link CachedApi.API_CACHE_SIZES}. Only with `apiCacheTtl`.
    *
    * @default '0.5'
    */
@@ -261,6 +261,9 @@ const MIN_READS_FOR_HIT_RATIO = 20;
  * api.grantWrite(importerRole);
  */
 export class CachedApi extends Construct {
+  /** The stage cache sizes API Gateway offers, in GB: the values `apiCacheSize` takes. */
+  public static readonly API_CACHE_SIZES: string[] = [...API_CACHE_SIZES];
+
   /** The VPC of the function and the cache. */
   public readonly vpc: ec2.IVpc;
   /** The table (partition key `id`). */

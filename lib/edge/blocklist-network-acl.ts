@@ -8,17 +8,17 @@ import { IpBlocklist } from './ip-blocklist';
  * Highest rule number a network ACL entry may have (EC2 API CreateNetworkAclEntry, `RuleNumber`:
  * 1 to 32766; 32767 is the implicit deny-all).
  */
-export const MAX_NACL_RULE_NUMBER = 32766;
+const MAX_NACL_RULE_NUMBER = 32766;
 
 /**
  * Default quota of rules per network ACL, per direction and address family, counting the default
  * deny rule (32767 for IPv4, 32768 for IPv6). Adjustable up to {@link MAX_NACL_RULES} (Amazon VPC
  * quotas, "Rules per network ACL").
  */
-export const DEFAULT_NACL_RULE_QUOTA = 20;
+const DEFAULT_NACL_RULE_QUOTA = 20;
 
 /** The most rules a network ACL can have per direction and address family, whatever the quota. */
-export const MAX_NACL_RULES = 40;
+const MAX_NACL_RULES = 40;
 
 /** Properties of a {@link BlocklistNetworkAcl}. */
 export interface BlocklistNetworkAclProps {

@@ -6,7 +6,7 @@ import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
 
 /** The only region CloudFront publishes its metrics in, and so the only region that can alarm on them. */
-export const CLOUDFRONT_METRICS_REGION = 'us-east-1';
+const CLOUDFRONT_METRICS_REGION = 'us-east-1';
 
 /** Properties of a {@link CloudFrontDistributionAlarms}. */
 export interface CloudFrontDistributionAlarmsProps {
@@ -39,6 +39,9 @@ export interface CloudFrontDistributionAlarmsProps {
  * new CloudFrontDistributionAlarms(usEast1Stack, 'SiteAlarms', { distribution, alarmActions: [action] });
  */
 export class CloudFrontDistributionAlarms extends Construct {
+  /** The only region CloudFront publishes its metrics in: the region of the stack of this construct. */
+  public static readonly METRICS_REGION: string = CLOUDFRONT_METRICS_REGION;
+
   /** Alarm: more than `errorRateThreshold` percent of viewer requests answered with 5xx. */
   public readonly errorRateAlarm: cloudwatch.Alarm;
   /** The distribution watched. */

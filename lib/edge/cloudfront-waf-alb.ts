@@ -18,9 +18,11 @@ import {
 } from '../private/edge-alarms';
 import { createEdgeAlb, createEdgeLogsBucket, createEdgeVpc, createWebInstance, privateSubnetsOf } from '../private/edge-resources';
 import { DISTRIBUTION_COMMENT, SECURITY_GROUP_DESCRIPTION, pathLabel } from '../private/labels';
-import { CLOUDFRONT_METRICS_REGION, CloudFrontDistributionAlarms } from './cloudfront-distribution-alarms';
+import { CloudFrontDistributionAlarms } from './cloudfront-distribution-alarms';
 import { EdgeWebAcl, IEdgeWebAcl } from './edge-web-acl';
-import { validateCloudFrontWafAlbProps } from './validate-cloudfront-waf-alb-props';
+import {
+  CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_WEIGHT, DEFAULT_SECURITY_GROUP_RULE_QUOTA, validateCloudFrontWafAlbProps,
+} from './validate-cloudfront-waf-alb-props';
 import { IpBlocklist, WebAclScope } from './ip-blocklist';
 
 /** How CloudFront reaches the load balancer, and how the load balancer refuses everyone else. */
@@ -39,19 +41,10 @@ export enum CloudFrontOriginMode {
 }
 
 /** Name of the AWS-managed prefix list of CloudFront's origin-facing IPv4 addresses. */
-export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = 'com.amazonaws.global.cloudfront.origin-facing';
-
-/**
- * Security-group rules the origin-facing prefix list counts as (its weight, from the VPC user guide,
- * "AWS-managed prefix list weight"): a prefix list counts as its maximum entries.
- */
-export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_WEIGHT = 55;
-
-/** Default quota of inbound (or outbound) rules per security group and address family. */
-export const DEFAULT_SECURITY_GROUP_RULE_QUOTA = 60;
+const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = 'com.amazonaws.global.cloudfront.origin-facing';
 
 /** The security group CloudFront creates in the VPC of a VPC origin; VPC-origin traffic comes from it. */
-export const VPC_ORIGINS_SERVICE_SECURITY_GROUP = 'CloudFront-VPCOrigins-Service-SG';
+const VPC_ORIGINS_SERVICE_SECURITY_GROUP = 'CloudFront-VPCOrigins-Service-SG';
 
 /** CloudFront geo restriction: exactly one of the two lists of ISO 3166-1 alpha-2 country codes. */
 export interface CountryRestriction {
@@ -458,7 +451,7 @@ export class CloudFrontWafAlb extends Construct {
     this.loadBalancerServerErrorsAlarm = loadBalancerServerErrorsAlarm;
     this.unhealthyHostsAlarm = addUnhealthyHostsAlarm(this, 'UnhealthyHostsAlarm', this.alarmSet, this.targetGroup, 'ALB');
     this.instanceStatusCheckAlarm = addStatusCheckAlarm(this, this.alarmSet, this.instance);
-    if (Stack.of(this).region === CLOUDFRONT_METRICS_REGION) {
+    if (Stack.of(this).region === CloudFrontDistributionAlarms.METRICS_REGION) {
       this.distributionAlarms = new CloudFrontDistributionAlarms(this, 'DistributionAlarms', {
         distribution: this.distribution, errorRateThreshold: props.errorRateThreshold, alarmActions: props.alarmActions,
       });

@@ -7,19 +7,10 @@ import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors } from '../private/config-errors';
 import { WAF_DESCRIPTION, fitLabel } from '../private/labels';
 import { BlocklistIpSets, IpBlocklist, WebAclScope } from './ip-blocklist';
-import { WAF_EVALUATION_WINDOWS, WAF_LOGS_PREFIX, checkEdgeWebAclProps } from './validate-edge-web-acl-props';
-
-/** The only region a `CLOUDFRONT`-scope web ACL (and its IP sets) can be created in. */
-export const CLOUDFRONT_WEB_ACL_REGION = 'us-east-1';
-
-/** WAF requires the log group of a web ACL to be named with this prefix. */
-export const WAF_LOG_GROUP_PREFIX = WAF_LOGS_PREFIX;
-
-/** Evaluation windows WAF accepts for a rate-based rule, in seconds. */
-export const RATE_LIMIT_WINDOWS = WAF_EVALUATION_WINDOWS;
+import { CLOUDFRONT_WEB_ACL_REGION, WAF_EVALUATION_WINDOWS, WAF_LOGS_PREFIX, checkEdgeWebAclProps } from './validate-edge-web-acl-props';
 
 /** AWS managed rule groups without a charge beyond the rule price: the default set, in priority order. */
-export const FREE_MANAGED_RULE_GROUPS = [
+const FREE_MANAGED_RULE_GROUPS = [
   'AWSManagedRulesAmazonIpReputationList',
   'AWSManagedRulesCommonRuleSet',
   'AWSManagedRulesKnownBadInputsRuleSet',
@@ -55,7 +46,7 @@ export interface EdgeWebAclOptions {
    * Paid groups are refused here: Bot Control has its own prop. Each group becomes a rule, so the
    * list must be literal (an entry may be a token).
    *
-   * @default FREE_MANAGED_RULE_GROUPS - Amazon IP reputation list, core rule set, known bad inputs
+   * @default EdgeWebAcl.FREE_MANAGED_RULE_GROUPS - Amazon IP reputation list, core rule set, known bad inputs
    */
   readonly managedRuleGroups?: string[];
 
@@ -68,12 +59,20 @@ export interface EdgeWebAclOptions {
   readonly botControl?: boolean;
 
   /**
+   * Add the rate-based rule, which blocks a client IP that sends more than `rateLimit` requests per
+   * `rateLimitWindow`. `false` leaves it out; `rateLimit` and `rateLimitWindow` are then refused.
+   *
+   * @default true
+   */
+  readonly rateLimitEnabled?: boolean;
+
+  /**
    * Requests per client IP per `rateLimitWindow` above which the client is blocked, from 10 to
-   * 2,000,000,000; `false` for no rate-based rule.
+   * 2,000,000,000.
    *
    * @default 1000
    */
-  readonly rateLimit?: number | false;
+  readonly rateLimit?: number;
 
   /**
    * The window the rate-based rule counts over: 60, 120, 300 or 600 seconds. A token must be given
@@ -167,6 +166,21 @@ const MAX_ALARM_METRICS = 10;
  * const acl = new EdgeWebAcl(usEast1Stack, 'WebAcl', { scope: WebAclScope.CLOUDFRONT, blocklist });
  */
 export class EdgeWebAcl extends Construct implements IEdgeWebAcl {
+  /** The only region a `CLOUDFRONT`-scope web ACL (and its IP sets) can be created in. */
+  public static readonly CLOUDFRONT_SCOPE_REGION: string = CLOUDFRONT_WEB_ACL_REGION;
+
+  /** WAF requires the name of a web ACL's log group to start with this prefix. */
+  public static readonly LOG_GROUP_NAME_PREFIX: string = WAF_LOGS_PREFIX;
+
+  /** Evaluation windows WAF accepts for a rate-based rule (`rateLimitWindow`), in seconds. */
+  public static readonly RATE_LIMIT_WINDOWS: number[] = [...WAF_EVALUATION_WINDOWS];
+
+  /**
+   * AWS managed rule groups without a charge beyond the rule price, in priority order: the default of
+   * `managedRuleGroups`.
+   */
+  public static readonly FREE_MANAGED_RULE_GROUPS: string[] = [...FREE_MANAGED_RULE_GROUPS];
+
   /**
    * An existing web ACL by ARN. Its scope is read from the ARN (`global/webacl` is CLOUDFRONT,
    * `regional/webacl` is REGIONAL) when the ARN is not a token.
@@ -213,7 +227,6 @@ export class EdgeWebAcl extends Construct implements IEdgeWebAcl {
     this.webAclScope = aclScope;
     this.countOnly = props.countOnly ?? false;
     const managedGroups = props.managedRuleGroups ?? FREE_MANAGED_RULE_GROUPS;
-    const rateLimit = props.rateLimit ?? 1000;
     this.blockedRequestsBaseline = props.blockedRequestsBaseline ?? 1000;
 
     const errors = new ConfigErrors('EdgeWebAcl', this.node.path);
@@ -247,10 +260,10 @@ export class EdgeWebAcl extends Construct implements IEdgeWebAcl {
     if (managedGroups.includes('AWSManagedRulesAmazonIpReputationList')) {
       addRule('AWSManagedRulesAmazonIpReputationList', { overrideAction, statement: managed('AWSManagedRulesAmazonIpReputationList') });
     }
-    if (rateLimit !== false) {
+    if (props.rateLimitEnabled ?? true) {
       addRule('RateLimitPerIp', {
         action,
-        statement: { rateBasedStatement: { aggregateKeyType: 'IP', limit: rateLimit, evaluationWindowSec: windowSeconds } },
+        statement: { rateBasedStatement: { aggregateKeyType: 'IP', limit: props.rateLimit ?? 1000, evaluationWindowSec: windowSeconds } },
       });
     }
     for (const name of managedGroups.filter((n) => n !== 'AWSManagedRulesAmazonIpReputationList')) {
@@ -283,7 +296,7 @@ export class EdgeWebAcl extends Construct implements IEdgeWebAcl {
     // fail with "already exists": the name ends in a part of the stack ID, new with each stack.
     const stackIdSuffix = Fn.select(4, Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID))));
     this.logGroup = props.logGroup ?? new logs.LogGroup(this, 'Logs', {
-      logGroupName: `${WAF_LOG_GROUP_PREFIX}${Names.uniqueResourceName(this, { maxLength: 512 - WAF_LOG_GROUP_PREFIX.length - 13, separator: '-' })}-${stackIdSuffix}`,
+      logGroupName: `${WAF_LOGS_PREFIX}${Names.uniqueResourceName(this, { maxLength: 512 - WAF_LOGS_PREFIX.length - 13, separator: '-' })}-${stackIdSuffix}`,
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
@@ -307,7 +320,7 @@ export class EdgeWebAcl extends Construct implements IEdgeWebAcl {
       evaluationPeriods: 1,
       // WAF publishes BlockedRequests only when it blocks: no data is no blocks.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `Web ACL ${this.webAclName} (${this.node.path}) blocked more than ${Tokenization.stringifyNumber(this.blockedRequestsBaseline)} requests in 5 minutes: an attack, or a rule blocking real users. Look at the per-rule BlockedRequests on the dashboard and the WAF logs in ${WAF_LOG_GROUP_PREFIX}… (terminatingRuleId, clientIp); raise blockedRequestsBaseline if this is the new normal.`,
+      alarmDescription: `Web ACL ${this.webAclName} (${this.node.path}) blocked more than ${Tokenization.stringifyNumber(this.blockedRequestsBaseline)} requests in 5 minutes: an attack, or a rule blocking real users. Look at the per-rule BlockedRequests on the dashboard and the WAF logs in ${WAF_LOGS_PREFIX}… (terminatingRuleId, clientIp); raise blockedRequestsBaseline if this is the new normal.`,
     }));
     if (this.countOnly) {
       this.countedRequestsAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'CountedRequestsAlarm', {

@@ -9,7 +9,7 @@ import { WAF_DESCRIPTION, fitLabel } from '../private/labels';
  * WAF's quota of addresses (CIDR entries) in one IP set; not adjustable (AWS WAF Developer Guide,
  * "IP set match rule statement": an IP set can hold up to 10,000 IP addresses or address ranges).
  */
-export const MAX_WAF_IP_SET_ADDRESSES = 10_000;
+const MAX_WAF_IP_SET_ADDRESSES = 10_000;
 
 /** Where a WAF web ACL is used; a `CLOUDFRONT` web ACL and its IP sets must be created in us-east-1. */
 export enum WebAclScope {
@@ -58,6 +58,12 @@ export interface BlocklistIpSets {
  * const blocklist = new IpBlocklist({ cidrs: ['203.0.113.0/24', '2001:db8:1234::/48'] });
  */
 export class IpBlocklist {
+  /**
+   * The most ranges of one address family a blocklist takes: WAF's quota of addresses (CIDR entries)
+   * in one IP set, not adjustable.
+   */
+  public static readonly MAX_CIDRS_PER_FAMILY: number = MAX_WAF_IP_SET_ADDRESSES;
+
   /** The IPv4 ranges, normalised and de-duplicated, in the order given. */
   public readonly ipv4Cidrs: string[];
   /** The IPv6 ranges, normalised (RFC 5952) and de-duplicated, in the order given. */

@@ -70,6 +70,41 @@ export interface PublicInstanceIpBlockingProps extends EdgeInstanceProps {
  * new PublicInstanceIpBlocking(this, 'Web', { blocklist, allowedCidrs: ['198.51.100.0/24'] });
  */
 export class PublicInstanceIpBlocking extends Construct implements ec2.IConnectable {
+  /**
+   * The shell commands of the host firewall (`hostFirewall: true`): nftables rules dropping the
+   * blocklist in both directions, loaded at boot by the nftables service, for Amazon Linux 2023 user
+   * data. Interval sets take CIDRs; an empty family gets no set (nft rejects an empty `elements`).
+   */
+  public static hostFirewallCommands(blocklist: IpBlocklist): string[] {
+    const sets: string[] = [];
+    const rules: string[] = [];
+    for (const [name, type, match, cidrs] of [
+      ['blocked_v4', 'ipv4_addr', 'ip', blocklist.ipv4Cidrs],
+      ['blocked_v6', 'ipv6_addr', 'ip6', blocklist.ipv6Cidrs],
+    ] as const) {
+      if (cidrs.length === 0) continue;
+      sets.push(`  set ${name} { type ${type}; flags interval; elements = { ${cidrs.join(', ')} } }`);
+      rules.push(`${match} saddr @${name} drop`, `${match} daddr @${name} drop`);
+    }
+    const input = rules.filter((r) => r.includes('saddr')).map((r) => `    ${r}`);
+    const output = rules.filter((r) => r.includes('daddr')).map((r) => `    ${r}`);
+    const ruleset = [
+      'table inet ip_blocklist {',
+      ...sets,
+      '  chain input {', '    type filter hook input priority filter - 10; policy accept;', ...input, '  }',
+      '  chain output {', '    type filter hook output priority filter - 10; policy accept;', ...output, '  }',
+      '}',
+    ].join('\n');
+    return [
+      'dnf install -y nftables',
+      'mkdir -p /etc/nftables',
+      `cat > /etc/nftables/ip-blocklist.nft <<'EOF'\n${ruleset}\nEOF`,
+      'grep -q ip-blocklist.nft /etc/sysconfig/nftables.conf || echo \'include "/etc/nftables/ip-blocklist.nft"\' >> /etc/sysconfig/nftables.conf',
+      'systemctl enable --now nftables',
+      'systemctl restart nftables',
+    ];
+  }
+
   /** The VPC. */
   public readonly vpc: ec2.IVpc;
   /** The instance. */
@@ -139,7 +174,7 @@ export class PublicInstanceIpBlocking extends Construct implements ec2.IConnecta
       }
     }
 
-    const firewall = props.hostFirewall ? hostFirewallCommands(props.blocklist) : [];
+    const firewall = props.hostFirewall ? PublicInstanceIpBlocking.hostFirewallCommands(props.blocklist) : [];
     if (props.userData && firewall.length > 0) {
       props.userData.addCommands(...firewall);
     }
@@ -180,38 +215,4 @@ export class PublicInstanceIpBlocking extends Construct implements ec2.IConnecta
 /** The ports for a security group description, which must be known at synth (no token text in it). */
 function describePorts(ports: number[]): string {
   return ports.some((p) => Token.isUnresolved(p)) ? 'the given ports' : `ports ${ports.join(', ')}`;
-}
-
-/**
- * nftables rules dropping the blocklist in both directions, loaded at boot by the nftables service.
- * Interval sets take CIDRs; an empty family gets no set (nft rejects an empty `elements`).
- */
-export function hostFirewallCommands(blocklist: IpBlocklist): string[] {
-  const sets: string[] = [];
-  const rules: string[] = [];
-  for (const [name, type, match, cidrs] of [
-    ['blocked_v4', 'ipv4_addr', 'ip', blocklist.ipv4Cidrs],
-    ['blocked_v6', 'ipv6_addr', 'ip6', blocklist.ipv6Cidrs],
-  ] as const) {
-    if (cidrs.length === 0) continue;
-    sets.push(`  set ${name} { type ${type}; flags interval; elements = { ${cidrs.join(', ')} } }`);
-    rules.push(`${match} saddr @${name} drop`, `${match} daddr @${name} drop`);
-  }
-  const input = rules.filter((r) => r.includes('saddr')).map((r) => `    ${r}`);
-  const output = rules.filter((r) => r.includes('daddr')).map((r) => `    ${r}`);
-  const ruleset = [
-    'table inet ip_blocklist {',
-    ...sets,
-    '  chain input {', '    type filter hook input priority filter - 10; policy accept;', ...input, '  }',
-    '  chain output {', '    type filter hook output priority filter - 10; policy accept;', ...output, '  }',
-    '}',
-  ].join('\n');
-  return [
-    'dnf install -y nftables',
-    'mkdir -p /etc/nftables',
-    `cat > /etc/nftables/ip-blocklist.nft <<'EOF'\n${ruleset}\nEOF`,
-    'grep -q ip-blocklist.nft /etc/sysconfig/nftables.conf || echo \'include "/etc/nftables/ip-blocklist.nft"\' >> /etc/sysconfig/nftables.conf',
-    'systemctl enable --now nftables',
-    'systemctl restart nftables',
-  ];
 }

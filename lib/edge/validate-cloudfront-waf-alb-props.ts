@@ -2,11 +2,18 @@ import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
-import {
-  CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_WEIGHT, CloudFrontOriginMode, CloudFrontWafAlbProps, DEFAULT_SECURITY_GROUP_RULE_QUOTA,
-} from './cloudfront-waf-alb';
-import { CLOUDFRONT_WEB_ACL_REGION } from './edge-web-acl';
+import { CloudFrontOriginMode, CloudFrontWafAlbProps } from './cloudfront-waf-alb';
 import { WebAclScope } from './ip-blocklist';
+import { CLOUDFRONT_WEB_ACL_REGION } from './validate-edge-web-acl-props';
+
+/**
+ * Security-group rules the origin-facing prefix list counts as (its weight, from the VPC user guide,
+ * "AWS-managed prefix list weight"): a prefix list counts as its maximum entries.
+ */
+export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_WEIGHT = 55;
+
+/** Default quota of inbound (or outbound) rules per security group and address family. */
+export const DEFAULT_SECURITY_GROUP_RULE_QUOTA = 60;
 
 /** Throws one error listing every problem of a {@link CloudFrontWafAlb}'s props (tokens are skipped). */
 export function validateCloudFrontWafAlbProps(scope: Construct, props: CloudFrontWafAlbProps): void {

@@ -31,6 +31,9 @@ export const WAF_REDACTED_FIELDS: NumericRange = { min: 0, max: 100, unit: 'fiel
  */
 export const WAF_LOGS_PREFIX = 'aws-waf-logs-';
 
+/** The only region a `CLOUDFRONT`-scope web ACL (and its IP sets) can be created in. */
+export const CLOUDFRONT_WEB_ACL_REGION = 'us-east-1';
+
 /** What EdgeWebAcl's constructor needs from its props once they are checked. */
 export interface CheckedWebAclInputs {
   /** The evaluation window in seconds (a token when the window is one). */
@@ -39,7 +42,8 @@ export interface CheckedWebAclInputs {
 
 /** The props of EdgeWebAcl as the check reads them (EdgeWebAclProps, without a circular import). */
 interface WebAclInputs {
-  readonly rateLimit?: number | false;
+  readonly rateLimitEnabled?: boolean;
+  readonly rateLimit?: number;
   readonly rateLimitWindow?: Duration;
   readonly managedRuleGroups?: string[];
   readonly logGroup?: logs.ILogGroup;
@@ -51,10 +55,10 @@ interface WebAclInputs {
 /** Records every problem of an EdgeWebAcl's props in `errors` (the caller throws). */
 export function checkEdgeWebAclProps(scope: Construct, errors: ConfigErrors, props: WebAclInputs, webAclScope: WebAclScope,
   paidGroups: Record<string, string>): CheckedWebAclInputs {
-  const rateLimit = props.rateLimit ?? 1000;
+  const rateLimitEnabled = props.rateLimitEnabled ?? true;
   const window = props.rateLimitWindow ?? Duration.minutes(5);
-  if (rateLimit !== false) {
-    checkNumber(errors, 'rateLimit', rateLimit, WAF_RATE_LIMIT, `use ${WAF_RATE_LIMIT.min} or more, or false for no rate-based rule`);
+  if (rateLimitEnabled) {
+    checkNumber(errors, 'rateLimit', props.rateLimit ?? 1000, WAF_RATE_LIMIT, `use ${WAF_RATE_LIMIT.min} or more, or rateLimitEnabled: false for no rate-based rule`);
   }
   let windowSeconds = 300;
   if (window.isUnresolved()) {
@@ -70,8 +74,13 @@ export function checkEdgeWebAclProps(scope: Construct, errors: ConfigErrors, pro
   } else {
     windowSeconds = window.toSeconds();
   }
-  if (props.rateLimitWindow && rateLimit === false) {
-    errors.add('rateLimitWindow', props.rateLimitWindow, 'only applies to the rate-based rule, which rateLimit: false removes', 'remove rateLimitWindow');
+  if (!rateLimitEnabled) {
+    if (props.rateLimit !== undefined) {
+      errors.add('rateLimit', props.rateLimit, 'only applies to the rate-based rule, which rateLimitEnabled: false removes', 'remove rateLimit, or rateLimitEnabled: false');
+    }
+    if (props.rateLimitWindow) {
+      errors.add('rateLimitWindow', props.rateLimitWindow, 'only applies to the rate-based rule, which rateLimitEnabled: false removes', 'remove rateLimitWindow, or rateLimitEnabled: false');
+    }
   }
 
   const groups = props.managedRuleGroups;

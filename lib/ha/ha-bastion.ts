@@ -13,7 +13,7 @@ import { ConfigErrors } from '../private/config-errors';
 import { HA_GROUP_METRICS, groupInstanceMetric, groupMetric } from '../private/ha-metrics';
 import { completeLaunchCommands, imdsFunctions, imdsRootOnlyCommands, sharedHostKeyCommands } from '../private/ha-user-data';
 import { countAzs, describeSelection, selectSubnetsOrReport } from '../private/subnet-azs';
-import { HA_GROUP_TAG_KEY, HaInstance } from './ha-instance';
+import { HaInstance } from './ha-instance';
 import { parseCidr } from '../private/cidr';
 import { SECURITY_GROUP_DESCRIPTION, TAG_VALUE, describePath, pathLabel } from '../private/labels';
 
@@ -419,7 +419,7 @@ export class HaBastion extends Construct implements ec2.IConnectable {
       actions: ['ssm:StartSession'],
       resourceArns: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })],
       conditions: {
-        StringEquals: { [`ssm:resourceTag/${HA_GROUP_TAG_KEY}`]: this.groupIds },
+        StringEquals: { [`ssm:resourceTag/${HaInstance.GROUP_TAG_KEY}`]: this.groupIds },
         ...documentCheck,
       },
     });
@@ -597,7 +597,7 @@ export class HaBastion extends Construct implements ec2.IConnectable {
       // Group metrics are free at 1-minute granularity, but only reported once enabled.
       groupMetrics: [new autoscaling.GroupMetrics(...HA_GROUP_METRICS)],
     });
-    Tags.of(asg).add(HA_GROUP_TAG_KEY, groupId, { applyToLaunchedInstances: true });
+    Tags.of(asg).add(HaInstance.GROUP_TAG_KEY, groupId, { applyToLaunchedInstances: true });
     Tags.of(asg).add('Name', pathLabel(this, '', TAG_VALUE), { applyToLaunchedInstances: true });
     // In the group itself, so the very first hosts wait as well.
     (asg.node.defaultChild as autoscaling.CfnAutoScalingGroup).lifecycleHookSpecificationList = [{
@@ -616,7 +616,7 @@ export class HaBastion extends Construct implements ec2.IConnectable {
       sid: 'CompleteOwnLaunch',
       actions: ['autoscaling:CompleteLifecycleAction'],
       resources: [stack.formatArn({ service: 'autoscaling', resource: 'autoScalingGroup', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-      conditions: { StringEquals: { [`aws:ResourceTag/${HA_GROUP_TAG_KEY}`]: groupId } },
+      conditions: { StringEquals: { [`aws:ResourceTag/${HaInstance.GROUP_TAG_KEY}`]: groupId } },
     }));
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
@@ -624,7 +624,7 @@ export class HaBastion extends Construct implements ec2.IConnectable {
     });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:<AWS::Region>:<AWS::AccountId>:autoScalingGroup:*]',
-      reason: `The group's ARN contains a UUID unknown until it exists, and the launch template cannot reference the group that uses it; autoscaling:CompleteLifecycleAction is conditioned on the group's tag ${HA_GROUP_TAG_KEY} = this construct's ID.`,
+      reason: `The group's ARN contains a UUID unknown until it exists, and the launch template cannot reference the group that uses it; autoscaling:CompleteLifecycleAction is conditioned on the group's tag ${HaInstance.GROUP_TAG_KEY} = this construct's ID.`,
     });
     Validations.of(asg).acknowledge({
       id: 'AwsSolutions-AS3',

@@ -23,7 +23,7 @@ import { checkTokenUnit } from '../private/duration-units';
 import { checkAllocationId, checkEbsVolume, checkRootVolumeSize } from './validate-ha-instance-props';
 
 /** Tag key marking everything of one `HaInstance`: its Auto Scaling group, instances, Elastic IP, volumes and snapshots. IAM conditions use it. */
-export const HA_GROUP_TAG_KEY = 'ha-instance:group';
+const HA_GROUP_TAG_KEY = 'ha-instance:group';
 
 /** Size of a new data volume when `dataVolume.size` is not given. */
 const DEFAULT_DATA_VOLUME_SIZE = Size.gibibytes(10);
@@ -315,6 +315,12 @@ export interface HaInstanceProps {
  * server.connections.allowFrom(ec2.Peer.ipv4('203.0.113.0/24'), ec2.Port.tcp(443));
  */
 export class HaInstance extends Construct implements ec2.IConnectable {
+  /**
+   * Tag key marking everything of one `HaInstance` (its Auto Scaling group, instances, Elastic IP,
+   * volumes and snapshots), with `groupId` as value. IAM conditions use it.
+   */
+  public static readonly GROUP_TAG_KEY: string = HA_GROUP_TAG_KEY;
+
   /** The latest Amazon Linux 2023 AMI for `architecture`, resolved by EC2 at launch (the default `machineImage`). */
   public static latestAmazonLinux2023AtLaunch(architecture: ec2.InstanceArchitecture): ec2.IMachineImage {
     return ec2.MachineImage.resolveSsmParameterAtLaunch(AL2023_PARAMETERS[architecture], { os: ec2.OperatingSystemType.LINUX });
@@ -338,7 +344,7 @@ export class HaInstance extends Construct implements ec2.IConnectable {
   public readonly instanceType: ec2.InstanceType;
   /** The subnets the instance may run in. */
   public readonly subnets: ec2.SelectedSubnets;
-  /** Value of the {@link HA_GROUP_TAG_KEY} tag on everything of this construct. */
+  /** Value of the {@link HaInstance.GROUP_TAG_KEY} tag on everything of this construct. */
   public readonly groupId: string;
   /** The new Elastic IP; undefined without one or with `elasticIpAllocationId`. */
   public readonly elasticIp?: ec2.CfnEIP;

@@ -5,7 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { CloudFrontDistributionAlarms } from '../edge/cloudfront-distribution-alarms';
 import { CloudFrontOriginMode, CloudFrontWafAlb } from '../edge/cloudfront-waf-alb';
-import { CLOUDFRONT_WEB_ACL_REGION, EdgeWebAcl, IEdgeWebAcl } from '../edge/edge-web-acl';
+import { EdgeWebAcl, IEdgeWebAcl } from '../edge/edge-web-acl';
 import { WebAclScope } from '../edge/ip-blocklist';
 import { createAlarmTopic } from './alarm-topic';
 import { albWidgets, createDashboard, graph, instanceMetric, webAclWidgets } from './edge-dashboards';
@@ -169,7 +169,7 @@ export function createCloudFrontWafAlbStacks(app: App, id: string, description: 
   const account: string | undefined = app.node.tryGetContext('account') ?? process.env.CDK_DEFAULT_ACCOUNT;
   const region: string = app.node.tryGetContext('region') ?? process.env.CDK_DEFAULT_REGION ?? DEFAULT_CLOUDFRONT_EXAMPLE_REGION;
   const webAclStack = new CloudFrontWebAclStack(app, `${id}WebAcl`, {
-    env: { account, region: CLOUDFRONT_WEB_ACL_REGION },
+    env: { account, region: EdgeWebAcl.CLOUDFRONT_SCOPE_REGION },
     description: `${description} (the CLOUDFRONT-scope web ACL, us-east-1)`,
   });
   const originMode = contextOriginMode(app);
@@ -185,7 +185,7 @@ export function createCloudFrontWafAlbStacks(app: App, id: string, description: 
   // this, `cdk deploy CloudFrontWafAlb` would not deploy the web ACL stack first.
   stack.addStackDependency(webAclStack, 'the distribution reads the web ACL ARN from this stack');
   const alarmsStack = new CloudFrontWafAlbAlarmsStack(app, `${id}Alarms`, {
-    env: { account, region: CLOUDFRONT_WEB_ACL_REGION },
+    env: { account, region: EdgeWebAcl.CLOUDFRONT_SCOPE_REGION },
     description: `${description} (the distribution's alarms, us-east-1, where CloudFront metrics live)`,
     distribution: stack.site.distribution,
   });

@@ -2,9 +2,7 @@ import { App, Lazy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import {
-  CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST, CloudFrontOriginMode, CloudFrontWafAlb, VPC_ORIGINS_SERVICE_SECURITY_GROUP,
-} from '../../lib/edge/cloudfront-waf-alb';
+import { CloudFrontOriginMode, CloudFrontWafAlb } from '../../lib/edge/cloudfront-waf-alb';
 import { EdgeWebAcl } from '../../lib/edge/edge-web-acl';
 import { IpBlocklist, WebAclScope } from '../../lib/edge/ip-blocklist';
 import { testApp } from '../support/app';
@@ -111,7 +109,7 @@ describe('CloudFrontWafAlb', () => {
       const lookup = template.toJSON().Resources[logicalId(template, 'Custom::AWS', /^SiteVpcOriginSecurityGroupLookup/)];
       expect(sdkCall(lookup)).toMatchObject({
         service: 'EC2', action: 'DescribeSecurityGroups',
-        parameters: { Filters: [{ Name: 'vpc-id', Values: [expect.stringContaining('SiteVpc')] }, { Name: 'group-name', Values: [VPC_ORIGINS_SERVICE_SECURITY_GROUP] }] },
+        parameters: { Filters: [{ Name: 'vpc-id', Values: [expect.stringContaining('SiteVpc')] }, { Name: 'group-name', Values: ['CloudFront-VPCOrigins-Service-SG'] }] },
       });
       expect(lookup.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^SiteDistribution[0-9A-F]{8}$/), expect.stringMatching(/^SiteDistributionOrigin1VpcOrigin/)]));
       // CloudFront owns the group: no rule is added to it
@@ -206,7 +204,7 @@ describe('CloudFrontWafAlb', () => {
       expect(ingressOf(template, albGroup)[0]).not.toHaveProperty('CidrIp');
       expect(sdkCall(template.toJSON().Resources[lookup])).toMatchObject({
         service: 'EC2', action: 'DescribeManagedPrefixLists',
-        parameters: { Filters: [{ Name: 'prefix-list-name', Values: [CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST] }] },
+        parameters: { Filters: [{ Name: 'prefix-list-name', Values: ['com.amazonaws.global.cloudfront.origin-facing'] }] },
       });
     });
 

@@ -1,7 +1,7 @@
 import { CfnParameter, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { EdgeWebAcl, FREE_MANAGED_RULE_GROUPS } from '../../lib/edge/edge-web-acl';
+import { EdgeWebAcl } from '../../lib/edge/edge-web-acl';
 import { IpBlocklist, WebAclScope } from '../../lib/edge/ip-blocklist';
 import { testApp } from '../support/app';
 
@@ -50,7 +50,9 @@ describe('EdgeWebAcl', () => {
     });
 
     test('only the free managed rule groups, enforced (override none), no Bot Control', () => {
-      for (const name of FREE_MANAGED_RULE_GROUPS) {
+      expect(EdgeWebAcl.FREE_MANAGED_RULE_GROUPS).toEqual(['AWSManagedRulesAmazonIpReputationList', 'AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet']);
+      expect(Object.keys(rules(template)).filter((name) => name.startsWith('AWSManagedRules'))).toEqual(EdgeWebAcl.FREE_MANAGED_RULE_GROUPS);
+      for (const name of EdgeWebAcl.FREE_MANAGED_RULE_GROUPS) {
         expect(rules(template)[name]).toMatchObject({ OverrideAction: { None: {} }, Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: name } } });
       }
       expect(rules(template).AWSManagedRulesBotControlRuleSet).toBeUndefined();
@@ -94,9 +96,9 @@ describe('EdgeWebAcl', () => {
     });
   });
 
-  test('no blocklist and rateLimit: false leave only the managed groups', () => {
+  test('no blocklist and rateLimitEnabled: false leave only the managed groups', () => {
     const stack = newStack();
-    new EdgeWebAcl(stack, 'Acl', { rateLimit: false, managedRuleGroups: ['AWSManagedRulesSQLiRuleSet'] });
+    new EdgeWebAcl(stack, 'Acl', { rateLimitEnabled: false, managedRuleGroups: ['AWSManagedRulesSQLiRuleSet'] });
     expect(Object.keys(rules(Template.fromStack(stack)))).toEqual(['AWSManagedRulesSQLiRuleSet']);
     Template.fromStack(stack).resourceCountIs('AWS::WAFv2::IPSet', 0);
   });
@@ -179,8 +181,13 @@ describe('EdgeWebAcl', () => {
     });
 
     test('fails if rateLimitWindow is given without a rate-based rule', () => {
-      expect(() => new EdgeWebAcl(newStack(), 'Acl', { rateLimit: false, rateLimitWindow: Duration.minutes(1) }))
-        .toThrow(/rateLimitWindow '1 minute': only applies to the rate-based rule/);
+      expect(() => new EdgeWebAcl(newStack(), 'Acl', { rateLimitEnabled: false, rateLimitWindow: Duration.minutes(1) }))
+        .toThrow(/rateLimitWindow '1 minute': only applies to the rate-based rule, which rateLimitEnabled: false removes/);
+    });
+
+    test('fails if rateLimit is given without a rate-based rule', () => {
+      expect(() => new EdgeWebAcl(newStack(), 'Acl', { rateLimitEnabled: false, rateLimit: 500 }))
+        .toThrow(/EdgeWebAcl: rateLimit '500': only applies to the rate-based rule, which rateLimitEnabled: false removes. Fix: remove rateLimit, or rateLimitEnabled: false/);
     });
 
     test('fails if the log group name does not start with aws-waf-logs-', () => {

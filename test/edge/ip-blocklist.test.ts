@@ -2,7 +2,9 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { BlocklistNetworkAcl } from '../../lib/edge/blocklist-network-acl';
-import { IpBlocklist, MAX_WAF_IP_SET_ADDRESSES, WebAclScope } from '../../lib/edge/ip-blocklist';
+import { IpBlocklist, WebAclScope } from '../../lib/edge/ip-blocklist';
+
+const MAX_WAF_IP_SET_ADDRESSES = IpBlocklist.MAX_CIDRS_PER_FAMILY;
 import { cidrContains, formatAddress, parseCidr } from '../../lib/private/cidr';
 import { testApp } from '../support/app';
 import { aclEntries, evaluateAcl } from '../support/network-acl';

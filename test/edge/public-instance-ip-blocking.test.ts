@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IpBlocklist } from '../../lib/edge/ip-blocklist';
-import { hostFirewallCommands, PublicInstanceIpBlocking } from '../../lib/edge/public-instance-ip-blocking';
+import { PublicInstanceIpBlocking } from '../../lib/edge/public-instance-ip-blocking';
 import { testApp } from '../support/app';
 import { aclEntries, evaluateAcl } from '../support/network-acl';
 
@@ -78,7 +78,7 @@ describe('PublicInstanceIpBlocking', () => {
   });
 
   test('the host firewall leaves out an empty family (nft rejects empty elements)', () => {
-    const commands = hostFirewallCommands(new IpBlocklist({ cidrs: ['203.0.113.0/24'] })).join('\n');
+    const commands = PublicInstanceIpBlocking.hostFirewallCommands(new IpBlocklist({ cidrs: ['203.0.113.0/24'] })).join('\n');
     expect(commands).not.toContain('blocked_v6');
   });
 

@@ -6,7 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { BastionMode, HaBastion, HaBastionProps } from '../../lib/ha/ha-bastion';
-import { HA_GROUP_TAG_KEY } from '../../lib/ha/ha-instance';
+import { HaInstance } from '../../lib/ha/ha-instance';
 import { testApp } from '../support/app';
 import { simulate } from '../support/policy-simulator';
 import { userDataOf } from '../support/user-data';
@@ -119,11 +119,11 @@ describe('HaBastion', () => {
       };
       const instance = `arn:aws:ec2:${ENV.region}:${ENV.account}:instance/i-0123456789abcdef0`;
       const document = (name: string) => `arn:aws:ssm:${ENV.region}:${ENV.account}:document/${name}`;
-      const tagged = { [`ssm:resourceTag/${HA_GROUP_TAG_KEY}`]: b.instance!.groupId, 'ssm:SessionDocumentAccessCheck': 'true' };
+      const tagged = { [`ssm:resourceTag/${HaInstance.GROUP_TAG_KEY}`]: b.instance!.groupId, 'ssm:SessionDocumentAccessCheck': 'true' };
       // StartSession is authorized on the instance and on the document: both must be allowed
       await expect(simulate({ ...request, resource: instance, context: tagged })).resolves.toBe('Allowed');
       await expect(simulate({ ...request, resource: document(documentName), context: { 'ssm:SessionDocumentAccessCheck': 'true' } })).resolves.toBe('Allowed');
-      await expect(simulate({ ...request, resource: instance, context: { [`ssm:resourceTag/${HA_GROUP_TAG_KEY}`]: 'another-group', 'ssm:SessionDocumentAccessCheck': 'true' } })).resolves.toBe('ImplicitlyDenied');
+      await expect(simulate({ ...request, resource: instance, context: { [`ssm:resourceTag/${HaInstance.GROUP_TAG_KEY}`]: 'another-group', 'ssm:SessionDocumentAccessCheck': 'true' } })).resolves.toBe('ImplicitlyDenied');
       await expect(simulate({ ...request, resource: instance, context: { 'ssm:SessionDocumentAccessCheck': 'true' } })).resolves.toBe('ImplicitlyDenied');
       await expect(simulate({ ...request, resource: document('SSM-SessionManagerRunShell'), context: { 'ssm:SessionDocumentAccessCheck': 'true' } })).resolves.toBe('ImplicitlyDenied');
     });
@@ -284,8 +284,8 @@ describe('HaBastion', () => {
     test('a host may complete the lifecycle action of its own group only', async () => {
       const request = { principal: roleArn(template, 'BastionRole'), action: 'autoscaling:CompleteLifecycleAction', resourceAccount: ENV.account, identityPolicies: rolePolicies(template, 'BastionRole') };
       const group = `arn:aws:autoscaling:${ENV.region}:${ENV.account}:autoScalingGroup:0a1b2c3d-1111-2222-3333-444455556666:autoScalingGroupName/Bastion-AutoScalingGroup-ABC`;
-      await expect(simulate({ ...request, resource: group, context: { [`aws:ResourceTag/${HA_GROUP_TAG_KEY}`]: bastion.node.addr } })).resolves.toBe('Allowed');
-      await expect(simulate({ ...request, resource: group, context: { [`aws:ResourceTag/${HA_GROUP_TAG_KEY}`]: 'another-group' } })).resolves.toBe('ImplicitlyDenied');
+      await expect(simulate({ ...request, resource: group, context: { [`aws:ResourceTag/${HaInstance.GROUP_TAG_KEY}`]: bastion.node.addr } })).resolves.toBe('Allowed');
+      await expect(simulate({ ...request, resource: group, context: { [`aws:ResourceTag/${HaInstance.GROUP_TAG_KEY}`]: 'another-group' } })).resolves.toBe('ImplicitlyDenied');
     });
   });
 

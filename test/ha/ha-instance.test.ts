@@ -2,7 +2,7 @@ import { CfnParameter, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { HA_GROUP_TAG_KEY, HaInstance, HaInstanceProps } from '../../lib/ha/ha-instance';
+import { HaInstance, HaInstanceProps } from '../../lib/ha/ha-instance';
 import { testApp } from '../support/app';
 import { type PolicyDocumentJson, simulate } from '../support/policy-simulator';
 import { userDataOf } from '../support/user-data';
@@ -87,7 +87,7 @@ describe('HaInstance', () => {
 
     test('instances carry the group tag that the IAM conditions use', () => {
       template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
-        Tags: Match.arrayWith([{ Key: HA_GROUP_TAG_KEY, Value: instance.groupId, PropagateAtLaunch: true }]),
+        Tags: Match.arrayWith([{ Key: HaInstance.GROUP_TAG_KEY, Value: instance.groupId, PropagateAtLaunch: true }]),
       });
     });
 
@@ -109,7 +109,7 @@ describe('HaInstance', () => {
     });
 
     test('a new Elastic IP, tagged with the group, and instances in public subnets with a public IP to reach the EC2 API', () => {
-      template.hasResourceProperties('AWS::EC2::EIP', { Domain: 'vpc', Tags: Match.arrayWith([{ Key: HA_GROUP_TAG_KEY, Value: instance.groupId }]) });
+      template.hasResourceProperties('AWS::EC2::EIP', { Domain: 'vpc', Tags: Match.arrayWith([{ Key: HaInstance.GROUP_TAG_KEY, Value: instance.groupId }]) });
       template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
         VPCZoneIdentifier: [{ Ref: Match.stringLikeRegexp('^VpcPublicSubnet1') }, { Ref: Match.stringLikeRegexp('^VpcPublicSubnet2') }],
       });
@@ -143,7 +143,7 @@ describe('HaInstance', () => {
             },
             Match.objectLike({
               Sid: 'AssociateWithInstancesOfThisGroup', Action: 'ec2:AssociateAddress',
-              Condition: { StringEquals: { [`aws:ResourceTag/${HA_GROUP_TAG_KEY}`]: instance.groupId } },
+              Condition: { StringEquals: { [`aws:ResourceTag/${HaInstance.GROUP_TAG_KEY}`]: instance.groupId } },
             }),
             { Sid: 'SeeWhoHoldsTheAddress', Effect: 'Allow', Action: ['ec2:DescribeAddresses', 'ec2:DescribeInstances'], Resource: '*' },
           ]),
@@ -199,7 +199,7 @@ describe('HaInstance', () => {
         Runtime: 'nodejs24.x', Architectures: ['arm64'], Timeout: 900,
         Environment: {
           Variables: Match.objectLike({
-            GROUP_TAG_KEY: HA_GROUP_TAG_KEY, GROUP_TAG_VALUE: instance.groupId, DEVICE_NAME: '/dev/sdf', VOLUME_SIZE_GIB: '10',
+            GROUP_TAG_KEY: HaInstance.GROUP_TAG_KEY, GROUP_TAG_VALUE: instance.groupId, DEVICE_NAME: '/dev/sdf', VOLUME_SIZE_GIB: '10',
             VOLUME_TYPE: 'gp3', SNAPSHOT_RETENTION: '7', DRAIN_TIMEOUT_SECONDS: '120',
           }),
         },
@@ -207,13 +207,13 @@ describe('HaInstance', () => {
     });
 
     test('the handler may change only this group\'s volumes, snapshots and lifecycle actions', () => {
-      const tagged = { StringEquals: { [`aws:ResourceTag/${HA_GROUP_TAG_KEY}`]: instance.groupId } };
+      const tagged = { StringEquals: { [`aws:ResourceTag/${HaInstance.GROUP_TAG_KEY}`]: instance.groupId } };
       template.hasResourceProperties('AWS::IAM::Policy', {
         PolicyDocument: {
           Statement: Match.arrayWith([
             { Sid: 'Observe', Effect: 'Allow', Action: ['ec2:DescribeInstances', 'ec2:DescribeSnapshots', 'ec2:DescribeVolumes'], Resource: '*' },
             Match.objectLike({ Sid: 'ManageGroupVolumesAndSnapshots', Condition: tagged }),
-            Match.objectLike({ Sid: 'CreateGroupVolumesAndSnapshots', Condition: { StringEquals: { [`aws:RequestTag/${HA_GROUP_TAG_KEY}`]: instance.groupId } } }),
+            Match.objectLike({ Sid: 'CreateGroupVolumesAndSnapshots', Condition: { StringEquals: { [`aws:RequestTag/${HaInstance.GROUP_TAG_KEY}`]: instance.groupId } } }),
             Match.objectLike({ Sid: 'TagOnCreate', Condition: { StringEquals: Match.objectLike({ 'ec2:CreateAction': ['CreateVolume', 'CreateSnapshot'] }) } }),
             Match.objectLike({ Sid: 'CompleteLifecycleActionsOfThisGroup', Action: 'autoscaling:CompleteLifecycleAction', Condition: tagged }),
           ]),
@@ -234,7 +234,7 @@ describe('HaInstance', () => {
         PolicyDocument: {
           Statement: Match.arrayWith([Match.objectLike({
             Sid: 'DetachOwnDataVolume', Action: 'ec2:DetachVolume',
-            Condition: { StringEquals: { [`aws:ResourceTag/${HA_GROUP_TAG_KEY}`]: instance.groupId } },
+            Condition: { StringEquals: { [`aws:ResourceTag/${HaInstance.GROUP_TAG_KEY}`]: instance.groupId } },
           })]),
         },
       });
@@ -296,10 +296,10 @@ describe('HaInstance', () => {
         ExecutionRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ServerSnapshotPolicyRole'), 'Arn'] },
         PolicyDetails: {
           PolicyType: 'EBS_SNAPSHOT_MANAGEMENT', ResourceTypes: ['VOLUME'],
-          TargetTags: [{ Key: HA_GROUP_TAG_KEY, Value: instance.groupId }],
+          TargetTags: [{ Key: HaInstance.GROUP_TAG_KEY, Value: instance.groupId }],
           Schedules: [Match.objectLike({
             CreateRule: { Interval: 1, IntervalUnit: 'HOURS' }, RetainRule: { Count: 24 },
-            TagsToAdd: Match.arrayWith([{ Key: HA_GROUP_TAG_KEY, Value: instance.groupId }]),
+            TagsToAdd: Match.arrayWith([{ Key: HaInstance.GROUP_TAG_KEY, Value: instance.groupId }]),
           })],
         },
       });
