@@ -156,3 +156,66 @@ describe('the commands of the deploy guide', () => {
     expect(used.filter((c) => !['bootstrap', 'deploy', 'destroy', 'synth', 'list'].includes(c))).toEqual([]);
   });
 });
+
+/** Validates `aws <service> <operation> --option` against the service models botocore (the AWS CLI's core) ships. */
+const CHECK_AWS_COMMANDS = `
+import json, sys
+import botocore.session
+from botocore import xform_name
+GLOBAL = {'query', 'output', 'region', 'profile', 'max-items', 'starting-token', 'page-size', 'no-paginate'}
+S3_COMMANDS = {'rb': {'force'}, 'rm': {'recursive'}, 'ls': set(), 'mb': set(), 'cp': {'recursive'}, 'sync': {'delete'}}
+session = botocore.session.get_session()
+problems = []
+for service, operation, options in json.load(sys.stdin):
+    if service == 's3':
+        allowed = S3_COMMANDS.get(operation)
+        if allowed is None:
+            problems.append('aws s3 %s: no such command' % operation)
+        problems += ['aws s3 %s --%s: no such option' % (operation, o) for o in options if o not in (allowed or set()) | GLOBAL]
+        continue
+    try:
+        model = session.get_service_model({'s3api': 's3'}.get(service, service))
+    except Exception:
+        problems.append('aws %s: no such service' % service)
+        continue
+    names = {xform_name(n, '-'): n for n in model.operation_names}
+    if operation not in names:
+        problems.append('aws %s %s: no such operation' % (service, operation))
+        continue
+    shape = model.operation_model(names[operation]).input_shape
+    members = {xform_name(m, '-') for m in (shape.members if shape else {})}
+    problems += ['aws %s %s --%s: no such option' % (service, operation, o) for o in options if o not in members | GLOBAL]
+print(json.dumps(problems))
+`;
+
+/** Every `aws <service> <operation> --option ...` in the guide's shell blocks, continuations joined. */
+function awsCommands(markdown: string): Array<[string, string, string[]]> {
+  const blocks = [...markdown.matchAll(/^```sh\n([\s\S]*?)^```/gm)].map((m) => m[1].replace(/\\\n\s*/g, ' '));
+  const result: Array<[string, string, string[]]> = [];
+  for (const block of blocks) {
+    for (const m of block.matchAll(/\baws ([a-z0-9-]+) ([a-z0-9-]+)([^\n$()]*)/g)) {
+      result.push([m[1], m[2], [...m[3].matchAll(/(?:^|\s)--([a-z0-9-]+)/g)].map((o) => o[1])]);
+    }
+  }
+  return result;
+}
+
+describe('the AWS CLI commands of the deploy guide', () => {
+  const { spawnSync } = require('child_process') as typeof import('child_process');
+  const botocore = spawnSync('python3', ['-c', 'import botocore'], { encoding: 'utf8' }).status === 0;
+  const commands = awsCommands(fs.readFileSync(GUIDE, 'utf8'));
+
+  test('the guide has the removal commands', () => {
+    const names = commands.map(([service, operation]) => `${service} ${operation}`);
+    expect(names).toEqual(expect.arrayContaining(['s3 rb', 'kms schedule-key-deletion', 'logs delete-log-group', 'sqs delete-queue']));
+  });
+
+  // botocore comes with the AWS CLI; without it the names cannot be checked offline
+  (botocore ? test : test.skip)('each is an operation of the AWS CLI with the options the guide passes', () => {
+    const run = (input: unknown): string[] => JSON.parse(spawnSync('python3', ['-c', CHECK_AWS_COMMANDS], { input: JSON.stringify(input), encoding: 'utf8' }).stdout);
+    expect(run(commands)).toEqual([]);
+    expect(run([['kms', 'schedule-key-deletion', ['pending-days']], ['logs', 'remove-log-group', []]])).toEqual([
+      'aws kms schedule-key-deletion --pending-days: no such option', 'aws logs remove-log-group: no such operation',
+    ]);
+  });
+});
