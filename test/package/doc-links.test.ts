@@ -28,7 +28,7 @@ function prose(markdown: string): string {
 }
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens, `-1`, `-2` for repeats. */
-export function anchorsOf(markdown: string): Set<string> {
+function anchorsOf(markdown: string): Set<string> {
   const anchors = new Set<string>();
   const seen = new Map<string, number>();
   for (const line of markdown.replace(/^```[\s\S]*?^```/gm, '').split('\n')) {
@@ -44,7 +44,7 @@ export function anchorsOf(markdown: string): Set<string> {
 }
 
 /** Every relative link or anchor of `file` that does not resolve, as `file: target (why)`. */
-export function brokenLinks(file: string, read: (f: string) => string | undefined): string[] {
+function brokenLinks(file: string, read: (f: string) => string | undefined): string[] {
   const text = read(file)!;
   const problems: string[] = [];
   for (const m of prose(text).matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {

@@ -1,3 +1,4 @@
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
@@ -35,7 +36,7 @@ function retainedTypes(templates: ReadonlyArray<{ stackName: string; resources: 
  * The guide's "what stays" table: rows `| \`Stack\` | \`AWS::Type\` ×n, ... | ... |`, between the
  * `<!-- retained:begin -->` and `<!-- retained:end -->` markers.
  */
-export function guideTable(markdown: string): Record<string, Record<string, number>> {
+function guideTable(markdown: string): Record<string, Record<string, number>> {
   const block = markdown.match(/<!-- retained:begin -->([\s\S]*?)<!-- retained:end -->/);
   if (!block) throw new Error('docs/deploy.md has no <!-- retained:begin --> ... <!-- retained:end --> table');
   const result: Record<string, Record<string, number>> = {};
@@ -142,7 +143,6 @@ describe('the retain context', () => {
 
 describe('the commands of the deploy guide', () => {
   test('the CDK CLI has bootstrap, deploy and destroy', () => {
-    const { execFileSync } = require('child_process') as typeof import('child_process');
     const help = execFileSync(path.join(ROOT, 'node_modules', '.bin', 'cdk'), ['--help'], { encoding: 'utf8', cwd: ROOT });
     for (const command of ['bootstrap', 'deploy', 'destroy', 'synth']) {
       expect(help).toMatch(new RegExp(`^\\s*cdk ${command}\\b`, 'm'));
@@ -201,7 +201,6 @@ function awsCommands(markdown: string): Array<[string, string, string[]]> {
 }
 
 describe('the AWS CLI commands of the deploy guide', () => {
-  const { spawnSync } = require('child_process') as typeof import('child_process');
   const botocore = spawnSync('python3', ['-c', 'import botocore'], { encoding: 'utf8' }).status === 0;
   const commands = awsCommands(fs.readFileSync(GUIDE, 'utf8'));
 
@@ -212,7 +211,8 @@ describe('the AWS CLI commands of the deploy guide', () => {
 
   // botocore comes with the AWS CLI; without it the names cannot be checked offline
   (botocore ? test : test.skip)('each is an operation of the AWS CLI with the options the guide passes', () => {
-    const run = (input: unknown): string[] => JSON.parse(spawnSync('python3', ['-c', CHECK_AWS_COMMANDS], { input: JSON.stringify(input), encoding: 'utf8' }).stdout);
+    const run = (input: unknown): string[] =>
+      JSON.parse(spawnSync('python3', ['-c', CHECK_AWS_COMMANDS], { input: JSON.stringify(input), encoding: 'utf8' }).stdout);
     expect(run(commands)).toEqual([]);
     expect(run([['kms', 'schedule-key-deletion', ['pending-days']], ['logs', 'remove-log-group', []]])).toEqual([
       'aws kms schedule-key-deletion --pending-days: no such option', 'aws logs remove-log-group: no such operation',
