@@ -1,4 +1,5 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Mixins, RemovalPolicies, Stack } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { BastionStack } from './bastion-stack';
 import { BlockIpAlbStack } from './block-ip-alb-stack';
 import { BlockIpNlbStack } from './block-ip-nlb-stack';
@@ -74,3 +75,35 @@ export const EXAMPLE_STACKS: Record<string, ExampleStackEntry> = {
     build: (app, id) => new StaticSiteStack(app, id, { description: 'Caching: CloudFront (OAC, security headers, long TTL for hashed assets, short for HTML, SPA errors) -> private S3 bucket' }),
   },
 };
+
+/** The context key of the example-stack switch `-c retain=false`. */
+export const RETAIN_CONTEXT_KEY = 'retain';
+
+/**
+ * `-c retain=false`, for trying a pattern out: every resource of every example stack gets
+ * DeletionPolicy Delete, and every bucket the stacks create empties itself on delete (aws-cdk-lib's
+ * auto-delete-objects custom resource), so `cdk destroy` leaves nothing behind. Without it (or with
+ * `retain=true`) the constructs keep their retain-by-default. Call it once the stacks are built:
+ * the auto-delete mixin reaches only buckets that exist. `-c` passes the string `'false'`; a boolean
+ * `false` in cdk.json counts too.
+ */
+export function applyExampleRetention(app: App): void {
+  const value: unknown = app.node.tryGetContext(RETAIN_CONTEXT_KEY);
+  if (value === undefined || value === true || value === 'true') {
+    return;
+  }
+  if (value !== false && value !== 'false') {
+    throw new Error(`Example app: context ${RETAIN_CONTEXT_KEY} '${String(value)}' must be 'true' or 'false'; `
+      + `use -c ${RETAIN_CONTEXT_KEY}=false to let cdk destroy delete every resource, or leave it out to keep data`);
+  }
+  RemovalPolicies.of(app).destroy();
+  Mixins.of(app).apply(new s3.mixins.BucketAutoDeleteObjects());
+}
+
+/** Every example stack under its name, then the retain switch: what `bin/app.ts` deploys. */
+export function buildExampleApp(app: App): void {
+  for (const [name, entry] of Object.entries(EXAMPLE_STACKS)) {
+    entry.build(app, name);
+  }
+  applyExampleRetention(app);
+}

@@ -1,4 +1,6 @@
-import { IpBlocklist, MAX_WAF_IP_SET_ADDRESSES } from '../../lib/edge/ip-blocklist';
+import { IpBlocklist } from '../../lib/edge/ip-blocklist';
+
+const MAX_WAF_IP_SET_ADDRESSES = IpBlocklist.MAX_CIDRS_PER_FAMILY;
 
 // The quota is counted over parsed entries; a stub parser (valid network addresses only, `x` marks host
 // bits set) keeps 10,001-entry lists cheap, so the mutation run can afford them. The real parser over

@@ -357,7 +357,7 @@ describe('messaging inputs', () => {
       const source = fs.readFileSync(path.join(ROOT, 'test', 'messaging', 'two-stack-example.ts'), 'utf8');
       const example = /\/\/ README:begin\n([\s\S]*?)\n\s*\/\/ README:end/.exec(source)![1];
       const dedented = example.split('\n').map((l) => l.replace(/^ {2}/, '')).join('\n');
-      const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+      const readme = fs.readFileSync(path.join(ROOT, 'lib', 'messaging', 'README.md'), 'utf8');
       const quoted = /<!-- two-stack example: test\/messaging\/two-stack-example\.ts -->\n```ts\n([\s\S]*?)\n```/.exec(readme);
       expect(quoted?.[1]).toEqual(dedented);
     });

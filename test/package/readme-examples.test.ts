@@ -3,7 +3,7 @@ import * as path from 'path';
 import * as ts from 'typescript';
 
 /**
- * Every ```ts block of the README files, and every TSDoc `@example` of `lib/`, compiles against the library's sources, so an example that
+ * Every ```ts block of the README files (root, `lib/**`, `docs/*.md`), and every TSDoc `@example` of `lib/`, compiles against the library's sources, so an example that
  * drifts from the API fails `npm test`. Each block replaces the `/// here` line of a jsii-rosetta
  * fixture (`rosetta/<name>.ts-fixture`, `default` unless the fence says ```ts fixture=<name>), with
  * its `import` lines hoisted to the top and every export of the library imported by name (less those
@@ -37,6 +37,9 @@ function readmes(): string[] {
     }
   };
   walk(path.join(ROOT, 'lib'));
+  for (const entry of fs.readdirSync(path.join(ROOT, 'docs'))) {
+    if (entry.endsWith('.md')) found.push(path.join(ROOT, 'docs', entry));
+  }
   return found;
 }
 
