@@ -18,22 +18,23 @@ describe('IpBlocklist boundaries', () => {
     });
 
     test('fails if a range is /0', () => {
-      expect(() => new IpBlocklist({ name: 'Abusers', cidrs: ['10.0.0.0/0'] })).toThrow(failure('Abusers',
-        "cidrs[0] '10.0.0.0/0': a /0 range would block every client (and a NACL deny of /0 cuts the subnet off). "
+      expect(() => new IpBlocklist({ name: 'Abusers', cidrs: ['0.0.0.0/0'] })).toThrow(failure('Abusers',
+        "cidrs[0] '0.0.0.0/0': a /0 range would block every client (and a NACL deny of /0 cuts the subnet off). "
         + 'Fix: list the ranges to block; to block everyone, remove the listener or the route instead.'));
     });
 
     test('fails if host bits are set, naming the network address and the single-address prefix of the family', () => {
-      const rule = 'has host bits set; WAF rejects such an IP set at deploy time and NACLs silently use the network address';
+      const rule = 'has host bits set (bits after the prefix length): WAF rejects such a range at deploy time, and EC2 uses only its network address, '
+        + 'so it covers another range than written';
       expect(() => new IpBlocklist({ cidrs: ['10.0.0.5/24', '2001:db8::1/32'] })).toThrow(failure('IpBlocklist',
-        `cidrs[0] '10.0.0.5/24': ${rule}. Fix: use the network address '10.0.0.0/24' (or /32 for the single address).`,
-        `cidrs[1] '2001:db8::1/32': ${rule}. Fix: use the network address '2001:db8::/32' (or /128 for the single address).`));
+        `cidrs[0] '10.0.0.5/24': ${rule}. Fix: use the network address '10.0.0.0/24', or '10.0.0.5/32' for the single address.`,
+        `cidrs[1] '2001:db8::1/32': ${rule}. Fix: use the network address '2001:db8::/32', or '2001:db8::1/128' for the single address.`));
     });
   });
 
   describe('limits', () => {
-    test('an entry refused as /0 is reported once, even with host bits set', () => {
-      expect(() => new IpBlocklist({ cidrs: ['1.0.0.0/0'] })).toThrow(/has 1 configuration error\(s\):\n.*a \/0 range would block every client/);
+    test('a /0 entry with host bits set is reported once, for its host bits (the shared CIDR rule runs first)', () => {
+      expect(() => new IpBlocklist({ cidrs: ['1.0.0.0/0'] })).toThrow(/has 1 configuration error\(s\):\n.*'1\.0\.0\.0\/0': has host bits set/);
     });
 
     test.each(['128.0.0.0/1', '8000::/1', '203.0.113.7/32', '2001:db8::7/128'])('%s (one past /0, or a single address) is accepted', (cidr) => {

@@ -5,14 +5,26 @@ const MAX_WAF_IP_SET_ADDRESSES = IpBlocklist.MAX_CIDRS_PER_FAMILY;
 // The quota is counted over parsed entries; a stub parser (valid network addresses only, `x` marks host
 // bits set) keeps 10,001-entry lists cheap, so the mutation run can afford them. The real parser over
 // 10,001 entries is covered in ip-blocklist.test.ts.
-jest.mock('../../lib/private/cidr', () => ({
-  parseCidr: (text: string) => ({
+jest.mock('../../lib/private/cidr', () => {
+  const parseCidr = (text: string) => ({
     family: text.includes(':') ? 6 : 4,
     prefixLength: 24,
     hostBitsZero: !text.includes('x'),
     normalized: text.replace('x', ''),
-  }),
-}));
+  });
+  return {
+    parseCidr,
+    // the shared rule's shape: host bits refused with its message, otherwise the parsed range
+    checkCidr: (errors: { add(prop: string, value: unknown, rule: string, fix: string): void }, prop: string, text: string) => {
+      const parsed = parseCidr(text);
+      if (!parsed.hostBitsZero) {
+        errors.add(prop, text, 'has host bits set', 'use the network address');
+        return undefined;
+      }
+      return parsed;
+    },
+  };
+});
 
 const v4Ranges = (count: number) => Array.from({ length: count }, (_, i) => `v4-${i}`);
 const v6Ranges = (count: number) => Array.from({ length: count }, (_, i) => `v6:${i}`);
