@@ -69,7 +69,7 @@ export async function claimElasticIp(ec2: EC2Client, options: ClaimOptions): Pro
   let associated = false;
   let holder = '';
   for (let attempts = 1; ; attempts++) {
-    let decision: ClaimDecision | 'retry' = 'retry';
+    let decision: ClaimDecision | 'retry';
     let associationId: string | undefined;
     try {
       const address = (await ec2.send(new DescribeAddressesCommand({ AllocationIds: [options.allocationId] }))).Addresses?.[0] ?? {};

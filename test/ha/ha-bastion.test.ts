@@ -277,7 +277,7 @@ describe('HaBastion', () => {
 
     test('user data completes the hook with CONTINUE only when the IMDS rule and the host keys are in place, else ABANDON', () => {
       const userData = userDataOf(template);
-      expect(userData).toMatch(/if \[ -z "\$\{ha_boot_failed:-\}" \]; then\n  ha_complete_launch 'HaBastionLaunch-\w+' CONTINUE\nelse\n.*\n  ha_complete_launch 'HaBastionLaunch-\w+' ABANDON\nfi/);
+      expect(userData).toMatch(/if \[ -z "\$\{ha_boot_failed:-\}" \]; then\n {2}ha_complete_launch 'HaBastionLaunch-\w+' CONTINUE\nelse\n.*\n {2}ha_complete_launch 'HaBastionLaunch-\w+' ABANDON\nfi/);
       expect(userData.lastIndexOf('ha_complete_launch \'')).toBeGreaterThan(userData.indexOf(`ha_shared_host_keys '${bastion.hostKeyParameterName}'`));
     });
 

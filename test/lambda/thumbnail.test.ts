@@ -190,6 +190,7 @@ describe('configuration (parseConfig)', () => {
       delete process.env.OUTPUT_BUCKET;
       process.env.THUMBNAIL_FORMATS = 'gif';
       jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module's load is what throws
         expect(() => require('../../lambda/thumbnail')).toThrow(
           /^thumbnail: invalid configuration: OUTPUT_BUCKET is required .*; THUMBNAIL_FORMATS must be a comma-separated subset of jpeg,webp,avif, got 'gif'$/,
         );
@@ -816,6 +817,7 @@ describe('the handler against a local S3 server', () => {
     // the queue URL's host, as it does in AWS (where that host is the SQS endpoint). Resolve *.localhost
     // to the loopback address, where fauxqs listens, for these tests.
     // The module object itself (an ES import is a read-only namespace), as net.connect reads dns.lookup from it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the mutable module object, not a read-only ES namespace
     const dns: { lookup: unknown } = require('node:dns');
     let restoreLookup = () => undefined as unknown;
     beforeAll(() => {

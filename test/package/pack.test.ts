@@ -26,7 +26,7 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
     return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, CDK_DISABLE_VERSION_CHECK: '1' } });
   } catch (e) {
     const { stdout, stderr } = e as { stdout?: string; stderr?: string };
-    throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${stdout ?? ''}\n${(stderr ?? '').slice(-4000)}`);
+    throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${stdout ?? ''}\n${(stderr ?? '').slice(-4000)}`, { cause: e });
   }
 }
 

@@ -46,8 +46,9 @@ function tsdocExamples(): Example[] {
   const walk = (dir: string): void => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
-      if (entry.isDirectory() && full !== path.join(ROOT, 'lib', 'stacks')) walk(full);
-      else if (entry.isFile() && entry.name.endsWith('.ts')) {
+      if (entry.isDirectory() && full !== path.join(ROOT, 'lib', 'stacks')) {
+        walk(full);
+      } else if (entry.isFile() && entry.name.endsWith('.ts')) {
         const text = fs.readFileSync(full, 'utf8');
         for (const comment of text.matchAll(/\/\*\*([\s\S]*?)\*\//g)) {
           const lines = comment[1].split('\n').map((l) => l.replace(/^\s*\* ?/, ''));

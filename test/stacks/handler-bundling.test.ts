@@ -156,6 +156,7 @@ describe('handler build on first use', () => {
   const freshManifest = () => {
     let mod: typeof import('../../lib/private/node-function') | undefined;
     jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- jest.isolateModules needs a synchronous load
       mod = require('../../lib/private/node-function');
     });
     return mod!.handlerManifest(root);

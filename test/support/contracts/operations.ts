@@ -118,8 +118,9 @@ export function dashboardContents(t: ResolvedTemplate, dashboardId: string): { m
   const body = t.template.Resources[dashboardId].Properties?.DashboardBody;
   const tokens: unknown[] = [];
   let text: string;
-  if (typeof body === 'string') text = body;
-  else if (body && typeof body === 'object' && Array.isArray((body as any)['Fn::Join']) && (body as any)['Fn::Join'][0] === '') {
+  if (typeof body === 'string') {
+    text = body;
+  } else if (body && typeof body === 'object' && Array.isArray((body as any)['Fn::Join']) && (body as any)['Fn::Join'][0] === '') {
     text = ((body as any)['Fn::Join'][1] as unknown[]).map((part) => (typeof part === 'string' ? part : `@@TOKEN${tokens.push(part) - 1}@@`)).join('');
   } else {
     return { metrics: [], alarms: [], problems: [`dashboard ${dashboardId}: DashboardBody is neither a string nor an Fn::Join with separator '' (${JSON.stringify(body).slice(0, 80)})`] };

@@ -104,7 +104,7 @@ interface TargetGroup {
   readonly targets: string[];
 }
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;
 
 export interface NetworkModelOptions {
   /**
