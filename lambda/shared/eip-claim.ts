@@ -86,7 +86,9 @@ export async function claimElasticIp(ec2: EC2Client, options: ClaimOptions): Pro
     }
     if (decision === 'associate') {
       try {
-        await ec2.send(new AssociateAddressCommand({ AllocationId: options.allocationId, InstanceId: options.instanceId, AllowReassociation: false }));
+        await ec2.send(new AssociateAddressCommand({
+          AllocationId: options.allocationId, InstanceId: options.instanceId, AllowReassociation: false,
+        }));
         associated = true;
         continue;
       } catch {

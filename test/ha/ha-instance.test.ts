@@ -14,7 +14,9 @@ function newStack(failOnWarnings = true): { stack: Stack; vpc: ec2.Vpc } {
   return { stack, vpc };
 }
 
-function build(props: Partial<HaInstanceProps> = {}, configure?: (i: HaInstance) => void): { stack: Stack; instance: HaInstance; template: Template } {
+function build(
+  props: Partial<HaInstanceProps> = {}, configure?: (i: HaInstance) => void,
+): { stack: Stack; instance: HaInstance; template: Template } {
   const { stack, vpc } = newStack();
   const instance = new HaInstance(stack, 'Server', { vpc, ...props });
   configure?.(instance);
@@ -310,7 +312,9 @@ describe('HaInstance', () => {
     });
 
     test('the restore after an AZ impairment is opt-in, and the schedule configurable', () => {
-      const { template: t } = build({ dataVolume: { restoreFromSnapshotAfter: Duration.minutes(30), snapshotInterval: Duration.hours(4), scheduledSnapshotRetention: 12 } });
+      const { template: t } = build({
+        dataVolume: { restoreFromSnapshotAfter: Duration.minutes(30), snapshotInterval: Duration.hours(4), scheduledSnapshotRetention: 12 },
+      });
       t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ RESTORE_AFTER_SECONDS: '1800' }) } });
       t.hasResourceProperties('AWS::DLM::LifecyclePolicy', {
         PolicyDetails: Match.objectLike({ Schedules: [Match.objectLike({ CreateRule: { Interval: 4, IntervalUnit: 'HOURS' }, RetainRule: { Count: 12 } })] }),

@@ -490,7 +490,9 @@ function tokenParts(token: string): { prefix: string; params: [string, string][]
 async function withLambdaCredentials<T>(run: () => Promise<T>): Promise<T> {
   const saved = { ...process.env };
   Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: FIXED_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: FIXED_CREDENTIALS.secretAccessKey, AWS_SESSION_TOKEN: FIXED_CREDENTIALS.sessionToken,
+    AWS_ACCESS_KEY_ID: FIXED_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: FIXED_CREDENTIALS.secretAccessKey,
+    AWS_SESSION_TOKEN: FIXED_CREDENTIALS.sessionToken,
   });
   try {
     return await run();

@@ -359,7 +359,8 @@ describe('the handler against a local S3 server', () => {
     test('transparency: JPEG thumbnails are flattened on white, WebP ones keep their alpha channel', async () => {
       // GIVEN a fully transparent PNG
       const key = 'alpha/clear.png';
-      const size = await upload(key, await sharp({ create: { width: 256, height: 256, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer());
+      const transparent = { width: 256, height: 256, channels: 4 as const, background: { r: 0, g: 0, b: 0, alpha: 0 } };
+      const size = await upload(key, await sharp({ create: transparent }).png().toBuffer());
       // WHEN
       await mod.processBatch(sqsEvent({ m1: s3NotificationBody(BUCKET, key, size) }));
       // THEN

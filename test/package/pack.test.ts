@@ -43,7 +43,10 @@ function dependencyClosure(names: string[]): string[] {
     const dir = path.join(top, name);
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
     const optionalPeers = Object.keys(manifest.peerDependenciesMeta ?? {}).filter((p) => manifest.peerDependenciesMeta[p].optional);
-    const deps = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {}).filter((p) => !optionalPeers.includes(p))];
+    const deps = [
+      ...Object.keys(manifest.dependencies ?? {}),
+      ...Object.keys(manifest.peerDependencies ?? {}).filter((p) => !optionalPeers.includes(p)),
+    ];
     for (const dep of deps) {
       if (!fs.existsSync(path.join(dir, 'node_modules', dep)) && fs.existsSync(path.join(top, dep))) visit(dep);
     }

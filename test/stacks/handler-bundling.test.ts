@@ -46,7 +46,9 @@ describe('prebuilt handlers', () => {
     const app = testApp({ bundling: true, context: { 'aws:cdk:enable-path-metadata': true, 'aws:cdk:enable-asset-metadata': true } });
     const stack = new Stack(app, 'Bundles');
     for (const asset of ASSETS) {
-      createHandlerFunction(stack, asset.id, { handlerName: asset.handler, description: asset.id, architecture: asset.architecture, nodeModules: NATIVE[asset.handler] });
+      createHandlerFunction(stack, asset.id, {
+        handlerName: asset.handler, description: asset.id, architecture: asset.architecture, nodeModules: NATIVE[asset.handler],
+      });
     }
     const assembly = app.synth();
     const resources = Object.values<{ Type: string; Metadata?: Record<string, string> }>(assembly.getStackByName('Bundles').template.Resources);

@@ -185,7 +185,9 @@ const INTENTS: Record<string, (net: Network) => void> = {
       endpoint.kind === 'vpc-endpoint' && source === 'vpc' && e.protocol === 'tcp' && e.fromPort === 443 && e.toPort === 443;
     for (const endpoint of model.endpoints.filter((e) => !nodes.includes(e) && !fileSystems.includes(e))) {
       for (const e of model.exposure(endpoint.id)) {
-        for (const s of e.sources.filter((x) => !nodeGroups.has(x.source) && !endpoint.groups.includes(x.source) && !httpsFromVpc(endpoint, e, x.source))) {
+        const unexpected = e.sources.filter((x) =>
+          !nodeGroups.has(x.source) && !endpoint.groups.includes(x.source) && !httpsFromVpc(endpoint, e, x.source));
+        for (const s of unexpected) {
           problems.push(`${endpoint.id} admits ${s.source} on ${e.protocol} ${e.fromPort}-${e.toPort}`);
         }
       }

@@ -86,7 +86,8 @@ describe('metric catalog', () => {
     const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc });
     const group = new elbv2.ApplicationTargetGroup(stack, 'Targets', { vpc, port: 80, targetType: elbv2.TargetType.IP });
     alb.addListener('Http', { port: 80, defaultTargetGroups: [group] });
-    expect(dashboardProblems(stack, group.metrics.healthyHostCount(), group.metrics.targetResponseTime(), alb.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT))).toEqual([]);
+    const metrics = [group.metrics.healthyHostCount(), group.metrics.targetResponseTime(), alb.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT)];
+    expect(dashboardProblems(stack, ...metrics)).toEqual([]);
 
     const other = newStack();
     const otherVpc = vpcIn(other);

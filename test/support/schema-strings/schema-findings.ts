@@ -54,7 +54,9 @@ export interface SchemaFinding {
 let validator: { validate(template: unknown, region?: string): Array<Record<string, any>> } | undefined;
 
 /** The string-schema findings of a template object (`Template.toJSON()`). */
-export function schemaStringFindingsOfTemplate(template: Record<string, unknown>, stackName: string, pseudo: Record<string, string> = {}): SchemaFinding[] {
+export function schemaStringFindingsOfTemplate(
+  template: Record<string, unknown>, stackName: string, pseudo: Record<string, string> = {},
+): SchemaFinding[] {
   validator ??= new validate.SchemaValidator();
   const values: Record<string, string> = {
     'AWS::StackName': stackName, 'AWS::Region': 'us-east-1', 'AWS::AccountId': '123456789012',
