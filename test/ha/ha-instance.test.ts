@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { HA_GROUP_TAG_KEY, HaInstance, HaInstanceProps } from '../../lib/ha/ha-instance';
 import { testApp } from '../support/app';
+import { expectConsoleOutput } from '../support/console-guard';
 import { type PolicyDocumentJson, simulate } from '../support/policy-simulator';
 import { userDataOf } from '../support/user-data';
 import { ENV, keyPolicy, resolve, roleArn, rolePolicies } from './template-policies';
@@ -482,9 +483,11 @@ describe('HaInstance', () => {
     });
 
     test('warns when the heartbeat is too short for a restore', () => {
+      const printed = expectConsoleOutput();
       const { stack, vpc } = newStack(false);
       new HaInstance(stack, 'Server', { vpc, dataVolume: {}, lifecycleHookHeartbeat: Duration.seconds(60) });
       Annotations.fromStack(stack).hasWarning('/TestStack/Server', Match.stringLikeRegexp('restoring the data volume in another AZ .* rarely fits'));
+      expect(printed.text()).toContain('Annotation::cdk-reference-architectures:haInstanceShortHeartbeat');
     });
 
     test('accepts a token heartbeat and token retention (checked by AWS at deploy)', () => {

@@ -26,13 +26,22 @@ const KEY = Symbol.for('cdk-reference-architectures.console-guard');
 const globals = globalThis as unknown as Record<symbol, GuardState | undefined>;
 const state: GuardState = globals[KEY] ?? (globals[KEY] = { unexpected: [] });
 
+/** What the current test wrote to the console since it called `expectConsoleOutput()`. */
+export interface ConsoleOutput {
+  /** The calls, oldest first. */
+  readonly calls: readonly ConsoleCall[];
+  /** The calls' text, one per line. */
+  text(): string;
+}
+
 /**
  * Lets the current test write to the console: everything written from now until the test ends is
- * returned (oldest first) instead of failing the test. Call it inside the test, then assert on the calls.
+ * recorded instead of failing the test. Call it inside the test, before the synth that warns (aws-cdk-lib
+ * prints a synth's warnings through `console.error`), then assert on what was written.
  */
-export function expectConsoleOutput(): readonly ConsoleCall[] {
-  state.expected ??= [];
-  return state.expected;
+export function expectConsoleOutput(): ConsoleOutput {
+  const calls = (state.expected ??= []);
+  return { calls, text: () => calls.map((c) => c.text).join('\n') };
 }
 
 function report(where: string): void {
