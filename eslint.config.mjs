@@ -45,6 +45,9 @@ export default tseslint.config(
 
       // `import x = require()` / `require()` in TypeScript loses types
       '@typescript-eslint/no-require-imports': 'error',
+
+      // `const { dropped, ...rest } = props` is how a prop is left out of a copy
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
     },
   },
   {
