@@ -4,6 +4,7 @@ import { SQSClient, SendMessageBatchCommand, type SendMessageBatchRequestEntry }
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import sharp, { type Sharp } from 'sharp';
 import { useCapturedLogs } from '../support/captured-logs';
+import { type ConsoleOutput, expectConsoleOutput } from '../support/console-guard';
 import { useLocalAws } from '../support/local-aws';
 import { encodeS3EventKey, s3NotificationBody, s3TestEventBody } from '../support/s3-notifications';
 import { createQueueWithDlq, drain, type Invocation, messagesIn, receiveAll, toSqsRecord } from '../support/sqs-event-source';
@@ -834,6 +835,14 @@ describe('the handler against a local S3 server', () => {
       restoreLookup = () => (dns.lookup = original);
     });
     afterAll(() => restoreLookup());
+    // The SDK says on each such request that it uses the queue URL's host (console.warn); nothing else may be printed.
+    let printed: ConsoleOutput;
+    beforeEach(() => {
+      printed = expectConsoleOutput();
+    });
+    afterEach(() => {
+      expect(printed.calls.filter((c) => !/^QueueUrl=\S+ differs from SQSClient resolved endpoint=/.test(c.text))).toEqual([]);
+    });
 
     /** A Lambda context whose remaining time comes from `remaining`, called once per check. */
     const contextWith = (remaining: () => number) => ({ getRemainingTimeInMillis: remaining }) as unknown as Context;
