@@ -8,6 +8,8 @@ module.exports = {
     // (`npm run typecheck`) beside jest, so the suite stays fast.
     '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
+  // fails a test that writes to the console unless it asserts that output (expectConsoleOutput)
+  setupFilesAfterEnv: ['<rootDir>/test/support/console-guard.ts'],
   snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
   testTimeout: 120000,
   // jest's default on 2 cores is one worker; the example-stack files share their synths through a

@@ -164,7 +164,7 @@ export async function runBatchConsumerBench(options: BatchConsumerBenchOptions =
   }
   if (!Number.isFinite(sink)) throw new Error('unreachable'); // keeps `sink` observable
 
-  console.log(`Batch consumer: queue-worker processBatch vs a plain for loop doing the same per-record work`);
+  console.log('Batch consumer: queue-worker processBatch vs a plain for loop doing the same per-record work');
   console.log(`  ${count(n)} in-memory SQS records per round; ${rounds} interleaved rounds after ${warmupRounds} warm-up; overhead = median of per-round ratios`);
   const col = (s: string, w: number) => s.padStart(w);
   console.log(

@@ -19,9 +19,14 @@ export function median(xs: number[]): number {
  * once at the largest width, then every width x format from those pixels).
  */
 export async function rawSharp(input: Buffer, formats: readonly ('jpeg' | 'webp')[] = FORMATS): Promise<Buffer[]> {
-  const { data, info } = await sharp(input).rotate().resize({ width: Math.max(...WIDTHS), withoutEnlargement: true }).raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(input)
+    .rotate()
+    .resize({ width: Math.max(...WIDTHS), withoutEnlargement: true })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   const raw = { width: info.width, height: info.height, channels: info.channels };
-  return Promise.all(WIDTHS.flatMap((width) => formats.map((f) => sharp(data, { raw }).resize({ width, withoutEnlargement: true }).toFormat(f).toBuffer())));
+  return Promise.all(WIDTHS.flatMap((width) =>
+    formats.map((f) => sharp(data, { raw }).resize({ width, withoutEnlargement: true }).toFormat(f).toBuffer())));
 }
 
 export interface InterleavedResult {
@@ -50,7 +55,9 @@ export async function interleaved(
   const gcs: { start: number; duration: number }[] = [];
   const observer = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
-      if ((e as unknown as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) gcs.push({ start: e.startTime, duration: e.duration });
+      if ((e as unknown as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) {
+        gcs.push({ start: e.startTime, duration: e.duration });
+      }
     }
   });
   observer.observe({ entryTypes: ['gc'] });

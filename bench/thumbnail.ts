@@ -102,7 +102,8 @@ async function photoLikeJpegs(width: number, height: number, count: number): Pro
 /** What most code does: one sharp pipeline (so one decode) per output. */
 async function naiveSharp(input: Buffer): Promise<Buffer[]> {
   const source = sharp(input).rotate();
-  return Promise.all(WIDTHS.flatMap((width) => FORMATS.map((f) => source.clone().resize({ width, withoutEnlargement: true }).toFormat(f).toBuffer())));
+  return Promise.all(WIDTHS.flatMap((width) =>
+    FORMATS.map((f) => source.clone().resize({ width, withoutEnlargement: true }).toFormat(f).toBuffer())));
 }
 
 async function jimpJpeg(input: Buffer): Promise<Buffer[]> {
@@ -271,7 +272,8 @@ export async function runThumbnailBench(options: ThumbnailBenchOptions = {}): Pr
     const perImage = here.perImage;
     // libvips threads per pipeline (the handler sets 1): the same in-memory work with 2.
     sharp.concurrency(2);
-    const { perImage: twoThreads } = await interleaved({ renderOnly: (i) => handler.renderThumbnails(photos[i], config) }, imageCount, rounds, warmupRounds);
+    const { perImage: twoThreads } = await interleaved(
+      { renderOnly: (i) => handler.renderThumbnails(photos[i], config) }, imageCount, rounds, warmupRounds);
     sharp.concurrency(1);
 
     const megabytes = photos.reduce((n, p) => n + p.length, 0) / photos.length / MB;

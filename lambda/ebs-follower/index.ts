@@ -243,7 +243,9 @@ async function giveUpTime(volume: Volume, holder: string, cfg: FollowerConfig, d
  * never completes): restore the newest completed snapshot here. The stuck volume is kept, marked
  * superseded by the new one (`supersedes` tag), and ignored from then on.
  */
-async function restoreAfterImpairment(stuck: Volume, instanceId: string, az: string, cfg: FollowerConfig, deadline: number, deps: Dependencies): Promise<LaunchOutcome> {
+async function restoreAfterImpairment(
+  stuck: Volume, instanceId: string, az: string, cfg: FollowerConfig, deadline: number, deps: Dependencies,
+): Promise<LaunchOutcome> {
   const out = await deps.ec2.send(new DescribeSnapshotsCommand({
     OwnerIds: ['self'], Filters: [{ Name: `tag:${cfg.groupTagKey}`, Values: [cfg.groupTagValue] }, { Name: 'status', Values: ['completed'] }],
   }));
@@ -445,7 +447,9 @@ async function pruneSnapshots(keep: string, cfg: FollowerConfig, deps: Dependenc
   const out = await deps.ec2.send(new DescribeSnapshotsCommand({
     OwnerIds: ['self'], Filters: [{ Name: `tag:${cfg.groupTagKey}`, Values: [cfg.groupTagValue] }, { Name: 'status', Values: ['completed'] }],
   }));
-  const old = (out.Snapshots ?? []).filter((s) => s.SnapshotId !== keep && tag(s.Tags, TAGS.detachedFrom) !== undefined).sort(byNewest((s) => s.StartTime))
+  const old = (out.Snapshots ?? [])
+    .filter((s) => s.SnapshotId !== keep && tag(s.Tags, TAGS.detachedFrom) !== undefined)
+    .sort(byNewest((s) => s.StartTime))
     .slice(Math.max(0, cfg.snapshotRetention - 1));
   for (const s of old) {
     await deps.ec2.send(new DeleteSnapshotCommand({ SnapshotId: s.SnapshotId }));
@@ -471,7 +475,9 @@ export type LifecycleEvent = EventBridgeEvent<string, LifecycleActionDetail>;
  * terminate hook throws (retried; the launch hook snapshots a left-over volume itself). A lifecycle
  * action that is already complete (a duplicate delivery) is not an error.
  */
-export async function handleLifecycleEvent(event: LifecycleEvent, cfg: FollowerConfig, deadline: number, deps: Dependencies): Promise<LaunchOutcome | TerminateOutcome | AbandonedOutcome | undefined> {
+export async function handleLifecycleEvent(
+  event: LifecycleEvent, cfg: FollowerConfig, deadline: number, deps: Dependencies,
+): Promise<LaunchOutcome | TerminateOutcome | AbandonedOutcome | undefined> {
   const d = event.detail;
   const complete = async (result: 'CONTINUE' | 'ABANDON') => {
     try {

@@ -69,7 +69,7 @@ export async function claimElasticIp(ec2: EC2Client, options: ClaimOptions): Pro
   let associated = false;
   let holder = '';
   for (let attempts = 1; ; attempts++) {
-    let decision: ClaimDecision | 'retry' = 'retry';
+    let decision: ClaimDecision | 'retry';
     let associationId: string | undefined;
     try {
       const address = (await ec2.send(new DescribeAddressesCommand({ AllocationIds: [options.allocationId] }))).Addresses?.[0] ?? {};
@@ -86,7 +86,9 @@ export async function claimElasticIp(ec2: EC2Client, options: ClaimOptions): Pro
     }
     if (decision === 'associate') {
       try {
-        await ec2.send(new AssociateAddressCommand({ AllocationId: options.allocationId, InstanceId: options.instanceId, AllowReassociation: false }));
+        await ec2.send(new AssociateAddressCommand({
+          AllocationId: options.allocationId, InstanceId: options.instanceId, AllowReassociation: false,
+        }));
         associated = true;
         continue;
       } catch {

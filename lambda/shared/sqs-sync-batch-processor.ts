@@ -142,7 +142,9 @@ export class SqsSyncBatchProcessor extends BasePartialBatchProcessor {
    * The synchronous equivalent of Powertools' `processPartialResponse(event, handler, processor, options)`:
    * returns `{ batchItemFailures }` with the message id of every record whose handler threw.
    */
-  processBatch(event: { Records: SQSRecord[] }, handler: (record: SQSRecord, context?: Context) => unknown, options?: BatchProcessingOptions): PartialItemFailureResponse {
+  processBatch(
+    event: { Records: SQSRecord[] }, handler: (record: SQSRecord, context?: Context) => unknown, options?: BatchProcessingOptions,
+  ): PartialItemFailureResponse {
     if (!Array.isArray(event?.Records)) throw new UnexpectedBatchTypeError();
     this.register(event.Records, handler, options);
     this.prepare();
@@ -195,7 +197,9 @@ export class SqsSyncBatchProcessor extends BasePartialBatchProcessor {
     return this.processOne(record as SQSRecord, handler, options?.context, failedGroups);
   }
 
-  private processOne(record: SQSRecord, handler: CallableFunction, context: Context | undefined, failedGroups: Set<string | undefined>): SuccessResponse | FailureResponse {
+  private processOne(
+    record: SQSRecord, handler: CallableFunction, context: Context | undefined, failedGroups: Set<string | undefined>,
+  ): SuccessResponse | FailureResponse {
     // Stryker disable next-line ConditionalExpression: equivalent, the size test only skips a lookup in an empty set
     if (failedGroups.size !== 0 && failedGroups.has(record.attributes?.MessageGroupId)) {
       return this.failureHandler(record, new SqsFifoMessageGroupShortCircuitError());

@@ -20,7 +20,8 @@ export function processNotifications(event: SNSEvent): MessagingEvent[] {
     try {
       evt = parseEvent(Sns.Message);
     } catch (e) {
-      // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent, parseEvent throws only InvalidMessageError; the fallback is defensive
+      // parseEvent throws only InvalidMessageError; the fallback is defensive.
+      // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent (see above)
       const reason = e instanceof InvalidMessageError ? e.reason : 'UNEXPECTED_ERROR';
       logger.error('Notification rejected', { messageId: Sns.MessageId, topicArn: Sns.TopicArn, reason, error: e as Error });
       throw e;

@@ -692,7 +692,8 @@ export class CachedApi extends Construct {
   }
 
   private createApi(props: CachedApiProps): {
-    api: apigateway.RestApi; apiKey: apigateway.IApiKey; secret: secretsmanager.Secret; readMethod: apigateway.Method; writeMethods: apigateway.Method[];
+    api: apigateway.RestApi; apiKey: apigateway.IApiKey; secret: secretsmanager.Secret;
+    readMethod: apigateway.Method; writeMethods: apigateway.Method[];
   } {
     const logging = props.apiLogging ?? true;
     const stageCache = this.apiCacheTtl !== undefined;
@@ -869,7 +870,8 @@ export class CachedApi extends Construct {
     if (props.apiCacheSize !== undefined && !apiTtl) {
       errors.add('apiCacheSize', props.apiCacheSize, 'only applies with a stage cache', 'set apiCacheTtl too, or remove apiCacheSize');
     }
-    if (props.apiCacheSize !== undefined && !Token.isUnresolved(props.apiCacheSize) && !(API_CACHE_SIZES as readonly string[]).includes(props.apiCacheSize)) {
+    const cacheSize = props.apiCacheSize;
+    if (cacheSize !== undefined && !Token.isUnresolved(cacheSize) && !(API_CACHE_SIZES as readonly string[]).includes(cacheSize)) {
       errors.add('apiCacheSize', props.apiCacheSize, `API Gateway offers ${API_CACHE_SIZES.join(', ')} GB`, "use one of them, e.g. '0.5'");
     }
     if (cachedPathPatterns.length === 0) {

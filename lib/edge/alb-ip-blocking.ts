@@ -151,7 +151,8 @@ export class AlbIpBlocking extends Construct {
     });
 
     this.alarmSet = new AlarmSet(props.alarmActions);
-    const { targetServerErrorsAlarm, loadBalancerServerErrorsAlarm } = addAlbServerErrorAlarms(this, this.alarmSet, this.loadBalancer, serverErrorThreshold);
+    const { targetServerErrorsAlarm, loadBalancerServerErrorsAlarm } =
+      addAlbServerErrorAlarms(this, this.alarmSet, this.loadBalancer, serverErrorThreshold);
     this.targetServerErrorsAlarm = targetServerErrorsAlarm;
     this.loadBalancerServerErrorsAlarm = loadBalancerServerErrorsAlarm;
     this.unhealthyHostsAlarm = addUnhealthyHostsAlarm(this, 'UnhealthyHostsAlarm', this.alarmSet, this.targetGroup, 'ALB');

@@ -415,7 +415,9 @@ export class CloudFrontWafAlb extends Construct {
         responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
       },
       webAclId: this.webAcl.webAclArn,
-      geoRestriction: geo && !geoHasToken ? (geo.allow ? cloudfront.GeoRestriction.allowlist(...geo.allow) : cloudfront.GeoRestriction.denylist(...geo.deny!)) : undefined,
+      geoRestriction: geo && !geoHasToken
+        ? (geo.allow ? cloudfront.GeoRestriction.allowlist(...geo.allow) : cloudfront.GeoRestriction.denylist(...geo.deny!))
+        : undefined,
       certificate: props.certificate,
       domainNames: props.domainNames,
       // Only applies with a certificate: the default *.cloudfront.net certificate's policy is fixed.
@@ -519,7 +521,9 @@ export class CloudFrontWafAlb extends Construct {
       const rules: Array<Record<string, unknown>> = [...(stack.resolve(cfn.securityGroupIngress) ?? [])];
       for (const c of stack.node.findAll()) {
         if (c instanceof ec2.CfnSecurityGroupIngress && JSON.stringify(stack.resolve(c.groupId)) === groupId) {
-          rules.push(stack.resolve({ CidrIp: c.cidrIp, CidrIpv6: c.cidrIpv6, SourcePrefixListId: c.sourcePrefixListId, SourceSecurityGroupId: c.sourceSecurityGroupId }));
+          rules.push(stack.resolve({
+            CidrIp: c.cidrIp, CidrIpv6: c.cidrIpv6, SourcePrefixListId: c.sourcePrefixListId, SourceSecurityGroupId: c.sourceSecurityGroupId,
+          }));
         }
       }
       const weight = (r: Record<string, unknown>) => r.CidrIpv6 !== undefined ? 0

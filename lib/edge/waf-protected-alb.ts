@@ -129,7 +129,8 @@ export class WafProtectedAlb extends Construct {
     this.association = this.webAcl.associate('Association', this.loadBalancer.loadBalancerArn);
 
     this.alarmSet = new AlarmSet(props.alarmActions);
-    const { targetServerErrorsAlarm, loadBalancerServerErrorsAlarm } = addAlbServerErrorAlarms(this, this.alarmSet, this.loadBalancer, serverErrorThreshold);
+    const { targetServerErrorsAlarm, loadBalancerServerErrorsAlarm } =
+      addAlbServerErrorAlarms(this, this.alarmSet, this.loadBalancer, serverErrorThreshold);
     this.targetServerErrorsAlarm = targetServerErrorsAlarm;
     this.loadBalancerServerErrorsAlarm = loadBalancerServerErrorsAlarm;
   }

@@ -458,7 +458,7 @@ export class HaBastion extends Construct implements ec2.IConnectable {
     }));
     if (!statementAdded) {
       Annotations.of(this).addWarningV2('cdk-reference-architectures:haBastionImportedKey',
-        `encryptionKey is imported, so its key policy cannot be changed here: allow the service principal logs.<region>.amazonaws.com kms:Encrypt*, kms:Decrypt*, kms:ReEncrypt*, kms:GenerateDataKey*, kms:Describe* with ArnLike kms:EncryptionContext:aws:logs:arn = the ARN of the session log group (sessionLogGroup), or creating it fails.`);
+        'encryptionKey is imported, so its key policy cannot be changed here: allow the service principal logs.<region>.amazonaws.com kms:Encrypt*, kms:Decrypt*, kms:ReEncrypt*, kms:GenerateDataKey*, kms:Describe* with ArnLike kms:EncryptionContext:aws:logs:arn = the ARN of the session log group (sessionLogGroup), or creating it fails.');
     }
   }
 
@@ -574,7 +574,9 @@ export class HaBastion extends Construct implements ec2.IConnectable {
       httpPutResponseHopLimit: 1,
       blockDevices: [{
         deviceName: '/dev/xvda',
-        volume: ec2.BlockDeviceVolume.ebs(Size.gibibytes(8).toGibibytes(), { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination: true }),
+        volume: ec2.BlockDeviceVolume.ebs(Size.gibibytes(8).toGibibytes(), {
+          encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination: true,
+        }),
       }],
     });
     // aws-cdk-lib tags the launch template (and what it launches) with its path: fitted into 256 characters

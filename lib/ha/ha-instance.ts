@@ -837,7 +837,7 @@ export class HaInstance extends Construct implements ec2.IConnectable {
     const name = props.instanceName;
     if (name !== undefined && !Token.isUnresolved(name) && (name.length > TAG_VALUE.maxLength || name.length === 0)) {
       errors.add('instanceName', name.length > 40 ? `${name.slice(0, 40)}…` : name, `is the Name tag of the instances, and a tag value has 1 to ${TAG_VALUE.maxLength} characters (EC2 tag restrictions), but it has ${name.length}`,
-        `use a shorter name, or remove instanceName for a name derived from the construct path`);
+        'use a shorter name, or remove instanceName for a name derived from the construct path');
     }
     if (props.elasticIp === false && props.elasticIpAllocationId !== undefined) {
       errors.add('elasticIpAllocationId', props.elasticIpAllocationId, 'an allocation ID means the instance claims that Elastic IP, but elasticIp is false',

@@ -323,7 +323,10 @@ function objectWildcardFinding(stack: Stack, bucket: s3.IBucket, prefix: string)
   return flattenReference(stack.resolve(bucket.arnForObjects(`${prefix}*`)));
 }
 
-/** A resolved CloudFormation value as one string, the way cdk-nag writes it in finding IDs (`Ref X` -> `<X>`, `GetAtt X.Y` -> `<X.Y>`, joins joined). */
+/**
+ * A resolved CloudFormation value as one string, the way cdk-nag writes it in finding IDs
+ * (`Ref X` -> `<X>`, `GetAtt X.Y` -> `<X.Y>`, joins joined).
+ */
 function flattenReference(value: unknown): string {
   if (typeof value === 'string') return value.replace(/\$\{/g, '<').replace(/}/g, '>');
   const o = value as Record<string, unknown>;

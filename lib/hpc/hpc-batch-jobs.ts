@@ -119,7 +119,10 @@ export class HpcBatchJobs extends Construct {
       launchTemplate: nodes.launchTemplate,
       placementGroup: nodes.placementGroup,
       // Batch needs the ECS agent: the ECS-optimised AMI overrides the launch template's plain one.
-      images: [{ image: ecs.EcsOptimizedImage.amazonLinux2023(arm ? ecs.AmiHardwareType.ARM : ecs.AmiHardwareType.STANDARD), imageType: batch.EcsMachineImageType.ECS_AL2023 }],
+      images: [{
+        image: ecs.EcsOptimizedImage.amazonLinux2023(arm ? ecs.AmiHardwareType.ARM : ecs.AmiHardwareType.STANDARD),
+        imageType: batch.EcsMachineImageType.ECS_AL2023,
+      }],
       // Batch gives each multi-node container its own network interface (awsvpc) with the compute
       // environment's security groups, or the VPC's default group when there are none: the node group
       // is what lets the containers reach each other (MPI, EFA) and the file systems. Batch documents

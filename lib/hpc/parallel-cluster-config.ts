@@ -419,6 +419,7 @@ function validate(props: ParallelClusterConfigProps, errors: ConfigErrors): void
       'remove importPath/exportPath, or use SCRATCH_2 or PERSISTENT_1');
   }
   // FSx API CreateFileSystemLustreConfiguration: ImportPath is s3://bucket[/prefix]; ExportPath must use the same bucket.
+  // eslint-disable-next-line no-control-regex -- NUL is one of the characters the path may not contain
   const bucketOf = (url: string) => /^s3:\/\/([a-z0-9.-]{3,63})(\/[^\u0000\u0085\u2028\u2029\r\n]*)?$/.exec(url)?.[1];
   for (const [prop, value] of [['importPath', l?.importPath], ['exportPath', l?.exportPath]] as const) {
     if (value !== undefined && !bucketOf(value)) {

@@ -24,7 +24,8 @@ export const LUSTRE_THROUGHPUTS: Readonly<Record<string, readonly number[]>> = {
 
 /** The throughput per TiB a persistent type gets when none is given; undefined for scratch. */
 export function defaultLustreThroughput(deploymentType: string): number | undefined {
-  return ({ [fsx.LustreDeploymentType.PERSISTENT_1]: 50, [fsx.LustreDeploymentType.PERSISTENT_2]: 125 } as Record<string, number | undefined>)[deploymentType];
+  const defaults: Record<string, number | undefined> = { [fsx.LustreDeploymentType.PERSISTENT_1]: 50, [fsx.LustreDeploymentType.PERSISTENT_2]: 125 };
+  return defaults[deploymentType];
 }
 
 /** The Lustre settings both emitters check. */
@@ -64,6 +65,7 @@ function nearestCapacity(gib: number, rule: { readonly first: readonly number[];
 export const MAX_DATA_REPOSITORY_ASSOCIATIONS = 8;
 
 /** `FileSystemPath` of a data repository association: 1 to 4,096 characters, no NUL or line breaks (FSx API DataRepositoryAssociation). */
+// eslint-disable-next-line no-control-regex -- NUL is one of the characters the path may not contain
 const FILE_SYSTEM_PATH = /^[^\u0000\u0085\u2028\u2029\r\n]{1,4096}$/;
 
 /** One data repository association as the emitters see it. */

@@ -3,7 +3,9 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { Validations } from 'aws-cdk-lib';
 
 /** The distribution findings that depend on what the user passed, each with its reason. */
-export function acknowledgeDistributionFindings(distribution: cloudfront.Distribution, props: { webAclId?: string; certificate?: acm.ICertificate }): void {
+export function acknowledgeDistributionFindings(
+  distribution: cloudfront.Distribution, props: { webAclId?: string; certificate?: acm.ICertificate },
+): void {
   Validations.of(distribution).acknowledge({
     id: 'AwsSolutions-CFR1',
     reason: 'A public API or site has no country restriction by default; add a geo restriction (or a web ACL rule) where the business requires one.',

@@ -74,7 +74,9 @@ export function addAlbServerErrorAlarms(scope: Construct, alarms: AlarmSet, alb:
 }
 
 /** `UnHealthyHostCount` of a target group (ALB or NLB), maximum per minute. */
-export function metricUnhealthyHosts(targetGroup: elbv2.IApplicationTargetGroup | elbv2.INetworkTargetGroup, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+export function metricUnhealthyHosts(
+  targetGroup: elbv2.IApplicationTargetGroup | elbv2.INetworkTargetGroup, props?: cloudwatch.MetricOptions,
+): cloudwatch.Metric {
   const options = { period: Duration.minutes(1), statistic: 'Maximum', ...props };
   return 'unhealthyHostCount' in targetGroup.metrics
     ? targetGroup.metrics.unhealthyHostCount(options)

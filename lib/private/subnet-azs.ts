@@ -13,7 +13,9 @@ export function describeSelection(selection: ec2.SubnetSelection): string {
  * `vpc.selectSubnets(selection)`, with "the VPC has no such subnets" (which aws-cdk-lib throws, or
  * answers with an empty list) recorded as a configuration error instead.
  */
-export function selectSubnetsOrReport(vpc: ec2.IVpc, selection: ec2.SubnetSelection, errors: ConfigErrors, prop: string): ec2.SelectedSubnets | undefined {
+export function selectSubnetsOrReport(
+  vpc: ec2.IVpc, selection: ec2.SubnetSelection, errors: ConfigErrors, prop: string,
+): ec2.SelectedSubnets | undefined {
   let selected: ec2.SelectedSubnets;
   try {
     selected = vpc.selectSubnets(selection);

@@ -502,7 +502,8 @@ export class S3ThumbnailPipeline extends Construct {
         `must be shorter than the timeout (${timeout.toHumanString()}): no record would ever be started`,
         'raise timeout (e.g. Duration.seconds(60)) or lower deadlineMargin');
     }
-    if (isConcrete(props.failedImagesAlarmThreshold) && (!Number.isInteger(props.failedImagesAlarmThreshold) || props.failedImagesAlarmThreshold < 1)) {
+    const threshold = props.failedImagesAlarmThreshold;
+    if (isConcrete(threshold) && (!Number.isInteger(threshold) || threshold < 1)) {
       errors.add('failedImagesAlarmThreshold', props.failedImagesAlarmThreshold, 'must be a whole number of failed attempts, at least 1',
         'use e.g. 5 (single failures are reported by the dead-letter queue alarm)');
     }

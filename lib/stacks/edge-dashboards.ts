@@ -32,7 +32,9 @@ export function instanceMetric(instance: ec2.IInstance, metricName: string, stat
 }
 
 /** Requests, latency and cost columns of an ALB. */
-export function albWidgets(alb: elbv2.IApplicationLoadBalancer): { requests: cloudwatch.IMetric[]; latency: cloudwatch.GraphWidget; cost: cloudwatch.GraphWidget } {
+export function albWidgets(
+  alb: elbv2.IApplicationLoadBalancer,
+): { requests: cloudwatch.IMetric[]; latency: cloudwatch.GraphWidget; cost: cloudwatch.GraphWidget } {
   const period = Duration.minutes(5);
   return {
     requests: [alb.metrics.requestCount({ period, label: 'ALB requests' })],
@@ -48,7 +50,9 @@ export function albWidgets(alb: elbv2.IApplicationLoadBalancer): { requests: clo
 }
 
 /** WAF columns of a web ACL: what it let through, blocked and counted, per rule. */
-export function webAclWidgets(webAcl: EdgeWebAcl): { decisions: cloudwatch.GraphWidget; blockedByRule: cloudwatch.GraphWidget; countedByRule: cloudwatch.GraphWidget } {
+export function webAclWidgets(
+  webAcl: EdgeWebAcl,
+): { decisions: cloudwatch.GraphWidget; blockedByRule: cloudwatch.GraphWidget; countedByRule: cloudwatch.GraphWidget } {
   const alarms = [webAcl.blockedRequestsAlarm];
   return {
     decisions: graph('WAF: allowed, blocked, counted', [
@@ -58,7 +62,8 @@ export function webAclWidgets(webAcl: EdgeWebAcl): { decisions: cloudwatch.Graph
     ], alarms),
     blockedByRule: graph('WAF: blocked requests per rule', webAcl.ruleNames.map((rule) => webAcl.metricBlockedRequests(rule, { label: rule }))),
     countedByRule: graph('WAF: counted requests per rule (count-only mode)',
-      webAcl.ruleNames.map((rule) => webAcl.metricCountedRequests(rule, { label: rule })), webAcl.countedRequestsAlarm ? [webAcl.countedRequestsAlarm] : []),
+      webAcl.ruleNames.map((rule) => webAcl.metricCountedRequests(rule, { label: rule })),
+      webAcl.countedRequestsAlarm ? [webAcl.countedRequestsAlarm] : []),
   };
 }
 

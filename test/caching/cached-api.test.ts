@@ -149,7 +149,9 @@ describe('CachedApi defaults', () => {
     const readMethods = ['GET', 'HEAD', 'OPTIONS'];
     const allViewerExceptHost = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
     const cachingDisabled = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
-    expect(config.DefaultCacheBehavior).toMatchObject({ AllowedMethods: readMethods, CachePolicyId: cachingDisabled, OriginRequestPolicyId: allViewerExceptHost });
+    expect(config.DefaultCacheBehavior).toMatchObject({
+      AllowedMethods: readMethods, CachePolicyId: cachingDisabled, OriginRequestPolicyId: allViewerExceptHost,
+    });
     expect(config.CacheBehaviors).toEqual([expect.objectContaining({
       PathPattern: '/items/*', AllowedMethods: readMethods, CachedMethods: ['GET', 'HEAD'], OriginRequestPolicyId: allViewerExceptHost,
       CachePolicyId: { Ref: expect.stringMatching(/CachePolicy/) }, ViewerProtocolPolicy: 'redirect-to-https',
@@ -228,7 +230,9 @@ describe('CachedApi maxStaleness', () => {
   });
 
   test('fails if the stacked TTLs exceed maxStaleness, naming each layer\'s share', () => {
-    expect(() => synth({ cdnCacheTtl: Duration.minutes(2), apiCacheTtl: Duration.minutes(5), cacheTtl: Duration.minutes(5), maxStaleness: Duration.minutes(10) }))
+    expect(() => synth({
+      cdnCacheTtl: Duration.minutes(2), apiCacheTtl: Duration.minutes(5), cacheTtl: Duration.minutes(5), maxStaleness: Duration.minutes(10),
+    }))
       .toThrow(/CachedApi: maxStaleness '10 minutes': the TTLs that can stack up add to 720 s \(CloudFront cdnCacheTtl 120 s \+ API Gateway stage cache apiCacheTtl 300 s \+ cache-aside \(Valkey\) cacheTtl 300 s\), more than maxStaleness 600 s\. Fix: lower one of those TTLs or raise maxStaleness/);
   });
 
@@ -461,13 +465,19 @@ describe('CachedApi alarms', () => {
     return found[0][1].Properties;
   }
   /** The single metric (plain or inside a math expression) an alarm reads, with its stat and period. */
-  function stats(props: Record<string, any>): Array<{ namespace: string; metric: string; dims: Record<string, unknown>; stat: string; period: number }> {
+  function stats(
+    props: Record<string, any>,
+  ): Array<{ namespace: string; metric: string; dims: Record<string, unknown>; stat: string; period: number }> {
     if (props.MetricName) {
-      return [{ namespace: props.Namespace, metric: props.MetricName, dims: Object.fromEntries(props.Dimensions.map((d: any) => [d.Name, d.Value])), stat: props.ExtendedStatistic ?? props.Statistic, period: props.Period }];
+      return [{
+        namespace: props.Namespace, metric: props.MetricName, dims: Object.fromEntries(props.Dimensions.map((d: any) => [d.Name, d.Value])),
+        stat: props.ExtendedStatistic ?? props.Statistic, period: props.Period,
+      }];
     }
     return props.Metrics.filter((m: any) => m.MetricStat).map((m: any) => ({
       namespace: m.MetricStat.Metric.Namespace, metric: m.MetricStat.Metric.MetricName,
-      dims: Object.fromEntries(m.MetricStat.Metric.Dimensions.map((d: any) => [d.Name, d.Value])), stat: m.MetricStat.Stat, period: m.MetricStat.Period,
+      dims: Object.fromEntries(m.MetricStat.Metric.Dimensions.map((d: any) => [d.Name, d.Value])),
+      stat: m.MetricStat.Stat, period: m.MetricStat.Period,
     }));
   }
   const fnRef = () => ({ Ref: Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { CACHE_TLS: 'true' } } } }))[0] });
@@ -553,7 +563,8 @@ describe('CachedApi alarms', () => {
     a.addAlarmActions(new cwActions.SnsAction(later));
     const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
     expect(alarms).toHaveLength(7);
-    for (const x of alarms) expect(x.Properties.AlarmActions).toEqual([{ Ref: stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic) }, { Ref: stack.getLogicalId(later.node.defaultChild as sns.CfnTopic) }]);
+    const actions = [topic, later].map((t) => ({ Ref: stack.getLogicalId(t.node.defaultChild as sns.CfnTopic) }));
+    for (const x of alarms) expect(x.Properties.AlarmActions).toEqual(actions);
   });
 
   test('metric methods: cache results by name, CloudFront from us-east-1 with Region Global, ECPU per second', () => {

@@ -113,7 +113,9 @@ describe('StaticSite options', () => {
   });
 
   test('tokens are not validated', () => {
-    expect(() => synth({ htmlTtl: Duration.seconds(Lazy.number({ produce: () => 30 })), assetTtl: Duration.seconds(Lazy.number({ produce: () => 60 })) })).not.toThrow();
+    expect(() => synth({
+      htmlTtl: Duration.seconds(Lazy.number({ produce: () => 30 })), assetTtl: Duration.seconds(Lazy.number({ produce: () => 60 })),
+    })).not.toThrow();
   });
 });
 
@@ -265,7 +267,10 @@ describe('StaticSite alarms', () => {
     const site = new StaticSite(stack, 'Site', { alarmActions: [new cwActions.SnsAction(first)] });
     site.addAlarmActions(new cwActions.SnsAction(second));
     const [alarm] = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
-    expect(alarm.Properties.AlarmActions).toEqual([{ Ref: stack.getLogicalId(first.node.defaultChild as sns.CfnTopic) }, { Ref: stack.getLogicalId(second.node.defaultChild as sns.CfnTopic) }]);
+    expect(alarm.Properties.AlarmActions).toEqual([
+      { Ref: stack.getLogicalId(first.node.defaultChild as sns.CfnTopic) },
+      { Ref: stack.getLogicalId(second.node.defaultChild as sns.CfnTopic) },
+    ]);
   });
 
   test('metric methods read from us-east-1 with DistributionId and Region Global, whatever the stack\'s Region', () => {

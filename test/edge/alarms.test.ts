@@ -193,7 +193,9 @@ describe('AlbIpBlocking alarms', () => {
     expect(shape(alarms.WebUnhealthyHostsAlarm)).toEqual(UNHEALTHY);
     expect(shape(alarms.WebInstanceStatusCheckAlarm)).toEqual(STATUS);
     expect(alarms.WebInstanceStatusCheckAlarm.Dimensions).toEqual([{ Name: 'InstanceId', Value: stack.resolve(web.instance.instanceId) }]);
-    expect(web.alarms).toEqual([web.targetServerErrorsAlarm, web.loadBalancerServerErrorsAlarm, web.unhealthyHostsAlarm, web.instanceStatusCheckAlarm]);
+    expect(web.alarms).toEqual([
+      web.targetServerErrorsAlarm, web.loadBalancerServerErrorsAlarm, web.unhealthyHostsAlarm, web.instanceStatusCheckAlarm,
+    ]);
     expectActions(template, topicId);
     expectDescriptions(template);
   });

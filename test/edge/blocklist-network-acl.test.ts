@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { BlocklistNetworkAcl } from '../../lib/edge/blocklist-network-acl';
 import { IpBlocklist } from '../../lib/edge/ip-blocklist';
 import { testApp } from '../support/app';
+import { expectConsoleOutput } from '../support/console-guard';
 import { aclEntries, evaluateAcl } from '../support/network-acl';
 
 function setup(failOnWarnings = true): { stack: Stack; vpc: ec2.Vpc } {
@@ -150,10 +151,12 @@ describe('BlocklistNetworkAcl', () => {
     const cidrs = (n: number) => Array.from({ length: n }, (_, i) => `198.51.${i}.0/24`);
 
     test('warns at 19 denies: with the allow entry and the default deny rule that is 21 rules', () => {
+      const printed = expectConsoleOutput();
       const { stack, vpc } = setup(false);
       new BlocklistNetworkAcl(stack, 'Blocklist', { vpc, blocklist: new IpBlocklist({ cidrs: cidrs(19) }) });
       Annotations.fromStack(stack).hasWarning('/TestStack/Blocklist',
         Match.stringLikeRegexp('21 inbound IPv4 rules on one network ACL \\(with the default deny rule\\) exceed the default quota of 20'));
+      expect(printed.text()).toContain('21 inbound IPv4 rules on one network ACL');
     });
 
     test('does not warn at 18 denies (+ the allow entry + the default deny rule = 20)', () => {
@@ -163,12 +166,14 @@ describe('BlocklistNetworkAcl', () => {
     });
 
     test('an existing network ACL: 19 denies + its default deny rule = 20, no warning; 20 denies warn', () => {
+      const printed = expectConsoleOutput();
       const { stack, vpc } = setup(false);
       const acl = new ec2.NetworkAcl(stack, 'Acl', { vpc });
       new BlocklistNetworkAcl(stack, 'Nineteen', { networkAcl: acl, blocklist: new IpBlocklist({ cidrs: cidrs(19) }) });
       new BlocklistNetworkAcl(stack, 'Twenty', { networkAcl: new ec2.NetworkAcl(stack, 'Acl2', { vpc }), blocklist: new IpBlocklist({ cidrs: cidrs(20) }) });
       Annotations.fromStack(stack).hasNoWarning('/TestStack/Nineteen', Match.anyValue());
       Annotations.fromStack(stack).hasWarning('/TestStack/Twenty', Match.stringLikeRegexp('21 inbound IPv4 rules'));
+      expect(printed.text()).toContain('21 inbound IPv4 rules');
     });
 
     test('38 denies (40 rules with the allow entry and the default rule) still synthesize, with the warning', () => {

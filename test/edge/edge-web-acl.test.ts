@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { EdgeWebAcl } from '../../lib/edge/edge-web-acl';
 import { IpBlocklist, WebAclScope } from '../../lib/edge/ip-blocklist';
 import { testApp } from '../support/app';
+import { expectConsoleOutput } from '../support/console-guard';
 
 function newStack(region?: string, failOnWarnings = true): Stack {
   return new Stack(testApp({ failOnWarnings }), 'TestStack', region ? { env: { region } } : undefined);
@@ -152,9 +153,11 @@ describe('EdgeWebAcl', () => {
     });
 
     test('warns about a CLOUDFRONT web ACL in an environment-agnostic stack', () => {
+      const printed = expectConsoleOutput();
       const stack = newStack(undefined, false);
       new EdgeWebAcl(stack, 'Acl', { scope: WebAclScope.CLOUDFRONT });
       Annotations.fromStack(stack).hasWarning('/TestStack/Acl', Match.stringLikeRegexp('deploy fails unless that stack is deployed to us-east-1'));
+      expect(printed.text()).toContain('deploy fails unless that stack is deployed to us-east-1');
     });
 
     test('associate() refuses a CLOUDFRONT web ACL', () => {

@@ -3,7 +3,6 @@ import { IpBlocklist, WebAclScope } from '../../lib/edge/ip-blocklist';
 
 const FORMAT_FIX = 'write a range as address/prefix length, e.g. 203.0.113.0/24, 198.51.100.7/32 or 2001:db8::/32';
 
-
 /** The whole error message for `problems` of the blocklist named `name`. */
 const failure = (name: string, ...problems: string[]) => new Error([
   `IpBlocklist at '${name}' has ${problems.length} configuration error(s):`,

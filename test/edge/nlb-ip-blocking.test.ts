@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { IpBlocklist } from '../../lib/edge/ip-blocklist';
 import { NlbIpBlocking } from '../../lib/edge/nlb-ip-blocking';
 import { testApp } from '../support/app';
+import { expectConsoleOutput } from '../support/console-guard';
 import { aclEntries, evaluateAcl } from '../support/network-acl';
 
 function newStack(failOnWarnings = true): Stack {
@@ -62,10 +63,12 @@ describe('NlbIpBlocking', () => {
   });
 
   test('warns, and opens the instance to all clients, when the NLB has no security group', () => {
+    const printed = expectConsoleOutput();
     const stack = newStack(false);
     new NlbIpBlocking(stack, 'Tcp', { blocklist, securityGroup: false });
     const template = Template.fromStack(stack);
     Annotations.fromStack(stack).hasWarning('/TestStack/Tcp', Match.stringLikeRegexp('cannot be added later without replacing the NLB'));
+    expect(printed.text()).toContain('cannot be added later without replacing the NLB');
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { SecurityGroups: [] });
     template.hasResourceProperties('AWS::EC2::SecurityGroup', { SecurityGroupIngress: [Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 80 })] });
   });

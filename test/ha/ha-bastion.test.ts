@@ -8,6 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { BastionMode, HaBastion, HaBastionProps } from '../../lib/ha/ha-bastion';
 import { HaInstance } from '../../lib/ha/ha-instance';
 import { testApp } from '../support/app';
+import { expectConsoleOutput } from '../support/console-guard';
 import { simulate } from '../support/policy-simulator';
 import { userDataOf } from '../support/user-data';
 import { ENV, keyPolicy, resolve, roleArn, rolePolicies } from './template-policies';
@@ -277,7 +278,7 @@ describe('HaBastion', () => {
 
     test('user data completes the hook with CONTINUE only when the IMDS rule and the host keys are in place, else ABANDON', () => {
       const userData = userDataOf(template);
-      expect(userData).toMatch(/if \[ -z "\$\{ha_boot_failed:-\}" \]; then\n  ha_complete_launch 'HaBastionLaunch-\w+' CONTINUE\nelse\n.*\n  ha_complete_launch 'HaBastionLaunch-\w+' ABANDON\nfi/);
+      expect(userData).toMatch(/if \[ -z "\$\{ha_boot_failed:-\}" \]; then\n {2}ha_complete_launch 'HaBastionLaunch-\w+' CONTINUE\nelse\n.*\n {2}ha_complete_launch 'HaBastionLaunch-\w+' ABANDON\nfi/);
       expect(userData.lastIndexOf('ha_complete_launch \'')).toBeGreaterThan(userData.indexOf(`ha_shared_host_keys '${bastion.hostKeyParameterName}'`));
     });
 
@@ -290,11 +291,13 @@ describe('HaBastion', () => {
   });
 
   test('warns that an imported key needs the CloudWatch Logs statement added by its owner', () => {
+    const printed = expectConsoleOutput();
     const stack = new Stack(testApp({ failOnWarnings: false }), 'TestStack');
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }] });
     const encryptionKey = kms.Key.fromKeyArn(stack, 'Imported', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab');
     new HaBastion(stack, 'Bastion', { vpc, encryptionKey });
     Annotations.fromStack(stack).hasWarning('/TestStack/Bastion', Match.stringLikeRegexp('logs.<region>.amazonaws.com .* kms:EncryptionContext:aws:logs:arn'));
+    expect(printed.text()).toContain('Annotation::cdk-reference-architectures:haBastionImportedKey');
   });
 
   describe('alarms', () => {

@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { HaInstance, HaInstanceProps } from '../../lib/ha/ha-instance';
 import { testApp } from '../support/app';
+import { expectConsoleOutput } from '../support/console-guard';
 import { type PolicyDocumentJson, simulate } from '../support/policy-simulator';
 import { userDataOf } from '../support/user-data';
 import { ENV, keyPolicy, resolve, roleArn, rolePolicies } from './template-policies';
@@ -14,7 +15,9 @@ function newStack(failOnWarnings = true): { stack: Stack; vpc: ec2.Vpc } {
   return { stack, vpc };
 }
 
-function build(props: Partial<HaInstanceProps> = {}, configure?: (i: HaInstance) => void): { stack: Stack; instance: HaInstance; template: Template } {
+function build(
+  props: Partial<HaInstanceProps> = {}, configure?: (i: HaInstance) => void,
+): { stack: Stack; instance: HaInstance; template: Template } {
   const { stack, vpc } = newStack();
   const instance = new HaInstance(stack, 'Server', { vpc, ...props });
   configure?.(instance);
@@ -310,7 +313,9 @@ describe('HaInstance', () => {
     });
 
     test('the restore after an AZ impairment is opt-in, and the schedule configurable', () => {
-      const { template: t } = build({ dataVolume: { restoreFromSnapshotAfter: Duration.minutes(30), snapshotInterval: Duration.hours(4), scheduledSnapshotRetention: 12 } });
+      const { template: t } = build({
+        dataVolume: { restoreFromSnapshotAfter: Duration.minutes(30), snapshotInterval: Duration.hours(4), scheduledSnapshotRetention: 12 },
+      });
       t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ RESTORE_AFTER_SECONDS: '1800' }) } });
       t.hasResourceProperties('AWS::DLM::LifecyclePolicy', {
         PolicyDetails: Match.objectLike({ Schedules: [Match.objectLike({ CreateRule: { Interval: 4, IntervalUnit: 'HOURS' }, RetainRule: { Count: 12 } })] }),
@@ -478,9 +483,11 @@ describe('HaInstance', () => {
     });
 
     test('warns when the heartbeat is too short for a restore', () => {
+      const printed = expectConsoleOutput();
       const { stack, vpc } = newStack(false);
       new HaInstance(stack, 'Server', { vpc, dataVolume: {}, lifecycleHookHeartbeat: Duration.seconds(60) });
       Annotations.fromStack(stack).hasWarning('/TestStack/Server', Match.stringLikeRegexp('restoring the data volume in another AZ .* rarely fits'));
+      expect(printed.text()).toContain('Annotation::cdk-reference-architectures:haInstanceShortHeartbeat');
     });
 
     test('accepts a token heartbeat and token retention (checked by AWS at deploy)', () => {

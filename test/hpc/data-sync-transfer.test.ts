@@ -159,7 +159,11 @@ describe('DataSyncTransfer', () => {
   });
 
   test('the other direction, a schedule and point-in-time verification', () => {
-    const { template } = efsTransfer({ direction: DataSyncDirection.FILE_SYSTEM_TO_S3, schedule: events.Schedule.rate(Duration.hours(6)), verifyMode: DataSyncVerifyMode.POINT_IN_TIME_CONSISTENT });
+    const { template } = efsTransfer({
+      direction: DataSyncDirection.FILE_SYSTEM_TO_S3,
+      schedule: events.Schedule.rate(Duration.hours(6)),
+      verifyMode: DataSyncVerifyMode.POINT_IN_TIME_CONSISTENT,
+    });
     const s3Loc = template.getResourceId('AWS::DataSync::LocationS3', {});
     template.hasResourceProperties('AWS::DataSync::Task', {
       DestinationLocationArn: { 'Fn::GetAtt': [s3Loc, 'LocationArn'] },

@@ -8,7 +8,9 @@ import { HpcCapacityType, HpcCluster, HpcClusterProps } from '../../lib/hpc/hpc-
 import { testApp } from '../support/app';
 import { matchesEventPattern } from '../support/event-pattern';
 
-function build(cluster: Partial<HpcClusterProps> = {}, jobs: Partial<HpcBatchJobsProps> = {}): { stack: Stack; nodes: HpcCluster; template: Template } {
+function build(
+  cluster: Partial<HpcClusterProps> = {}, jobs: Partial<HpcBatchJobsProps> = {},
+): { stack: Stack; nodes: HpcCluster; template: Template } {
   const stack = new Stack(testApp(), 'TestStack');
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
   const nodes = new HpcCluster(stack, 'Cluster', { vpc, ...cluster });

@@ -307,7 +307,12 @@ describe('HpcCluster', () => {
       build({ lustre: { deploymentType: fsx.LustreDeploymentType.PERSISTENT_2 } }).template.hasResourceProperties('AWS::FSx::FileSystem', {
         LustreConfiguration: { DeploymentType: 'PERSISTENT_2', PerUnitStorageThroughput: 125 },
       });
-      build({ lustre: { deploymentType: fsx.LustreDeploymentType.PERSISTENT_1, perUnitStorageThroughput: 200, storageCapacityGiB: 4800, removalPolicy: RemovalPolicy.DESTROY } })
+      build({
+        lustre: {
+          deploymentType: fsx.LustreDeploymentType.PERSISTENT_1, perUnitStorageThroughput: 200, storageCapacityGiB: 4800,
+          removalPolicy: RemovalPolicy.DESTROY,
+        },
+      })
         .template.hasResource('AWS::FSx::FileSystem', {
           Properties: Match.objectLike({ StorageCapacity: 4800, LustreConfiguration: { DeploymentType: 'PERSISTENT_1', PerUnitStorageThroughput: 200 } }),
           DeletionPolicy: 'Delete',
@@ -455,7 +460,8 @@ describe('HpcCluster', () => {
     });
 
     test('1 MiB/s is accepted; fails below it', () => {
-      expect(() => build({ efs: { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.mebibytes(1) } })).not.toThrow();
+      expect(() => build({ efs: { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.mebibytes(1) } }))
+        .not.toThrow();
       expect(() => build({ efs: { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.kibibytes(512) } }))
         .toThrow(/efs.provisionedThroughputPerSecond '512 KiB\/s': EFS provisions at least 1 MiB\/s/);
     });
@@ -572,7 +578,8 @@ describe('HpcCluster', () => {
       const alarm = alarmsOf(template).find((a) => JSON.stringify(a.Metrics).includes('MeteredIOBytes'))!;
       expect(alarm).toMatchObject({ Threshold: 90, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 3, TreatMissingData: 'notBreaching' });
       expect(alarm.Metrics[0].Expression).toBe('(metered / PERIOD(metered)) * 100 / permitted');
-      const stats = Object.fromEntries(alarm.Metrics.slice(1).map((m: { Id: string; MetricStat: { Metric: { MetricName: string }; Period: number; Stat: string } }) =>
+      type MetricStat = { Metric: { MetricName: string }; Period: number; Stat: string };
+      const stats = Object.fromEntries(alarm.Metrics.slice(1).map((m: { Id: string; MetricStat: MetricStat }) =>
         [m.Id, [m.MetricStat.Metric.MetricName, m.MetricStat.Stat, m.MetricStat.Period]]));
       expect(stats).toEqual({ metered: ['MeteredIOBytes', 'Sum', 300], permitted: ['PermittedThroughput', 'Average', 300] });
     });
@@ -602,12 +609,15 @@ describe('HpcCluster', () => {
       template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
         MetricsCollection: [{ Granularity: '1Minute', Metrics: Match.arrayWith(['GroupInServiceInstances']) }],
       });
-      expect(stack.resolve(cluster.metricInServiceNodes().dimensions)).toEqual({ AutoScalingGroupName: { Ref: stack.getLogicalId(cluster.autoScalingGroup.node.defaultChild as never) } });
+      expect(stack.resolve(cluster.metricInServiceNodes().dimensions)).toEqual({
+        AutoScalingGroupName: { Ref: stack.getLogicalId(cluster.autoScalingGroup.node.defaultChild as never) },
+      });
     });
 
     test('metric methods name the file systems; the EFS ones throw without EFS', () => {
       const { stack, cluster } = build();
-      expect(stack.resolve(cluster.metricLustreDataWriteBytes().dimensions)).toEqual({ FileSystemId: { Ref: stack.getLogicalId(cluster.fileSystem) } });
+      expect(stack.resolve(cluster.metricLustreDataWriteBytes().dimensions))
+        .toEqual({ FileSystemId: { Ref: stack.getLogicalId(cluster.fileSystem) } });
       expect(cluster.metricLustreDataReadBytes().metricName).toBe('DataReadBytes');
       expect(() => cluster.metricEfsThroughputUtilization()).toThrow(/metricEfsThroughputUtilization\(\) needs the EFS file system, but the efs prop is not set/);
       expect(() => cluster.metricEfsBurstCreditBalance()).toThrow(/efs prop is not set/);

@@ -86,7 +86,8 @@ describe('example stack Hpc', () => {
       const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
       expect(dashboards).toHaveLength(1);
       const body = JSON.stringify(dashboards[0].Properties.DashboardBody);
-      const refs = [stack.cluster.efsFileSystem!, stack.cluster.autoScalingGroup, stack.batchJobs.failedJobsRule, stack.staging.failedExecutionsRule].map((c) => id(c as never));
+      const refs = [stack.cluster.efsFileSystem!, stack.cluster.autoScalingGroup, stack.batchJobs.failedJobsRule, stack.staging.failedExecutionsRule]
+        .map((c) => id(c as never));
       for (const ref of [...refs, stack.getLogicalId(stack.cluster.fileSystem), stack.getLogicalId(stack.staging.task)]) expect(body).toContain(`"${ref}"`);
       for (const metric of ['FreeDataStorageCapacity', 'DataWriteBytes', 'GroupInServiceInstances', 'CPUUtilization', 'TriggeredRules', 'BytesTransferred', 'MeteredIOBytes']) {
         expect(body).toContain(metric);

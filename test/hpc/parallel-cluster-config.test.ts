@@ -102,7 +102,8 @@ describe('ParallelCluster config', () => {
     });
 
     test('creates an encrypted provisioned file system', () => {
-      const d = parse(ParallelClusterConfig.fromHpcCluster({ vpc, efs: { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.mebibytes(1024) } }, opts));
+      const provisioned = { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.mebibytes(1024) };
+      const d = parse(ParallelClusterConfig.fromHpcCluster({ vpc, efs: provisioned }, opts));
       expect(parallelClusterViolations(d)).toEqual([]);
       expect(d.SharedStorage[1]).toEqual({ MountDir: '/efs', Name: 'efs', StorageType: 'Efs', EfsSettings: { Encrypted: true, ThroughputMode: 'provisioned', ProvisionedThroughput: 1024 } });
     });
@@ -118,13 +119,16 @@ describe('ParallelCluster config', () => {
     });
 
     test('fails if provisioned throughput is above 1,024 MiB/s', () => {
-      expect(() => ParallelClusterConfig.fromHpcCluster({ vpc, efs: { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.mebibytes(1025) } }, opts))
+      const provisioned = { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.mebibytes(1025) };
+      expect(() => ParallelClusterConfig.fromHpcCluster({ vpc, efs: provisioned }, opts))
         .toThrow(/efs.provisionedThroughputMibps '1025': PROVISIONED takes a whole number of 1 to 1024 MiB\/s/);
     });
 
     test('1 MiB/s is accepted; fails at 0 and without a value', () => {
-      expect(() => ParallelClusterConfig.render({ ...base, efs: { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputMibps: 1 } })).not.toThrow();
-      expect(() => ParallelClusterConfig.render({ ...base, efs: { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputMibps: 0 } })).toThrow(/efs.provisionedThroughputMibps '0'/);
+      const provisioned = (mibps: number) =>
+        ({ ...base, efs: { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputMibps: mibps } });
+      expect(() => ParallelClusterConfig.render(provisioned(1))).not.toThrow();
+      expect(() => ParallelClusterConfig.render(provisioned(0))).toThrow(/efs.provisionedThroughputMibps '0'/);
       expect(() => ParallelClusterConfig.render({ ...base, efs: { throughputMode: efs.ThroughputMode.PROVISIONED } })).toThrow(/efs.provisionedThroughputMibps \(not set\)/);
     });
 
@@ -164,12 +168,15 @@ describe('ParallelCluster config', () => {
     });
 
     test('fails if PERSISTENT_1 has 999 MB/s/TiB', () => {
-      expect(() => ParallelClusterConfig.render({ ...base, lustre: { deploymentType: fsx.LustreDeploymentType.PERSISTENT_1, storageCapacity: 1200, perUnitStorageThroughput: 999 } }))
+      const lustre = { deploymentType: fsx.LustreDeploymentType.PERSISTENT_1, storageCapacity: 1200, perUnitStorageThroughput: 999 };
+      expect(() => ParallelClusterConfig.render({ ...base, lustre }))
         .toThrow(/lustre.perUnitStorageThroughput '999': PERSISTENT_1 takes 50, 100, 200 MB\/s per TiB/);
     });
 
     test('a persistent type without a throughput gets HpcCluster\'s default', () => {
-      const d = parse(ParallelClusterConfig.render({ ...base, lustre: { deploymentType: fsx.LustreDeploymentType.PERSISTENT_1, storageCapacity: 1200 } }));
+      const d = parse(ParallelClusterConfig.render({
+        ...base, lustre: { deploymentType: fsx.LustreDeploymentType.PERSISTENT_1, storageCapacity: 1200 },
+      }));
       expect(d.SharedStorage[0].FsxLustreSettings.PerUnitStorageThroughput).toBe(50);
     });
 

@@ -14,8 +14,6 @@ import { ConstructInputs, TokenProp } from '../support/input-matrix';
  * construct's types.
  */
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
 const CIDRS = ['203.0.113.0/24', '2001:db8:bad::/48'];
 const US_EAST_1_CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
 

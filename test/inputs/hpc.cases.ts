@@ -12,7 +12,6 @@ function asArray<T>(value: T[] | Record<string, T> | undefined): T[] | undefined
 }
 
 /** HpcCluster props with the data repositories as an array again (see `asArray`). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function clusterProps(props: any): any {
   return props.lustre ? { ...props, lustre: { ...props.lustre, dataRepositories: asArray(props.lustre.dataRepositories) } } : props;
 }

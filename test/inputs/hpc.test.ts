@@ -97,7 +97,8 @@ describe('issue 15: HPC examples', () => {
 
 describe('HPC inputs: documented ranges (at the limit accepted, one past rejected)', () => {
   test('Lustre capacity steps per deployment type (FSx CreateFileSystem StorageCapacity)', () => {
-    const lustre = (deploymentType: fsx.LustreDeploymentType, storageCapacityGiB: number) => () => cluster({ lustre: { deploymentType, storageCapacityGiB } });
+    const lustre = (deploymentType: fsx.LustreDeploymentType, storageCapacityGiB: number) =>
+      () => cluster({ lustre: { deploymentType, storageCapacityGiB } });
     expect(lustre(fsx.LustreDeploymentType.SCRATCH_2, 1200)).not.toThrow();
     expect(lustre(fsx.LustreDeploymentType.SCRATCH_2, 1199)).toThrow(/lustre.storageCapacityGiB '1199': SCRATCH_2 takes 1200, 2400, then multiples of 2400 GiB/);
     expect(lustre(fsx.LustreDeploymentType.SCRATCH_2, 4800)).not.toThrow();
@@ -106,7 +107,8 @@ describe('HPC inputs: documented ranges (at the limit accepted, one past rejecte
     expect(lustre(fsx.LustreDeploymentType.SCRATCH_1, 4800)).toThrow(/SCRATCH_1 takes 1200, 2400, then multiples of 3600 GiB/);
   });
   test('Lustre throughput per TiB (FSx PerUnitStorageThroughput)', () => {
-    const lustre = (deploymentType: fsx.LustreDeploymentType, perUnitStorageThroughput: number) => () => cluster({ lustre: { deploymentType, perUnitStorageThroughput } });
+    const lustre = (deploymentType: fsx.LustreDeploymentType, perUnitStorageThroughput: number) =>
+      () => cluster({ lustre: { deploymentType, perUnitStorageThroughput } });
     expect(lustre(fsx.LustreDeploymentType.PERSISTENT_2, 1000)).not.toThrow();
     expect(lustre(fsx.LustreDeploymentType.PERSISTENT_2, 1001)).toThrow(/lustre.perUnitStorageThroughput '1001': PERSISTENT_2 takes 125, 250, 500, 1000 MB\/s per TiB/);
     expect(lustre(fsx.LustreDeploymentType.PERSISTENT_1, 200)).not.toThrow();
@@ -133,7 +135,8 @@ describe('HPC inputs: documented ranges (at the limit accepted, one past rejecte
     expect(() => cluster({ instanceType: type, efaInterfaces: 3 })).toThrow(/efaInterfaces '3': c6in.32xlarge has 2 network card/);
   });
   test('EFS provisioned throughput: at least 1 MiB/s', () => {
-    expect(() => cluster({ efs: { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.mebibytes(1) } })).not.toThrow();
+    expect(() => cluster({ efs: { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.mebibytes(1) } }))
+      .not.toThrow();
     expect(() => cluster({ efs: { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.kibibytes(1023) } })).toThrow(/efs.provisionedThroughputPerSecond '1023 KiB\/s'/);
   });
   test('Batch numNodes: 2 to 1,000 (above, a warning: the limit is a quota)', () => {

@@ -315,7 +315,9 @@ describe('messaging inputs', () => {
           context: { 'kms:ViaService': `sqs.${TEST_REGION}.amazonaws.com` },
         });
       }
-      const dependents = Object.values(consumerJson.Resources as Record<string, any>).filter((r) => (r.DependsOn ?? []).includes(policyId)).map((r) => r.Type);
+      const dependents = Object.values(consumerJson.Resources as Record<string, any>)
+        .filter((r) => (r.DependsOn ?? []).includes(policyId))
+        .map((r) => r.Type);
       decisions.dependsOnPolicy = dependents.join(',');
       return decisions;
     }

@@ -48,11 +48,11 @@ function userBucket(scope: Construct, id: string): s3.Bucket {
  * `Fn::GetStackOutput` into the producer's outputs; a bucket's name is its logical ID in lower case.
  */
 function crossStackResolver(producer: Template, consumer: Template): (value: unknown) => unknown {
-  const templates = { Producer: producer.toJSON(), Consumer: consumer.toJSON() } as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const templates = { Producer: producer.toJSON(), Consumer: consumer.toJSON() } as Record<string, any>;
   const walk = (stack: string, v: unknown): unknown => {
     if (Array.isArray(v)) return v.map((x) => walk(stack, x));
     if (typeof v !== 'object' || v === null) return v;
-    const o = v as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const o = v as Record<string, any>;
     const type = (id: string) => templates[stack].Resources[id]?.Type as string;
     if ('Fn::GetStackOutput' in o) {
       const { StackName, OutputName } = o['Fn::GetStackOutput'];
@@ -81,7 +81,7 @@ function crossStackResolver(producer: Template, consumer: Template): (value: unk
 }
 
 /** Every S3 notification configuration of the stack's notification custom resources. */
-function notificationResources(stack: Stack): Array<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+function notificationResources(stack: Stack): Array<Record<string, any>> {
   return Object.values(Template.fromStack(stack).findResources('Custom::S3BucketNotifications')).map((r) => r.Properties);
 }
 
@@ -283,7 +283,7 @@ describe('s3 inputs', () => {
       app.synth();
       const resolve = crossStackResolver(Template.fromStack(producer), Template.fromStack(consumer));
       const consumerTemplate = Template.fromStack(consumer).toJSON();
-      const [notification] = notificationResources(consumer).map((p) => resolve(p) as Record<string, any>); // eslint-disable-line @typescript-eslint/no-explicit-any
+      const [notification] = notificationResources(consumer).map((p) => resolve(p) as Record<string, any>);
       const bucketName = notification.BucketName as string;
       const queueArn = notification.NotificationConfiguration.QueueConfigurations[0].QueueArn as string;
       expect(bucketName).toMatch(/^eventsbucket/);

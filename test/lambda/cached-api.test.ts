@@ -409,9 +409,11 @@ describe('cache metrics in embedded metric format (what CloudWatch extracts from
       let mod: typeof import('../../lambda/cached-api') | undefined;
       jest.isolateModules(() => {
         // the module's own copy of the document client, mocked before the module creates its client
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- jest.isolateModules needs a synchronous load
         const lib = require('@aws-sdk/lib-dynamodb') as typeof import('@aws-sdk/lib-dynamodb');
         ddb = mockClient(lib.DynamoDBDocumentClient);
         ddb.on(lib.GetCommand).resolves({ Item: { id: 'a' } });
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- jest.isolateModules needs a synchronous load
         mod = require('../../lambda/cached-api');
       });
       // WHEN a read comes in
@@ -488,7 +490,9 @@ function tokenParts(token: string): { prefix: string; params: [string, string][]
 async function withLambdaCredentials<T>(run: () => Promise<T>): Promise<T> {
   const saved = { ...process.env };
   Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: FIXED_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: FIXED_CREDENTIALS.secretAccessKey, AWS_SESSION_TOKEN: FIXED_CREDENTIALS.sessionToken,
+    AWS_ACCESS_KEY_ID: FIXED_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: FIXED_CREDENTIALS.secretAccessKey,
+    AWS_SESSION_TOKEN: FIXED_CREDENTIALS.sessionToken,
   });
   try {
     return await run();

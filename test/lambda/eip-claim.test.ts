@@ -129,7 +129,12 @@ describe('EIP claim', () => {
       calls = [];
       ec2Mock.on(DescribeAddressesCommand).callsFake((i) => {
         const { address } = route({ op: 'DescribeAddresses', allocationId: i.AllocationIds[0] });
-        return { Addresses: [{ AllocationId: address!.allocationId, AssociationId: address!.associationId, InstanceId: address!.instanceId, NetworkInterfaceId: address!.networkInterfaceId }] };
+        return {
+          Addresses: [{
+            AllocationId: address!.allocationId, AssociationId: address!.associationId,
+            InstanceId: address!.instanceId, NetworkInterfaceId: address!.networkInterfaceId,
+          }],
+        };
       });
       ec2Mock.on(DescribeInstancesCommand).callsFake((i) => {
         const r = route({ op: 'DescribeInstances', instanceId: i.InstanceIds[0] });

@@ -144,6 +144,8 @@ describe('SqsSyncBatchProcessor', () => {
 
     test('a handler that throws something other than an Error fails its record with that value as the message', () => {
       const processor = new SqsSyncBatchProcessor();
+      // a handler may throw a non-Error value; the processor must still record the failure
+      // eslint-disable-next-line no-throw-literal
       const response = processor.processBatch(event([{ id: 'a', body: 'ok' }, { id: 'b', body: 'ok' }]), () => { throw 'plain string'; }, OPTIONS);
       expect(failedIds(response)).toEqual(['a', 'b']);
       expect(processor.errors.map((e) => [e instanceof Error, e.message])).toEqual([[true, 'plain string'], [true, 'plain string']]);
@@ -181,7 +183,8 @@ describe('SqsSyncBatchProcessor', () => {
 
     test('a new processor has no records, outcomes or failures yet, as a Powertools processor', () => {
       const processor = new SqsSyncBatchProcessor();
-      expect([processor.records, processor.successMessages, processor.failureMessages, processor.errors, processor.options]).toEqual([[], [], [], [], undefined]);
+      expect([processor.records, processor.successMessages, processor.failureMessages, processor.errors, processor.options])
+        .toEqual([[], [], [], [], undefined]);
       expect(processor.response()).toEqual({ batchItemFailures: [] });
     });
 

@@ -4,6 +4,7 @@ import { SQSClient, SendMessageBatchCommand, type SendMessageBatchRequestEntry }
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import sharp, { type Sharp } from 'sharp';
 import { useCapturedLogs } from '../support/captured-logs';
+import { type ConsoleOutput, expectConsoleOutput } from '../support/console-guard';
 import { useLocalAws } from '../support/local-aws';
 import { encodeS3EventKey, s3NotificationBody, s3TestEventBody } from '../support/s3-notifications';
 import { createQueueWithDlq, drain, type Invocation, messagesIn, receiveAll, toSqsRecord } from '../support/sqs-event-source';
@@ -190,6 +191,7 @@ describe('configuration (parseConfig)', () => {
       delete process.env.OUTPUT_BUCKET;
       process.env.THUMBNAIL_FORMATS = 'gif';
       jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module's load is what throws
         expect(() => require('../../lambda/thumbnail')).toThrow(
           /^thumbnail: invalid configuration: OUTPUT_BUCKET is required .*; THUMBNAIL_FORMATS must be a comma-separated subset of jpeg,webp,avif, got 'gif'$/,
         );
@@ -358,7 +360,8 @@ describe('the handler against a local S3 server', () => {
     test('transparency: JPEG thumbnails are flattened on white, WebP ones keep their alpha channel', async () => {
       // GIVEN a fully transparent PNG
       const key = 'alpha/clear.png';
-      const size = await upload(key, await sharp({ create: { width: 256, height: 256, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer());
+      const transparent = { width: 256, height: 256, channels: 4 as const, background: { r: 0, g: 0, b: 0, alpha: 0 } };
+      const size = await upload(key, await sharp({ create: transparent }).png().toBuffer());
       // WHEN
       await mod.processBatch(sqsEvent({ m1: s3NotificationBody(BUCKET, key, size) }));
       // THEN
@@ -816,6 +819,7 @@ describe('the handler against a local S3 server', () => {
     // the queue URL's host, as it does in AWS (where that host is the SQS endpoint). Resolve *.localhost
     // to the loopback address, where fauxqs listens, for these tests.
     // The module object itself (an ES import is a read-only namespace), as net.connect reads dns.lookup from it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the mutable module object, not a read-only ES namespace
     const dns: { lookup: unknown } = require('node:dns');
     let restoreLookup = () => undefined as unknown;
     beforeAll(() => {
@@ -831,6 +835,14 @@ describe('the handler against a local S3 server', () => {
       restoreLookup = () => (dns.lookup = original);
     });
     afterAll(() => restoreLookup());
+    // The SDK says on each such request that it uses the queue URL's host (console.warn); nothing else may be printed.
+    let printed: ConsoleOutput;
+    beforeEach(() => {
+      printed = expectConsoleOutput();
+    });
+    afterEach(() => {
+      expect(printed.calls.filter((c) => !/^QueueUrl=\S+ differs from SQSClient resolved endpoint=/.test(c.text))).toEqual([]);
+    });
 
     /** A Lambda context whose remaining time comes from `remaining`, called once per check. */
     const contextWith = (remaining: () => number) => ({ getRemainingTimeInMillis: remaining }) as unknown as Context;

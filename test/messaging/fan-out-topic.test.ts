@@ -6,6 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { FanOutTopic } from '../../lib';
 import { testApp } from '../support/app';
+import { expectConsoleOutput } from '../support/console-guard';
 import { alarmActionsById, alarmShapes, DLQ_DEPTH, snsAction } from './alarm-expectations';
 
 function newStack(options: { failOnWarnings?: boolean } = {}): Stack {
@@ -223,17 +224,21 @@ describe('FanOutTopic', () => {
     });
 
     test('warns when an imported queue\'s policy cannot be changed', () => {
+      const printed = expectConsoleOutput();
       const stack = newStack({ failOnWarnings: false });
       const queue = sqs.Queue.fromQueueArn(stack, 'Imported', 'arn:aws:sqs:us-east-1:123456789012:imported');
       new FanOutTopic(stack, 'FanOut', { subscribers: { Imported: { queue } } });
       Annotations.fromStack(stack).hasWarning('/TestStack/FanOut/Imported', Match.stringLikeRegexp('imported, so its queue policy cannot be changed'));
+      expect(printed.text()).toContain('so its queue policy cannot be changed');
     });
 
     test('warns when a FIFO topic delivers to a standard queue', () => {
+      const printed = expectConsoleOutput();
       const stack = newStack({ failOnWarnings: false });
       const queue = new sqs.Queue(stack, 'Standard', { encryption: sqs.QueueEncryption.SQS_MANAGED });
       new FanOutTopic(stack, 'FanOut', { fifo: true, subscribers: { S: { queue } } });
       Annotations.fromStack(stack).hasWarning('/TestStack/FanOut', Match.stringLikeRegexp('loses ordering'));
+      expect(printed.text()).toContain('loses ordering');
     });
   });
 

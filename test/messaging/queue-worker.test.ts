@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { QueueWorker, QueueWorkerProps } from '../../lib';
 import { testApp } from '../support/app';
+import { expectConsoleOutput } from '../support/console-guard';
 import { alarmActionsById, alarmShapes, DLQ_DEPTH, HANDLER_ERRORS, HANDLER_THROTTLES, oldestMessage, snsAction, sorted } from './alarm-expectations';
 
 function newStack(): Stack {
@@ -199,12 +200,14 @@ describe('QueueWorker', () => {
     });
 
     test('an imported function works when its timeout is given', () => {
+      const printed = expectConsoleOutput();
       const stack = new Stack(testApp({ failOnWarnings: false }), 'TestStack');
       const fn = lambda.Function.fromFunctionArn(stack, 'Imported', 'arn:aws:lambda:us-east-1:123456789012:function:worker');
       new QueueWorker(stack, 'Worker', { handler: fn, handlerTimeout: Duration.seconds(20) });
       Template.fromStack(stack).hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 120, RedrivePolicy: Match.anyValue() });
       // The user is told the imported function's role must be granted by them.
       Annotations.fromStack(stack).hasWarning('/TestStack/Worker', Match.stringLikeRegexp('imported without its role.*grant them'));
+      expect(printed.text()).toContain('was imported without its role');
     });
 
     test('tokens for batch size, max concurrency and maxReceiveCount are accepted', () => {
@@ -239,10 +242,12 @@ describe('QueueWorker', () => {
     });
 
     test('warns if the visibility timeout is shorter than 6 x the function timeout + batching window (AWS\'s recommendation)', () => {
+      const printed = expectConsoleOutput();
       const stack = new Stack(testApp({ failOnWarnings: false }), 'TestStack');
       new QueueWorker(stack, 'Worker', { handler: newFunction(stack, Duration.seconds(30)), visibilityTimeout: Duration.seconds(100), maxBatchingWindow: Duration.seconds(10) });
       Annotations.fromStack(stack).hasWarning('/TestStack/Worker', Match.stringLikeRegexp(
         'visibility timeout \\(100 seconds\\) is below 6 x the function timeout \\(30 seconds\\) \\+ the batching window \\(10 seconds\\) = 190 seconds.*Duration.seconds\\(190\\)'));
+      expect(printed.text()).toContain('190 seconds');
     });
 
     test('fails if a FIFO queue gets a standard dead-letter queue', () => {

@@ -26,7 +26,7 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
     return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, CDK_DISABLE_VERSION_CHECK: '1' } });
   } catch (e) {
     const { stdout, stderr } = e as { stdout?: string; stderr?: string };
-    throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${stdout ?? ''}\n${(stderr ?? '').slice(-4000)}`);
+    throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${stdout ?? ''}\n${(stderr ?? '').slice(-4000)}`, { cause: e });
   }
 }
 
@@ -43,7 +43,10 @@ function dependencyClosure(names: string[]): string[] {
     const dir = path.join(top, name);
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
     const optionalPeers = Object.keys(manifest.peerDependenciesMeta ?? {}).filter((p) => manifest.peerDependenciesMeta[p].optional);
-    const deps = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {}).filter((p) => !optionalPeers.includes(p))];
+    const deps = [
+      ...Object.keys(manifest.dependencies ?? {}),
+      ...Object.keys(manifest.peerDependencies ?? {}).filter((p) => !optionalPeers.includes(p)),
+    ];
     for (const dep of deps) {
       if (!fs.existsSync(path.join(dir, 'node_modules', dep)) && fs.existsSync(path.join(top, dep))) visit(dep);
     }

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
+import * as lib from '../../lib';
 
 /**
  * The public API is what jsii can give Python, Java, .NET and Go: `lib/index.ts` exports classes,
@@ -19,7 +20,9 @@ interface Api {
 }
 
 function readApi(file: string): Api {
-  const program = ts.createProgram([file], { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, strict: true, skipLibCheck: true, noEmit: true });
+  const program = ts.createProgram([file], {
+    target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, strict: true, skipLibCheck: true, noEmit: true,
+  });
   const checker = program.getTypeChecker();
   const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(file)!)!;
   const exports = checker.getExportsOfModule(moduleSymbol).map((exported) => {
@@ -90,7 +93,7 @@ describe('public API: shapes every jsii language has', () => {
 
   test('at runtime, every export of the package is a class or an enum', () => {
     const declared = new Map(api.exports.map((e) => [e.name, e.kinds]));
-    const wrong = Object.entries(require('../../lib') as Record<string, unknown>)
+    const wrong = Object.entries(lib as Record<string, unknown>)
       .filter(([name, value]) => {
         const kinds = declared.get(name) ?? [];
         if (kinds.includes(ts.SyntaxKind.ClassDeclaration)) return typeof value !== 'function';

@@ -3,8 +3,8 @@ import * as path from 'path';
 import * as ts from 'typescript';
 
 /**
- * Every ```ts block of the README files (root, `lib/**`, `docs/*.md`), and every TSDoc `@example` of `lib/`, compiles against the library's sources, so an example that
- * drifts from the API fails `npm test`. Each block replaces the `/// here` line of a jsii-rosetta
+ * Every ```ts block of the README files (root, `lib/**`, `docs/*.md`), and every TSDoc `@example` of `lib/`, compiles
+ * against the library's sources, so an example that drifts from the API fails `npm test`. Each block replaces the `/// here` line of a jsii-rosetta
  * fixture (`rosetta/<name>.ts-fixture`, `default` unless the fence says ```ts fixture=<name>), with
  * its `import` lines hoisted to the top and every export of the library imported by name (less those
  * the block imports itself). `cdk-reference-architectures` resolves to `lib/index.ts`.
@@ -49,8 +49,9 @@ function tsdocExamples(): Example[] {
   const walk = (dir: string): void => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
-      if (entry.isDirectory() && full !== path.join(ROOT, 'lib', 'stacks')) walk(full);
-      else if (entry.isFile() && entry.name.endsWith('.ts')) {
+      if (entry.isDirectory() && full !== path.join(ROOT, 'lib', 'stacks')) {
+        walk(full);
+      } else if (entry.isFile() && entry.name.endsWith('.ts')) {
         const text = fs.readFileSync(full, 'utf8');
         for (const comment of text.matchAll(/\/\*\*([\s\S]*?)\*\//g)) {
           const lines = comment[1].split('\n').map((l) => l.replace(/^\s*\* ?/, ''));

@@ -15,7 +15,9 @@ function build(props: S3ThumbnailPipelineProps = {}): { stack: Stack; pipeline: 
   return { stack, pipeline, template: Template.fromStack(stack) };
 }
 
-function queueConfigurations(template: Template): Array<{ Events: string[]; Filter?: { Key: { FilterRules: Array<{ Name: string; Value: string }> } } }> {
+function queueConfigurations(
+  template: Template,
+): Array<{ Events: string[]; Filter?: { Key: { FilterRules: Array<{ Name: string; Value: string }> } } }> {
   const [resource] = Object.values(template.findResources('Custom::S3BucketNotifications'));
   return resource.Properties.NotificationConfiguration.QueueConfigurations;
 }
@@ -163,7 +165,8 @@ describe('S3ThumbnailPipeline', () => {
       expect(p.metricHandlerThrottles().metricName).toBe('Throttles');
       expect(p.metricHandlerDuration().metricName).toBe('Duration');
       expect(p.metricHandlerConcurrentExecutions().metricName).toBe('ConcurrentExecutions');
-      expect(built.stack.resolve(p.metricHandlerConcurrentExecutions().dimensions)).toEqual({ FunctionName: built.stack.resolve(p.handler.functionName) });
+      expect(built.stack.resolve(p.metricHandlerConcurrentExecutions().dimensions))
+        .toEqual({ FunctionName: built.stack.resolve(p.handler.functionName) });
     });
 
     test('the function may only read source objects, list the source bucket and write objects under the output prefix', () => {

@@ -333,7 +333,9 @@ describe('acknowledgement reasons (finding 12) say what is true', () => {
 
 describe('operations checks (issue 16): fail on a broken copy', () => {
   /** A stack with one queue, its alarm topic, an alarm on the queue's age and a dashboard built by `widgets`. */
-  const operationsStack = (options: { alarmAction?: boolean; alarmMetricName?: string; widgets?: (queue: sqs.Queue, stack: Stack) => cloudwatch.IWidget[] } = {}) => {
+  const operationsStack = (
+    options: { alarmAction?: boolean; alarmMetricName?: string; widgets?: (queue: sqs.Queue, stack: Stack) => cloudwatch.IWidget[] } = {},
+  ) => {
     const { stack } = brokenStack();
     const queue = new sqs.Queue(stack, 'Jobs');
     const topic = new sns.Topic(stack, 'AlarmTopic');

@@ -106,7 +106,9 @@ const BUILT_BY: Record<string, string> = { FanOutSubscriber: 'FanOutTopic.addSub
 
 function hpcCluster(scope: Construct, id: string): lib.HpcCluster {
   const network = vpc(scope);
-  return new lib.HpcCluster(scope, id, { vpc: network, vpcSubnets: { subnets: [network.publicSubnets[0]] }, associatePublicIpAddress: true, lustre: { storageCapacityGiB: 1200 } });
+  return new lib.HpcCluster(scope, id, {
+    vpc: network, vpcSubnets: { subnets: [network.publicSubnets[0]] }, associatePublicIpAddress: true, lustre: { storageCapacityGiB: 1200 },
+  });
 }
 
 /** Builds `factory` under the awkward scopes in a stack of its own (us-east-1, where CLOUDFRONT-scope resources may live). */

@@ -46,7 +46,9 @@ describe('prebuilt handlers', () => {
     const app = testApp({ bundling: true, context: { 'aws:cdk:enable-path-metadata': true, 'aws:cdk:enable-asset-metadata': true } });
     const stack = new Stack(app, 'Bundles');
     for (const asset of ASSETS) {
-      createHandlerFunction(stack, asset.id, { handlerName: asset.handler, description: asset.id, architecture: asset.architecture, nodeModules: NATIVE[asset.handler] });
+      createHandlerFunction(stack, asset.id, {
+        handlerName: asset.handler, description: asset.id, architecture: asset.architecture, nodeModules: NATIVE[asset.handler],
+      });
     }
     const assembly = app.synth();
     const resources = Object.values<{ Type: string; Metadata?: Record<string, string> }>(assembly.getStackByName('Bundles').template.Resources);
@@ -156,6 +158,7 @@ describe('handler build on first use', () => {
   const freshManifest = () => {
     let mod: typeof import('../../lib/private/node-function') | undefined;
     jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- jest.isolateModules needs a synchronous load
       mod = require('../../lib/private/node-function');
     });
     return mod!.handlerManifest(root);

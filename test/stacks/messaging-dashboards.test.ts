@@ -86,7 +86,10 @@ describe.each(['FanOut', 'QueueWorkers', 'Thumbnails'])('example stack %s', (nam
     expect(problems).toEqual([]);
 
     const notShown = Object.entries(template.findResources('AWS::CloudWatch::Alarm'))
-      .map(([id, { Properties: p }]) => [id, metricKey(p.Namespace, p.MetricName, (p.Dimensions ?? []).map((d: any) => [d.Name, logicalId(d.Value)]))])
+      .map(([id, { Properties: p }]) => {
+        const dimensions = (p.Dimensions ?? []).map((d: any) => [d.Name, logicalId(d.Value)]);
+        return [id, metricKey(p.Namespace, p.MetricName, dimensions)];
+      })
       .filter(([, key]) => !shown.has(key));
     expect(notShown).toEqual([]);
   });

@@ -185,7 +185,9 @@ const INTENTS: Record<string, (net: Network) => void> = {
       endpoint.kind === 'vpc-endpoint' && source === 'vpc' && e.protocol === 'tcp' && e.fromPort === 443 && e.toPort === 443;
     for (const endpoint of model.endpoints.filter((e) => !nodes.includes(e) && !fileSystems.includes(e))) {
       for (const e of model.exposure(endpoint.id)) {
-        for (const s of e.sources.filter((x) => !nodeGroups.has(x.source) && !endpoint.groups.includes(x.source) && !httpsFromVpc(endpoint, e, x.source))) {
+        const unexpected = e.sources.filter((x) =>
+          !nodeGroups.has(x.source) && !endpoint.groups.includes(x.source) && !httpsFromVpc(endpoint, e, x.source));
+        for (const s of unexpected) {
           problems.push(`${endpoint.id} admits ${s.source} on ${e.protocol} ${e.fromPort}-${e.toPort}`);
         }
       }
@@ -253,7 +255,7 @@ function synthesizedNetwork(key: string): Network {
 }
 
 /** A listed variant's template as the harness synthesized it, to edit into a broken or fixed copy. */
-function synthesizedTemplate(key: string): { template: any; context: Record<string, string> } { // eslint-disable-line @typescript-eslint/no-explicit-any
+function synthesizedTemplate(key: string): { template: any; context: Record<string, string> } {
   return { template: structuredClone(synthesizedVariant(key).template.toJSON()), context: EXAMPLE_VARIANTS[key].context };
 }
 
@@ -312,7 +314,7 @@ describe('reachability of the example stacks', () => {
     const { template, context } = synthesizedTemplate('CloudFrontWafAlb');
     const lbId = Object.keys(template.Resources).find((id) => template.Resources[id].Type === 'AWS::ElasticLoadBalancingV2::LoadBalancer')!;
     const lbGroupId = template.Resources[lbId].Properties.SecurityGroups[0]['Fn::GetAtt'][0];
-    for (const [id, r] of Object.entries<any>(template.Resources)) { // eslint-disable-line @typescript-eslint/no-explicit-any
+    for (const [id, r] of Object.entries<any>(template.Resources)) {
       if (r.Type === 'AWS::EC2::SecurityGroupIngress' && JSON.stringify(r.Properties.GroupId).includes(lbGroupId)) delete template.Resources[id];
     }
     template.Resources[lbGroupId].Properties.SecurityGroupIngress = ingress;
@@ -379,7 +381,7 @@ describe('reachability of the example stacks', () => {
   test('Hpc passes on a copy whose Batch compute environment keeps the node security group (the intent can be met)', () => {
     const { template, context } = synthesizedTemplate('Hpc');
     const nodeGroup = NetworkModel.fromTemplate(template).endpoints.find((e) => e.kind === 'auto-scaling-group')!.groups[0].slice('sg:'.length);
-    for (const r of Object.values<any>(template.Resources)) { // eslint-disable-line @typescript-eslint/no-explicit-any
+    for (const r of Object.values<any>(template.Resources)) {
       if (r.Type === 'AWS::Batch::ComputeEnvironment') r.Properties.ComputeResources.SecurityGroupIds = [{ 'Fn::GetAtt': [nodeGroup, 'GroupId'] }];
     }
     const model = NetworkModel.fromTemplate(template);
@@ -389,7 +391,7 @@ describe('reachability of the example stacks', () => {
 
   test('fails when a node group loses its self-referencing rule (Hpc)', () => {
     const { template, context } = synthesizedTemplate('Hpc');
-    for (const [id, r] of Object.entries<any>(template.Resources)) { // eslint-disable-line @typescript-eslint/no-explicit-any
+    for (const [id, r] of Object.entries<any>(template.Resources)) {
       if (r.Type === 'AWS::EC2::SecurityGroupIngress' && r.Properties.IpProtocol === '-1') delete template.Resources[id];
     }
     const model = NetworkModel.fromTemplate(template);

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
+import { allowSynthWarnings } from './console-guard';
 
 /** The context of cdk.json (feature flags and the strict validation flags), so tests synthesize like `cdk synth`. */
 export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
@@ -33,8 +34,12 @@ export interface TestAppOptions {
   readonly outdir?: string;
 }
 
-/** An App with the project's cdk.json context. */
+/**
+ * An App with the project's cdk.json context. With `failOnWarnings: false` its synth prints the warnings
+ * the test reads, and the console guard lets that report through.
+ */
 export function testApp(options: TestAppOptions = {}): App {
+  if (options.failOnWarnings === false) allowSynthWarnings();
   return new App({
     context: {
       ...CDK_JSON_CONTEXT,

@@ -108,7 +108,7 @@ export interface ConstructInputs {
   /** The exported class name, e.g. `QueueWorker`. */
   readonly construct: string;
   /** Builds the construct under `scope` with `props` (the minimal props with the case's changes). */
-  build(scope: Construct, id: string, props: any): void; // eslint-disable-line @typescript-eslint/no-explicit-any
+  build(scope: Construct, id: string, props: any): void;
   /** Props that build it with as little as possible (may be a function of the stack for resources). */
   baseProps(scope: Construct): Record<string, unknown>;
   /** Every prop the construct validates (numbers, strings, durations, lists), by dotted path. */

@@ -76,6 +76,7 @@ export function hashSources(root: string): string {
     .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
   for (const dir of HASHED_DIRS) walk(path.join(root, dir)).sort().forEach(add);
   for (const file of HASHED_FILES) add(path.join(root, file));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the package name is only known at run time
   for (const pkg of HASHED_PACKAGES) hash.update(`${pkg}@${require(`${pkg}/package.json`).version}\0`);
   hash.update(`${process.version}\0`);
   for (const name of Object.keys(process.env).filter((n) => n.startsWith('CDK_')).sort()) hash.update(`${name}=${process.env[name]}\0`);

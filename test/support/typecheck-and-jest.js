@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 /**
- * `npm test`: the type check (`tsc --noEmit -p .`) and jest at the same time, since ts-jest only
- * transpiles. Jest's output streams as usual; tsc's is printed once jest ends. Fails if either fails.
- * Arguments go to jest (`npm test -- test/stacks`).
+ * `npm test`: the type check (`tsc --noEmit -p .`), the linter (`npm run lint`) and jest at the same time,
+ * since ts-jest only transpiles. Jest's output streams as usual; tsc's and eslint's are printed once jest
+ * ends. Fails if any fails. Arguments go to jest (`npm test -- test/stacks`).
  */
 const { spawn } = require('child_process');
 const path = require('path');
 
 const root = path.join(__dirname, '..', '..');
+/** What `npm run lint` lints (package.json). */
+const LINTED = require('../../package.json').scripts.lint.split(' ').slice(1);
 const started = Date.now();
 
 /** Runs `script` with this Node.js; resolves with its exit code and, unless `inherit`, its output. */
@@ -25,14 +27,17 @@ function run(script, args, inherit) {
 
 async function main() {
   const typecheck = run(require.resolve('typescript/bin/tsc'), ['--noEmit', '-p', '.'], false);
+  const linting = run(path.join(path.dirname(require.resolve('eslint/package.json')), 'bin', 'eslint.js'), LINTED, false);
   const jest = await run(require.resolve('jest/bin/jest'), process.argv.slice(2), true);
-  const tsc = await typecheck;
-  if (tsc.code === 0) {
-    console.log(`Type check (tsc --noEmit -p .): passed in ${tsc.seconds} s`);
-  } else {
-    console.error(`Type check (tsc --noEmit -p .): FAILED in ${tsc.seconds} s\n${tsc.output}`);
+  const checks = [['Type check (tsc --noEmit -p .)', await typecheck], ['Lint (npm run lint)', await linting]];
+  for (const [name, result] of checks) {
+    if (result.code === 0) {
+      console.log(`${name}: passed in ${result.seconds} s`);
+    } else {
+      console.error(`${name}: FAILED in ${result.seconds} s\n${result.output}`);
+    }
   }
-  process.exitCode = jest.code !== 0 ? jest.code : tsc.code;
+  process.exitCode = jest.code !== 0 ? jest.code : checks.map(([, result]) => result.code).find((code) => code !== 0) ?? 0;
 }
 
 main();

@@ -114,12 +114,15 @@ const TOKEN = /@@TOKEN(\d+)@@/;
  * `Fn::Join` of literal pieces and intrinsics; each intrinsic is replaced by a marker before parsing
  * and put back into the value it sits in, so a dimension value stays an intrinsic to resolve.
  */
-export function dashboardContents(t: ResolvedTemplate, dashboardId: string): { metrics: MetricUse[]; alarms: { where: string; value: unknown }[]; problems: string[] } {
+export function dashboardContents(
+  t: ResolvedTemplate, dashboardId: string,
+): { metrics: MetricUse[]; alarms: { where: string; value: unknown }[]; problems: string[] } {
   const body = t.template.Resources[dashboardId].Properties?.DashboardBody;
   const tokens: unknown[] = [];
   let text: string;
-  if (typeof body === 'string') text = body;
-  else if (body && typeof body === 'object' && Array.isArray((body as any)['Fn::Join']) && (body as any)['Fn::Join'][0] === '') {
+  if (typeof body === 'string') {
+    text = body;
+  } else if (body && typeof body === 'object' && Array.isArray((body as any)['Fn::Join']) && (body as any)['Fn::Join'][0] === '') {
     text = ((body as any)['Fn::Join'][1] as unknown[]).map((part) => (typeof part === 'string' ? part : `@@TOKEN${tokens.push(part) - 1}@@`)).join('');
   } else {
     return { metrics: [], alarms: [], problems: [`dashboard ${dashboardId}: DashboardBody is neither a string nor an Fn::Join with separator '' (${JSON.stringify(body).slice(0, 80)})`] };
@@ -216,7 +219,8 @@ export function metricProblems(t: ResolvedTemplate, use: MetricUse): string[] {
       continue;
     }
     if (rule.constants?.(use.region).includes(resolved)) continue;
-    const matches = (rule.resources ?? []).flatMap((r) => t.logicalIds(r.type).filter((id) => ([] as string[]).concat(r.value(t, id)).includes(resolved)));
+    const matches = (rule.resources ?? []).flatMap((r) =>
+      t.logicalIds(r.type).filter((id) => ([] as string[]).concat(r.value(t, id)).includes(resolved)));
     // a reference to another stack's output (CloudFrontWafAlbAlarms reads CloudFrontWafAlb's
     // distribution across regions) must name a resource of that stack
     const producedElsewhere = literal ? [] : Object.values(t.otherStacks).flatMap((other) =>

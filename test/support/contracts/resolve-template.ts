@@ -70,7 +70,10 @@ const targetGroupLoadBalancers: Derived = (_n, t, id) => {
     const listener = refTarget(props?.ListenerArn);
     if (listener && forwardsHere(props?.Actions)) listeners.add(listener);
   }
-  return [...new Set([...listeners].map((l) => refTarget(t.template.Resources[l].Properties?.LoadBalancerArn)).filter((lb): lb is string => !!lb))].map((lb) => t.ref(lb));
+  const loadBalancers = [...listeners]
+    .map((l) => refTarget(t.template.Resources[l].Properties?.LoadBalancerArn))
+    .filter((lb): lb is string => !!lb);
+  return [...new Set(loadBalancers)].map((lb) => t.ref(lb));
 };
 
 /** Documented `Ref`/`Fn::GetAtt` return values of the resource types our checks reason about. */
@@ -252,7 +255,10 @@ export class ResolvedTemplate {
     return attr ? attr(this.names(logicalId), this, logicalId) : `${logicalId}-${attribute}`;
   }
 
-  /** Resolves every intrinsic in `value` (Ref, Fn::GetAtt, Fn::Join, Fn::Sub, Fn::Select, Fn::Split, Fn::GetAZs, Fn::Base64, Fn::FindInMap, Fn::GetStackOutput); throws on others. */
+  /**
+   * Resolves every intrinsic in `value` (Ref, Fn::GetAtt, Fn::Join, Fn::Sub, Fn::Select, Fn::Split, Fn::GetAZs, Fn::Base64,
+   * Fn::FindInMap, Fn::GetStackOutput); throws on others.
+   */
   resolve(value: unknown): unknown {
     if (Array.isArray(value)) return value.map((v) => this.resolve(v)).filter((v) => v !== NO_VALUE);
     if (value === null || typeof value !== 'object') return value;
@@ -323,7 +329,8 @@ export class ResolvedTemplate {
   }
 
   private names(logicalId: string): Names {
-    return { name: this.physicalName(logicalId), account: this.deployment.account, region: this.deployment.region, partition: this.deployment.partition };
+    const { account, region, partition } = this.deployment;
+    return { name: this.physicalName(logicalId), account, region, partition };
   }
 
   private resource(logicalId: string) {

@@ -176,7 +176,10 @@ export function functionRoleRequests(t: ResolvedTemplate): RoleRequest[] {
       .filter((p) => (p.Roles ?? []).includes(t.ref(role))).map((p) => p.PolicyDocument as PolicyDocumentJson);
     return { fn, roleArn, identityPolicies: [...inline, ...attached] };
   };
-  const onTarget = (what: string, role: NonNullable<ReturnType<typeof functionRole>>, targetArn: string, actions: { queue: string[]; topic: string[]; kms: string[] }) => {
+  const onTarget = (
+    what: string, role: NonNullable<ReturnType<typeof functionRole>>, targetArn: string,
+    actions: { queue: string[]; topic: string[]; kms: string[] },
+  ) => {
     const queue = t.findByReference('AWS::SQS::Queue', targetArn);
     const topic = queue ? undefined : t.findByReference('AWS::SNS::Topic', targetArn);
     const target = queue ?? topic;

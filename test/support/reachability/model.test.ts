@@ -1,7 +1,5 @@
 import { CLOUDFRONT_ORIGIN_FACING, CLOUDFRONT_VPC_ORIGIN, NetworkModel } from './model';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
 const getAtt = (id: string, attr = 'GroupId') => ({ 'Fn::GetAtt': [id, attr] });
 const ref = (id: string) => ({ Ref: id });
 

@@ -104,7 +104,7 @@ interface TargetGroup {
   readonly targets: string[];
 }
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;
 
 export interface NetworkModelOptions {
   /**
@@ -244,9 +244,18 @@ export class NetworkModel {
     }
     const rules = ofType('AWS::ElasticLoadBalancingV2::ListenerRule');
     for (const [id, r] of ofType('AWS::ElasticLoadBalancingV2::Listener')) {
-      const actions = [...r.Properties.DefaultActions ?? [], ...rules.filter(([, lr]) => ref(lr.Properties.ListenerArn) === id).flatMap(([, lr]) => lr.Properties.Actions ?? [])];
-      const targetGroups = actions.flatMap((a: Json) => [a.TargetGroupArn, ...(a.ForwardConfig?.TargetGroups ?? []).map((t: Json) => t.TargetGroupArn)]).map(ref).filter(Boolean) as string[];
-      this.listeners.push({ id, loadBalancer: ref(r.Properties.LoadBalancerArn)!, protocol: protocolOf(r.Properties.Protocol), port: Number(r.Properties.Port), targetGroups });
+      const actions = [
+        ...r.Properties.DefaultActions ?? [],
+        ...rules.filter(([, lr]) => ref(lr.Properties.ListenerArn) === id).flatMap(([, lr]) => lr.Properties.Actions ?? []),
+      ];
+      const targetGroups = actions
+        .flatMap((a: Json) => [a.TargetGroupArn, ...(a.ForwardConfig?.TargetGroups ?? []).map((t: Json) => t.TargetGroupArn)])
+        .map(ref)
+        .filter(Boolean) as string[];
+      this.listeners.push({
+        id, loadBalancer: ref(r.Properties.LoadBalancerArn)!, protocol: protocolOf(r.Properties.Protocol),
+        port: Number(r.Properties.Port), targetGroups,
+      });
     }
     this.probes = this.makeProbes(ofType('AWS::CloudFront::VpcOrigin'));
   }
@@ -328,13 +337,18 @@ export class NetworkModel {
     if (probe.external && !to.public) return false;
     return to.subnets.some((subnet) => {
       const ip = this.addressIn(subnet);
-      if (probe.egressGroups && !probe.egressGroups.some((g) => (this.egress.get(g) ?? []).some((r) => matches(r, protocol, port, ip, to.groups, [])))) return false;
+      const egressAllows = (g: string) => (this.egress.get(g) ?? []).some((r) => matches(r, protocol, port, ip, to.groups, []));
+      if (probe.egressGroups && !probe.egressGroups.some(egressAllows)) return false;
       // ACLs are stateless: the request and the reply (to an ephemeral port) must both pass.
       if (probe.subnet !== subnet) {
-        if (probe.subnet && !(this.acl(probe.subnet, true, protocol, port, ip) && this.acl(probe.subnet, false, protocol, EPHEMERAL_PORT, ip))) return false;
+        if (probe.subnet && !(this.acl(probe.subnet, true, protocol, port, ip) && this.acl(probe.subnet, false, protocol, EPHEMERAL_PORT, ip))) {
+          return false;
+        }
         if (!(this.acl(subnet, false, protocol, port, probe.ip) && this.acl(subnet, true, protocol, EPHEMERAL_PORT, probe.ip))) return false;
       }
-      return to.groups.length === 0 || to.groups.some((g) => (this.ingress.get(g) ?? []).some((r) => matches(r, protocol, port, probe.ip, probe.groups, probe.prefixLists)));
+      const ingressAllows = (g: string) =>
+        (this.ingress.get(g) ?? []).some((r) => matches(r, protocol, port, probe.ip, probe.groups, probe.prefixLists));
+      return to.groups.length === 0 || to.groups.some(ingressAllows);
     });
   }
 
@@ -360,7 +374,8 @@ export class NetworkModel {
       result.push({ source: 'internet', except: refused('0.0.0.0/0', true) });
     } else {
       const admitted = cidrs(true).filter((c) => passed.get(c));
-      const broadest = admitted.filter((p) => !admitted.some((q) => q !== p && cidrContains(q.label.slice(5), p.ip) && prefixOf(q.label) < prefixOf(p.label)));
+      const broadest = admitted.filter((p) =>
+        !admitted.some((q) => q !== p && cidrContains(q.label.slice(5), p.ip) && prefixOf(q.label) < prefixOf(p.label)));
       for (const p of broadest) result.push({ source: p.label, except: refused(p.label.slice(5), true) });
       if (ok(CLOUDFRONT_ORIGIN_FACING)) result.push({ source: CLOUDFRONT_ORIGIN_FACING, except: [] });
     }
@@ -488,7 +503,9 @@ export class NetworkModel {
     const list = direction === 'Source' ? x.SourcePrefixListId : x.DestinationPrefixListId;
     if (list !== undefined) {
       const named = typeof list === 'string' ? this.prefixListIds[list] : undefined;
-      if (named === CLOUDFRONT_ORIGIN_FACING_LIST_NAME || this.mentions(list, CLOUDFRONT_ORIGIN_FACING_LIST_NAME)) return { ...base, prefixList: CLOUDFRONT_ORIGIN_FACING };
+      if (named === CLOUDFRONT_ORIGIN_FACING_LIST_NAME || this.mentions(list, CLOUDFRONT_ORIGIN_FACING_LIST_NAME)) {
+        return { ...base, prefixList: CLOUDFRONT_ORIGIN_FACING };
+      }
       const name = `unresolved-prefix-list:${JSON.stringify(list)}`;
       this.unresolved.push(name);
       return { ...base, prefixList: name };

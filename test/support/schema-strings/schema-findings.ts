@@ -51,10 +51,12 @@ export interface SchemaFinding {
   readonly message: string;
 }
 
-let validator: { validate(template: unknown, region?: string): Array<Record<string, any>> } | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
+let validator: { validate(template: unknown, region?: string): Array<Record<string, any>> } | undefined;
 
 /** The string-schema findings of a template object (`Template.toJSON()`). */
-export function schemaStringFindingsOfTemplate(template: Record<string, unknown>, stackName: string, pseudo: Record<string, string> = {}): SchemaFinding[] {
+export function schemaStringFindingsOfTemplate(
+  template: Record<string, unknown>, stackName: string, pseudo: Record<string, string> = {},
+): SchemaFinding[] {
   validator ??= new validate.SchemaValidator();
   const values: Record<string, string> = {
     'AWS::StackName': stackName, 'AWS::Region': 'us-east-1', 'AWS::AccountId': '123456789012',
@@ -73,12 +75,12 @@ export function schemaStringFindingsOfTemplate(template: Record<string, unknown>
       stack: stackName, logicalId: d.entity?.logicalId, resourceType: d.entity?.resourceType,
       propertyPath: d.propertyPath, ruleId: d.ruleId, message: d.message,
     }));
-  return [...schema, ...apiLimitFindings(resolved as Record<string, any>, stackName)]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  return [...schema, ...apiLimitFindings(resolved as Record<string, any>, stackName)];
 }
 
-function apiLimitFindings(template: Record<string, any>, stackName: string): SchemaFinding[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+function apiLimitFindings(template: Record<string, any>, stackName: string): SchemaFinding[] {
   const findings: SchemaFinding[] = [];
-  for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) { // eslint-disable-line @typescript-eslint/no-explicit-any
+  for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
     for (const [propertyPath, limit] of Object.entries(API_STRING_LIMITS[resource.Type] ?? {})) {
       const value = propertyPath.split('.').reduce((v, key) => v?.[key], resource);
       if (typeof value !== 'string') continue;
