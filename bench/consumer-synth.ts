@@ -45,7 +45,6 @@ net.Socket.prototype.connect = function (...args) {
   }
   return connect.apply(this, args);
 };
-const lookup = dns.lookup;
 dns.lookup = function (hostname, ...rest) {
   record('dns lookup ' + hostname);
   const callback = rest.find((a) => typeof a === 'function');
@@ -56,7 +55,6 @@ dns.promises.lookup = async (hostname) => {
   record('dns lookup ' + hostname);
   throw Object.assign(new Error('bench guard: DNS look-up of ' + hostname + ' blocked'), { code: 'ENOTFOUND' });
 };
-void lookup;
 const load = Module._load;
 Module._load = function (request, ...rest) {
   if (request === 'esbuild' || request.startsWith('esbuild/')) record('require ' + request);
