@@ -1,16 +1,19 @@
 /**
- * `npm run bench`: synth and test time against an empty app, the queue worker's batch overhead,
+ * `npm run bench`: synth and test time against an empty app, a consumer app's synth of the packed
+ * library against an empty app, the queue worker's batch overhead,
  * handler bundle sizes and init times, the thumbnail handler, then the cached API.
  * `npm run bench -- synth thumbnail` runs only those.
  */
 import { runBatchConsumerBench } from './batch-consumer';
 import { runBundleBench } from './bundles';
 import { runCachedApiBench } from './cached-api';
+import { runConsumerSynthBench } from './consumer-synth';
 import { runSynthBench } from './synth';
 import { runThumbnailBench } from './thumbnail';
 
 const BENCHES: Record<string, () => Promise<unknown>> = {
   'synth': runSynthBench,
+  'consumer': runConsumerSynthBench,
   'batch-consumer': runBatchConsumerBench,
   'bundles': runBundleBench,
   'thumbnail': runThumbnailBench,
