@@ -21,6 +21,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { handlerManifest } from '../lib/private/node-function';
+import { dependencyClosure } from '../test/support/installed-packages';
 
 const ROOT = path.join(__dirname, '..');
 const TARGET = 1.5;
@@ -97,26 +98,6 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
   }
 }
 
-/** `names` and the packages they need from this repository's top-level node_modules, transitively. */
-function dependencyClosure(names: string[]): string[] {
-  const top = path.join(ROOT, 'node_modules');
-  const found = new Set<string>();
-  const visit = (name: string): void => {
-    if (found.has(name)) return;
-    found.add(name);
-    const dir = path.join(top, name);
-    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
-    const optionalPeers = Object.keys(manifest.peerDependenciesMeta ?? {}).filter((p) => manifest.peerDependenciesMeta[p].optional);
-    const peers = Object.keys(manifest.peerDependencies ?? {}).filter((p) => !optionalPeers.includes(p));
-    const deps = [...Object.keys(manifest.dependencies ?? {}), ...peers];
-    for (const dep of deps) {
-      if (!fs.existsSync(path.join(dir, 'node_modules', dep)) && fs.existsSync(path.join(top, dep))) visit(dep);
-    }
-  };
-  names.forEach(visit);
-  return [...found].sort();
-}
-
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -135,7 +116,7 @@ function install(setup: Setup, dir: string): void {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
   run('npm', ['install', '--legacy-peer-deps', '--no-package-lock', '--ignore-scripts', setup.tarball], dir, setup.offlineEnv);
-  for (const dep of dependencyClosure(['aws-cdk-lib', 'constructs', 'aws-cdk'])) {
+  for (const dep of dependencyClosure(ROOT, ['aws-cdk-lib', 'constructs', 'aws-cdk'])) {
     const link = path.join(dir, 'node_modules', dep);
     fs.mkdirSync(path.dirname(link), { recursive: true });
     fs.symlinkSync(fs.realpathSync(path.join(ROOT, 'node_modules', dep)), link, 'dir');

@@ -9,23 +9,11 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Construct } from 'constructs';
 import * as lib from '../../lib';
 import { testApp } from '../support/app';
-import { describeTokenMatrix, stackDependencies, synthesizeAll, twoStacks, validatingApp } from '../support/input-matrix';
+import { describeTokenMatrix, longTags, stackDependencies, synthesizeAll, twoStacks, validatingApp } from '../support/input-matrix';
 import { schemaStringFindings } from '../support/schema-strings/schema-findings';
 import { INPUTS, haVpc } from './ha.cases';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
-
-/**
- * Tag values over 256 characters anywhere in a template (EC2, IAM and most services take at most
- * 256); the bundled schemas do not declare it for every resource type (EC2 subnets, launch templates).
- */
-function longTags(node: unknown, path = ''): string[] {
-  if (Array.isArray(node)) return node.flatMap((n, i) => longTags(n, `${path}.${i}`));
-  if (node === null || typeof node !== 'object') return [];
-  const o = node as Record<string, unknown>;
-  const own = typeof o.Key === 'string' && typeof o.Value === 'string' && o.Value.length > 256 ? [`tag ${o.Key} at ${path}: ${o.Value.length} characters`] : [];
-  return [...own, ...Object.entries(o).flatMap(([k, v]) => longTags(v, `${path}.${k}`))];
-}
 
 /** Dependencies between the app's stacks (asset manifests left out). */
 const stackDeps = (app: App) => Object.fromEntries(Object.entries(stackDependencies(app)).map(([k, v]) => [k, v.filter((d) => !d.endsWith('.assets'))]));

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { handlerManifest } from '../../lib/private/node-function';
+import { dependencyClosure } from '../support/installed-packages';
 
 /**
  * The library as users get it: the published file set packed with `npm pack`, installed into a fresh
@@ -28,31 +29,6 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
     const { stdout, stderr } = e as { stdout?: string; stderr?: string };
     throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${stdout ?? ''}\n${(stderr ?? '').slice(-4000)}`, { cause: e });
   }
-}
-
-/**
- * `names` and every package they need from this repository's top-level node_modules (dependencies
- * and required peers that are not nested inside the package itself, e.g. not bundled), transitively.
- */
-function dependencyClosure(names: string[]): string[] {
-  const top = path.join(repoRoot, 'node_modules');
-  const found = new Set<string>();
-  const visit = (name: string): void => {
-    if (found.has(name)) return;
-    found.add(name);
-    const dir = path.join(top, name);
-    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
-    const optionalPeers = Object.keys(manifest.peerDependenciesMeta ?? {}).filter((p) => manifest.peerDependenciesMeta[p].optional);
-    const deps = [
-      ...Object.keys(manifest.dependencies ?? {}),
-      ...Object.keys(manifest.peerDependencies ?? {}).filter((p) => !optionalPeers.includes(p)),
-    ];
-    for (const dep of deps) {
-      if (!fs.existsSync(path.join(dir, 'node_modules', dep)) && fs.existsSync(path.join(top, dep))) visit(dep);
-    }
-  };
-  names.forEach(visit);
-  return [...found].sort();
 }
 
 interface PackResult {
@@ -102,7 +78,7 @@ describe('packed library', () => {
     fs.writeFileSync(path.join(consumerDir, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
     // the peers are linked below, as a user would have installed them; npm is not to fetch them
     run('npm', ['install', '--legacy-peer-deps', '--no-package-lock', tarball], consumerDir, offlineEnv);
-    for (const dep of dependencyClosure(['aws-cdk-lib', 'constructs'])) {
+    for (const dep of dependencyClosure(repoRoot, ['aws-cdk-lib', 'constructs'])) {
       fs.mkdirSync(path.dirname(path.join(consumerDir, 'node_modules', dep)), { recursive: true });
       fs.symlinkSync(fs.realpathSync(path.join(repoRoot, 'node_modules', dep)), path.join(consumerDir, 'node_modules', dep), 'dir');
     }

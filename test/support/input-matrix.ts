@@ -139,3 +139,15 @@ export function describeTokenMatrix(inputs: ConstructInputs[]): void {
     }
   });
 }
+
+/**
+ * Tag values over 256 characters anywhere in a template (EC2, IAM and most services take at most
+ * 256); the bundled schemas do not declare it for every resource type (EC2 subnets, launch templates).
+ */
+export function longTags(node: unknown, path = ''): string[] {
+  if (Array.isArray(node)) return node.flatMap((n, i) => longTags(n, `${path}.${i}`));
+  if (node === null || typeof node !== 'object') return [];
+  const o = node as Record<string, unknown>;
+  const own = typeof o.Key === 'string' && typeof o.Value === 'string' && o.Value.length > 256 ? [`tag ${o.Key} at ${path}: ${o.Value.length} characters`] : [];
+  return [...own, ...Object.entries(o).flatMap(([k, v]) => longTags(v, `${path}.${k}`))];
+}
