@@ -35,7 +35,10 @@ export function fitLabel(name: string, suffix: string, rule: LabelRule): string 
   let label = clean;
   if (label.length > budget) {
     const hash = createHash('sha256').update(name).digest('hex').slice(0, 8).toUpperCase();
-    label = `${hash}-${clean.slice(clean.length - (budget - hash.length - 1))}`;
+    // A budget too small for the hash, a dash and one character keeps only what fits of the hash.
+    label = budget <= hash.length + 1
+      ? `${hash}${clean.slice(-1)}`.slice(0, Math.max(budget, 0))
+      : `${hash}-${clean.slice(clean.length - (budget - hash.length - 1))}`;
   }
   return `${label}${suffix}`.replace(rule.invalid, '-');
 }

@@ -65,6 +65,11 @@ describe('fitLabel', () => {
     expect(label).toBe(`0D4E2CA9-${'x'.repeat(245)} -`);
   });
 
+  test.each([0, 1, 8, 9, 10])('a long name in a field with room for %i characters is cut to that room', (room) => {
+    const rule = { invalid: /[^a-z-]/g, maxLength: room + 3 };
+    expect(fitLabel('a-name-far-too-long-for-the-field', '-sx', rule).length).toBe(room + 3);
+  });
+
   test('two long names with the same end stay distinct', () => {
     const a = fitLabel(`a${'x'.repeat(40)}`, '', SHORT);
     const b = fitLabel(`b${'x'.repeat(40)}`, '', SHORT);
