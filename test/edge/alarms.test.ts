@@ -13,14 +13,10 @@ import { IpBlocklist, WebAclScope } from '../../lib/edge/ip-blocklist';
 import { NlbIpBlocking } from '../../lib/edge/nlb-ip-blocking';
 import { PublicInstanceIpBlocking } from '../../lib/edge/public-instance-ip-blocking';
 import { WafProtectedAlb } from '../../lib/edge/waf-protected-alb';
-import { testApp } from '../support/app';
+import { testApp, testStack } from '../support/app';
 
 const blocklist = new IpBlocklist({ cidrs: ['203.0.113.0/24'] });
 const CLOUDFRONT_ACL = 'arn:aws:wafv2:us-east-1:111111111111:global/webacl/edge/abc';
-
-function newStack(region?: string): Stack {
-  return new Stack(testApp(), 'TestStack', region ? { env: { region } } : undefined);
-}
 
 function topicAction(stack: Stack, id = 'Topic'): { action: cloudwatch.IAlarmAction; topicId: string } {
   const topic = new sns.Topic(stack, id);
@@ -67,7 +63,7 @@ function expectDescriptions(template: Template): void {
 
 describe('EdgeWebAcl alarms', () => {
   test('blocked requests above the default baseline of 1000 per 5 minutes; no count alarm unless countOnly', () => {
-    const stack = newStack();
+    const stack = testStack();
     const acl = new EdgeWebAcl(stack, 'Acl', { blocklist });
     const template = Template.fromStack(stack);
     const alarms = alarmsOf(template);
@@ -84,7 +80,7 @@ describe('EdgeWebAcl alarms', () => {
   });
 
   test('blockedRequestsBaseline sets the threshold; a token is accepted', () => {
-    const stack = newStack();
+    const stack = testStack();
     new EdgeWebAcl(stack, 'Acl', { blockedRequestsBaseline: 50 });
     new EdgeWebAcl(stack, 'Tokens', { blockedRequestsBaseline: new CfnParameter(stack, 'Baseline', { type: 'Number' }).valueAsNumber });
     const alarms = alarmsOf(Template.fromStack(stack));
@@ -93,12 +89,12 @@ describe('EdgeWebAcl alarms', () => {
   });
 
   test('fails if blockedRequestsBaseline is negative or fractional', () => {
-    expect(() => new EdgeWebAcl(newStack(), 'Acl', { blockedRequestsBaseline: -1 })).toThrow(/blockedRequestsBaseline.*-1.*whole number/);
-    expect(() => new EdgeWebAcl(newStack(), 'Acl', { blockedRequestsBaseline: 2.5 })).toThrow(/blockedRequestsBaseline.*2\.5/);
+    expect(() => new EdgeWebAcl(testStack(), 'Acl', { blockedRequestsBaseline: -1 })).toThrow(/blockedRequestsBaseline.*-1.*whole number/);
+    expect(() => new EdgeWebAcl(testStack(), 'Acl', { blockedRequestsBaseline: 2.5 })).toThrow(/blockedRequestsBaseline.*2\.5/);
   });
 
   test('countOnly: any request counted by any rule (the sum of each rule\'s CountedRequests) alarms', () => {
-    const stack = newStack();
+    const stack = testStack();
     const acl = new EdgeWebAcl(stack, 'Acl', { blocklist, countOnly: true });
     const alarm = alarmsOf(Template.fromStack(stack)).AclCountedRequestsAlarm;
     expect(shape(alarm)).toEqual({ metric: 'math', statistic: undefined, period: undefined, comparison: 'GreaterThanThreshold', threshold: 0, evaluationPeriods: 1, missing: 'notBreaching' });
@@ -110,12 +106,12 @@ describe('EdgeWebAcl alarms', () => {
   });
 
   test('alarmActions reach every alarm; addAlarmActions adds to every alarm', () => {
-    const stack = newStack();
+    const stack = testStack();
     const { action, topicId } = topicAction(stack);
     new EdgeWebAcl(stack, 'Acl', { countOnly: true, alarmActions: [action] });
     expectActions(Template.fromStack(stack), topicId);
 
-    const later = newStack();
+    const later = testStack();
     const acl = new EdgeWebAcl(later, 'Acl', { countOnly: true });
     const added = topicAction(later);
     acl.addAlarmActions(added.action);
@@ -123,7 +119,7 @@ describe('EdgeWebAcl alarms', () => {
   });
 
   test('CLOUDFRONT scope: metrics carry no Region dimension and are read from us-east-1', () => {
-    const stack = newStack('us-east-1');
+    const stack = testStack({ region: 'us-east-1' });
     const acl = new EdgeWebAcl(stack, 'Acl', { scope: WebAclScope.CLOUDFRONT });
     expect(acl.metricBlockedRequests().region).toBe('us-east-1');
     expect(acl.metricBlockedRequests().dimensions).toEqual({ WebACL: acl.webAclName, Rule: 'ALL' });
@@ -133,7 +129,7 @@ describe('EdgeWebAcl alarms', () => {
 
 describe('WafProtectedAlb alarms', () => {
   test('the web ACL\'s alarm and the ALB\'s 5xx alarms (targets, load balancer); unhealthy hosts per target group added', () => {
-    const stack = newStack();
+    const stack = testStack();
     const { action, topicId } = topicAction(stack);
     const waf = new WafProtectedAlb(stack, 'Web', { blocklist, alarmActions: [action] });
     const tg = waf.listener!.addTargets('App', { port: 80, targets: [new elbv2Targets.IpTarget('10.0.0.10')] });
@@ -154,7 +150,7 @@ describe('WafProtectedAlb alarms', () => {
   });
 
   test('addAlarmActions reaches the web ACL\'s alarms and alarms added afterwards', () => {
-    const stack = newStack();
+    const stack = testStack();
     const waf = new WafProtectedAlb(stack, 'Web', {});
     const { action, topicId } = topicAction(stack);
     waf.addAlarmActions(action);
@@ -163,7 +159,7 @@ describe('WafProtectedAlb alarms', () => {
   });
 
   test('serverErrorThreshold sets both 5xx thresholds; an existing ALB gets them too', () => {
-    const stack = newStack('eu-west-1');
+    const stack = testStack({ region: 'eu-west-1' });
     const existing = elbv2.ApplicationLoadBalancer.fromApplicationLoadBalancerAttributes(stack, 'Existing', {
       loadBalancerArn: 'arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/web/0123456789abcdef', securityGroupId: 'sg-12345678',
     });
@@ -176,13 +172,13 @@ describe('WafProtectedAlb alarms', () => {
   });
 
   test('fails if serverErrorThreshold is negative', () => {
-    expect(() => new WafProtectedAlb(newStack(), 'Web', { serverErrorThreshold: -1 })).toThrow(/serverErrorThreshold.*-1/);
+    expect(() => new WafProtectedAlb(testStack(), 'Web', { serverErrorThreshold: -1 })).toThrow(/serverErrorThreshold.*-1/);
   });
 });
 
 describe('AlbIpBlocking alarms', () => {
   test('target 5xx, ALB 5xx, unhealthy host and instance status check, all with the actions', () => {
-    const stack = newStack();
+    const stack = testStack();
     const { action, topicId } = topicAction(stack);
     const web = new AlbIpBlocking(stack, 'Web', { blocklist, alarmActions: [action], serverErrorThreshold: 20 });
     const template = Template.fromStack(stack);
@@ -201,7 +197,7 @@ describe('AlbIpBlocking alarms', () => {
   });
 
   test('addAlarmActions reaches every alarm; metric methods match the alarms', () => {
-    const stack = newStack();
+    const stack = testStack();
     const web = new AlbIpBlocking(stack, 'Web', { blocklist });
     const { action, topicId } = topicAction(stack);
     web.addAlarmActions(action);
@@ -213,16 +209,16 @@ describe('AlbIpBlocking alarms', () => {
   });
 
   test('a token serverErrorThreshold synthesizes; a fractional one fails', () => {
-    const stack = newStack();
+    const stack = testStack();
     new AlbIpBlocking(stack, 'Web', { blocklist, serverErrorThreshold: Lazy.number({ produce: () => 7 }) });
     expect(alarmsOf(Template.fromStack(stack)).WebTargetServerErrorsAlarm.Threshold).toBe(7);
-    expect(() => new AlbIpBlocking(newStack(), 'Web', { blocklist, serverErrorThreshold: 0.5 })).toThrow(/serverErrorThreshold.*0\.5/);
+    expect(() => new AlbIpBlocking(testStack(), 'Web', { blocklist, serverErrorThreshold: 0.5 })).toThrow(/serverErrorThreshold.*0\.5/);
   });
 });
 
 describe('NlbIpBlocking alarms', () => {
   test('NLB unhealthy host and instance status check, with the actions', () => {
-    const stack = newStack();
+    const stack = testStack();
     const { action, topicId } = topicAction(stack);
     const web = new NlbIpBlocking(stack, 'Web', { blocklist, alarmActions: [action] });
     const template = Template.fromStack(stack);
@@ -238,7 +234,7 @@ describe('NlbIpBlocking alarms', () => {
   });
 
   test('addAlarmActions reaches every alarm', () => {
-    const stack = newStack();
+    const stack = testStack();
     const web = new NlbIpBlocking(stack, 'Web', { blocklist });
     const { action, topicId } = topicAction(stack);
     web.addAlarmActions(action);
@@ -248,7 +244,7 @@ describe('NlbIpBlocking alarms', () => {
 
 describe('PublicInstanceIpBlocking alarms', () => {
   test('instance status check, with actions from the prop and from addAlarmActions', () => {
-    const stack = newStack();
+    const stack = testStack();
     const first = topicAction(stack, 'First');
     const web = new PublicInstanceIpBlocking(stack, 'Web', { blocklist, allowedCidrs: ['198.51.100.0/24'], alarmActions: [first.action] });
     const second = topicAction(stack, 'Second');
@@ -264,7 +260,7 @@ describe('PublicInstanceIpBlocking alarms', () => {
 
 describe('CloudFrontWafAlb alarms', () => {
   test('outside us-east-1: the ALB and instance alarms, no distribution alarm (CloudFront metrics exist in us-east-1 only)', () => {
-    const stack = newStack('eu-west-1');
+    const stack = testStack({ region: 'eu-west-1' });
     const { action, topicId } = topicAction(stack);
     const site = new CloudFrontWafAlb(stack, 'Site', { webAcl: EdgeWebAcl.fromWebAclArn(CLOUDFRONT_ACL), alarmActions: [action] });
     const template = Template.fromStack(stack);
@@ -280,12 +276,12 @@ describe('CloudFrontWafAlb alarms', () => {
   });
 
   test('fails if errorRateThreshold is given outside us-east-1', () => {
-    expect(() => new CloudFrontWafAlb(newStack('eu-west-1'), 'Site', { webAcl: EdgeWebAcl.fromWebAclArn(CLOUDFRONT_ACL), errorRateThreshold: 2 }))
+    expect(() => new CloudFrontWafAlb(testStack({ region: 'eu-west-1' }), 'Site', { webAcl: EdgeWebAcl.fromWebAclArn(CLOUDFRONT_ACL), errorRateThreshold: 2 }))
       .toThrow(/errorRateThreshold.*us-east-1 only.*CloudFrontDistributionAlarms/);
   });
 
   test('in us-east-1: also the distribution\'s 5xx rate and the alarms of the web ACL it creates, all with the actions added later', () => {
-    const stack = newStack('us-east-1');
+    const stack = testStack({ region: 'us-east-1' });
     const site = new CloudFrontWafAlb(stack, 'Site', { blocklist, errorRateThreshold: 2 });
     const { action, topicId } = topicAction(stack);
     site.addAlarmActions(action);
@@ -318,7 +314,7 @@ describe('CloudFrontDistributionAlarms', () => {
   });
 
   test('fails outside us-east-1, where no CloudFront metric exists', () => {
-    const stack = newStack('eu-west-1');
+    const stack = testStack({ region: 'eu-west-1' });
     const distribution = { distributionId: 'E123', distributionDomainName: 'x', domainName: 'x' } as any;
     expect(() => new CloudFrontDistributionAlarms(stack, 'Alarms', { distribution }))
       .toThrow(/CloudFrontDistributionAlarms.*eu-west-1.*us-east-1 only/);
@@ -326,6 +322,6 @@ describe('CloudFrontDistributionAlarms', () => {
 
   test('fails if errorRateThreshold is not a percentage', () => {
     const distribution = { distributionId: 'E123' } as any;
-    expect(() => new CloudFrontDistributionAlarms(newStack('us-east-1'), 'Alarms', { distribution, errorRateThreshold: 100 })).toThrow(/errorRateThreshold.*100.*percentage/);
+    expect(() => new CloudFrontDistributionAlarms(testStack({ region: 'us-east-1' }), 'Alarms', { distribution, errorRateThreshold: 100 })).toThrow(/errorRateThreshold.*100.*percentage/);
   });
 });

@@ -1,16 +1,12 @@
-import { Lazy, Stack } from 'aws-cdk-lib';
+import { Lazy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AlbIpBlocking } from '../../lib/edge/alb-ip-blocking';
 import { NlbIpBlocking } from '../../lib/edge/nlb-ip-blocking';
 import { IpBlocklist } from '../../lib/edge/ip-blocklist';
-import { testApp } from '../support/app';
+import { testStack } from '../support/app';
 import { aclEntries, evaluateAcl } from '../support/network-acl';
-
-function newStack(): Stack {
-  return new Stack(testApp(), 'TestStack');
-}
 
 const blocklist = new IpBlocklist({ cidrs: ['203.0.113.0/24'] });
 
@@ -18,7 +14,7 @@ describe('AlbIpBlocking', () => {
   describe('defaults', () => {
     let template: Template;
     beforeAll(() => {
-      const stack = newStack();
+      const stack = testStack();
       new AlbIpBlocking(stack, 'Web', { blocklist });
       template = Template.fromStack(stack);
     });
@@ -72,7 +68,7 @@ describe('AlbIpBlocking', () => {
   });
 
   test('with a certificate: HTTPS forwards, HTTP redirects', () => {
-    const stack = newStack();
+    const stack = testStack();
     new AlbIpBlocking(stack, 'Web', { blocklist, certificate: acm.Certificate.fromCertificateArn(stack, 'C', 'arn:aws:acm:eu-west-1:111111111111:certificate/x') });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS', DefaultActions: [Match.objectLike({ Type: 'forward' })] });
@@ -82,19 +78,19 @@ describe('AlbIpBlocking', () => {
   });
 
   test('a token instance port is accepted', () => {
-    const stack = newStack();
+    const stack = testStack();
     new AlbIpBlocking(stack, 'Web', { blocklist, instancePort: Lazy.number({ produce: () => 8080 }) });
     Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 8080 });
   });
 
   test.each([0, 70000])('fails if instancePort is %s', (instancePort) => {
-    expect(() => new AlbIpBlocking(newStack(), 'Web', { blocklist, instancePort }))
+    expect(() => new AlbIpBlocking(testStack(), 'Web', { blocklist, instancePort }))
       .toThrow(/AlbIpBlocking: instancePort '\d+': TCP ports are whole numbers from 1 to 65535/);
   });
 
   describe('instance image', () => {
     test('the default image follows the instance type\'s architecture: x86_64 for t3.micro', () => {
-      const stack = newStack();
+      const stack = testStack();
       new AlbIpBlocking(stack, 'Web', { blocklist, instanceType: new ec2.InstanceType('t3.micro') });
       Template.fromStack(stack).hasResourceProperties('AWS::EC2::Instance', {
         InstanceType: 't3.micro', ImageId: { Ref: Match.stringLikeRegexp('al2023amikernel.*x8664') },
@@ -103,7 +99,7 @@ describe('AlbIpBlocking', () => {
     });
 
     test('and arm64 for the default t4g.nano', () => {
-      const stack = newStack();
+      const stack = testStack();
       new AlbIpBlocking(stack, 'Web', { blocklist });
       Template.fromStack(stack).hasResourceProperties('AWS::EC2::Instance', {
         InstanceType: 't4g.nano', ImageId: { Ref: Match.stringLikeRegexp('al2023amikernel.*arm64') },
@@ -111,14 +107,14 @@ describe('AlbIpBlocking', () => {
     });
 
     test('fails if the instance type is a token and no image is given (the architecture is unknown)', () => {
-      const stack = newStack();
+      const stack = testStack();
       expect(() => new AlbIpBlocking(stack, 'Web', { blocklist, instanceType: new ec2.InstanceType(Lazy.string({ produce: () => 't3.micro' })) }))
         .toThrow(/AlbIpBlocking at 'TestStack\/Web': instanceType is a token, so its CPU architecture.*Fix: pass machineImage as well/);
     });
   });
 
   test('fails if another edge pattern on the same VPC associates its network ACL with the same public subnets', () => {
-    const stack = newStack();
+    const stack = testStack();
     const web = new AlbIpBlocking(stack, 'Web', { blocklist });
     new NlbIpBlocking(stack, 'Tcp', { blocklist, vpc: web.vpc });
     expect(() => Template.fromStack(stack)).toThrow(/BlocklistNetworkAcl at 'TestStack\/Web\/NetworkAcl': subnet .* is also associated with the network ACL of 'TestStack\/Tcp\/NetworkAcl\/.*'; a subnet has exactly one network ACL/);

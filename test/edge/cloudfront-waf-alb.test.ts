@@ -1,19 +1,15 @@
-import { App, Lazy, Stack } from 'aws-cdk-lib';
+import { Lazy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { CloudFrontOriginMode, CloudFrontWafAlb } from '../../lib/edge/cloudfront-waf-alb';
 import { EdgeWebAcl } from '../../lib/edge/edge-web-acl';
 import { IpBlocklist, WebAclScope } from '../../lib/edge/ip-blocklist';
-import { testApp } from '../support/app';
+import { testApp, testStack } from '../support/app';
 
 const blocklist = new IpBlocklist({ cidrs: ['203.0.113.0/24'] });
 const CLOUDFRONT_ACL = 'arn:aws:wafv2:us-east-1:111111111111:global/webacl/edge/abc';
 const REGIONAL_ACL = 'arn:aws:wafv2:eu-west-1:111111111111:regional/webacl/edge/abc';
-
-function newStack(region = 'eu-west-1', app: App = testApp()): Stack {
-  return new Stack(app, 'TestStack', { env: { region } });
-}
 
 function distribution(template: Template): any {
   const [d] = Object.values(template.findResources('AWS::CloudFront::Distribution'));
@@ -49,7 +45,7 @@ describe('CloudFrontWafAlb', () => {
   describe('defaults with a CLOUDFRONT web ACL from us-east-1', () => {
     let template: Template;
     beforeAll(() => {
-      const stack = newStack();
+      const stack = testStack({ region: 'eu-west-1' });
       new CloudFrontWafAlb(stack, 'Site', { webAcl: EdgeWebAcl.fromWebAclArn(CLOUDFRONT_ACL), geoRestriction: { deny: ['KP'] } });
       template = Template.fromStack(stack);
     });
@@ -133,13 +129,13 @@ describe('CloudFrontWafAlb', () => {
   });
 
   test('geo allow-list', () => {
-    const stack = newStack();
+    const stack = testStack({ region: 'eu-west-1' });
     new CloudFrontWafAlb(stack, 'Site', { webAcl: EdgeWebAcl.fromWebAclArn(CLOUDFRONT_ACL), geoRestriction: { allow: ['DE', 'FR'] } });
     expect(distribution(Template.fromStack(stack)).Restrictions).toEqual({ GeoRestriction: { RestrictionType: 'whitelist', Locations: ['DE', 'FR'] } });
   });
 
   test('in us-east-1 it creates its own CLOUDFRONT web ACL with the blocklist', () => {
-    const stack = newStack('us-east-1');
+    const stack = testStack({ region: 'us-east-1' });
     new CloudFrontWafAlb(stack, 'Site', { blocklist });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::WAFv2::WebACL', { Scope: 'CLOUDFRONT' });
@@ -148,7 +144,7 @@ describe('CloudFrontWafAlb', () => {
   });
 
   test('with a us-east-1 certificate: the domain names and TLS 1.2 for viewers', () => {
-    const stack = newStack();
+    const stack = testStack({ region: 'eu-west-1' });
     const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:111111111111:certificate/x');
     new CloudFrontWafAlb(stack, 'Site', { webAcl: EdgeWebAcl.fromWebAclArn(CLOUDFRONT_ACL), certificate, domainNames: ['www.example.com'] });
     expect(distribution(Template.fromStack(stack))).toMatchObject({
@@ -170,7 +166,7 @@ describe('CloudFrontWafAlb', () => {
   });
 
   test('originPeer replaces the default source', () => {
-    const stack = newStack();
+    const stack = testStack({ region: 'eu-west-1' });
     new CloudFrontWafAlb(stack, 'Site', { webAcl, originPeer: ec2.Peer.prefixList('pl-12345678') });
     const template = Template.fromStack(stack);
     expect(ingressOf(template, logicalId(template, 'AWS::EC2::SecurityGroup', /^SiteLoadBalancerSecurityGroup/)))
@@ -182,7 +178,7 @@ describe('CloudFrontWafAlb', () => {
     let template: Template;
     let site: CloudFrontWafAlb;
     beforeAll(() => {
-      const stack = newStack();
+      const stack = testStack({ region: 'eu-west-1' });
       site = new CloudFrontWafAlb(stack, 'Site', { webAcl, originMode: CloudFrontOriginMode.PUBLIC_ALB, geoRestriction: { deny: ['KP'] } });
       template = Template.fromStack(stack);
     });
@@ -250,7 +246,7 @@ describe('CloudFrontWafAlb', () => {
     });
 
     test('with originCertificate and originDomainName: HTTPS 443 on the ALB, and CloudFront connects with TLS 1.2', () => {
-      const stack = newStack();
+      const stack = testStack({ region: 'eu-west-1' });
       const originCertificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:eu-west-1:111111111111:certificate/x');
       new CloudFrontWafAlb(stack, 'Site', { webAcl, originMode: CloudFrontOriginMode.PUBLIC_ALB, originCertificate, originDomainName: 'origin.example.com' });
       const t = Template.fromStack(stack);
@@ -268,7 +264,7 @@ describe('CloudFrontWafAlb', () => {
 
     describe('security-group rules quota (the prefix list counts as 55 of the 60 inbound rules)', () => {
       function withExtraRules(n: number, securityGroupRuleQuota?: number): () => Template {
-        const stack = newStack();
+        const stack = testStack({ region: 'eu-west-1' });
         const s = new CloudFrontWafAlb(stack, 'Site', { webAcl, originMode: CloudFrontOriginMode.PUBLIC_ALB, securityGroupRuleQuota });
         for (let i = 0; i < n; i++) s.loadBalancer.connections.allowFrom(ec2.Peer.ipv4(`198.51.100.${i}/32`), ec2.Port.tcp(80));
         return () => Template.fromStack(stack);
@@ -294,18 +290,18 @@ describe('CloudFrontWafAlb', () => {
 
   describe('validation', () => {
     test('fails if the web ACL is REGIONAL', () => {
-      expect(() => new CloudFrontWafAlb(newStack(), 'Site', { webAcl: EdgeWebAcl.fromWebAclArn(REGIONAL_ACL) }))
+      expect(() => new CloudFrontWafAlb(testStack({ region: 'eu-west-1' }), 'Site', { webAcl: EdgeWebAcl.fromWebAclArn(REGIONAL_ACL) }))
         .toThrow(/webAcl '.*regional\/webacl.*': is a REGIONAL web ACL; a distribution only takes a CLOUDFRONT-scope web ACL/);
     });
 
     test('fails if a REGIONAL EdgeWebAcl is passed', () => {
-      const stack = newStack();
+      const stack = testStack({ region: 'eu-west-1' });
       const webAcl = new EdgeWebAcl(stack, 'Acl');
       expect(() => new CloudFrontWafAlb(stack, 'Site', { webAcl })).toThrow(/is a REGIONAL web ACL/);
     });
 
     test('fails if no web ACL is given outside us-east-1', () => {
-      expect(() => new CloudFrontWafAlb(newStack('eu-west-1'), 'Site', {}))
+      expect(() => new CloudFrontWafAlb(testStack({ region: 'eu-west-1' }), 'Site', {}))
         .toThrow(/webAcl \(not set\): a distribution's web ACL must be CLOUDFRONT-scope and live in us-east-1, but this stack is in eu-west-1/);
     });
 
@@ -314,7 +310,7 @@ describe('CloudFrontWafAlb', () => {
     });
 
     test('fails if blocklist is given with a web ACL', () => {
-      expect(() => new CloudFrontWafAlb(newStack(), 'Site', { webAcl: EdgeWebAcl.fromWebAclArn(CLOUDFRONT_ACL), blocklist }))
+      expect(() => new CloudFrontWafAlb(testStack({ region: 'eu-west-1' }), 'Site', { webAcl: EdgeWebAcl.fromWebAclArn(CLOUDFRONT_ACL), blocklist }))
         .toThrow(/blocklist 'IpBlocklist': only applies to a web ACL created here/);
     });
 
@@ -324,40 +320,40 @@ describe('CloudFrontWafAlb', () => {
       [{ deny: [] }, /an empty country list/],
       [{ deny: ['de', 'DEU'] }, /'de': is not an ISO 3166-1 alpha-2 country code. Fix: use two upper-case letters, e.g. 'DE'[\s\S]*'DEU'/],
     ])('fails if geoRestriction is %j', (geoRestriction, message) => {
-      expect(() => new CloudFrontWafAlb(newStack(), 'Site', { webAcl: EdgeWebAcl.fromWebAclArn(CLOUDFRONT_ACL), geoRestriction })).toThrow(message);
+      expect(() => new CloudFrontWafAlb(testStack({ region: 'eu-west-1' }), 'Site', { webAcl: EdgeWebAcl.fromWebAclArn(CLOUDFRONT_ACL), geoRestriction })).toThrow(message);
     });
 
     test('fails if PUBLIC_ALB-only props are given in VPC_ORIGIN mode', () => {
-      expect(() => new CloudFrontWafAlb(newStack(), 'Site', { webAcl, originHeaderName: 'X-Secret', securityGroupRuleQuota: 100, originDomainName: 'o.example.com' }))
+      expect(() => new CloudFrontWafAlb(testStack({ region: 'eu-west-1' }), 'Site', { webAcl, originHeaderName: 'X-Secret', securityGroupRuleQuota: 100, originDomainName: 'o.example.com' }))
         .toThrow(/originHeaderName 'X-Secret': only applies to originMode PUBLIC_ALB[\s\S]*securityGroupRuleQuota '100': only applies to originMode PUBLIC_ALB[\s\S]*originDomainName '\(given\)': only applies to originMode PUBLIC_ALB/);
     });
 
     test('fails if originCertificate comes without originDomainName, or from another region', () => {
-      const stack = newStack();
+      const stack = testStack({ region: 'eu-west-1' });
       const originCertificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:111111111111:certificate/x');
       expect(() => new CloudFrontWafAlb(stack, 'Site', { webAcl, originMode: CloudFrontOriginMode.PUBLIC_ALB, originCertificate }))
         .toThrow(/originDomainName \(not set\): an HTTPS origin needs both[\s\S]*originCertificate '.*us-east-1.*': an ALB only uses ACM certificates from its own region \(eu-west-1\)/);
     });
 
     test('fails if the header name is not a valid ALB header condition name', () => {
-      expect(() => new CloudFrontWafAlb(newStack(), 'Site', { webAcl, originMode: CloudFrontOriginMode.PUBLIC_ALB, originHeaderName: 'X Origin: secret' }))
+      expect(() => new CloudFrontWafAlb(testStack({ region: 'eu-west-1' }), 'Site', { webAcl, originMode: CloudFrontOriginMode.PUBLIC_ALB, originHeaderName: 'X Origin: secret' }))
         .toThrow(/originHeaderName 'X Origin: secret': an ALB header condition takes a header name of 1-40 token characters/);
     });
 
     test('fails if securityGroupRuleQuota leaves no room for the prefix list', () => {
-      expect(() => new CloudFrontWafAlb(newStack(), 'Site', { webAcl, originMode: CloudFrontOriginMode.PUBLIC_ALB, securityGroupRuleQuota: 50 }))
+      expect(() => new CloudFrontWafAlb(testStack({ region: 'eu-west-1' }), 'Site', { webAcl, originMode: CloudFrontOriginMode.PUBLIC_ALB, securityGroupRuleQuota: 50 }))
         .toThrow(/securityGroupRuleQuota '50': the quota is a whole number up to 1000, and the origin-facing prefix list alone counts as 55 rules/);
     });
 
     test('fails if the certificate is not from us-east-1', () => {
-      const stack = newStack();
+      const stack = testStack({ region: 'eu-west-1' });
       const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:eu-west-1:111111111111:certificate/x');
       expect(() => new CloudFrontWafAlb(stack, 'Site', { webAcl: EdgeWebAcl.fromWebAclArn(CLOUDFRONT_ACL), certificate, domainNames: ['a.example.com'] }))
         .toThrow(/CloudFront only uses ACM certificates from us-east-1/);
     });
 
     test('fails if a certificate comes without domain names, or domain names without a certificate', () => {
-      const stack = newStack();
+      const stack = testStack({ region: 'eu-west-1' });
       const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:111111111111:certificate/x');
       expect(() => new CloudFrontWafAlb(stack, 'Site', { webAcl: EdgeWebAcl.fromWebAclArn(CLOUDFRONT_ACL), certificate })).toThrow(/domainNames \(not set\)/);
       expect(() => new CloudFrontWafAlb(stack, 'Site2', { webAcl: EdgeWebAcl.fromWebAclArn(CLOUDFRONT_ACL), domainNames: ['a.example.com'] })).toThrow(/certificate \(not set\)/);

@@ -1,14 +1,10 @@
-import { CfnParameter, Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Lazy } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { EdgeWebAcl } from '../../lib/edge/edge-web-acl';
 import { IpBlocklist, WebAclScope } from '../../lib/edge/ip-blocklist';
-import { testApp } from '../support/app';
+import { testStack } from '../support/app';
 import { expectConsoleOutput } from '../support/console-guard';
-
-function newStack(region?: string, failOnWarnings = true): Stack {
-  return new Stack(testApp({ failOnWarnings }), 'TestStack', region ? { env: { region } } : undefined);
-}
 
 const blocklist = new IpBlocklist({ cidrs: ['203.0.113.0/24', '2001:db8:bad::/48'] });
 
@@ -22,7 +18,7 @@ describe('EdgeWebAcl', () => {
   describe('defaults', () => {
     let template: Template;
     beforeAll(() => {
-      const stack = newStack();
+      const stack = testStack();
       new EdgeWebAcl(stack, 'Acl', { blocklist });
       template = Template.fromStack(stack);
     });
@@ -80,7 +76,7 @@ describe('EdgeWebAcl', () => {
   });
 
   test('count-only mode counts in every rule and rule group', () => {
-    const stack = newStack();
+    const stack = testStack();
     new EdgeWebAcl(stack, 'Acl', { blocklist, countOnly: true, botControl: true });
     for (const rule of Object.values(rules(Template.fromStack(stack)))) {
       expect(rule.Action ?? rule.OverrideAction).toEqual({ Count: {} });
@@ -88,7 +84,7 @@ describe('EdgeWebAcl', () => {
   });
 
   test('Bot Control only when asked, last, at the common inspection level', () => {
-    const stack = newStack();
+    const stack = testStack();
     new EdgeWebAcl(stack, 'Acl', { botControl: true });
     const all = Object.values(rules(Template.fromStack(stack))).sort((a, b) => a.Priority - b.Priority);
     expect(all[all.length - 1]).toMatchObject({
@@ -98,20 +94,20 @@ describe('EdgeWebAcl', () => {
   });
 
   test('no blocklist and rateLimitEnabled: false leave only the managed groups', () => {
-    const stack = newStack();
+    const stack = testStack();
     new EdgeWebAcl(stack, 'Acl', { rateLimitEnabled: false, managedRuleGroups: ['AWSManagedRulesSQLiRuleSet'] });
     expect(Object.keys(rules(Template.fromStack(stack)))).toEqual(['AWSManagedRulesSQLiRuleSet']);
     Template.fromStack(stack).resourceCountIs('AWS::WAFv2::IPSet', 0);
   });
 
   test('a custom rate limit and window', () => {
-    const stack = newStack();
+    const stack = testStack();
     new EdgeWebAcl(stack, 'Acl', { rateLimit: 10, rateLimitWindow: Duration.minutes(1) });
     expect(rules(Template.fromStack(stack)).RateLimitPerIp.Statement.RateBasedStatement).toMatchObject({ Limit: 10, EvaluationWindowSec: 60 });
   });
 
   test('an existing aws-waf-logs- log group is used as is', () => {
-    const stack = newStack();
+    const stack = testStack();
     const logGroup = logs.LogGroup.fromLogGroupName(stack, 'Existing', 'aws-waf-logs-mine');
     new EdgeWebAcl(stack, 'Acl', { logGroup });
     const template = Template.fromStack(stack);
@@ -122,7 +118,7 @@ describe('EdgeWebAcl', () => {
   });
 
   test('a token rate limit is accepted (CfnParameter)', () => {
-    const stack = newStack();
+    const stack = testStack();
     const limit = new CfnParameter(stack, 'Limit', { type: 'Number' });
     new EdgeWebAcl(stack, 'Acl', { rateLimit: limit.valueAsNumber, rateLimitWindow: Duration.seconds(Lazy.number({ produce: () => 7 })) });
     expect(rules(Template.fromStack(stack)).RateLimitPerIp.Statement.RateBasedStatement.Limit).toEqual({ Ref: 'Limit' });
@@ -130,7 +126,7 @@ describe('EdgeWebAcl', () => {
 
   describe('metrics', () => {
     test('regional metrics carry the Region dimension', () => {
-      const stack = newStack('eu-west-1');
+      const stack = testStack({ region: 'eu-west-1' });
       const acl = new EdgeWebAcl(stack, 'Acl');
       expect(stack.resolve(acl.metricBlockedRequests().dimensions)).toEqual({ WebACL: acl.webAclName, Rule: 'ALL', Region: 'eu-west-1' });
       expect(acl.metricCountedRequests('RateLimitPerIp').metricName).toBe('CountedRequests');
@@ -139,7 +135,7 @@ describe('EdgeWebAcl', () => {
 
   describe('scope and region', () => {
     test('a CLOUDFRONT web ACL and its IP sets in us-east-1', () => {
-      const stack = newStack('us-east-1');
+      const stack = testStack({ region: 'us-east-1' });
       new EdgeWebAcl(stack, 'Acl', { scope: WebAclScope.CLOUDFRONT, blocklist });
       const template = Template.fromStack(stack);
       template.hasResourceProperties('AWS::WAFv2::WebACL', { Scope: 'CLOUDFRONT' });
@@ -147,21 +143,21 @@ describe('EdgeWebAcl', () => {
     });
 
     test('fails if a CLOUDFRONT web ACL is in another region', () => {
-      const stack = newStack('eu-west-1');
+      const stack = testStack({ region: 'eu-west-1' });
       expect(() => new EdgeWebAcl(stack, 'Acl', { scope: WebAclScope.CLOUDFRONT }))
         .toThrow(/scope 'CLOUDFRONT': a CLOUDFRONT-scope web ACL and its IP sets can only be created in us-east-1, but this stack is in eu-west-1/);
     });
 
     test('warns about a CLOUDFRONT web ACL in an environment-agnostic stack', () => {
       const printed = expectConsoleOutput();
-      const stack = newStack(undefined, false);
+      const stack = testStack({ failOnWarnings: false });
       new EdgeWebAcl(stack, 'Acl', { scope: WebAclScope.CLOUDFRONT });
       Annotations.fromStack(stack).hasWarning('/TestStack/Acl', Match.stringLikeRegexp('deploy fails unless that stack is deployed to us-east-1'));
       expect(printed.text()).toContain('deploy fails unless that stack is deployed to us-east-1');
     });
 
     test('associate() refuses a CLOUDFRONT web ACL', () => {
-      const acl = new EdgeWebAcl(newStack('us-east-1'), 'Acl', { scope: WebAclScope.CLOUDFRONT });
+      const acl = new EdgeWebAcl(testStack({ region: 'us-east-1' }), 'Acl', { scope: WebAclScope.CLOUDFRONT });
       expect(() => acl.associate('A', 'arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/app/x/y'))
         .toThrow(/associate\(\) is for REGIONAL web ACLs/);
     });
@@ -174,46 +170,46 @@ describe('EdgeWebAcl', () => {
 
   describe('validation', () => {
     test.each([9, 0, 10.5])('fails if rateLimit is %s', (rateLimit) => {
-      expect(() => new EdgeWebAcl(newStack(), 'Acl', { rateLimit }))
+      expect(() => new EdgeWebAcl(testStack(), 'Acl', { rateLimit }))
         .toThrow(/rateLimit '[\d.]+': must be a whole number from 10 to 2000000000 requests per window \(AWS WAF API RateBasedStatement, Limit\)/);
     });
 
     test.each([30, 180, 3600])('fails if rateLimitWindow is %s seconds', (seconds) => {
-      expect(() => new EdgeWebAcl(newStack(), 'Acl', { rateLimitWindow: Duration.seconds(seconds) }))
+      expect(() => new EdgeWebAcl(testStack(), 'Acl', { rateLimitWindow: Duration.seconds(seconds) }))
         .toThrow(/rateLimitWindow '.+': WAF counts over 60, 120, 300, 600 seconds only/);
     });
 
     test('fails if rateLimitWindow is given without a rate-based rule', () => {
-      expect(() => new EdgeWebAcl(newStack(), 'Acl', { rateLimitEnabled: false, rateLimitWindow: Duration.minutes(1) }))
+      expect(() => new EdgeWebAcl(testStack(), 'Acl', { rateLimitEnabled: false, rateLimitWindow: Duration.minutes(1) }))
         .toThrow(/rateLimitWindow '1 minute': only applies to the rate-based rule, which rateLimitEnabled: false removes/);
     });
 
     test('fails if rateLimit is given without a rate-based rule', () => {
-      expect(() => new EdgeWebAcl(newStack(), 'Acl', { rateLimitEnabled: false, rateLimit: 500 }))
+      expect(() => new EdgeWebAcl(testStack(), 'Acl', { rateLimitEnabled: false, rateLimit: 500 }))
         .toThrow(/EdgeWebAcl: rateLimit '500': only applies to the rate-based rule, which rateLimitEnabled: false removes. Fix: remove rateLimit, or rateLimitEnabled: false/);
     });
 
     test('fails if the log group name does not start with aws-waf-logs-', () => {
-      const stack = newStack();
+      const stack = testStack();
       const logGroup = logs.LogGroup.fromLogGroupName(stack, 'Existing', 'waf');
       expect(() => new EdgeWebAcl(stack, 'Acl', { logGroup }))
         .toThrow(/logGroup 'waf': WAF only logs to log groups whose name starts with 'aws-waf-logs-'. Fix: use a log group named 'aws-waf-logs-waf'/);
     });
 
     test('fails if logRetention is given with an existing log group', () => {
-      const stack = newStack();
+      const stack = testStack();
       const logGroup = logs.LogGroup.fromLogGroupName(stack, 'Existing', 'aws-waf-logs-x');
       expect(() => new EdgeWebAcl(stack, 'Acl', { logGroup, logRetention: logs.RetentionDays.ONE_DAY }))
         .toThrow(/logRetention '1': only applies to a new log group/);
     });
 
     test('fails if a paid rule group is listed in managedRuleGroups', () => {
-      expect(() => new EdgeWebAcl(newStack(), 'Acl', { managedRuleGroups: ['AWSManagedRulesBotControlRuleSet'] }))
+      expect(() => new EdgeWebAcl(testStack(), 'Acl', { managedRuleGroups: ['AWSManagedRulesBotControlRuleSet'] }))
         .toThrow(/is a paid rule group .* Fix: set botControl: true/);
     });
 
     test('fails if a managed rule group name is unknown or repeated', () => {
-      expect(() => new EdgeWebAcl(newStack(), 'Acl', { managedRuleGroups: ['CommonRuleSet', 'AWSManagedRulesSQLiRuleSet', 'AWSManagedRulesSQLiRuleSet'] }))
+      expect(() => new EdgeWebAcl(testStack(), 'Acl', { managedRuleGroups: ['CommonRuleSet', 'AWSManagedRulesSQLiRuleSet', 'AWSManagedRulesSQLiRuleSet'] }))
         .toThrow(/'CommonRuleSet': is not the name of an AWS managed rule group[\s\S]*lists a rule group twice/);
     });
   });
@@ -230,7 +226,7 @@ describe('EdgeWebAcl', () => {
     }
 
     test('the retained log group\'s name differs per stack instance, so a new stack does not hit "already exists"', () => {
-      const stack = newStack();
+      const stack = testStack();
       new EdgeWebAcl(stack, 'Acl');
       const [logGroup] = Object.values(Template.fromStack(stack).findResources('AWS::Logs::LogGroup'));
       expect(logGroup.DeletionPolicy).toBe('Retain');
@@ -246,7 +242,7 @@ describe('EdgeWebAcl', () => {
     });
 
     test('the logging configuration points at that same name', () => {
-      const stack = newStack();
+      const stack = testStack();
       new EdgeWebAcl(stack, 'Acl');
       const template = Template.fromStack(stack);
       template.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {

@@ -1,14 +1,10 @@
-import { Lazy, Stack } from 'aws-cdk-lib';
+import { Lazy } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { IpBlocklist } from '../../lib/edge/ip-blocklist';
 import { NlbIpBlocking } from '../../lib/edge/nlb-ip-blocking';
-import { testApp } from '../support/app';
+import { testStack } from '../support/app';
 import { expectConsoleOutput } from '../support/console-guard';
 import { aclEntries, evaluateAcl } from '../support/network-acl';
-
-function newStack(failOnWarnings = true): Stack {
-  return new Stack(testApp({ failOnWarnings }), 'TestStack');
-}
 
 const blocklist = new IpBlocklist({ cidrs: ['203.0.113.0/24', '2001:db8:bad::/48'] });
 
@@ -16,7 +12,7 @@ describe('NlbIpBlocking', () => {
   describe('defaults', () => {
     let template: Template;
     beforeAll(() => {
-      const stack = newStack();
+      const stack = testStack();
       new NlbIpBlocking(stack, 'Tcp', { blocklist });
       template = Template.fromStack(stack);
     });
@@ -64,7 +60,7 @@ describe('NlbIpBlocking', () => {
 
   test('warns, and opens the instance to all clients, when the NLB has no security group', () => {
     const printed = expectConsoleOutput();
-    const stack = newStack(false);
+    const stack = testStack({ failOnWarnings: false });
     new NlbIpBlocking(stack, 'Tcp', { blocklist, securityGroup: false });
     const template = Template.fromStack(stack);
     Annotations.fromStack(stack).hasWarning('/TestStack/Tcp', Match.stringLikeRegexp('cannot be added later without replacing the NLB'));
@@ -74,23 +70,23 @@ describe('NlbIpBlocking', () => {
   });
 
   test('no warning with the default security group', () => {
-    const stack = newStack(false);
+    const stack = testStack({ failOnWarnings: false });
     new NlbIpBlocking(stack, 'Tcp', { blocklist });
     Annotations.fromStack(stack).hasNoWarning('/TestStack/Tcp', Match.anyValue());
   });
 
   test('a token port is accepted', () => {
-    const stack = newStack();
+    const stack = testStack();
     new NlbIpBlocking(stack, 'Tcp', { blocklist, port: Lazy.number({ produce: () => 8443 }) });
     Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 8443, Protocol: 'TCP' });
   });
 
   test('fails if the port is out of range', () => {
-    expect(() => new NlbIpBlocking(newStack(), 'Tcp', { blocklist, port: 0 })).toThrow(/NlbIpBlocking: port '0': TCP ports are whole numbers from 1 to 65535/);
+    expect(() => new NlbIpBlocking(testStack(), 'Tcp', { blocklist, port: 0 })).toThrow(/NlbIpBlocking: port '0': TCP ports are whole numbers from 1 to 65535/);
   });
 
   test('cross-zone load balancing is on: the NLB node in the AZ without the instance still forwards', () => {
-    const stack = newStack();
+    const stack = testStack();
     new NlbIpBlocking(stack, 'Tcp', { blocklist });
     Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       Type: 'network',

@@ -1,15 +1,11 @@
-import { Lazy, Stack } from 'aws-cdk-lib';
+import { Lazy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IpBlocklist } from '../../lib/edge/ip-blocklist';
 import { PublicInstanceIpBlocking } from '../../lib/edge/public-instance-ip-blocking';
-import { testApp } from '../support/app';
+import { testStack } from '../support/app';
 import { aclEntries, evaluateAcl } from '../support/network-acl';
-
-function newStack(): Stack {
-  return new Stack(testApp(), 'TestStack');
-}
 
 const blocklist = new IpBlocklist({ cidrs: ['203.0.113.0/24', '2001:db8:bad::/48'] });
 
@@ -22,7 +18,7 @@ describe('PublicInstanceIpBlocking', () => {
   describe('defaults', () => {
     let template: Template;
     beforeAll(() => {
-      const stack = newStack();
+      const stack = testStack();
       new PublicInstanceIpBlocking(stack, 'Web', { blocklist, allowedCidrs: ['198.51.100.0/24', '2001:db8:1::/48'] });
       template = Template.fromStack(stack);
     });
@@ -66,7 +62,7 @@ describe('PublicInstanceIpBlocking', () => {
   });
 
   test('the host firewall drops the blocklist with nftables, both families, both directions', () => {
-    const stack = newStack();
+    const stack = testStack();
     new PublicInstanceIpBlocking(stack, 'Web', { blocklist, allowedCidrs: ['198.51.100.0/24'], hostFirewall: true });
     const script = userData(Template.fromStack(stack));
     expect(script).toContain('dnf install -y nftables');
@@ -83,7 +79,7 @@ describe('PublicInstanceIpBlocking', () => {
   });
 
   test('the host firewall commands are added to given user data', () => {
-    const stack = newStack();
+    const stack = testStack();
     const custom = ec2.UserData.forLinux();
     custom.addCommands('echo mine');
     new PublicInstanceIpBlocking(stack, 'Web', { blocklist, allowedCidrs: ['198.51.100.0/24'], hostFirewall: true, userData: custom, ports: [443] });
@@ -94,33 +90,33 @@ describe('PublicInstanceIpBlocking', () => {
   });
 
   test('a token port is accepted', () => {
-    const stack = newStack();
+    const stack = testStack();
     new PublicInstanceIpBlocking(stack, 'Web', { blocklist, allowedCidrs: ['198.51.100.0/24'], ports: [Lazy.number({ produce: () => 8080 })] });
     Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', { CidrIp: '198.51.100.0/24', FromPort: 8080, ToPort: 8080 });
   });
 
   describe('validation', () => {
     test.each(['0.0.0.0/0', '::/0'])('fails if %s may connect (only load balancers face the whole internet)', (cidr) => {
-      expect(() => new PublicInstanceIpBlocking(newStack(), 'Web', { blocklist, allowedCidrs: [cidr] }))
+      expect(() => new PublicInstanceIpBlocking(testStack(), 'Web', { blocklist, allowedCidrs: [cidr] }))
         .toThrow(/an instance must not be open to the whole internet[\s\S]*Fix: list the client ranges, or put AlbIpBlocking or NlbIpBlocking in front/);
     });
 
     test('fails if an allowed range is not a valid CIDR or has host bits set', () => {
-      expect(() => new PublicInstanceIpBlocking(newStack(), 'Web', { blocklist, allowedCidrs: ['198.51.100.7/24', 'x'] }))
+      expect(() => new PublicInstanceIpBlocking(testStack(), 'Web', { blocklist, allowedCidrs: ['198.51.100.7/24', 'x'] }))
         .toThrow(/allowedCidrs\[0\] '198.51.100.7\/24': has host bits set .* Fix: use the network address '198.51.100.0\/24'[\s\S]*allowedCidrs\[1\] 'x': is not in CIDR notation/);
     });
 
     test('fails if no one is allowed', () => {
-      expect(() => new PublicInstanceIpBlocking(newStack(), 'Web', { blocklist, allowedCidrs: [] })).toThrow(/the security group would allow no one/);
+      expect(() => new PublicInstanceIpBlocking(testStack(), 'Web', { blocklist, allowedCidrs: [] })).toThrow(/the security group would allow no one/);
     });
 
     test.each([0, 65536, 80.5])('fails if a port is %s', (port) => {
-      expect(() => new PublicInstanceIpBlocking(newStack(), 'Web', { blocklist, allowedCidrs: ['198.51.100.0/24'], ports: [port] }))
+      expect(() => new PublicInstanceIpBlocking(testStack(), 'Web', { blocklist, allowedCidrs: ['198.51.100.0/24'], ports: [port] }))
         .toThrow(/ports '[\d.]+': TCP ports are whole numbers from 1 to 65535/);
     });
 
     test('fails if logsBucket is given with a VPC', () => {
-      const stack = newStack();
+      const stack = testStack();
       const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0 });
       const logsBucket = new s3.Bucket(stack, 'B');
       expect(() => new PublicInstanceIpBlocking(stack, 'Web', { blocklist, allowedCidrs: ['198.51.100.0/24'], vpc, logsBucket }))
@@ -129,7 +125,7 @@ describe('PublicInstanceIpBlocking', () => {
   });
 
   test('the default image follows the instance type\'s architecture: x86_64 for t3.micro', () => {
-    const stack = newStack();
+    const stack = testStack();
     new PublicInstanceIpBlocking(stack, 'Web', { blocklist, allowedCidrs: ['198.51.100.0/24'], instanceType: new ec2.InstanceType('t3.micro') });
     Template.fromStack(stack).hasResourceProperties('AWS::EC2::Instance', {
       InstanceType: 't3.micro', ImageId: { Ref: Match.stringLikeRegexp('al2023amikernel.*x8664') },

@@ -1,15 +1,10 @@
-import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { IpBlocklist } from '../../lib/edge/ip-blocklist';
 import { WafProtectedAlb } from '../../lib/edge/waf-protected-alb';
-import { testApp } from '../support/app';
-
-function newStack(): Stack {
-  return new Stack(testApp(), 'TestStack');
-}
+import { testStack } from '../support/app';
 
 const blocklist = new IpBlocklist({ cidrs: ['203.0.113.0/24'] });
 const CERT = 'arn:aws:acm:eu-west-1:111111111111:certificate/abc';
@@ -18,7 +13,7 @@ describe('WafProtectedAlb', () => {
   describe('a new ALB', () => {
     let template: Template;
     beforeAll(() => {
-      const stack = newStack();
+      const stack = testStack();
       const waf = new WafProtectedAlb(stack, 'Web', { blocklist });
       waf.listener!.addAction('Ok', { action: elbv2.ListenerAction.fixedResponse(200) });
       template = Template.fromStack(stack);
@@ -90,7 +85,7 @@ describe('WafProtectedAlb', () => {
   });
 
   test('with a certificate: HTTPS on 443 with a TLS 1.2+ policy, and HTTP 80 redirecting to it', () => {
-    const stack = newStack();
+    const stack = testStack();
     const waf = new WafProtectedAlb(stack, 'Web', { certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', CERT) });
     waf.listener!.addAction('Ok', { action: elbv2.ListenerAction.fixedResponse(200) });
     const template = Template.fromStack(stack);
@@ -105,7 +100,7 @@ describe('WafProtectedAlb', () => {
   });
 
   test('an existing ALB only gets the web ACL', () => {
-    const stack = newStack();
+    const stack = testStack();
     const loadBalancer = elbv2.ApplicationLoadBalancer.fromApplicationLoadBalancerAttributes(stack, 'Existing', {
       loadBalancerArn: 'arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/web/123', securityGroupId: 'sg-12345678',
     });
@@ -118,7 +113,7 @@ describe('WafProtectedAlb', () => {
   });
 
   test('fails if new-ALB props are given with an existing ALB', () => {
-    const stack = newStack();
+    const stack = testStack();
     const loadBalancer = elbv2.ApplicationLoadBalancer.fromApplicationLoadBalancerAttributes(stack, 'Existing', {
       loadBalancerArn: 'arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/web/123', securityGroupId: 'sg-12345678',
     });
@@ -128,6 +123,6 @@ describe('WafProtectedAlb', () => {
   });
 
   test('web ACL validation errors surface through it', () => {
-    expect(() => new WafProtectedAlb(newStack(), 'Web', { rateLimit: 5 })).toThrow(/EdgeWebAcl: rateLimit '5'/);
+    expect(() => new WafProtectedAlb(testStack(), 'Web', { rateLimit: 5 })).toThrow(/EdgeWebAcl: rateLimit '5'/);
   });
 });

@@ -7,23 +7,20 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { BastionMode, HaBastion, HaBastionProps } from '../../lib/ha/ha-bastion';
 import { HaInstance } from '../../lib/ha/ha-instance';
-import { testApp } from '../support/app';
+import { testApp, testStackWithVpc } from '../support/app';
 import { expectConsoleOutput } from '../support/console-guard';
 import { simulate } from '../support/policy-simulator';
 import { userDataOf } from '../support/user-data';
 import { ENV, keyPolicy, resolve, roleArn, rolePolicies } from './template-policies';
 
-function newStack(): { stack: Stack; vpc: ec2.Vpc } {
-  const stack = new Stack(testApp(), 'TestStack');
-  const vpc = new ec2.Vpc(stack, 'Vpc', {
-    maxAzs: 2, natGateways: 0,
-    subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }, { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
-  });
-  return { stack, vpc };
-}
+/** Public and isolated subnets only: the bastion needs no NAT. */
+const VPC_PROPS: ec2.VpcProps = {
+  maxAzs: 2, natGateways: 0,
+  subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }, { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+};
 
 function build(props: Partial<HaBastionProps> = {}, configure?: (b: HaBastion, stack: Stack, vpc: ec2.IVpc) => void) {
-  const { stack, vpc } = newStack();
+  const { stack, vpc } = testStackWithVpc({ vpcProps: VPC_PROPS });
   const bastion = new HaBastion(stack, 'Bastion', { vpc, ...props });
   configure?.(bastion, stack, vpc);
   return { stack, bastion, template: Template.fromStack(stack) };
@@ -184,7 +181,7 @@ describe('HaBastion', () => {
 
     test('an existing Network Load Balancer gets the listener', () => {
       const { template: t } = (() => {
-        const { stack, vpc } = newStack();
+        const { stack, vpc } = testStackWithVpc({ vpcProps: VPC_PROPS });
         const nlb = new elbv2.NetworkLoadBalancer(stack, 'Shared', { vpc, internetFacing: true });
         new HaBastion(stack, 'Bastion', { vpc, mode: BastionMode.LOAD_BALANCER, loadBalancer: nlb });
         return { template: Template.fromStack(stack) };
@@ -387,7 +384,7 @@ describe('HaBastion', () => {
       });
 
       test('an existing load balancer: the unhealthy-host alarm measures it', () => {
-        const { stack, vpc } = newStack();
+        const { stack, vpc } = testStackWithVpc({ vpcProps: VPC_PROPS });
         const nlb = new elbv2.NetworkLoadBalancer(stack, 'Shared', { vpc, internetFacing: true });
         new HaBastion(stack, 'Bastion', { vpc, mode: BastionMode.LOAD_BALANCER, loadBalancer: nlb });
         const t = Template.fromStack(stack);
@@ -425,7 +422,7 @@ describe('HaBastion', () => {
     });
 
     test('fails if the load balancer is not layer 4, explaining that SSH is not HTTP', () => {
-      const { stack, vpc } = newStack();
+      const { stack, vpc } = testStackWithVpc({ vpcProps: VPC_PROPS });
       const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc });
       expect(() => new HaBastion(stack, 'Bastion', { vpc, mode: BastionMode.LOAD_BALANCER, loadBalancer: alb }))
         .toThrow(/loadBalancer 'TestStack\/Alb': SSH is a TCP protocol, not HTTP: an Application Load Balancer \(layer 7\) .* Fix: pass an elbv2.NetworkLoadBalancer/);
@@ -452,13 +449,13 @@ describe('HaBastion', () => {
     });
 
     test('fails if a load balancer is given in Elastic IP mode', () => {
-      const { stack, vpc } = newStack();
+      const { stack, vpc } = testStackWithVpc({ vpcProps: VPC_PROPS });
       const nlb = new elbv2.NetworkLoadBalancer(stack, 'Nlb', { vpc });
       expect(() => new HaBastion(stack, 'Bastion', { vpc, loadBalancer: nlb })).toThrow(/loadBalancer 'TestStack\/Nlb': only the load balancer mode uses one/);
     });
 
     test('fails if instanceCount is a token: the mode rule must be checked at synth', () => {
-      const { stack, vpc } = newStack();
+      const { stack, vpc } = testStackWithVpc({ vpcProps: VPC_PROPS });
       const count = new CfnParameter(stack, 'Count', { type: 'Number' });
       expect(() => new HaBastion(stack, 'Bastion', { vpc, mode: BastionMode.LOAD_BALANCER, instanceCount: count.valueAsNumber }))
         .toThrow(/instanceCount '\(token\)': .* must be checked at synth time/);

@@ -3,22 +3,16 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { HaInstance, HaInstanceProps } from '../../lib/ha/ha-instance';
-import { testApp } from '../support/app';
+import { testApp, testStackWithVpc } from '../support/app';
 import { expectConsoleOutput } from '../support/console-guard';
 import { type PolicyDocumentJson, simulate } from '../support/policy-simulator';
 import { userDataOf } from '../support/user-data';
 import { ENV, keyPolicy, resolve, roleArn, rolePolicies } from './template-policies';
 
-function newStack(failOnWarnings = true): { stack: Stack; vpc: ec2.Vpc } {
-  const stack = new Stack(testApp({ failOnWarnings }), 'TestStack');
-  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
-  return { stack, vpc };
-}
-
 function build(
   props: Partial<HaInstanceProps> = {}, configure?: (i: HaInstance) => void,
 ): { stack: Stack; instance: HaInstance; template: Template } {
-  const { stack, vpc } = newStack();
+  const { stack, vpc } = testStackWithVpc();
   const instance = new HaInstance(stack, 'Server', { vpc, ...props });
   configure?.(instance);
   return { stack, instance, template: Template.fromStack(stack) };
@@ -323,7 +317,7 @@ describe('HaInstance', () => {
     });
 
     test('options reach the handler; a customer-managed key is granted for EBS encryption', () => {
-      const { stack, vpc } = newStack();
+      const { stack, vpc } = testStackWithVpc();
       const key = new kms.Key(stack, 'VolumeKey');
       new HaInstance(stack, 'Server', {
         vpc, lifecycleHookHeartbeat: Duration.minutes(30),
@@ -393,7 +387,7 @@ describe('HaInstance', () => {
     test('alarmActions reach every alarm, and addAlarmActions adds to every alarm', () => {
       const { template } = build({ dataVolume: {} }, (i) => i.addAlarmActions(topicAction(Stack.of(i), 'Later')));
       const withProp = (() => {
-        const { stack: s, vpc } = newStack();
+        const { stack: s, vpc } = testStackWithVpc();
         new HaInstance(s, 'Server', { vpc, dataVolume: {}, alarmActions: [topicAction(s)] });
         return Template.fromStack(s);
       })();
@@ -437,13 +431,13 @@ describe('HaInstance', () => {
     });
 
     test('fails if an Elastic IP is asked for in private subnets', () => {
-      const { stack, vpc } = newStack();
+      const { stack, vpc } = testStackWithVpc();
       expect(() => new HaInstance(stack, 'Server', { vpc, elasticIp: true, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } }))
         .toThrow(/an Elastic IP only reaches an instance in a public subnet/);
     });
 
     test('fails if the lifecycle hook heartbeat is outside 30-7200 s', () => {
-      const { stack, vpc } = newStack();
+      const { stack, vpc } = testStackWithVpc();
       expect(() => new HaInstance(stack, 'Server', { vpc, dataVolume: {}, lifecycleHookHeartbeat: Duration.seconds(10) }))
         .toThrow(/lifecycleHookHeartbeat '10 seconds': Auto Scaling allows a lifecycle hook heartbeat from 30 to 7200 seconds/);
       expect(() => new HaInstance(stack, 'Server2', { vpc, dataVolume: {}, lifecycleHookHeartbeat: Duration.hours(3) }))
@@ -451,47 +445,47 @@ describe('HaInstance', () => {
     });
 
     test('fails if a heartbeat is given without a data volume', () => {
-      const { stack, vpc } = newStack();
+      const { stack, vpc } = testStackWithVpc();
       expect(() => new HaInstance(stack, 'Server', { vpc, lifecycleHookHeartbeat: Duration.minutes(5) }))
         .toThrow(/only the data volume uses lifecycle hooks/);
     });
 
     test('fails if elasticIp is false but an allocation ID is given', () => {
-      const { stack, vpc } = newStack();
+      const { stack, vpc } = testStackWithVpc();
       expect(() => new HaInstance(stack, 'Server', { vpc, elasticIp: false, elasticIpAllocationId: 'eipalloc-1' }))
         .toThrow(/elasticIpAllocationId 'eipalloc-1': an allocation ID means the instance claims that Elastic IP, but elasticIp is false/);
     });
 
     test('fails if the snapshot retention is below 1, the size out of range, the mount point unsafe or the device name unusual', () => {
-      const { stack, vpc } = newStack();
+      const { stack, vpc } = testStackWithVpc();
       expect(() => new HaInstance(stack, 'Server', {
         vpc, dataVolume: { snapshotRetention: 0, size: Size.gibibytes(70000), mountPoint: '/data; rm -rf /', deviceName: '/dev/xvda' },
       })).toThrow(/has 4 configuration error\(s\)[\s\S]*snapshotRetention '0'[\s\S]*dataVolume\.size '70000 GiB'[\s\S]*dataVolume\.mountPoint[\s\S]*dataVolume\.deviceName '\/dev\/xvda'/);
     });
 
     test('fails if the snapshot interval is not one DLM offers, the scheduled retention out of range, or the restore delay under 5 minutes', () => {
-      const { stack, vpc } = newStack();
+      const { stack, vpc } = testStackWithVpc();
       expect(() => new HaInstance(stack, 'Server', {
         vpc, dataVolume: { snapshotInterval: Duration.hours(5), scheduledSnapshotRetention: 0, restoreFromSnapshotAfter: Duration.minutes(2) },
       })).toThrow(/has 3 configuration error\(s\)[\s\S]*dataVolume\.snapshotInterval '5 hours': Data Lifecycle Manager schedules snapshots every 1, 2, 3, 4, 6, 8, 12 or 24 hours[\s\S]*dataVolume\.scheduledSnapshotRetention '0'[\s\S]*dataVolume\.restoreFromSnapshotAfter '2 minutes'/);
     });
 
     test('fails if the drain timeout does not fit in the heartbeat', () => {
-      const { stack, vpc } = newStack();
+      const { stack, vpc } = testStackWithVpc();
       expect(() => new HaInstance(stack, 'Server', { vpc, lifecycleHookHeartbeat: Duration.minutes(5), dataVolume: { drainTimeout: Duration.minutes(5) } }))
         .toThrow(/dataVolume\.drainTimeout '5 minutes': must be shorter than the lifecycle hook heartbeat/);
     });
 
     test('warns when the heartbeat is too short for a restore', () => {
       const printed = expectConsoleOutput();
-      const { stack, vpc } = newStack(false);
+      const { stack, vpc } = testStackWithVpc({ failOnWarnings: false });
       new HaInstance(stack, 'Server', { vpc, dataVolume: {}, lifecycleHookHeartbeat: Duration.seconds(60) });
       Annotations.fromStack(stack).hasWarning('/TestStack/Server', Match.stringLikeRegexp('restoring the data volume in another AZ .* rarely fits'));
       expect(printed.text()).toContain('Annotation::cdk-reference-architectures:haInstanceShortHeartbeat');
     });
 
     test('accepts a token heartbeat and token retention (checked by AWS at deploy)', () => {
-      const { stack, vpc } = newStack();
+      const { stack, vpc } = testStackWithVpc();
       const heartbeat = new CfnParameter(stack, 'Heartbeat', { type: 'Number' });
       const retention = new CfnParameter(stack, 'Retention', { type: 'Number' });
       new HaInstance(stack, 'Server', { vpc, lifecycleHookHeartbeat: Duration.seconds(heartbeat.valueAsNumber), dataVolume: { snapshotRetention: retention.valueAsNumber } });
@@ -501,7 +495,7 @@ describe('HaInstance', () => {
     });
 
     test('an environment-agnostic VPC (AZs are tokens) counts as 2 AZs', () => {
-      const { stack, vpc } = newStack();
+      const { stack, vpc } = testStackWithVpc();
       expect(Stack.of(vpc).availabilityZones.every((az) => az.startsWith('${Token'))).toBe(true);
       expect(() => new HaInstance(stack, 'Server', { vpc })).not.toThrow();
     });

@@ -7,16 +7,10 @@ import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { EfaInstanceTypes } from '../../lib/hpc/efa-instance-types';
 import { HpcCapacityType, HpcCluster, HpcClusterProps } from '../../lib/hpc/hpc-cluster';
-import { testApp } from '../support/app';
-
-function newStack(): { stack: Stack; vpc: ec2.Vpc } {
-  const stack = new Stack(testApp(), 'TestStack');
-  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
-  return { stack, vpc };
-}
+import { testStackWithVpc } from '../support/app';
 
 function build(props: Partial<HpcClusterProps> = {}): { stack: Stack; cluster: HpcCluster; template: Template } {
-  const { stack, vpc } = newStack();
+  const { stack, vpc } = testStackWithVpc();
   const cluster = new HpcCluster(stack, 'Cluster', { vpc, ...props });
   return { stack, cluster, template: Template.fromStack(stack) };
 }
@@ -24,7 +18,7 @@ function build(props: Partial<HpcClusterProps> = {}): { stack: Stack; cluster: H
 /** Builds with `props(vpc, stack)`, for props that need the VPC. */
 function buildWith(props: (vpc: ec2.Vpc, stack: Stack) => Partial<HpcClusterProps>): () => HpcCluster {
   return () => {
-    const { stack, vpc } = newStack();
+    const { stack, vpc } = testStackWithVpc();
     return new HpcCluster(stack, 'Cluster', { vpc, ...props(vpc, stack) });
   };
 }
@@ -120,7 +114,7 @@ describe('HpcCluster', () => {
     });
 
     test('security groups added through connections end up on every interface', () => {
-      const { stack, vpc } = newStack();
+      const { stack, vpc } = testStackWithVpc();
       const cluster = new HpcCluster(stack, 'Cluster', { vpc, instanceType: new ec2.InstanceType('c6in.32xlarge'), efaInterfaces: 2 });
       const extra = new ec2.SecurityGroup(stack, 'Extra', { vpc });
       cluster.connections.addSecurityGroup(extra);
@@ -198,7 +192,7 @@ describe('HpcCluster', () => {
     });
 
     test('one explicitly selected subnet is used', () => {
-      const { stack, vpc } = newStack();
+      const { stack, vpc } = testStackWithVpc();
       new HpcCluster(stack, 'Cluster', { vpc, vpcSubnets: { subnets: [vpc.privateSubnets[1]] } });
       Template.fromStack(stack).hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { VPCZoneIdentifier: [{ Ref: Match.stringLikeRegexp('^VpcPrivateSubnet2') }] });
     });
@@ -279,7 +273,7 @@ describe('HpcCluster', () => {
     });
 
     test('allowLustreClient opens the Lustre ports from a client to the file servers and back', () => {
-      const { stack, vpc } = newStack();
+      const { stack, vpc } = testStackWithVpc();
       const cluster = new HpcCluster(stack, 'Cluster', { vpc });
       const client = new ec2.SecurityGroup(stack, 'Client', { vpc, allowAllOutbound: false });
       cluster.allowLustreClient(client);
@@ -320,7 +314,7 @@ describe('HpcCluster', () => {
     });
 
     test('data repository associations import on create and auto import/export new, changed and deleted objects', () => {
-      const { stack, vpc } = newStack();
+      const { stack, vpc } = testStackWithVpc();
       const bucket = new s3.Bucket(stack, 'Data');
       new HpcCluster(stack, 'Cluster', { vpc, lustre: { dataRepositories: [{ bucket, bucketPrefix: 'input', fileSystemPath: '/input' }] } });
       const template = Template.fromStack(stack);
@@ -471,7 +465,7 @@ describe('HpcCluster', () => {
     });
 
     test('a token throughput skips the checks and synthesizes', () => {
-      const { stack, vpc } = newStack();
+      const { stack, vpc } = testStackWithVpc();
       const mibps = new CfnParameter(stack, 'Mibps', { type: 'Number' }).valueAsNumber;
       new HpcCluster(stack, 'Cluster', { vpc, efs: { throughputMode: efs.ThroughputMode.PROVISIONED, provisionedThroughputPerSecond: Size.mebibytes(mibps) } });
       Template.fromStack(stack).hasResourceProperties('AWS::EFS::FileSystem', { ProvisionedThroughputInMibps: { Ref: 'Mibps' } });
@@ -516,7 +510,7 @@ describe('HpcCluster', () => {
   });
 
   test('tokens skip the numeric checks and synthesize', () => {
-    const { stack, vpc } = newStack();
+    const { stack, vpc } = testStackWithVpc();
     const n = (id: string) => new CfnParameter(stack, id, { type: 'Number' }).valueAsNumber;
     new HpcCluster(stack, 'Cluster', {
       vpc, minCapacity: n('Min'), maxCapacity: n('Max'),
@@ -562,7 +556,7 @@ describe('HpcCluster', () => {
     });
 
     test('a token capacity and threshold synthesize into the expression and the threshold', () => {
-      const { stack, vpc } = newStack();
+      const { stack, vpc } = testStackWithVpc();
       const capacity = new CfnParameter(stack, 'Capacity', { type: 'Number' }).valueAsNumber;
       const threshold = new CfnParameter(stack, 'Threshold', { type: 'Number' }).valueAsNumber;
       new HpcCluster(stack, 'Cluster', { vpc, lustre: { storageCapacityGiB: capacity, freeCapacityAlarmThreshold: threshold } });
@@ -594,7 +588,7 @@ describe('HpcCluster', () => {
     });
 
     test('alarmActions reach every alarm; addAlarmActions() adds to every alarm', () => {
-      const { stack, vpc } = newStack();
+      const { stack, vpc } = testStackWithVpc();
       const cluster = new HpcCluster(stack, 'Cluster', { vpc, efs: { throughputMode: efs.ThroughputMode.BURSTING }, alarmActions: [action('first')] });
       cluster.addAlarmActions(action('second'));
       const alarms = alarmsOf(Template.fromStack(stack));

@@ -8,24 +8,20 @@ import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DataSyncTransfer, DataSyncTransferProps, HpcBatchJobs, HpcBatchJobsProps, HpcCluster, HpcClusterProps } from '../../lib';
-import { testApp } from '../support/app';
+import { testApp, testStackWithVpc } from '../support/app';
 import { describeTokenMatrix, stackDependencies, synthesizeAll, twoStacks, validatingApp } from '../support/input-matrix';
 import { INPUTS } from './hpc.cases';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
 const FILE_SYSTEM_ARN = 'arn:aws:fsx:us-east-1:123456789012:file-system/fs-0123456789abcdef0';
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/example/mpi:latest');
-
-function newStack(app: App = testApp()): { stack: Stack; vpc: ec2.Vpc } {
-  const stack = new Stack(app, 'S', { env: ENV });
-  return { stack, vpc: new ec2.Vpc(stack, 'Vpc', { maxAzs: 1 }) };
-}
+const HPC_STACK = { id: 'S', env: ENV, vpcProps: { maxAzs: 1 } };
 function cluster(props: Partial<HpcClusterProps> = {}): HpcCluster {
-  const { stack, vpc } = newStack();
+  const { stack, vpc } = testStackWithVpc(HPC_STACK);
   return new HpcCluster(stack, 'Cluster', { vpc, ...props });
 }
 function clusterWithRepos(...paths: string[]): HpcCluster {
-  const { stack, vpc } = newStack();
+  const { stack, vpc } = testStackWithVpc(HPC_STACK);
   const dataRepositories = paths.map((p, i) => ({ bucket: new s3.Bucket(stack, `B${i}`), fileSystemPath: p }));
   return new HpcCluster(stack, 'Cluster', { vpc, lustre: { dataRepositories } });
 }
@@ -34,7 +30,7 @@ function jobs(props: Partial<HpcBatchJobsProps>, clusterProps: Partial<HpcCluste
   return new HpcBatchJobs(Stack.of(nodes), 'Jobs', { nodes, image: IMAGE, ...props });
 }
 function transfer(props: Partial<DataSyncTransferProps> = {}): DataSyncTransfer {
-  const { stack, vpc } = newStack();
+  const { stack, vpc } = testStackWithVpc(HPC_STACK);
   const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc });
   return new DataSyncTransfer(stack, 'T', { bucket: new s3.Bucket(stack, 'B'), fsxLustre: { fileSystemArn: FILE_SYSTEM_ARN, securityGroups: [sg] }, ...props });
 }
@@ -60,13 +56,13 @@ describe('issue 15: HPC examples', () => {
     expect(() => clusterWithRepos('/')).not.toThrow();
   });
   test('fails if two data repositories link the same bucket and prefix', () => {
-    const { stack, vpc } = newStack();
+    const { stack, vpc } = testStackWithVpc(HPC_STACK);
     const bucket = new s3.Bucket(stack, 'B');
     expect(() => new HpcCluster(stack, 'Cluster', { vpc, lustre: { dataRepositories: [{ bucket, fileSystemPath: '/a', bucketPrefix: 'x' }, { bucket, fileSystemPath: '/b', bucketPrefix: 'x/' }] } }))
       .toThrow(/lustre.dataRepositories\[1\].bucketPrefix .*links the same S3 location as dataRepositories\[0\]/);
   });
   test('fails if a data repository bucketPrefix starts with /', () => {
-    const { stack, vpc } = newStack();
+    const { stack, vpc } = testStackWithVpc(HPC_STACK);
     expect(() => new HpcCluster(stack, 'Cluster', { vpc, lustre: { dataRepositories: [{ bucket: new s3.Bucket(stack, 'B'), fileSystemPath: '/a', bucketPrefix: '/x' }] } }))
       .toThrow(/lustre.dataRepositories\[0\].bucketPrefix '\/x': an S3 prefix has no leading \//);
   });
@@ -142,7 +138,7 @@ describe('HPC inputs: documented ranges (at the limit accepted, one past rejecte
   test('Batch numNodes: 2 to 1,000 (above, a warning: the limit is a quota)', () => {
     expect(() => jobs({ numNodes: 1 })).toThrow(/numNodes '1'/);
     const warningsApp = (numNodes: number) => {
-      const { stack, vpc } = newStack(testApp({ failOnWarnings: false }));
+      const { stack, vpc } = testStackWithVpc({ ...HPC_STACK, failOnWarnings: false });
       return new HpcBatchJobs(stack, 'Jobs', { nodes: new HpcCluster(stack, 'Cluster', { vpc }), image: IMAGE, numNodes, maxvCpus: numNodes * 72 });
     };
     const at = warningsApp(1000);
@@ -170,7 +166,7 @@ describe('HPC inputs: documented ranges (at the limit accepted, one past rejecte
   });
   test('DataSync file-system subdirectory: DataSync\'s characters, at most 4,096', () => {
     const sub = (subdirectory: string) => () => {
-      const { stack, vpc } = newStack();
+      const { stack, vpc } = testStackWithVpc(HPC_STACK);
       new DataSyncTransfer(stack, 'T', { bucket: new s3.Bucket(stack, 'B'), fsxLustre: { fileSystemArn: FILE_SYSTEM_ARN, securityGroups: [new ec2.SecurityGroup(stack, 'Sg', { vpc })], subdirectory } });
     };
     expect(sub(`/${'a'.repeat(4095)}`)).not.toThrow();

@@ -5,13 +5,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { FanOutTopic } from '../../lib';
-import { testApp } from '../support/app';
+import { testApp, testStack } from '../support/app';
 import { expectConsoleOutput } from '../support/console-guard';
 import { alarmActionsById, alarmShapes, DLQ_DEPTH, snsAction } from './alarm-expectations';
-
-function newStack(options: { failOnWarnings?: boolean } = {}): Stack {
-  return new Stack(testApp(options), 'TestStack');
-}
 
 describe('FanOutTopic', () => {
   describe('defaults', () => {
@@ -19,7 +15,7 @@ describe('FanOutTopic', () => {
     let fanOut: FanOutTopic;
     beforeAll(() => {
       // GIVEN / WHEN
-      const stack = newStack();
+      const stack = testStack();
       fanOut = new FanOutTopic(stack, 'FanOut', { subscribers: { Billing: {}, Audit: {} } });
       template = Template.fromStack(stack);
     });
@@ -134,7 +130,7 @@ describe('FanOutTopic', () => {
 
   describe('alarm actions', () => {
     test('alarmActions reach the alarms of subscribers from the props and of subscribers added later', () => {
-      const stack = newStack();
+      const stack = testStack();
       const { action, ref } = snsAction(stack, 'OnCall');
       const fanOut = new FanOutTopic(stack, 'FanOut', { alarmActions: [action], subscribers: { Billing: {} } });
       fanOut.addSubscriber('Audit', {});
@@ -144,7 +140,7 @@ describe('FanOutTopic', () => {
     });
 
     test('addAlarmActions reaches existing alarms and those of subscribers added afterwards', () => {
-      const stack = newStack();
+      const stack = testStack();
       const { action, ref } = snsAction(stack, 'OnCall');
       const fanOut = new FanOutTopic(stack, 'FanOut', { subscribers: { Billing: {} } });
       fanOut.addAlarmActions(action);
@@ -153,7 +149,7 @@ describe('FanOutTopic', () => {
     });
 
     test('an existing queue gets only the subscription dead-letter queue alarm; metrics', () => {
-      const stack = newStack();
+      const stack = testStack();
       const key = new kms.Key(stack, 'QueueKey');
       const queue = new sqs.Queue(stack, 'Mine', { encryptionMasterKey: key });
       const fanOut = new FanOutTopic(stack, 'FanOut');
@@ -168,7 +164,7 @@ describe('FanOutTopic', () => {
 
   describe('subscriber options', () => {
     test('filter policy on attributes, raw delivery and maxReceiveCount', () => {
-      const stack = newStack();
+      const stack = testStack();
       new FanOutTopic(stack, 'FanOut', {
         subscribers: {
           Orders: {
@@ -187,7 +183,7 @@ describe('FanOutTopic', () => {
     });
 
     test('filter policy on the message body', () => {
-      const stack = newStack();
+      const stack = testStack();
       new FanOutTopic(stack, 'FanOut', {
         subscribers: {
           Large: { filterPolicyWithMessageBody: { amount: sns.FilterOrPolicy.filter(sns.SubscriptionFilter.numericFilter({ greaterThan: 100 })) } },
@@ -200,7 +196,7 @@ describe('FanOutTopic', () => {
     });
 
     test('addSubscriber after construction', () => {
-      const stack = newStack();
+      const stack = testStack();
       const fanOut = new FanOutTopic(stack, 'FanOut');
       const subscriber = fanOut.addSubscriber('Late', {});
       expect(subscriber.deadLetterQueue).toBeDefined();
@@ -209,7 +205,7 @@ describe('FanOutTopic', () => {
     });
 
     test('an existing queue is subscribed as it is, without a new dead-letter queue', () => {
-      const stack = newStack();
+      const stack = testStack();
       const key = new kms.Key(stack, 'MyKey');
       const queue = new sqs.Queue(stack, 'MyQueue', { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key });
       const fanOut = new FanOutTopic(stack, 'FanOut', { subscribers: { Mine: { queue } } });
@@ -225,7 +221,7 @@ describe('FanOutTopic', () => {
 
     test('warns when an imported queue\'s policy cannot be changed', () => {
       const printed = expectConsoleOutput();
-      const stack = newStack({ failOnWarnings: false });
+      const stack = testStack({ failOnWarnings: false });
       const queue = sqs.Queue.fromQueueArn(stack, 'Imported', 'arn:aws:sqs:us-east-1:123456789012:imported');
       new FanOutTopic(stack, 'FanOut', { subscribers: { Imported: { queue } } });
       Annotations.fromStack(stack).hasWarning('/TestStack/FanOut/Imported', Match.stringLikeRegexp('imported, so its queue policy cannot be changed'));
@@ -234,7 +230,7 @@ describe('FanOutTopic', () => {
 
     test('warns when a FIFO topic delivers to a standard queue', () => {
       const printed = expectConsoleOutput();
-      const stack = newStack({ failOnWarnings: false });
+      const stack = testStack({ failOnWarnings: false });
       const queue = new sqs.Queue(stack, 'Standard', { encryption: sqs.QueueEncryption.SQS_MANAGED });
       new FanOutTopic(stack, 'FanOut', { fifo: true, subscribers: { S: { queue } } });
       Annotations.fromStack(stack).hasWarning('/TestStack/FanOut', Match.stringLikeRegexp('loses ordering'));
@@ -244,7 +240,7 @@ describe('FanOutTopic', () => {
 
   describe('FIFO', () => {
     test('a FIFO topic creates FIFO queues, FIFO dead-letter queues and FIFO subscription dead-letter queues', () => {
-      const stack = newStack();
+      const stack = testStack();
       new FanOutTopic(stack, 'FanOut', {
         fifo: true,
         contentBasedDeduplication: true,
@@ -261,7 +257,7 @@ describe('FanOutTopic', () => {
 
   describe('existing resources', () => {
     test('an existing topic is used, with a new key for the queues (no cycle through the topic\'s key)', () => {
-      const stack = newStack();
+      const stack = testStack();
       const topicKey = new kms.Key(stack, 'TopicKey');
       const topic = new sns.Topic(stack, 'Topic', { masterKey: topicKey });
       const fanOut = new FanOutTopic(stack, 'FanOut', { topic, subscribers: { A: {} } });
@@ -273,7 +269,7 @@ describe('FanOutTopic', () => {
     });
 
     test('an existing key is used for the new topic and queues', () => {
-      const stack = newStack();
+      const stack = testStack();
       const key = new kms.Key(stack, 'MyKey');
       const fanOut = new FanOutTopic(stack, 'FanOut', { encryptionKey: key, subscribers: { A: {} } });
       expect(fanOut.encryptionKey).toBe(key);
@@ -283,7 +279,7 @@ describe('FanOutTopic', () => {
     });
 
     test('fails if the existing topic\'s own key is passed as encryptionKey', () => {
-      const stack = newStack();
+      const stack = testStack();
       const key = new kms.Key(stack, 'TopicKey');
       const topic = new sns.Topic(stack, 'Topic', { masterKey: key });
       expect(() => new FanOutTopic(stack, 'FanOut', { topic, encryptionKey: key }))
@@ -291,7 +287,7 @@ describe('FanOutTopic', () => {
     });
 
     test('removalPolicy DESTROY opts out of retaining queues and key', () => {
-      const stack = newStack();
+      const stack = testStack();
       new FanOutTopic(stack, 'FanOut', { removalPolicy: RemovalPolicy.DESTROY, subscribers: { A: {} } });
       const template = Template.fromStack(stack);
       template.allResources('AWS::SQS::Queue', { DeletionPolicy: 'Delete' });
@@ -301,7 +297,7 @@ describe('FanOutTopic', () => {
 
   describe('grants and metrics', () => {
     test('grantPublish allows sns:Publish on the topic and use of its key', () => {
-      const stack = newStack();
+      const stack = testStack();
       const fanOut = new FanOutTopic(stack, 'FanOut', { subscribers: { A: {} } });
       const role = new iam.Role(stack, 'Publisher', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
       fanOut.grantPublish(role);
@@ -316,7 +312,7 @@ describe('FanOutTopic', () => {
     });
 
     test('metrics point at the topic', () => {
-      const stack = newStack();
+      const stack = testStack();
       const fanOut = new FanOutTopic(stack, 'FanOut', { subscribers: { A: {} } });
       expect(fanOut.metricNumberOfNotificationsFailed().metricName).toBe('NumberOfNotificationsFailed');
       expect(fanOut.metricNumberOfMessagesPublished().namespace).toBe('AWS/SNS');
@@ -326,21 +322,21 @@ describe('FanOutTopic', () => {
 
   describe('validation', () => {
     test('fails if a standard topic is given a FIFO queue', () => {
-      const stack = newStack();
+      const stack = testStack();
       const queue = new sqs.Queue(stack, 'Fifo', { fifo: true, encryption: sqs.QueueEncryption.SQS_MANAGED });
       expect(() => new FanOutTopic(stack, 'FanOut', { subscribers: { F: { queue } } }))
         .toThrow(/FanOutTopic: subscribers\.F\.queue .*a standard SNS topic cannot deliver to a FIFO queue.*fifo: true/);
     });
 
     test('fails if a queue on the AWS-managed key is given', () => {
-      const stack = newStack();
+      const stack = testStack();
       const queue = new sqs.Queue(stack, 'Managed', { encryption: sqs.QueueEncryption.KMS_MANAGED });
       expect(() => new FanOutTopic(stack, 'FanOut', { subscribers: { M: { queue } } }))
         .toThrow(/subscribers\.M\.queue .*alias\/aws\/sqs.*silently drops every message.*customer-managed key/);
     });
 
     test('fails if an imported queue uses the AWS-managed key alias', () => {
-      const stack = newStack();
+      const stack = testStack();
       const queue = sqs.Queue.fromQueueAttributes(stack, 'Imported', {
         queueArn: 'arn:aws:sqs:us-east-1:123456789012:imported', keyArn: 'arn:aws:kms:us-east-1:123456789012:alias/aws/sqs',
       });
@@ -348,27 +344,27 @@ describe('FanOutTopic', () => {
     });
 
     test('fails if a FIFO queue gets a standard dead-letter queue', () => {
-      const stack = newStack();
+      const stack = testStack();
       const dlq = new sqs.Queue(stack, 'StandardDlq');
       expect(() => new FanOutTopic(stack, 'FanOut', { fifo: true, subscribers: { F: { deadLetterQueue: dlq } } }))
         .toThrow(/subscribers\.F\.deadLetterQueue .*the new queue is FIFO, and SQS requires its dead-letter queue to be of the same type.*use a FIFO dead-letter queue/);
     });
 
     test('fails if a FIFO topic gets a standard subscription dead-letter queue', () => {
-      const stack = newStack();
+      const stack = testStack();
       const dlq = new sqs.Queue(stack, 'StandardDlq');
       expect(() => new FanOutTopic(stack, 'FanOut', { fifo: true, subscribers: { F: { subscriptionDeadLetterQueue: dlq } } }))
         .toThrow(/subscriptionDeadLetterQueue .*FIFO topic to be FIFO/);
     });
 
     test.each([0, -1, 1001, 2.5])('fails if maxReceiveCount is %p', (maxReceiveCount) => {
-      const stack = newStack();
+      const stack = testStack();
       expect(() => new FanOutTopic(stack, 'FanOut', { subscribers: { A: { maxReceiveCount } } }))
         .toThrow(new RegExp(`subscribers\\.A\\.maxReceiveCount '${maxReceiveCount}': must be a whole number from 1 to 1000 \\(SQS API`));
     });
 
     test('a maxReceiveCount token is accepted', () => {
-      const stack = newStack();
+      const stack = testStack();
       const param = new CfnParameter(stack, 'Receives', { type: 'Number' });
       new FanOutTopic(stack, 'FanOut', {
         subscribers: { A: { maxReceiveCount: param.valueAsNumber }, B: { maxReceiveCount: Lazy.number({ produce: () => 4 }) } },
@@ -379,26 +375,26 @@ describe('FanOutTopic', () => {
     });
 
     test('fails if new-queue options are given with an existing queue', () => {
-      const stack = newStack();
+      const stack = testStack();
       const queue = new sqs.Queue(stack, 'Q', { encryption: sqs.QueueEncryption.SQS_MANAGED });
       expect(() => new FanOutTopic(stack, 'FanOut', { subscribers: { A: { queue, maxReceiveCount: 3, visibilityTimeout: Duration.minutes(1) } } }))
         .toThrow(/2 configuration error\(s\)[\s\S]*maxReceiveCount '3': only applies to a new queue[\s\S]*visibilityTimeout '1 minute'/);
     });
 
     test('fails if new-topic options are given with an existing topic', () => {
-      const stack = newStack();
+      const stack = testStack();
       const topic = new sns.Topic(stack, 'T');
       expect(() => new FanOutTopic(stack, 'FanOut', { topic, fifo: true })).toThrow(/FanOutTopic: fifo 'true': only applies to a new topic/);
     });
 
     test('fails if content-based deduplication is asked of a standard topic', () => {
-      const stack = newStack();
+      const stack = testStack();
       expect(() => new FanOutTopic(stack, 'FanOut', { contentBasedDeduplication: true }))
         .toThrow(/contentBasedDeduplication 'true': content-based deduplication exists only on FIFO topics.*fifo: true/);
     });
 
     test('fails if both attribute and body filter policies are set', () => {
-      const stack = newStack();
+      const stack = testStack();
       expect(() => new FanOutTopic(stack, 'FanOut', {
         subscribers: {
           A: {
@@ -410,7 +406,7 @@ describe('FanOutTopic', () => {
     });
 
     test('fails if a subscriber ID is used twice, and nothing is half-created', () => {
-      const stack = newStack();
+      const stack = testStack();
       const fanOut = new FanOutTopic(stack, 'FanOut', { subscribers: { A: {} } });
       const before = stack.node.findAll().length;
       expect(() => fanOut.addSubscriber('A', {})).toThrow(/subscribers\.A 'A': a subscriber .* already exists/);
@@ -418,7 +414,7 @@ describe('FanOutTopic', () => {
     });
 
     test('a rejected subscriber leaves nothing behind', () => {
-      const stack = newStack();
+      const stack = testStack();
       const fanOut = new FanOutTopic(stack, 'FanOut', { subscribers: { A: {} } });
       const before = stack.node.findAll().length;
       expect(() => fanOut.addSubscriber('B', { maxReceiveCount: 0 })).toThrow(/maxReceiveCount/);

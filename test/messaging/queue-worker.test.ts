@@ -4,13 +4,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { QueueWorker, QueueWorkerProps } from '../../lib';
-import { testApp } from '../support/app';
+import { testApp, testStack } from '../support/app';
 import { expectConsoleOutput } from '../support/console-guard';
 import { alarmActionsById, alarmShapes, DLQ_DEPTH, HANDLER_ERRORS, HANDLER_THROTTLES, oldestMessage, snsAction, sorted } from './alarm-expectations';
-
-function newStack(): Stack {
-  return new Stack(testApp(), 'TestStack');
-}
 
 function newFunction(stack: Stack, timeout?: Duration): lambda.Function {
   return new lambda.Function(stack, 'Handler', {
@@ -22,7 +18,7 @@ function newFunction(stack: Stack, timeout?: Duration): lambda.Function {
 }
 
 function worker(props: Partial<QueueWorkerProps> & { timeout?: Duration } = {}): { stack: Stack; worker: QueueWorker } {
-  const stack = newStack();
+  const stack = testStack();
   const { timeout, ...rest } = props;
   const w = new QueueWorker(stack, 'Worker', { handler: newFunction(stack, timeout ?? Duration.seconds(30)), ...rest });
   return { stack, worker: w };
@@ -118,7 +114,7 @@ describe('QueueWorker', () => {
 
   describe('alarm actions', () => {
     test('alarmActions reach every alarm', () => {
-      const stack = newStack();
+      const stack = testStack();
       const { action, ref } = snsAction(stack, 'OnCall');
       new QueueWorker(stack, 'Worker', { handler: newFunction(stack, Duration.seconds(30)), alarmActions: [action] });
       const actions = alarmActionsById(Template.fromStack(stack));
@@ -127,7 +123,7 @@ describe('QueueWorker', () => {
     });
 
     test('addAlarmActions adds to every alarm, after the ones given as props', () => {
-      const stack = newStack();
+      const stack = testStack();
       const first = snsAction(stack, 'First');
       const second = snsAction(stack, 'Second');
       const w = new QueueWorker(stack, 'Worker', { handler: newFunction(stack, Duration.seconds(30)), alarmActions: [first.action] });
@@ -159,7 +155,7 @@ describe('QueueWorker', () => {
     });
 
     test('a function without a timeout counts as Lambda\'s default of 3 seconds', () => {
-      const stack = newStack();
+      const stack = testStack();
       new QueueWorker(stack, 'Worker', { handler: newFunction(stack) });
       Template.fromStack(stack).hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 18, RedrivePolicy: Match.anyValue() });
     });
@@ -180,7 +176,7 @@ describe('QueueWorker', () => {
     });
 
     test('an existing key is used', () => {
-      const stack = newStack();
+      const stack = testStack();
       const key = new kms.Key(stack, 'Shared');
       const w = new QueueWorker(stack, 'Worker', { handler: newFunction(stack, Duration.seconds(5)), encryptionKey: key });
       expect(w.encryptionKey).toBe(key);
@@ -188,7 +184,7 @@ describe('QueueWorker', () => {
     });
 
     test('an existing queue is consumed as it is', () => {
-      const stack = newStack();
+      const stack = testStack();
       const queue = new sqs.Queue(stack, 'Mine', { visibilityTimeout: Duration.minutes(10) });
       const w = new QueueWorker(stack, 'Worker', { handler: newFunction(stack, Duration.seconds(30)), queue });
       expect(w.queue).toBe(queue);
@@ -211,7 +207,7 @@ describe('QueueWorker', () => {
     });
 
     test('tokens for batch size, max concurrency and maxReceiveCount are accepted', () => {
-      const stack = newStack();
+      const stack = testStack();
       const batch = new CfnParameter(stack, 'Batch', { type: 'Number' });
       new QueueWorker(stack, 'Worker', {
         handler: newFunction(stack, Duration.seconds(5)),
@@ -251,14 +247,14 @@ describe('QueueWorker', () => {
     });
 
     test('fails if a FIFO queue gets a standard dead-letter queue', () => {
-      const stack = newStack();
+      const stack = testStack();
       const dlq = new sqs.Queue(stack, 'Dlq');
       expect(() => new QueueWorker(stack, 'Worker', { handler: newFunction(stack), fifo: true, deadLetterQueue: dlq }))
         .toThrow(/QueueWorker: deadLetterQueue .*the queue is FIFO, and SQS requires its dead-letter queue to be of the same type.*use a FIFO dead-letter queue/);
     });
 
     test('fails if a standard queue gets a FIFO dead-letter queue', () => {
-      const stack = newStack();
+      const stack = testStack();
       const dlq = new sqs.Queue(stack, 'Dlq', { fifo: true });
       expect(() => new QueueWorker(stack, 'Worker', { handler: newFunction(stack), deadLetterQueue: dlq }))
         .toThrow(/the queue is standard.*use a standard dead-letter queue/);
@@ -296,14 +292,14 @@ describe('QueueWorker', () => {
     });
 
     test('fails if an imported function comes without its timeout', () => {
-      const stack = newStack();
+      const stack = testStack();
       const fn = lambda.Function.fromFunctionArn(stack, 'Imported', 'arn:aws:lambda:us-east-1:123456789012:function:worker');
       expect(() => new QueueWorker(stack, 'Worker', { handler: fn }))
         .toThrow(/handlerTimeout \(not set\): the handler is imported.*set handlerTimeout/);
     });
 
     test('fails if new-queue options are given with an existing queue', () => {
-      const stack = newStack();
+      const stack = testStack();
       const queue = new sqs.Queue(stack, 'Mine');
       expect(() => new QueueWorker(stack, 'Worker', { handler: newFunction(stack), queue, maxReceiveCount: 2, fifo: true }))
         .toThrow(/2 configuration error\(s\)[\s\S]*fifo 'true': only applies to a new queue[\s\S]*maxReceiveCount '2': only applies to a new queue/);
@@ -314,7 +310,7 @@ describe('QueueWorker', () => {
     });
 
     test('reports every problem at once and creates nothing', () => {
-      const stack = newStack();
+      const stack = testStack();
       const fn = newFunction(stack, Duration.seconds(10));
       const before = stack.node.findAll().length;
       expect(() => new QueueWorker(stack, 'Worker', { handler: fn, fifo: true, maxBatchingWindow: Duration.seconds(2), maxReceiveCount: 0 }))

@@ -10,12 +10,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { BucketEvents, BucketEventTarget } from '../../lib';
 import { eventTypesOverlap } from '../../lib/private/notification-filters';
 import { alarmActionsById, alarmShapes, snsAction } from '../messaging/alarm-expectations';
-import { testApp } from '../support/app';
+import { testStack } from '../support/app';
 import { type EventPattern, matchesEventPattern } from '../support/event-pattern';
-
-function newStack(): Stack {
-  return new Stack(testApp(), 'TestStack');
-}
 
 function cmkQueue(stack: Stack, id = 'Queue'): sqs.Queue {
   return new sqs.Queue(stack, id, { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: new kms.Key(stack, `${id}Key`) });
@@ -31,7 +27,7 @@ describe('BucketEvents', () => {
   describe('bucket defaults', () => {
     let template: Template;
     beforeAll(() => {
-      const stack = newStack();
+      const stack = testStack();
       new BucketEvents(stack, 'Events');
       template = Template.fromStack(stack);
     });
@@ -76,7 +72,7 @@ describe('BucketEvents', () => {
     });
 
     test('versioning can be turned off and removal opted into', () => {
-      const stack = newStack();
+      const stack = testStack();
       new BucketEvents(stack, 'Events', { versioned: false, removalPolicy: RemovalPolicy.DESTROY, noncurrentVersionExpiration: Duration.days(3) });
       const t = Template.fromStack(stack);
       t.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ VersioningConfiguration: Match.absent(), LoggingConfiguration: Match.anyValue() }) });
@@ -85,7 +81,7 @@ describe('BucketEvents', () => {
 
   describe('routes', () => {
     test('a queue route: one configuration per event type, filters as given, policies scoped to the bucket', () => {
-      const stack = newStack();
+      const stack = testStack();
       const queue = cmkQueue(stack);
       new BucketEvents(stack, 'Events', {
         routes: [{ events: [s3.EventType.OBJECT_CREATED, s3.EventType.OBJECT_REMOVED], prefix: 'uploads/', suffix: '.jpg', target: BucketEventTarget.toQueue(queue) }],
@@ -113,7 +109,7 @@ describe('BucketEvents', () => {
     });
 
     test('a topic route publishes with a topic policy scoped to the bucket', () => {
-      const stack = newStack();
+      const stack = testStack();
       const topic = new sns.Topic(stack, 'Topic');
       new BucketEvents(stack, 'Events', { routes: [{ events: [s3.EventType.OBJECT_RESTORE_COMPLETED], target: BucketEventTarget.toTopic(topic) }] });
       const template = Template.fromStack(stack);
@@ -126,7 +122,7 @@ describe('BucketEvents', () => {
     });
 
     test('a function route invokes Lambda with a permission limited to the bucket', () => {
-      const stack = newStack();
+      const stack = testStack();
       const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>{}') });
       new BucketEvents(stack, 'Events', { routes: [{ events: [s3.EventType.REPLICATION_OPERATION_FAILED_REPLICATION], target: BucketEventTarget.toFunction(fn) }] });
       const template = Template.fromStack(stack);
@@ -137,7 +133,7 @@ describe('BucketEvents', () => {
     });
 
     test('an EventBridge route turns on EventBridge delivery and creates a rule with the filters', () => {
-      const stack = newStack();
+      const stack = testStack();
       const queue = new sqs.Queue(stack, 'Target');
       const bucketEvents = new BucketEvents(stack, 'Events', {
         routes: [{ id: 'Restores', events: [s3.EventType.OBJECT_RESTORE, s3.EventType.OBJECT_CREATED], prefix: 'archive/', suffix: '.csv', target: BucketEventTarget.toEventBridge([new targets.SqsQueue(queue)]) }],
@@ -155,7 +151,7 @@ describe('BucketEvents', () => {
     });
 
     test('an EventBridge route gets an alarm on failed invocations of its rule; other routes none', () => {
-      const stack = newStack();
+      const stack = testStack();
       const queue = new sqs.Queue(stack, 'Target');
       const bucketEvents = new BucketEvents(stack, 'Events', {
         routes: [
@@ -177,7 +173,7 @@ describe('BucketEvents', () => {
     });
 
     test('alarmActions and addAlarmActions reach the alarms of routes added before and after', () => {
-      const stack = newStack();
+      const stack = testStack();
       const first = snsAction(stack, 'First');
       const second = snsAction(stack, 'Second');
       const bucketEvents = new BucketEvents(stack, 'Events', {
@@ -190,7 +186,7 @@ describe('BucketEvents', () => {
     });
 
     test('disjoint filters for the same event type are accepted', () => {
-      const stack = newStack();
+      const stack = testStack();
       const a = cmkQueue(stack, 'A');
       const events = new BucketEvents(stack, 'Events');
       events.addRoute({ events: [s3.EventType.OBJECT_CREATED], suffix: '.jpg', target: BucketEventTarget.toQueue(a) });
@@ -202,7 +198,7 @@ describe('BucketEvents', () => {
     });
 
     test('an existing bucket gets routes and is otherwise left alone', () => {
-      const stack = newStack();
+      const stack = testStack();
       const bucket = s3.Bucket.fromBucketName(stack, 'Existing', 'my-existing-bucket');
       const queue = cmkQueue(stack);
       const events = new BucketEvents(stack, 'Events', { bucket, routes: [{ events: [s3.EventType.OBJECT_CREATED], target: BucketEventTarget.toQueue(queue) }] });
@@ -290,7 +286,7 @@ describe('BucketEvents', () => {
 
     /** The rendered pattern of a rule for one EventBridge route on a bucket named BUCKET. */
     function patternFor(route: { events: s3.EventType[]; prefix?: string; suffix?: string }): EventPattern {
-      const stack = newStack();
+      const stack = testStack();
       new BucketEvents(stack, 'Events', {
         bucket: s3.Bucket.fromBucketName(stack, 'Existing', BUCKET),
         routes: [{ id: 'Route', target: BucketEventTarget.toEventBridge([]), ...route }],
@@ -346,7 +342,7 @@ describe('BucketEvents', () => {
 
   describe('validation', () => {
     function withRoutes(...routes: Array<(stack: Stack) => Parameters<BucketEvents['addRoute']>[0]>) {
-      const stack = newStack();
+      const stack = testStack();
       const bucketEvents = new BucketEvents(stack, 'Events');
       return () => routes.forEach((r) => bucketEvents.addRoute(r(stack)));
     }
@@ -372,7 +368,7 @@ describe('BucketEvents', () => {
     });
 
     test('a rejected route leaves nothing behind', () => {
-      const stack = newStack();
+      const stack = testStack();
       const first = cmkQueue(stack);
       const second = cmkQueue(stack, 'Second');
       const bucketEvents = new BucketEvents(stack, 'Events', { routes: [{ events: [s3.EventType.OBJECT_CREATED], target: BucketEventTarget.toQueue(first) }] });
@@ -418,7 +414,7 @@ describe('BucketEvents', () => {
     });
 
     test('fails if bucket options are given with an existing bucket', () => {
-      const stack = newStack();
+      const stack = testStack();
       expect(() => new BucketEvents(stack, 'Events', { bucket: s3.Bucket.fromBucketName(stack, 'B', 'existing-bucket'), versioned: false }))
         .toThrow(/versioned 'false': only applies to a new bucket/);
     });
