@@ -10,11 +10,8 @@ import { type SourceBuffer, SourceBufferPool } from './source-buffers';
 // The libvips operation cache only pays off when the same image is processed repeatedly; here every
 // image is new, so the cache would only hold on to memory between invocations.
 sharp.cache(false);
-// One libvips thread per pipeline. The outputs of an image are rendered concurrently (one pipeline each,
-// on libuv's thread pool), which already keeps 2 cores busy: measured on 2 cores (bench/thumbnail.ts),
-// 2 threads per pipeline made no consistent difference. At the default 1024 MB, Lambda gives ~0.6 vCPU,
-// so more threads could only add contention and glibc malloc arenas (fragmentation). 1 is also sharp's
-// own default on glibc without jemalloc (Lambda's case); set here so it does not hinge on MALLOC_ARENA_MAX.
+// One libvips thread per pipeline: the outputs of an image already render concurrently (one pipeline
+// each, on libuv's thread pool), and more threads would only add contention and malloc arenas.
 sharp.concurrency(1);
 // Uploads are untrusted: allow only the decoders for the raster formats users upload. Everything else
 // (SVG via librsvg, PDF, FITS, Matlab, ...) is refused before any of its parser runs, and reported as
@@ -293,8 +290,7 @@ export interface Thumbnail {
  * Decoding is the expensive step, and for JPEG it is cheapest at a reduced scale (libjpeg decodes at
  * 1/2, 1/4 or 1/8 directly: "shrink-on-load"). So the source is decoded, auto-oriented and reduced once,
  * to the largest thumbnail, into raw pixels; every thumbnail is resized and encoded from those.
- * (Cloning one sharp instance per output would decode the source once per output.) Measured on
- * 12-megapixel JPEGs with 2 widths x 2 formats: a pipeline per output takes about 1.5x as long.
+ * (Cloning one sharp instance per output would decode the source once per output.)
  */
 export async function renderThumbnails(input: Uint8Array, config: ThumbnailConfig): Promise<Thumbnail[]> {
   return Promise.all(await startRendering(input, config));
@@ -411,9 +407,8 @@ function errorMessage(e: unknown): string {
 // POWERTOOLS_SERVICE_NAME (set by the construct) wins; the default keeps logs attributable elsewhere.
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'thumbnail' });
 // Configured only by the standard environment (AWS_REGION, credentials, AWS_ENDPOINT_URL), so the
-// code under test is exactly the code that runs in Lambda. cacheMiddleware: the SDK resolves the
-// middleware stack once per command class instead of on every request (nothing here changes the stack
-// after the first request): measured, ~1.5 ms less CPU per image (1 GET + 4 PUTs) in bench/thumbnail.ts.
+// code under test is exactly the code that runs in Lambda. cacheMiddleware: resolve the middleware
+// stack once per command class, not per request (nothing here changes it after the first request).
 const s3 = new S3Client({ cacheMiddleware: true });
 const sqs = new SQSClient({});
 // Read once: a misconfigured function fails at init, with every problem in one message, instead of
@@ -478,8 +473,7 @@ function precheck(event: S3ObjectEvent, config: ThumbnailConfig): ObjectOutcome 
  * copied out: the socket's chunks, about the object's size, are garbage from then on, but V8 counts
  * them against the old generation's limit until they are collected, so with them around it starts full
  * collections (which mark the whole heap) about twice as often. A scavenge frees them at once and costs
- * far less. Measured in bench/thumbnail.ts (12 MP JPEGs): full collections per image 0.38 -> 0.15, CPU
- * per image 4 ms less (of ~90), which is throughput at Lambda's fraction of a vCPU.
+ * far less.
  */
 function collectYoungGarbage(): void {
   const { gc } = globalThis as { gc?: unknown };

@@ -5,12 +5,8 @@
  * buffer to the old generation, where only a full (mark-compact) collection frees it. V8 also counts
  * external memory allocated since the last full collection against the old generation's limit, so a new
  * multi-megabyte buffer per image brings on a full collection every image or two, and a full collection
- * marks the whole heap on every core. Measured with 3.2 MB photos through the bundled handler under
- * Lambda's node flags (bench/thumbnail.ts, figure 1): reusing the buffers takes full GCs from 0.64-0.76
- * to 0.43 per image, and throughput from 0.80-0.83x to 0.84-0.85x that of sharp alone on in-memory
- * images. (The rest of those collections come from the response's socket chunks, about twice the body's
- * size in external memory: Node's, not ours to reuse.) Reading into a buffer of the announced length
- * also saves the copy that concatenating the chunks made.
+ * marks the whole heap on every core. Reusing the buffers avoids most of those collections. Reading
+ * into a buffer of the announced length also saves concatenating the response's chunks.
  */
 
 const MiB = 1024 * 1024;

@@ -110,7 +110,7 @@ export interface S3ThumbnailPipelineProps {
   readonly maxInputPixels?: number;
 
   /**
-   * Memory of the function. A 24-megapixel JPEG peaks well below 350 MB (see the benchmark);
+   * Memory of the function. A 24-megapixel JPEG peaks well below 350 MB (docs/benchmarks.md);
    * 1024 MB leaves headroom and, as Lambda CPU scales with memory, speeds up encoding.
    *
    * @default 1024
