@@ -13,6 +13,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { checkMountPoint } from '../private/ec2-building-blocks';
 import { HA_GROUP_METRICS, groupInstanceMetric, groupMetric } from '../private/ha-metrics';
 import { dataVolumeCommands, eipClaimCommands, imdsFunctions } from '../private/ha-user-data';
 import { createHandlerFunction } from '../private/node-function';
@@ -874,9 +875,7 @@ export class HaInstance extends Construct implements ec2.IConnectable {
         errors.add('dataVolume.snapshotRetention', retention, 'the newest snapshot holds the data and is always kept, so at least 1', 'use a whole number of 1 or more (7 is the default)');
       }
       checkEbsVolume(errors, 'dataVolume.', dv, DEFAULT_DATA_VOLUME_SIZE);
-      if (dv.mountPoint !== undefined && !Token.isUnresolved(dv.mountPoint) && !/^\/[A-Za-z0-9._/-]+$/.test(dv.mountPoint)) {
-        errors.add('dataVolume.mountPoint', dv.mountPoint, 'must be an absolute path of letters, digits, ".", "_", "-" and "/" (it is written into a shell script and /etc/fstab)', "use e.g. '/data'");
-      }
+      checkMountPoint(errors, 'dataVolume.mountPoint', dv.mountPoint, '/data');
       if (dv.deviceName !== undefined && !Token.isUnresolved(dv.deviceName) && !/^\/dev\/(sd[f-p]|xvd[f-p])$/.test(dv.deviceName)) {
         errors.add('dataVolume.deviceName', dv.deviceName, 'EC2 recommends /dev/sd[f-p] for data volumes', "use '/dev/sdf'");
       }

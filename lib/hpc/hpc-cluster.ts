@@ -9,6 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { checkMountPoint } from '../private/ec2-building-blocks';
 import { countAzs, describeSelection, selectSubnetsOrReport } from '../private/subnet-azs';
 import { EfaInstanceTypes } from './efa-instance-types';
 import { MAX_DATA_REPOSITORY_ASSOCIATIONS, defaultLustreThroughput, validateDataRepositoryLinks, validateLustreSettings } from './validate-lustre';
@@ -900,10 +901,7 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
       errors.add('desiredCapacity', desired, `must be between minCapacity (${min ?? 0}) and maxCapacity (${max ?? 4})`, 'adjust desiredCapacity');
     }
     this.validateLustre(errors);
-    const scratch = props.scratchMountPoint;
-    if (scratch !== undefined && !Token.isUnresolved(scratch) && !/^\/[A-Za-z0-9._/-]+$/.test(scratch)) {
-      errors.add('scratchMountPoint', scratch, 'must be an absolute path of letters, digits, ".", "_", "-" and "/" (user data mounts it)', "use e.g. '/scratch'");
-    }
+    checkMountPoint(errors, 'scratchMountPoint', props.scratchMountPoint, '/scratch');
     if (props.nodeVolume) {
       validateIo2(props.nodeVolume, errors);
     }
@@ -936,9 +934,7 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
       });
       validateDataRepositoryLinks(errors, 'lustre.dataRepositories', repos.map((repo) => ({ fileSystemPath: repo.fileSystemPath, dataRepositoryPath: dataRepositoryPath(repo) })));
     }
-    if (!Token.isUnresolved(this.lustre.mountPoint) && !/^\/[A-Za-z0-9._/-]+$/.test(this.lustre.mountPoint)) {
-      errors.add('lustre.mountPoint', this.lustre.mountPoint, 'must be an absolute path of letters, digits, ".", "_", "-" and "/" (it goes into /etc/fstab)', "use e.g. '/fsx'");
-    }
+    checkMountPoint(errors, 'lustre.mountPoint', this.lustre.mountPoint, '/fsx');
   }
 }
 
@@ -958,9 +954,7 @@ function validateEfs(options: HpcEfsOptions, errors: ConfigErrors): void {
   } else if (provisioned !== undefined && !provisioned.isUnresolved() && provisioned.toMebibytes({ rounding: SizeRoundingBehavior.NONE }) < 1) {
     errors.add('efs.provisionedThroughputPerSecond', `${provisioned.toKibibytes()} KiB/s`, 'EFS provisions at least 1 MiB/s', 'use Size.mebibytes(1) or more');
   }
-  if (options.mountPoint !== undefined && !Token.isUnresolved(options.mountPoint) && !/^\/[A-Za-z0-9._/-]+$/.test(options.mountPoint)) {
-    errors.add('efs.mountPoint', options.mountPoint, 'must be an absolute path of letters, digits, ".", "_", "-" and "/" (it goes into /etc/fstab)', "use e.g. '/efs'");
-  }
+  checkMountPoint(errors, 'efs.mountPoint', options.mountPoint, '/efs');
 }
 
 /** AWS's limits for io2 Block Express (not aws-cdk-lib's `Volume` check, which caps io2 at 500 IOPS/GiB). */
@@ -979,9 +973,7 @@ function validateIo2(volume: HpcNodeVolumeOptions, errors: ConfigErrors): void {
     errors.add('nodeVolume.iops', iops, `io2 allows at most ${l.maxIopsPerGiB} IOPS per GiB, i.e. ${size * l.maxIopsPerGiB} for ${size} GiB`,
       `lower iops or raise sizeGiB to at least ${Math.ceil(iops / l.maxIopsPerGiB)}`);
   }
-  if (volume.mountPoint !== undefined && !Token.isUnresolved(volume.mountPoint) && !/^\/[A-Za-z0-9._/-]+$/.test(volume.mountPoint)) {
-    errors.add('nodeVolume.mountPoint', volume.mountPoint, 'must be an absolute path of letters, digits, ".", "_", "-" and "/"', "use e.g. '/data'");
-  }
+  checkMountPoint(errors, 'nodeVolume.mountPoint', volume.mountPoint, '/data');
 }
 
 function multipart(script: ec2.UserData): ec2.MultipartUserData {
