@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors } from '../private/config-errors';
 import { HA_GROUP_METRICS, groupInstanceMetric, groupMetric } from '../private/ha-metrics';
+import { ssmInstanceRole } from '../private/ec2-building-blocks';
 import { completeLaunchCommands, imdsFunctions, imdsRootOnlyCommands, sharedHostKeyCommands } from '../private/ha-user-data';
 import { countAzs, describeSelection, selectSubnetsOrReport } from '../private/subnet-azs';
 import { HaInstance } from './ha-instance';
@@ -545,15 +546,7 @@ export class HaBastion extends Construct implements ec2.IConnectable {
       securityGroup.addIngressRule(ec2.Peer.ipv4(props.vpc.vpcCidrBlock), ec2.Port.tcp(22), 'Health checks from the load balancer nodes in the VPC');
     }
 
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      description: describePath('Instance role of HaBastion ', this, 1000),
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
-    });
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
-      reason: 'AmazonSSMManagedInstanceCore is the AWS-maintained minimum for the SSM agent (Session Manager access instead of inbound SSH); AWS updates it when the agent needs new actions.',
-    });
+    const role = ssmInstanceRole(this, 'Role', { description: describePath('Instance role of HaBastion ', this, 1000) });
     // The launch hook keeps each host out of the target group until user data has restricted IMDS
     // to root and sshd serves the shared host keys (sshd starts at boot with keys of its own).
     const launchHook = `HaBastionLaunch-${groupId}`;

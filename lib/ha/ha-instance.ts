@@ -13,7 +13,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
-import { checkMountPoint } from '../private/ec2-building-blocks';
+import { checkMountPoint, ssmInstanceRole } from '../private/ec2-building-blocks';
 import { HA_GROUP_METRICS, groupInstanceMetric, groupMetric } from '../private/ha-metrics';
 import { dataVolumeCommands, eipClaimCommands, imdsFunctions } from '../private/ha-user-data';
 import { createHandlerFunction } from '../private/node-function';
@@ -397,15 +397,7 @@ export class HaInstance extends Construct implements ec2.IConnectable {
     });
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup] });
 
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      description: describePath('Instance role of HaInstance ', this, ROLE_DESCRIPTION_LENGTH),
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
-    });
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
-      reason: 'AmazonSSMManagedInstanceCore is the AWS-maintained minimum for the SSM agent (Session Manager access instead of inbound SSH); AWS updates it when the agent needs new actions.',
-    });
+    this.role = ssmInstanceRole(this, 'Role', { description: describePath('Instance role of HaInstance ', this, ROLE_DESCRIPTION_LENGTH) });
 
     this.userData = props.userData ?? ec2.UserData.forLinux();
     this.userData.addCommands(...imdsFunctions());

@@ -9,7 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
-import { checkMountPoint } from '../private/ec2-building-blocks';
+import { checkMountPoint, ssmInstanceRole } from '../private/ec2-building-blocks';
 import { countAzs, describeSelection, selectSubnetsOrReport } from '../private/subnet-azs';
 import { EfaInstanceTypes } from './efa-instance-types';
 import { MAX_DATA_REPOSITORY_ASSOCIATIONS, defaultLustreThroughput, validateDataRepositoryLinks, validateLustreSettings } from './validate-lustre';
@@ -483,14 +483,9 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
     this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs (SSM, S3) and package repositories');
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup] });
 
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+    this.role = ssmInstanceRole(this, 'Role', {
       description: `Node role of HpcCluster ${this.node.path}`,
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
-    });
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
-      reason: 'AmazonSSMManagedInstanceCore is the AWS-maintained minimum for the SSM agent (Session Manager access to the nodes instead of inbound SSH); AWS updates it when the agent needs new actions.',
+      access: 'Session Manager access to the nodes instead of inbound SSH',
     });
 
     ({ fileSystem: this.fileSystem, securityGroup: this.fileSystemSecurityGroup } = this.createFileSystem(props.vpc));
