@@ -13,7 +13,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
-import { checkMountPoint, ssmInstanceRole } from '../private/ec2-building-blocks';
+import { amazonLinux2023AtLaunch, checkMountPoint, ssmInstanceRole } from '../private/ec2-building-blocks';
 import { HA_GROUP_METRICS, groupInstanceMetric, groupMetric } from '../private/ha-metrics';
 import { dataVolumeCommands, eipClaimCommands, imdsFunctions } from '../private/ha-user-data';
 import { createHandlerFunction } from '../private/node-function';
@@ -37,12 +37,6 @@ const num = (value: number) => Tokenization.stringifyNumber(value);
 
 /** IAM role descriptions: up to 1000 characters. */
 const ROLE_DESCRIPTION_LENGTH = 1000;
-
-/** SSM public parameters of the latest Amazon Linux 2023 AMIs, by CPU architecture. */
-const AL2023_PARAMETERS: Record<string, string> = {
-  [ec2.InstanceArchitecture.ARM_64]: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64',
-  [ec2.InstanceArchitecture.X86_64]: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
-};
 
 /**
  * The data volume that follows the instance across Availability Zones.
@@ -324,7 +318,7 @@ export class HaInstance extends Construct implements ec2.IConnectable {
 
   /** The latest Amazon Linux 2023 AMI for `architecture`, resolved by EC2 at launch (the default `machineImage`). */
   public static latestAmazonLinux2023AtLaunch(architecture: ec2.InstanceArchitecture): ec2.IMachineImage {
-    return ec2.MachineImage.resolveSsmParameterAtLaunch(AL2023_PARAMETERS[architecture], { os: ec2.OperatingSystemType.LINUX });
+    return amazonLinux2023AtLaunch(architecture);
   }
 
   /** The Auto Scaling group keeping exactly one instance. */

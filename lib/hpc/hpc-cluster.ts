@@ -9,7 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
-import { checkMountPoint, ssmInstanceRole } from '../private/ec2-building-blocks';
+import { amazonLinux2023AtLaunch, checkMountPoint, ssmInstanceRole } from '../private/ec2-building-blocks';
 import { countAzs, describeSelection, selectSubnetsOrReport } from '../private/subnet-azs';
 import { EfaInstanceTypes } from './efa-instance-types';
 import { MAX_DATA_REPOSITORY_ASSOCIATIONS, defaultLustreThroughput, validateDataRepositoryLinks, validateLustreSettings } from './validate-lustre';
@@ -468,9 +468,7 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
     this.vpc = props.vpc;
     this.subnet = (subnets ?? props.vpc.selectSubnets()).subnets[0];
 
-    this.machineImage = props.machineImage ?? ec2.MachineImage.resolveSsmParameterAtLaunch(
-      `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${this.instanceType.architecture === ec2.InstanceArchitecture.ARM_64 ? 'arm64' : 'x86_64'}`,
-      { os: ec2.OperatingSystemType.LINUX });
+    this.machineImage = props.machineImage ?? amazonLinux2023AtLaunch(this.instanceType.architecture);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,

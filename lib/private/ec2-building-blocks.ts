@@ -1,4 +1,5 @@
 import { Token, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ConfigErrors } from './config-errors';
@@ -41,4 +42,32 @@ export function ssmInstanceRole(scope: Construct, id: string, options: SsmInstan
     reason: `AmazonSSMManagedInstanceCore is the AWS-maintained minimum for the SSM agent (${access}); AWS updates it when the agent needs new actions.`,
   });
   return role;
+}
+
+/**
+ * The Amazon Linux 2023 CPU type for an instance architecture: an arm64 image does not boot on x86
+ * and EC2 refuses the launch.
+ */
+function amazonLinux2023CpuType(architecture: ec2.InstanceArchitecture): ec2.AmazonLinuxCpuType {
+  return architecture === ec2.InstanceArchitecture.ARM_64 ? ec2.AmazonLinuxCpuType.ARM_64 : ec2.AmazonLinuxCpuType.X86_64;
+}
+
+/** The latest Amazon Linux 2023 AMI for `architecture`, resolved by EC2 at launch, so a new AMI does not replace running instances. */
+export function amazonLinux2023AtLaunch(architecture: ec2.InstanceArchitecture): ec2.IMachineImage {
+  const parameterName = ec2.AmazonLinux2023ImageSsmParameter.ssmParameterName({
+    cpuType: amazonLinux2023CpuType(architecture),
+    kernel: ec2.AmazonLinux2023Kernel.DEFAULT,
+  });
+  return ec2.MachineImage.resolveSsmParameterAtLaunch(parameterName, { os: ec2.OperatingSystemType.LINUX });
+}
+
+/**
+ * The latest Amazon Linux 2023 AMI for the instance type's architecture, resolved at deploy time.
+ * The architecture must be known at synth time.
+ */
+export function amazonLinux2023AtDeploy(scope: Construct, instanceType: ec2.InstanceType): ec2.IMachineImage {
+  if (Token.isUnresolved(instanceType.toString())) {
+    throw new Error(`${scope.constructor.name} at '${scope.node.path}': instanceType is a token, so its CPU architecture, which picks the default Amazon Linux 2023 image, is unknown at synth time. Fix: pass machineImage as well, or a literal instanceType.`);
+  }
+  return ec2.MachineImage.latestAmazonLinux2023({ cpuType: amazonLinux2023CpuType(instanceType.architecture) });
 }
