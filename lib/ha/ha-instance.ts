@@ -13,7 +13,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
-import { amazonLinux2023AtLaunch, checkMountPoint, ssmInstanceRole } from '../private/ec2-building-blocks';
+import { amazonLinux2023AtLaunch, checkMountPoint, encryptedGp3Root, hardenedLaunchTemplate, ssmInstanceRole } from '../private/ec2-building-blocks';
 import { HA_GROUP_METRICS, groupInstanceMetric, groupMetric } from '../private/ha-metrics';
 import { dataVolumeCommands, eipClaimCommands, imdsFunctions } from '../private/ha-user-data';
 import { createHandlerFunction } from '../private/node-function';
@@ -410,22 +410,15 @@ export class HaInstance extends Construct implements ec2.IConnectable {
       this.grantSelfDetach();
     }
 
-    this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+    this.launchTemplate = hardenedLaunchTemplate(this, 'LaunchTemplate', {
       machineImage: this.machineImage,
       instanceType: this.instanceType,
       userData: this.userData,
       role: this.role,
       securityGroup: this.securityGroup,
-      requireImdsv2: true,
-      httpPutResponseHopLimit: 1,
       detailedMonitoring: props.detailedMonitoring ?? false,
       associatePublicIpAddress: props.associatePublicIpAddress ?? (wantsEip ? true : undefined),
-      blockDevices: [{
-        deviceName: props.rootDeviceName ?? '/dev/xvda',
-        volume: ec2.BlockDeviceVolume.ebs((props.rootVolumeSize ?? Size.gibibytes(8)).toGibibytes(), {
-          encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination: true,
-        }),
-      }],
+      blockDevices: [encryptedGp3Root((props.rootVolumeSize ?? Size.gibibytes(8)).toGibibytes(), props.rootDeviceName ?? '/dev/xvda')],
     });
 
     // aws-cdk-lib tags the launch template (and what it launches) with its path: fitted into 256 characters

@@ -9,7 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
-import { amazonLinux2023AtLaunch, checkMountPoint, ssmInstanceRole } from '../private/ec2-building-blocks';
+import { amazonLinux2023AtLaunch, checkMountPoint, encryptedGp3Root, hardenedLaunchTemplate, ssmInstanceRole } from '../private/ec2-building-blocks';
 import { countAzs, describeSelection, selectSubnetsOrReport } from '../private/subnet-azs';
 import { EfaInstanceTypes } from './efa-instance-types';
 import { MAX_DATA_REPOSITORY_ASSOCIATIONS, defaultLustreThroughput, validateDataRepositoryLinks, validateLustreSettings } from './validate-lustre';
@@ -499,10 +499,7 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
       this.userData.addCommands(...efsMountCommands(this.efsFileSystem.fileSystemId, this.efsMountPoint));
     }
     this.userData.addCommands(...instanceStoreRaidCommands(props.scratchMountPoint ?? '/scratch'));
-    const blockDevices: ec2.BlockDevice[] = [{
-      deviceName: '/dev/xvda',
-      volume: ec2.BlockDeviceVolume.ebs(30, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination: true }),
-    }];
+    const blockDevices: ec2.BlockDevice[] = [encryptedGp3Root(30)];
     if (props.nodeVolume) {
       const deviceName = props.nodeVolume.deviceName ?? '/dev/sdf';
       blockDevices.push({
@@ -515,15 +512,13 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
       this.userData.addCommands(...nodeVolumeCommands(deviceName, props.nodeVolume.mountPoint ?? '/data'));
     }
 
-    this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+    this.launchTemplate = hardenedLaunchTemplate(this, 'LaunchTemplate', {
       machineImage: this.machineImage,
       instanceType: this.instanceType,
       // MIME multi-part: AWS Batch rejects a launch template whose user data is a bare script.
       userData: multipart(this.userData),
       role: this.role,
       securityGroup: this.securityGroup,
-      requireImdsv2: true,
-      httpPutResponseHopLimit: 1,
       associatePublicIpAddress: efa ? undefined : props.associatePublicIpAddress,
       blockDevices,
     });

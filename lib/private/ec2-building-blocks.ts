@@ -71,3 +71,19 @@ export function amazonLinux2023AtDeploy(scope: Construct, instanceType: ec2.Inst
   }
   return ec2.MachineImage.latestAmazonLinux2023({ cpuType: amazonLinux2023CpuType(instanceType.architecture) });
 }
+
+/** An encrypted gp3 root volume, deleted with its instance. */
+export function encryptedGp3Root(sizeGiB: number, deviceName: string = '/dev/xvda'): ec2.BlockDevice {
+  return {
+    deviceName,
+    volume: ec2.BlockDeviceVolume.ebs(sizeGiB, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination: true }),
+  };
+}
+
+/**
+ * A launch template that requires IMDSv2 with a hop limit of 1, so containers on the instance cannot
+ * reach the instance role's credentials.
+ */
+export function hardenedLaunchTemplate(scope: Construct, id: string, props: ec2.LaunchTemplateProps): ec2.LaunchTemplate {
+  return new ec2.LaunchTemplate(scope, id, { ...props, requireImdsv2: true, httpPutResponseHopLimit: 1 });
+}

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { BlocklistNetworkAcl } from '../edge/blocklist-network-acl';
 import type { IpBlocklist } from '../edge/ip-blocklist';
 import { SECURITY_GROUP_DESCRIPTION, TAG_VALUE, fitLabel, pathLabel } from './labels';
-import { amazonLinux2023AtDeploy } from './ec2-building-blocks';
+import { amazonLinux2023AtDeploy, encryptedGp3Root } from './ec2-building-blocks';
 
 /**
  * The retained log bucket of the edge patterns (ALB/NLB access logs, VPC flow logs). SSE-S3,
@@ -129,10 +129,7 @@ export function createWebInstance(scope: Construct, id: string, options: WebInst
     userData,
     userDataCausesReplacement: true,
     associatePublicIpAddress: options.associatePublicIpAddress,
-    blockDevices: [{
-      deviceName: '/dev/xvda',
-      volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination: true }),
-    }],
+    blockDevices: [encryptedGp3Root(8)],
   });
   requireImdsv2(instance);
   Validations.of(instance).acknowledge({
