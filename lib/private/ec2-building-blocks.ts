@@ -4,13 +4,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ConfigErrors } from './config-errors';
 
-/** An absolute path of letters, digits, ".", "_", "-" and "/": safe to write into a shell script and /etc/fstab. */
+/** An absolute path of letters, digits, ".", "_", "-" and "/": safe in shell commands and /etc/fstab. */
 const MOUNT_POINT = /^\/[A-Za-z0-9._/-]+$/;
 
-/** Records a problem unless `mountPoint` is unset, a token, or an absolute path safe for a shell script and /etc/fstab. */
+/** Records a problem unless `mountPoint` is unset, a token, or an absolute path safe in shell commands and /etc/fstab. */
 export function checkMountPoint(errors: ConfigErrors, prop: string, mountPoint: string | undefined, example: string): void {
   if (mountPoint !== undefined && !Token.isUnresolved(mountPoint) && !MOUNT_POINT.test(mountPoint)) {
-    errors.add(prop, mountPoint, 'must be an absolute path of letters, digits, ".", "_", "-" and "/" (it is written into a shell script and /etc/fstab)',
+    errors.add(prop, mountPoint, 'must be an absolute path of letters, digits, ".", "_", "-" and "/" (user data writes it into shell commands and, for file systems and volumes, /etc/fstab)',
       `use e.g. '${example}'`);
   }
 }
