@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Duration, Fn, RemovalPolicy, Size, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Fn, RemovalPolicy, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors } from '../private/config-errors';
 import { HA_GROUP_METRICS, groupInstanceMetric, groupMetric } from '../private/ha-metrics';
+import { encryptedGp3Root, hardenedLaunchTemplate, ssmInstanceRole } from '../private/ec2-building-blocks';
 import { completeLaunchCommands, imdsFunctions, imdsRootOnlyCommands, sharedHostKeyCommands } from '../private/ha-user-data';
 import { countAzs, describeSelection, selectSubnetsOrReport } from '../private/subnet-azs';
 import { HaInstance } from './ha-instance';
@@ -545,15 +546,7 @@ export class HaBastion extends Construct implements ec2.IConnectable {
       securityGroup.addIngressRule(ec2.Peer.ipv4(props.vpc.vpcCidrBlock), ec2.Port.tcp(22), 'Health checks from the load balancer nodes in the VPC');
     }
 
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      description: describePath('Instance role of HaBastion ', this, 1000),
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
-    });
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
-      reason: 'AmazonSSMManagedInstanceCore is the AWS-maintained minimum for the SSM agent (Session Manager access instead of inbound SSH); AWS updates it when the agent needs new actions.',
-    });
+    const role = ssmInstanceRole(this, 'Role', { description: describePath('Instance role of HaBastion ', this, 1000) });
     // The launch hook keeps each host out of the target group until user data has restricted IMDS
     // to root and sshd serves the shared host keys (sshd starts at boot with keys of its own).
     const launchHook = `HaBastionLaunch-${groupId}`;
@@ -564,20 +557,13 @@ export class HaBastion extends Construct implements ec2.IConnectable {
       ...this.hostKeyCommands(),
       ...completeLaunchCommands({ hookName: launchHook }),
     );
-    const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+    const launchTemplate = hardenedLaunchTemplate(this, 'LaunchTemplate', {
       machineImage: props.machineImage ?? HaInstance.latestAmazonLinux2023AtLaunch(instanceType.architecture),
       instanceType,
       userData,
       role,
       securityGroup,
-      requireImdsv2: true,
-      httpPutResponseHopLimit: 1,
-      blockDevices: [{
-        deviceName: '/dev/xvda',
-        volume: ec2.BlockDeviceVolume.ebs(Size.gibibytes(8).toGibibytes(), {
-          encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination: true,
-        }),
-      }],
+      blockDevices: [encryptedGp3Root(8)],
     });
     // aws-cdk-lib tags the launch template (and what it launches) with its path: fitted into 256 characters
     Tags.of(launchTemplate).add('Name', pathLabel(launchTemplate, '', TAG_VALUE), { priority: 101 });

@@ -13,6 +13,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { amazonLinux2023AtLaunch, checkMountPoint, encryptedGp3Root, hardenedLaunchTemplate, ssmInstanceRole } from '../private/ec2-building-blocks';
 import { HA_GROUP_METRICS, groupInstanceMetric, groupMetric } from '../private/ha-metrics';
 import { dataVolumeCommands, eipClaimCommands, imdsFunctions } from '../private/ha-user-data';
 import { createHandlerFunction } from '../private/node-function';
@@ -36,12 +37,6 @@ const num = (value: number) => Tokenization.stringifyNumber(value);
 
 /** IAM role descriptions: up to 1000 characters. */
 const ROLE_DESCRIPTION_LENGTH = 1000;
-
-/** SSM public parameters of the latest Amazon Linux 2023 AMIs, by CPU architecture. */
-const AL2023_PARAMETERS: Record<string, string> = {
-  [ec2.InstanceArchitecture.ARM_64]: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64',
-  [ec2.InstanceArchitecture.X86_64]: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
-};
 
 /**
  * The data volume that follows the instance across Availability Zones.
@@ -323,7 +318,7 @@ export class HaInstance extends Construct implements ec2.IConnectable {
 
   /** The latest Amazon Linux 2023 AMI for `architecture`, resolved by EC2 at launch (the default `machineImage`). */
   public static latestAmazonLinux2023AtLaunch(architecture: ec2.InstanceArchitecture): ec2.IMachineImage {
-    return ec2.MachineImage.resolveSsmParameterAtLaunch(AL2023_PARAMETERS[architecture], { os: ec2.OperatingSystemType.LINUX });
+    return amazonLinux2023AtLaunch(architecture);
   }
 
   /** The Auto Scaling group keeping exactly one instance. */
@@ -396,15 +391,7 @@ export class HaInstance extends Construct implements ec2.IConnectable {
     });
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup] });
 
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      description: describePath('Instance role of HaInstance ', this, ROLE_DESCRIPTION_LENGTH),
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
-    });
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
-      reason: 'AmazonSSMManagedInstanceCore is the AWS-maintained minimum for the SSM agent (Session Manager access instead of inbound SSH); AWS updates it when the agent needs new actions.',
-    });
+    this.role = ssmInstanceRole(this, 'Role', { description: describePath('Instance role of HaInstance ', this, ROLE_DESCRIPTION_LENGTH) });
 
     this.userData = props.userData ?? ec2.UserData.forLinux();
     this.userData.addCommands(...imdsFunctions());
@@ -423,22 +410,15 @@ export class HaInstance extends Construct implements ec2.IConnectable {
       this.grantSelfDetach();
     }
 
-    this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+    this.launchTemplate = hardenedLaunchTemplate(this, 'LaunchTemplate', {
       machineImage: this.machineImage,
       instanceType: this.instanceType,
       userData: this.userData,
       role: this.role,
       securityGroup: this.securityGroup,
-      requireImdsv2: true,
-      httpPutResponseHopLimit: 1,
       detailedMonitoring: props.detailedMonitoring ?? false,
       associatePublicIpAddress: props.associatePublicIpAddress ?? (wantsEip ? true : undefined),
-      blockDevices: [{
-        deviceName: props.rootDeviceName ?? '/dev/xvda',
-        volume: ec2.BlockDeviceVolume.ebs((props.rootVolumeSize ?? Size.gibibytes(8)).toGibibytes(), {
-          encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination: true,
-        }),
-      }],
+      blockDevices: [encryptedGp3Root((props.rootVolumeSize ?? Size.gibibytes(8)).toGibibytes(), props.rootDeviceName ?? '/dev/xvda')],
     });
 
     // aws-cdk-lib tags the launch template (and what it launches) with its path: fitted into 256 characters
@@ -874,9 +854,7 @@ export class HaInstance extends Construct implements ec2.IConnectable {
         errors.add('dataVolume.snapshotRetention', retention, 'the newest snapshot holds the data and is always kept, so at least 1', 'use a whole number of 1 or more (7 is the default)');
       }
       checkEbsVolume(errors, 'dataVolume.', dv, DEFAULT_DATA_VOLUME_SIZE);
-      if (dv.mountPoint !== undefined && !Token.isUnresolved(dv.mountPoint) && !/^\/[A-Za-z0-9._/-]+$/.test(dv.mountPoint)) {
-        errors.add('dataVolume.mountPoint', dv.mountPoint, 'must be an absolute path of letters, digits, ".", "_", "-" and "/" (it is written into a shell script and /etc/fstab)', "use e.g. '/data'");
-      }
+      checkMountPoint(errors, 'dataVolume.mountPoint', dv.mountPoint, '/data');
       if (dv.deviceName !== undefined && !Token.isUnresolved(dv.deviceName) && !/^\/dev\/(sd[f-p]|xvd[f-p])$/.test(dv.deviceName)) {
         errors.add('dataVolume.deviceName', dv.deviceName, 'EC2 recommends /dev/sd[f-p] for data volumes', "use '/dev/sdf'");
       }

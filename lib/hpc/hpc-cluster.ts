@@ -9,6 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { amazonLinux2023AtLaunch, checkMountPoint, encryptedGp3Root, hardenedLaunchTemplate, ssmInstanceRole } from '../private/ec2-building-blocks';
 import { countAzs, describeSelection, selectSubnetsOrReport } from '../private/subnet-azs';
 import { EfaInstanceTypes } from './efa-instance-types';
 import { MAX_DATA_REPOSITORY_ASSOCIATIONS, defaultLustreThroughput, validateDataRepositoryLinks, validateLustreSettings } from './validate-lustre';
@@ -467,9 +468,7 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
     this.vpc = props.vpc;
     this.subnet = (subnets ?? props.vpc.selectSubnets()).subnets[0];
 
-    this.machineImage = props.machineImage ?? ec2.MachineImage.resolveSsmParameterAtLaunch(
-      `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${this.instanceType.architecture === ec2.InstanceArchitecture.ARM_64 ? 'arm64' : 'x86_64'}`,
-      { os: ec2.OperatingSystemType.LINUX });
+    this.machineImage = props.machineImage ?? amazonLinux2023AtLaunch(this.instanceType.architecture);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -482,14 +481,9 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
     this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs (SSM, S3) and package repositories');
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup] });
 
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+    this.role = ssmInstanceRole(this, 'Role', {
       description: `Node role of HpcCluster ${this.node.path}`,
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
-    });
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
-      reason: 'AmazonSSMManagedInstanceCore is the AWS-maintained minimum for the SSM agent (Session Manager access to the nodes instead of inbound SSH); AWS updates it when the agent needs new actions.',
+      access: 'Session Manager access to the nodes instead of inbound SSH',
     });
 
     ({ fileSystem: this.fileSystem, securityGroup: this.fileSystemSecurityGroup } = this.createFileSystem(props.vpc));
@@ -505,10 +499,7 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
       this.userData.addCommands(...efsMountCommands(this.efsFileSystem.fileSystemId, this.efsMountPoint));
     }
     this.userData.addCommands(...instanceStoreRaidCommands(props.scratchMountPoint ?? '/scratch'));
-    const blockDevices: ec2.BlockDevice[] = [{
-      deviceName: '/dev/xvda',
-      volume: ec2.BlockDeviceVolume.ebs(30, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination: true }),
-    }];
+    const blockDevices: ec2.BlockDevice[] = [encryptedGp3Root(30)];
     if (props.nodeVolume) {
       const deviceName = props.nodeVolume.deviceName ?? '/dev/sdf';
       blockDevices.push({
@@ -521,15 +512,13 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
       this.userData.addCommands(...nodeVolumeCommands(deviceName, props.nodeVolume.mountPoint ?? '/data'));
     }
 
-    this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+    this.launchTemplate = hardenedLaunchTemplate(this, 'LaunchTemplate', {
       machineImage: this.machineImage,
       instanceType: this.instanceType,
       // MIME multi-part: AWS Batch rejects a launch template whose user data is a bare script.
       userData: multipart(this.userData),
       role: this.role,
       securityGroup: this.securityGroup,
-      requireImdsv2: true,
-      httpPutResponseHopLimit: 1,
       associatePublicIpAddress: efa ? undefined : props.associatePublicIpAddress,
       blockDevices,
     });
@@ -900,10 +889,7 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
       errors.add('desiredCapacity', desired, `must be between minCapacity (${min ?? 0}) and maxCapacity (${max ?? 4})`, 'adjust desiredCapacity');
     }
     this.validateLustre(errors);
-    const scratch = props.scratchMountPoint;
-    if (scratch !== undefined && !Token.isUnresolved(scratch) && !/^\/[A-Za-z0-9._/-]+$/.test(scratch)) {
-      errors.add('scratchMountPoint', scratch, 'must be an absolute path of letters, digits, ".", "_", "-" and "/" (user data mounts it)', "use e.g. '/scratch'");
-    }
+    checkMountPoint(errors, 'scratchMountPoint', props.scratchMountPoint, '/scratch');
     if (props.nodeVolume) {
       validateIo2(props.nodeVolume, errors);
     }
@@ -936,9 +922,7 @@ export class HpcCluster extends Construct implements IHpcNodeGroup {
       });
       validateDataRepositoryLinks(errors, 'lustre.dataRepositories', repos.map((repo) => ({ fileSystemPath: repo.fileSystemPath, dataRepositoryPath: dataRepositoryPath(repo) })));
     }
-    if (!Token.isUnresolved(this.lustre.mountPoint) && !/^\/[A-Za-z0-9._/-]+$/.test(this.lustre.mountPoint)) {
-      errors.add('lustre.mountPoint', this.lustre.mountPoint, 'must be an absolute path of letters, digits, ".", "_", "-" and "/" (it goes into /etc/fstab)', "use e.g. '/fsx'");
-    }
+    checkMountPoint(errors, 'lustre.mountPoint', this.lustre.mountPoint, '/fsx');
   }
 }
 
@@ -958,9 +942,7 @@ function validateEfs(options: HpcEfsOptions, errors: ConfigErrors): void {
   } else if (provisioned !== undefined && !provisioned.isUnresolved() && provisioned.toMebibytes({ rounding: SizeRoundingBehavior.NONE }) < 1) {
     errors.add('efs.provisionedThroughputPerSecond', `${provisioned.toKibibytes()} KiB/s`, 'EFS provisions at least 1 MiB/s', 'use Size.mebibytes(1) or more');
   }
-  if (options.mountPoint !== undefined && !Token.isUnresolved(options.mountPoint) && !/^\/[A-Za-z0-9._/-]+$/.test(options.mountPoint)) {
-    errors.add('efs.mountPoint', options.mountPoint, 'must be an absolute path of letters, digits, ".", "_", "-" and "/" (it goes into /etc/fstab)', "use e.g. '/efs'");
-  }
+  checkMountPoint(errors, 'efs.mountPoint', options.mountPoint, '/efs');
 }
 
 /** AWS's limits for io2 Block Express (not aws-cdk-lib's `Volume` check, which caps io2 at 500 IOPS/GiB). */
@@ -979,9 +961,7 @@ function validateIo2(volume: HpcNodeVolumeOptions, errors: ConfigErrors): void {
     errors.add('nodeVolume.iops', iops, `io2 allows at most ${l.maxIopsPerGiB} IOPS per GiB, i.e. ${size * l.maxIopsPerGiB} for ${size} GiB`,
       `lower iops or raise sizeGiB to at least ${Math.ceil(iops / l.maxIopsPerGiB)}`);
   }
-  if (volume.mountPoint !== undefined && !Token.isUnresolved(volume.mountPoint) && !/^\/[A-Za-z0-9._/-]+$/.test(volume.mountPoint)) {
-    errors.add('nodeVolume.mountPoint', volume.mountPoint, 'must be an absolute path of letters, digits, ".", "_", "-" and "/"', "use e.g. '/data'");
-  }
+  checkMountPoint(errors, 'nodeVolume.mountPoint', volume.mountPoint, '/data');
 }
 
 function multipart(script: ec2.UserData): ec2.MultipartUserData {

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { BlocklistNetworkAcl } from '../edge/blocklist-network-acl';
 import type { IpBlocklist } from '../edge/ip-blocklist';
 import { SECURITY_GROUP_DESCRIPTION, TAG_VALUE, fitLabel, pathLabel } from './labels';
+import { amazonLinux2023AtDeploy, encryptedGp3Root } from './ec2-building-blocks';
 
 /**
  * The retained log bucket of the edge patterns (ALB/NLB access logs, VPC flow logs). SSE-S3,
@@ -124,14 +125,11 @@ export function createWebInstance(scope: Construct, id: string, options: WebInst
     instanceType,
     // ec2.Instance tags itself and its role with Name = its path by default; IAM refuses some path characters.
     instanceName: pathLabel(instanceScope(scope, id), '', TAG_VALUE),
-    machineImage: options.machineImage ?? latestAmazonLinux2023For(scope, instanceType),
+    machineImage: options.machineImage ?? amazonLinux2023AtDeploy(scope, instanceType),
     userData,
     userDataCausesReplacement: true,
     associatePublicIpAddress: options.associatePublicIpAddress,
-    blockDevices: [{
-      deviceName: '/dev/xvda',
-      volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination: true }),
-    }],
+    blockDevices: [encryptedGp3Root(8)],
   });
   requireImdsv2(instance);
   Validations.of(instance).acknowledge({
@@ -166,18 +164,6 @@ const LAUNCH_TEMPLATE_NAME_LENGTH = 128;
 /** The path `scope/id` would have, for labels computed before the child exists. */
 function instanceScope(scope: Construct, id: string): { node: { path: string } } {
   return { node: { path: `${scope.node.path}/${id}` } };
-}
-
-/**
- * The latest Amazon Linux 2023 image for the instance type's CPU architecture (an arm64 image does
- * not boot on x86 and EC2 refuses the launch).
- */
-export function latestAmazonLinux2023For(scope: Construct, instanceType: ec2.InstanceType): ec2.IMachineImage {
-  if (Token.isUnresolved(instanceType.toString())) {
-    throw new Error(`${scope.constructor.name} at '${scope.node.path}': instanceType is a token, so its CPU architecture, which picks the default Amazon Linux 2023 image, is unknown at synth time. Fix: pass machineImage as well, or a literal instanceType.`);
-  }
-  const cpuType = instanceType.architecture === ec2.InstanceArchitecture.ARM_64 ? ec2.AmazonLinuxCpuType.ARM_64 : ec2.AmazonLinuxCpuType.X86_64;
-  return ec2.MachineImage.latestAmazonLinux2023({ cpuType });
 }
 
 function webServerUserData(port: number, page: string, extraCommands: string[]): ec2.UserData {
