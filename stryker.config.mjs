@@ -35,15 +35,51 @@ const scope = {
     ],
     tests: ['test/private/**/*.test.ts', 'test/edge/ip-blocklist-{boundaries,quota}.test.ts'],
   },
-  // The constructs' own validation, e.g. mutate ['lib/**/validate-*.ts'] with their `fails if` tests.
-  constructValidation: { mutate: [], tests: [] },
+  // The constructs' own validation (lib/<domain>/validate-*.ts), one group per domain.
+
+  // BEGIN messagingCachingEdge
+  messagingCachingEdge: {
+    mutate: [],
+    tests: [],
+  },
+  // END messagingCachingEdge
+
+  // BEGIN hpcValidation
+  hpcValidation: {
+    mutate: [],
+    tests: [],
+  },
+  // END hpcValidation
+
+  // BEGIN hpcCluster
+  hpcCluster: {
+    mutate: [],
+    tests: [],
+  },
+  // END hpcCluster
+
+  // BEGIN ha
+  ha: {
+    mutate: [],
+    tests: [],
+  },
+  // END ha
+
+  // BEGIN thumbnail
+  thumbnail: {
+    mutate: [
+      ...pure('lambda/thumbnail/index.ts', ['parseConfig', 'decodeS3Key', 'parseNotification', 'isObject', 'thumbnailKey', 'isOwnOutput']),
+    ],
+    tests: ['test/lambda/thumbnail-core.test.ts'],
+  },
+  // END thumbnail
+
   handlers: {
     mutate: [
       'lambda/shared/*.ts',
       ...pure('lambda/queue-worker/index.ts', ['handleEvent', 'parseRecordBody', 'isSnsEnvelope', 'isFifoBatch']),
       ...pure('lambda/topic-subscriber/index.ts', ['processNotifications']),
       ...pure('lambda/producer/index.ts', ['validatePublishRequest', 'toPublishEntry']),
-      ...pure('lambda/thumbnail/index.ts', ['parseConfig', 'decodeS3Key', 'parseNotification', 'isObject', 'thumbnailKey', 'isOwnOutput']),
       ...pure('lambda/cached-api/index.ts', ['cacheKey', 'handleRequest', 'parseBody', 'cacheConnectionFromEnv']),
       ...pure('lambda/ebs-follower/index.ts', ['configFromEnv']),
     ],
