@@ -12,9 +12,10 @@ import { Construct, IConstruct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors } from '../private/config-errors';
 import { fitLabel, LabelRule } from '../private/labels';
-import { bucketNotifications, eventTypesOverlap, notificationClash } from '../private/notification-filters';
-import { checkNoncurrentVersionExpiration, createAccessLogsBucket, createSecureBucket } from '../private/secure-bucket';
-import { usesAwsManagedSqsKey } from '../private/secure-queue';
+import { bucketNotifications } from '../private/notification-filters';
+import { createAccessLogsBucket, createSecureBucket } from '../private/secure-bucket';
+import { eventBridgePattern } from './eventbridge-patterns';
+import { describeRoute, validateBucketEventsProps, validateRoute } from './validate-bucket-events-props';
 
 /** The kind of a {@link BucketEventTarget}. */
 export enum BucketEventTargetKind {
@@ -153,57 +154,6 @@ const NOTIFICATIONS_HANDLER_ID = 'BucketNotificationsHandler050a0587b7544547bf32
 /** `Description` of an EventBridge rule (EventBridge API PutRule: at most 512 characters). */
 const RULE_DESCRIPTION: LabelRule = { invalid: /[^\x20-\x7e]/g, maxLength: 512 };
 
-/** What an S3 notification event type is in EventBridge: a `detail-type`, narrowed by `detail` fields. */
-interface EventBridgeMatch {
-  readonly detailType: string;
-  /** `detail.reason` values; undefined: any. */
-  readonly reason?: string;
-  /** `detail.deletion-type` values; undefined: any. */
-  readonly deletionType?: string;
-}
-
-const CREATED = 'Object Created';
-const DELETED = 'Object Deleted';
-const BY_API = 'DeleteObject';
-const BY_LIFECYCLE = 'Lifecycle Expiration';
-const PERMANENT = 'Permanently Deleted';
-const MARKER = 'Delete Marker Created';
-
-/**
- * Each S3 notification event type as EventBridge events, after the S3 user guide ("Amazon EventBridge
- * mapping and troubleshooting", "EventBridge event message structure"): `Object Created` carries the
- * creating API in `detail.reason`; `Object Deleted` carries `DeleteObject` or `Lifecycle Expiration` in
- * `detail.reason` and `Permanently Deleted` or `Delete Marker Created` in `detail.deletion-type`. As an S3
- * notification, `s3:ObjectRemoved:*` covers deletes by API only (lifecycle deletes are
- * `s3:LifecycleExpiration:*`), so it maps to reason `DeleteObject`. Replication and reduced-redundancy
- * events have no EventBridge equivalent.
- */
-const EVENTBRIDGE_MATCHES: Partial<Record<s3.EventType, readonly EventBridgeMatch[]>> = {
-  [s3.EventType.OBJECT_CREATED]: [{ detailType: CREATED }],
-  [s3.EventType.OBJECT_CREATED_PUT]: [{ detailType: CREATED, reason: 'PutObject' }],
-  [s3.EventType.OBJECT_CREATED_POST]: [{ detailType: CREATED, reason: 'POST Object' }],
-  [s3.EventType.OBJECT_CREATED_COPY]: [{ detailType: CREATED, reason: 'CopyObject' }],
-  [s3.EventType.OBJECT_CREATED_COMPLETE_MULTIPART_UPLOAD]: [{ detailType: CREATED, reason: 'CompleteMultipartUpload' }],
-  [s3.EventType.OBJECT_REMOVED]: [{ detailType: DELETED, reason: BY_API }],
-  [s3.EventType.OBJECT_REMOVED_DELETE]: [{ detailType: DELETED, reason: BY_API, deletionType: PERMANENT }],
-  [s3.EventType.OBJECT_REMOVED_DELETE_MARKER_CREATED]: [{ detailType: DELETED, reason: BY_API, deletionType: MARKER }],
-  [s3.EventType.LIFECYCLE_EXPIRATION]: [{ detailType: DELETED, reason: BY_LIFECYCLE }],
-  [s3.EventType.LIFECYCLE_EXPIRATION_DELETE]: [{ detailType: DELETED, reason: BY_LIFECYCLE, deletionType: PERMANENT }],
-  [s3.EventType.LIFECYCLE_EXPIRATION_DELETE_MARKER_CREATED]: [{ detailType: DELETED, reason: BY_LIFECYCLE, deletionType: MARKER }],
-  [s3.EventType.OBJECT_RESTORE]: [
-    { detailType: 'Object Restore Initiated' }, { detailType: 'Object Restore Completed' }, { detailType: 'Object Restore Expired' },
-  ],
-  [s3.EventType.OBJECT_RESTORE_POST]: [{ detailType: 'Object Restore Initiated' }],
-  [s3.EventType.OBJECT_RESTORE_COMPLETED]: [{ detailType: 'Object Restore Completed' }],
-  [s3.EventType.OBJECT_RESTORE_DELETE]: [{ detailType: 'Object Restore Expired' }],
-  [s3.EventType.LIFECYCLE_TRANSITION]: [{ detailType: 'Object Storage Class Changed' }],
-  [s3.EventType.INTELLIGENT_TIERING]: [{ detailType: 'Object Access Tier Changed' }],
-  [s3.EventType.OBJECT_TAGGING]: [{ detailType: 'Object Tags Added' }, { detailType: 'Object Tags Deleted' }],
-  [s3.EventType.OBJECT_TAGGING_PUT]: [{ detailType: 'Object Tags Added' }],
-  [s3.EventType.OBJECT_TAGGING_DELETE]: [{ detailType: 'Object Tags Deleted' }],
-  [s3.EventType.OBJECT_ACL_PUT]: [{ detailType: 'Object ACL Updated' }],
-};
-
 /**
  * S3 event routing: a bucket's events (any type, each route with its own prefix/suffix filter) to
  * SQS, SNS, Lambda or EventBridge, as many routes as wanted, with the configurations S3 would
@@ -236,15 +186,7 @@ export class BucketEvents extends Construct {
     super(scope, id);
 
     const errors = new ConfigErrors('BucketEvents', this.node.path);
-    if (props.bucket) {
-      for (const prop of ['versioned', 'noncurrentVersionExpiration', 'serverAccessLogsBucket', 'removalPolicy'] as const) {
-        if (props[prop] !== undefined) {
-          errors.add(prop, props[prop], 'only applies to a new bucket, but an existing bucket was given',
-            `configure the existing bucket directly and remove ${prop}`);
-        }
-      }
-    }
-    checkNoncurrentVersionExpiration(errors, 'noncurrentVersionExpiration', props.noncurrentVersionExpiration);
+    validateBucketEventsProps(errors, props);
     errors.throwIfAny();
     this.alarmSet = new AlarmSet(props.alarmActions);
 
@@ -323,7 +265,13 @@ export class BucketEvents extends Construct {
    * it is rejected.
    */
   public addRoute(route: BucketEventRoute): void {
-    this.validateRoute(route);
+    const routeErrors = new ConfigErrors('BucketEvents', this.node.path);
+    validateRoute(routeErrors, route, {
+      childExists: (id) => this.node.tryFindChild(id) !== undefined,
+      owner: this,
+      earlier: bucketNotifications(this, this.bucket.bucketName),
+    });
+    routeErrors.throwIfAny();
     this.routeList.push(route);
     const filter: s3.NotificationKeyFilter = { prefix: route.prefix || undefined, suffix: route.suffix || undefined };
     const filters = filter.prefix || filter.suffix ? [filter] : [];
@@ -404,77 +352,6 @@ export class BucketEvents extends Construct {
     }
   }
 
-  private validateRoute(route: BucketEventRoute): void {
-    const errors = new ConfigErrors('BucketEvents', this.node.path);
-    const name = describeRoute(route);
-    const target = route.target;
-
-    if (route.events.length === 0) {
-      errors.add(`${name}.events`, '[]', 'a route needs at least one event type', 'add e.g. s3.EventType.OBJECT_CREATED');
-    }
-    for (const [prop, value] of [['prefix', route.prefix], ['suffix', route.suffix]] as const) {
-      if (value?.includes('*')) {
-        const literal = value.replace(/\*/g, '');
-        errors.add(`${name}.${prop}`, value,
-          'S3 key filters are literal strings, not globs: a `*` would only match keys that contain a `*`',
-          literal ? `use ${prop}: '${literal}'` : `remove the ${prop} to match every key`);
-      }
-    }
-    if (target.kind === BucketEventTargetKind.QUEUE) {
-      const queue = target.queue!;
-      if (queue.fifo) {
-        errors.add(`${name}.target`, queue.queueName, 'S3 cannot send event notifications to FIFO queues',
-          'use a standard queue (or EventBridge with a FIFO queue target)');
-      }
-      if (usesAwsManagedSqsKey(queue)) {
-        errors.add(`${name}.target`, queue.queueName,
-          'the queue is encrypted with the AWS-managed key alias/aws/sqs, whose policy cannot let S3 use it, so S3 cannot deliver',
-          'encrypt the queue with a customer-managed key or SSE-SQS');
-      }
-    }
-    if (target.kind === BucketEventTargetKind.TOPIC && target.topic!.fifo) {
-      errors.add(`${name}.target`, target.topic!.topicName, 'S3 cannot send event notifications to FIFO topics',
-        'use a standard topic');
-    }
-    if (target.kind === BucketEventTargetKind.EVENT_BRIDGE) {
-      if (!route.id) {
-        errors.add(`${name}.id`, undefined, 'an EventBridge route creates a rule and needs a construct ID', "set id, e.g. id: 'Uploads'");
-      } else if (this.node.tryFindChild(route.id)) {
-        errors.add(`${name}.id`, route.id, 'a route or child with this ID already exists', 'use a unique ID');
-      }
-      const unsupported = route.events.filter((e) => !EVENTBRIDGE_MATCHES[e]);
-      if (unsupported.length > 0) {
-        errors.add(`${name}.events`, unsupported.join(', '), 'S3 sends no EventBridge event for these event types (replication and reduced-redundancy events exist only as S3 notifications)',
-          'route them to a queue, topic or function instead');
-      }
-    } else {
-      // Every S3 notification of the bucket made through a BucketEvents, this one's and others' (e.g.
-      // two S3ThumbnailPipelines on one bucket), in any stack.
-      const filter = { ...route, label: name };
-      for (const earlier of bucketNotifications(this, this.bucket.bucketName)) {
-        const clash = notificationClash(earlier.filter, filter);
-        if (clash) {
-          const where = earlier.owner === this ? '' : ` of ${earlier.owner.constructor.name} at '${earlier.owner.node.path}'`;
-          errors.add(name, `${clash[1]} ${describeFilter(route)}`,
-            `overlaps ${earlier.filter.label}${where} (${clash[0]} ${describeFilter(earlier.filter)}) on the same bucket: `
-            + 'S3 rejects two notification configurations whose event types overlap and whose prefixes and suffixes overlap '
-            + '("Configuration is ambiguously defined")',
-            'make the prefixes or suffixes disjoint, or merge the two routes into one target');
-        }
-      }
-      for (let i = 0; i < route.events.length; i++) {
-        for (let j = i + 1; j < route.events.length; j++) {
-          if (eventTypesOverlap(route.events[i], route.events[j])) {
-            errors.add(`${name}.events`, `${route.events[i]}, ${route.events[j]}`,
-              'these event types overlap (a wildcard type includes the specific one) and S3 rejects overlapping configurations',
-              `keep only ${route.events[i].endsWith('*') ? route.events[i] : route.events[j]}`);
-          }
-        }
-      }
-    }
-    errors.throwIfAny();
-  }
-
   /**
    * A queue or topic destination: a statement in its resource policy lets S3 deliver from this bucket
    * only, and one in its key's policy lets S3 encrypt; the notification waits for the resource policy.
@@ -531,78 +408,6 @@ function sourceConditions(bucket: s3.IBucket): Record<string, unknown> {
     ArnEquals: { 'aws:SourceArn': bucket.bucketArn },
     StringEquals: { 'aws:SourceAccount': bucket.env.account },
   };
-}
-
-/**
- * The rule's pattern: the route's event types as `detail-type`s, each narrowed by `detail.reason` and
- * `detail.deletion-type` where the S3 event type covers only some of those events, so the rule matches
- * exactly what the same route would receive as S3 notifications. Event types that need different
- * narrowing become branches of a top-level `$or`.
- */
-function eventBridgePattern(route: BucketEventRoute, bucketName: string): events.EventPattern {
-  const matches = route.events.flatMap((e) => EVENTBRIDGE_MATCHES[e] ?? []);
-  // Per detail-type: undefined when every event of that type is wanted, else reason -> deletion types (undefined: any).
-  const narrowed = new Map<string, Map<string, Set<string> | undefined> | undefined>();
-  for (const { detailType, reason, deletionType } of matches) {
-    if (narrowed.has(detailType) && narrowed.get(detailType) === undefined) continue;
-    if (reason === undefined) {
-      narrowed.set(detailType, undefined);
-      continue;
-    }
-    const reasons = narrowed.get(detailType) ?? new Map<string, Set<string> | undefined>();
-    narrowed.set(detailType, reasons);
-    if (deletionType === undefined || (reasons.has(reason) && reasons.get(reason) === undefined)) {
-      reasons.set(reason, undefined);
-    } else {
-      reasons.set(reason, new Set([...reasons.get(reason) ?? [], deletionType]));
-    }
-  }
-
-  // Branches: the detail-types wanted whole share one; the others get one per set of deletion types.
-  const branches: Array<{ detailTypes: string[]; filter: Record<string, string[]> }> = [];
-  const whole = [...narrowed].filter(([, reasons]) => reasons === undefined).map(([detailType]) => detailType);
-  if (whole.length > 0) branches.push({ detailTypes: whole, filter: {} });
-  for (const [detailType, reasons] of narrowed) {
-    if (reasons === undefined) continue;
-    const byDeletionTypes = new Map<string, { reasons: string[]; deletionTypes?: string[] }>();
-    for (const [reason, deletionTypes] of reasons) {
-      const sorted = deletionTypes && [...deletionTypes].sort();
-      const groupKey = JSON.stringify(sorted ?? null);
-      const group = byDeletionTypes.get(groupKey) ?? { reasons: [], deletionTypes: sorted };
-      group.reasons.push(reason);
-      byDeletionTypes.set(groupKey, group);
-    }
-    for (const { reasons: r, deletionTypes } of byDeletionTypes.values()) {
-      branches.push({ detailTypes: [detailType], filter: { reason: r, ...(deletionTypes ? { 'deletion-type': deletionTypes } : {}) } });
-    }
-  }
-
-  const detail = (filter: Record<string, string[]>) => ({
-    bucket: { name: [bucketName] },
-    ...(route.prefix || route.suffix ? { object: { key: [keyMatcher(route.prefix, route.suffix)] } } : {}),
-    ...filter,
-  });
-  if (branches.length === 1) {
-    return { source: ['aws.s3'], detailType: branches[0].detailTypes, detail: detail(branches[0].filter) };
-  }
-  // EventPattern has no member for `$or`; the rule renders unknown top-level fields as they are.
-  return {
-    source: ['aws.s3'],
-    $or: branches.map((b) => ({ 'detail-type': b.detailTypes, 'detail': detail(b.filter) })),
-  } as events.EventPattern;
-}
-
-function keyMatcher(prefix: string | undefined, suffix: string | undefined): Record<string, string> {
-  if (prefix && suffix) return { wildcard: `${prefix}*${suffix}` };
-  return prefix ? { prefix } : { suffix: suffix! };
-}
-
-function describeRoute(route: BucketEventRoute): string {
-  return route.id ? `routes[${route.id}]` : `routes[${route.target.kind} ${route.events.join('+')}${route.prefix ? ` prefix '${route.prefix}'` : ''}${route.suffix ? ` suffix '${route.suffix}'` : ''}]`;
-}
-
-function describeFilter(route: { readonly prefix?: string; readonly suffix?: string }): string {
-  return `prefix '${route.prefix ?? ''}', suffix '${route.suffix ?? ''}'`;
 }
 
 const UNMANAGED_NOTIFICATIONS = Symbol.for('cdk-reference-architectures.unmanagedNotifications');
