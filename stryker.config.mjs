@@ -37,6 +37,13 @@ const scope = {
   },
   // The constructs' own validation (lib/<domain>/validate-*.ts), one group per domain.
 
+  // BEGIN s3
+  s3: {
+    mutate: ['lib/s3/validate-*.ts'],
+    tests: ['test/s3/validate-*.test.ts'],
+  },
+  // END s3
+
   // BEGIN messagingCachingEdge
   messagingCachingEdge: {
     mutate: [],
