@@ -91,15 +91,15 @@ export function validateRoute(errors: ConfigErrors, route: BucketEventRoute, con
           'make the prefixes or suffixes disjoint, or merge the two routes into one target');
       }
     }
-    for (let i = 0; i < route.events.length; i++) {
-      for (let j = i + 1; j < route.events.length; j++) {
-        if (eventTypesOverlap(route.events[i], route.events[j])) {
-          errors.add(`${name}.events`, `${route.events[i]}, ${route.events[j]}`,
+    route.events.forEach((first, i) => {
+      for (const second of route.events.slice(i + 1)) {
+        if (eventTypesOverlap(first, second)) {
+          errors.add(`${name}.events`, `${first}, ${second}`,
             'these event types overlap (a wildcard type includes the specific one) and S3 rejects overlapping configurations',
-            `keep only ${route.events[i].endsWith('*') ? route.events[i] : route.events[j]}`);
+            `keep only ${first.endsWith('*') ? first : second}`);
         }
       }
-    }
+    });
   }
 }
 

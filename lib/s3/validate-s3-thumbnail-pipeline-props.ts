@@ -42,6 +42,11 @@ export function validateS3ThumbnailPipelineProps(errors: ConfigErrors, props: S3
   if (formats.length === 0 || new Set(formats).size !== formats.length) {
     errors.add('formats', formats.join(','), 'at least one format, each at most once', 'use e.g. [ThumbnailFormat.JPEG, ThumbnailFormat.WEBP]');
   }
+  const unknown = formats.filter((f) => !(f in EXTENSIONS));
+  if (unknown.length > 0) {
+    errors.add('formats', unknown.join(','), `the thumbnail function writes ${Object.keys(EXTENSIONS).join(', ')}`,
+      'use ThumbnailFormat.JPEG, ThumbnailFormat.WEBP or ThumbnailFormat.AVIF');
+  }
   if (Token.isUnresolved(suffixes) || suffixes.some((suffix) => Token.isUnresolved(suffix))) {
     errors.add('imageSuffixes', '(token)', 'must be known at synth time: each suffix gets its own S3 notification configuration',
       "use a plain list, e.g. ['.jpg', '.png']");
@@ -86,7 +91,7 @@ export function validateS3ThumbnailPipelineProps(errors: ConfigErrors, props: S3
         'with the output in the source bucket, thumbnails need their own prefix, or the function could never tell them apart from uploads',
         "set outputPrefix, e.g. 'thumbnails/'");
     } else if (outputPrefix.startsWith(sourcePrefix) || sourcePrefix.startsWith(outputPrefix)) {
-      const triggering = formats.filter((f) => suffixes.some((s) => EXTENSIONS[f]?.endsWith(s) || s.endsWith(EXTENSIONS[f] ?? '\0')));
+      const triggering = formats.filter((f) => f in EXTENSIONS && suffixes.some((s) => EXTENSIONS[f].endsWith(s) || s.endsWith(EXTENSIONS[f])));
       if (triggering.length > 0) {
         errors.add('outputPrefix', outputPrefix,
           `thumbnails (${triggering.map((f) => `*${EXTENSIONS[f]}`).join(', ')}) would be written where the upload notification (prefix '${sourcePrefix}', suffixes ${suffixes.join(' ')}) matches, so each thumbnail would trigger the function again, endlessly`,

@@ -61,10 +61,17 @@ describe('validateS3ThumbnailPipelineProps', () => {
   describe('formats', () => {
     test('one format is enough; none or a format twice is refused', () => {
       expect(problems({}, { formats: [ThumbnailFormat.AVIF] })).toEqual([]);
-      const rule = "at least one format, each at most once. Fix: use e.g. [ThumbnailFormat.JPEG, ThumbnailFormat.WEBP].";
+      const rule = 'at least one format, each at most once. Fix: use e.g. [ThumbnailFormat.JPEG, ThumbnailFormat.WEBP].';
       expect(problems({}, { formats: [] })).toEqual([`formats '': ${rule}`]);
       expect(problems({}, { formats: [ThumbnailFormat.WEBP, ThumbnailFormat.WEBP] })).toEqual([`formats 'webp,webp': ${rule}`]);
     });
+  });
+
+  test('a format the function cannot write (e.g. from JavaScript) is refused, and the recursion guard skips it', () => {
+    const png = 'png' as ThumbnailFormat;
+    expect(problems({}, { formats: [ThumbnailFormat.JPEG, png], sameBucket: true, suffixes: ['.png'] })).toEqual([
+      "formats 'png': the thumbnail function writes jpeg, webp, avif. Fix: use ThumbnailFormat.JPEG, ThumbnailFormat.WEBP or ThumbnailFormat.AVIF.",
+    ]);
   });
 
   describe('imageSuffixes', () => {
