@@ -116,10 +116,9 @@ export function validateSubnets(errors: ConfigErrors, props: HpcClusterProps, se
   if (!subnets || !selection || !(efa || placement)) {
     return;
   }
-  const azs = countAzs(subnets);
   const count = subnets.subnets.length;
-  if (count > 1 || (azs !== undefined && azs > 1)) {
-    const what = `${count} subnet(s) in ${azs ?? 'an unknown number of'} Availability Zone(s)`;
+  if (count > 1) {
+    const what = `${count} subnet(s) in ${countAzs(subnets) ?? 'an unknown number of'} Availability Zone(s)`;
     if (efa) {
       errors.add('vpcSubnets', describeSelection(selection), `selects ${what}; EFA traffic does not cross subnets, so all nodes must be in exactly one subnet`,
         'select one subnet, e.g. { subnets: [vpc.privateSubnets[0]] }, or set efa: false');
