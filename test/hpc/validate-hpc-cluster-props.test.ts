@@ -96,6 +96,10 @@ describe('validateEfa', () => {
       'use one of c6i.32xlarge, c6i.metal, set efa: false, or set efaSupportOverride for a type newer than the list')]);
   });
 
+  test('an unknown type with a valid interface count gets the type error only', () => {
+    expect(problems((e) => validateEfa(e, props({ efaInterfaces: 2 }), 'c5n.large')).length).toBe(1);
+  });
+
   test('efaSupportOverride vouches for a type not in the list', () => {
     expect(problems((e) => validateEfa(e, props({ efaSupportOverride: { networkCards: 2 }, efaInterfaces: 2 }), 'c9z.48xlarge'))).toEqual([]);
   });
@@ -211,13 +215,13 @@ describe('validateSubnets', () => {
 });
 
 describe('validatePlacement', () => {
-  test.each(['t3.large', 't4g.micro', 'mac1.metal', 'mac2-m2.metal'])('fails for %s in a cluster placement group', (type) => {
+  test.each(['t3.large', 't4g.micro', 'mac1.metal', 'mac2-m2.metal', 'mac-m4.metal'])('fails for %s in a cluster placement group', (type) => {
     expect(problems((e) => validatePlacement(e, props(), type))).toEqual([line('instanceType', `'${type}'`,
       'burstable (T) and Mac instances cannot be launched in a cluster placement group',
       'use a compute-optimised type such as c5n.18xlarge, or set clusterPlacementGroup: false')]);
   });
 
-  test.each(['trn1.32xlarge', 'c5n.18xlarge', 'm5.large'])('accepts %s in a cluster placement group', (type) => {
+  test.each(['trn1.32xlarge', 'vt1.3xlarge', 'c5n.18xlarge', 'm5.large'])('accepts %s in a cluster placement group', (type) => {
     expect(problems((e) => validatePlacement(e, props(), type))).toEqual([]);
   });
 
