@@ -60,8 +60,8 @@ const scope = {
 
   // BEGIN hpcCluster
   hpcCluster: {
-    mutate: [],
-    tests: [],
+    mutate: ['lib/hpc/validate-hpc-cluster-props.ts'],
+    tests: ['test/hpc/validate-hpc-cluster-props.test.ts'],
   },
   // END hpcCluster
 

@@ -17,6 +17,7 @@ export * from './edge/waf-protected-alb';
 export * from './edge/cloudfront-waf-alb';
 export * from './edge/cloudfront-distribution-alarms';
 export * from './hpc/efa-instance-types';
+export * from './hpc/hpc-cluster-props';
 export * from './hpc/hpc-cluster';
 export * from './hpc/hpc-batch-jobs';
 export * from './hpc/parallel-cluster-config';

@@ -7,7 +7,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors } from '../private/config-errors';
-import { HpcCapacityType, IHpcNodeGroup } from './hpc-cluster';
+import { HpcCapacityType, IHpcNodeGroup } from './hpc-cluster-props';
 import { validateBatchJobSizing } from './validate-batch-jobs';
 
 /** Properties of {@link HpcBatchJobs}. */

@@ -4,7 +4,7 @@ import * as fsx from 'aws-cdk-lib/aws-fsx';
 import { stringify } from 'yaml';
 import { ConfigErrors } from '../private/config-errors';
 import { EfaInstanceTypes } from './efa-instance-types';
-import { HpcCapacityType, HpcClusterProps } from './hpc-cluster';
+import { HpcCapacityType, HpcClusterProps } from './hpc-cluster-props';
 import { defaultLustreThroughput, validateLustreSettings } from './validate-lustre';
 
 /** AWS ParallelCluster 3 limits the configuration emitter enforces (ParallelCluster User Guide, "Cluster configuration file"). */

@@ -4,7 +4,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { HpcBatchJobs, HpcBatchJobsProps } from '../../lib/hpc/hpc-batch-jobs';
-import { HpcCapacityType, HpcCluster, HpcClusterProps } from '../../lib/hpc/hpc-cluster';
+import { HpcCluster } from '../../lib/hpc/hpc-cluster';
+import { HpcCapacityType, HpcClusterProps } from '../../lib/hpc/hpc-cluster-props';
 import { testApp } from '../support/app';
 import { matchesEventPattern } from '../support/event-pattern';
 

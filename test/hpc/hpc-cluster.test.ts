@@ -6,7 +6,8 @@ import * as efs from 'aws-cdk-lib/aws-efs';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { EfaInstanceTypes } from '../../lib/hpc/efa-instance-types';
-import { HpcCapacityType, HpcCluster, HpcClusterProps } from '../../lib/hpc/hpc-cluster';
+import { HpcCluster } from '../../lib/hpc/hpc-cluster';
+import { HpcCapacityType, HpcClusterProps } from '../../lib/hpc/hpc-cluster-props';
 import { testStackWithVpc } from '../support/app';
 
 function build(props: Partial<HpcClusterProps> = {}): { stack: Stack; cluster: HpcCluster; template: Template } {
@@ -482,10 +483,10 @@ describe('HpcCluster', () => {
     });
 
     test.each([
-      [{ sizeGiB: 3, iops: 100 }, /nodeVolume.sizeGiB '3': io2 volumes are a whole number of GiB from 4 to 65536/],
-      [{ sizeGiB: 65537, iops: 1000 }, /nodeVolume.sizeGiB '65537': io2 volumes/],
-      [{ sizeGiB: 100, iops: 99 }, /nodeVolume.iops '99': io2 volumes take 100 to 256,000 IOPS/],
-      [{ sizeGiB: 1000, iops: 256001 }, /nodeVolume.iops '256001': io2 volumes take 100 to 256,000 IOPS/],
+      [{ sizeGiB: 3, iops: 100 }, /nodeVolume.sizeGiB '3': must be a whole number from 4 to 65536 GiB/],
+      [{ sizeGiB: 65537, iops: 1000 }, /nodeVolume.sizeGiB '65537': must be a whole number from 4 to 65536 GiB/],
+      [{ sizeGiB: 100, iops: 99 }, /nodeVolume.iops '99': must be a whole number from 100 to 256000 IOPS/],
+      [{ sizeGiB: 1000, iops: 256001 }, /nodeVolume.iops '256001': must be a whole number from 100 to 256000 IOPS/],
       [{ sizeGiB: 10, iops: 10001 }, /nodeVolume.iops '10001': io2 allows at most 1000 IOPS per GiB, i.e. 10000 for 10 GiB\. Fix: lower iops or raise sizeGiB to at least 11/],
     ])('fails if io2 is out of AWS\'s limits: %j', (nodeVolume, message) => {
       expect(() => build({ nodeVolume })).toThrow(message);

@@ -4,7 +4,8 @@ import * as efs from 'aws-cdk-lib/aws-efs';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { parse } from 'yaml';
-import { HpcCapacityType, HpcCluster, HpcLustreOptions } from '../../lib/hpc/hpc-cluster';
+import { HpcCluster } from '../../lib/hpc/hpc-cluster';
+import { HpcCapacityType, HpcLustreOptions } from '../../lib/hpc/hpc-cluster-props';
 import { testApp } from '../support/app';
 import {
   ParallelClusterConfig, ParallelClusterConfigProps, ParallelClusterQueue,
