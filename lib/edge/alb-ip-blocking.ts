@@ -7,8 +7,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ConfigErrors, checkTcpPort, isConcrete } from '../private/config-errors';
 import { DEFAULT_SERVER_ERROR_THRESHOLD, addAlbServerErrorAlarms, addStatusCheckAlarm, addUnhealthyHostsAlarm } from '../private/edge-alarms';
-import { acknowledgePublicListener, addWebListeners, createEdgeAlb, createBlockedPublicSubnets, createWebInstance, portLabel, portText, privateSubnetsOf } from '../private/edge-resources';
-import { SECURITY_GROUP_DESCRIPTION, pathLabel } from '../private/labels';
+import {
+  acknowledgePublicListener, addWebListeners, createBlockedPublicSubnets, createEdgeAlb, createInstanceBehindLoadBalancer, portText,
+} from '../private/edge-resources';
 import { AlbWebInstancePattern } from '../private/web-instance-pattern';
 import { BlocklistNetworkAcl } from './blocklist-network-acl';
 import { IpBlocklist } from './ip-blocklist';
@@ -122,21 +123,11 @@ export class AlbIpBlocking extends AlbWebInstancePattern {
     this.listener = listener;
     this.redirectListener = redirectListener;
 
-    this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
-      vpc: this.vpc,
-      description: pathLabel(this, `: ${portLabel(port)} from the load balancer only`, SECURITY_GROUP_DESCRIPTION),
-      allowAllOutbound: false,
+    const { securityGroup, instance } = createInstanceBehindLoadBalancer(this, {
+      vpc: this.vpc, props, port, admits: 'the load balancer only', page: 'Behind an ALB: blocked at the ALB subnets\' network ACL',
     });
-    this.instance = createWebInstance(this, 'Instance', {
-      vpc: this.vpc,
-      subnets: privateSubnetsOf(this.vpc),
-      securityGroup: this.instanceSecurityGroup,
-      instanceType: props.instanceType,
-      machineImage: props.machineImage,
-      userData: props.userData,
-      port,
-      page: 'Behind an ALB: blocked at the ALB subnets\' network ACL',
-    });
+    this.instanceSecurityGroup = securityGroup;
+    this.instance = instance;
     // InstanceTarget does not wire security groups: allow the ALB to the instance port, and nothing else in.
     this.loadBalancer.connections.allowTo(this.instance, ec2.Port.tcp(port), `Load balancer to the instance on ${portText(port)}`);
     this.targetGroup = this.listener.addTargets('Instance', {

@@ -12,8 +12,8 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { isConcrete } from '../private/config-errors';
 import { DEFAULT_SERVER_ERROR_THRESHOLD, addAlbServerErrorAlarms, addStatusCheckAlarm, addUnhealthyHostsAlarm } from '../private/edge-alarms';
-import { createEdgeAlb, createEdgeLogsBucket, createEdgeVpc, createWebInstance, privateSubnetsOf } from '../private/edge-resources';
-import { DISTRIBUTION_COMMENT, SECURITY_GROUP_DESCRIPTION, pathLabel } from '../private/labels';
+import { createEdgeAlb, createEdgeLogsBucket, createEdgeVpc, createInstanceBehindLoadBalancer, privateSubnetsOf } from '../private/edge-resources';
+import { DISTRIBUTION_COMMENT, pathLabel } from '../private/labels';
 import { AlbWebInstancePattern } from '../private/web-instance-pattern';
 import { CloudFrontDistributionAlarms } from './cloudfront-distribution-alarms';
 import { EdgeWebAcl, IEdgeWebAcl } from './edge-web-acl';
@@ -371,21 +371,11 @@ export class CloudFrontWafAlb extends AlbWebInstancePattern {
       });
     }
 
-    this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
-      vpc: this.vpc,
-      description: pathLabel(this, ': port 80 from the load balancer only', SECURITY_GROUP_DESCRIPTION),
-      allowAllOutbound: false,
+    const { securityGroup, instance } = createInstanceBehindLoadBalancer(this, {
+      vpc: this.vpc, props, port: 80, admits: 'the load balancer only', page: 'Behind CloudFront and WAF: blocked at the edge',
     });
-    this.instance = createWebInstance(this, 'Instance', {
-      vpc: this.vpc,
-      subnets: privateSubnets,
-      securityGroup: this.instanceSecurityGroup,
-      instanceType: props.instanceType,
-      machineImage: props.machineImage,
-      userData: props.userData,
-      port: 80,
-      page: 'Behind CloudFront and WAF: blocked at the edge',
-    });
+    this.instanceSecurityGroup = securityGroup;
+    this.instance = instance;
     // InstanceTarget does not wire security groups: allow the ALB to the instance port, and nothing else in.
     this.loadBalancer.connections.allowTo(this.instance, ec2.Port.tcp(80), `Load balancer to the instance on ${80}`);
     this.targetGroup = this.listener.addTargets('Instance', {

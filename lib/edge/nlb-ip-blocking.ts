@@ -7,7 +7,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ConfigErrors, checkTcpPort } from '../private/config-errors';
 import { addStatusCheckAlarm, addUnhealthyHostsAlarm, metricUnhealthyHosts } from '../private/edge-alarms';
-import { acknowledgePublicListener, createBlockedPublicSubnets, enableAccessLogs, createWebInstance, portLabel, portText, privateSubnetsOf } from '../private/edge-resources';
+import {
+  acknowledgePublicListener, createBlockedPublicSubnets, createInstanceBehindLoadBalancer, enableAccessLogs, portLabel, portText,
+} from '../private/edge-resources';
 import { SECURITY_GROUP_DESCRIPTION, pathLabel } from '../private/labels';
 import { WebInstancePattern } from '../private/web-instance-pattern';
 import { BlocklistNetworkAcl } from './blocklist-network-acl';
@@ -125,27 +127,21 @@ export class NlbIpBlocking extends WebInstancePattern {
     }
     this.listener = this.loadBalancer.addListener('Tcp', { port, protocol: elbv2.Protocol.TCP });
 
-    this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
+    const { securityGroup, instance } = createInstanceBehindLoadBalancer(this, {
       vpc: this.vpc,
-      description: pathLabel(this, withSecurityGroup ? `: ${portLabel(port)} from the NLB security group only` : `: ${portLabel(port)} from any client (NLB without security group)`, SECURITY_GROUP_DESCRIPTION),
-      allowAllOutbound: false,
+      props,
+      port,
+      admits: withSecurityGroup ? 'the NLB security group only' : 'any client (NLB without security group)',
+      page: 'Behind an NLB: the client address is preserved and blocked at the NLB subnets\' network ACL',
     });
+    this.instanceSecurityGroup = securityGroup;
+    this.instance = instance;
     if (this.loadBalancerSecurityGroup) {
       // With a security group on the NLB, targets can reference it even though packets keep the client's address.
       this.loadBalancerSecurityGroup.connections.allowTo(this.instanceSecurityGroup, ec2.Port.tcp(port), `NLB to instances on ${portText(port)}`);
     } else {
       this.instanceSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), `Clients through the NLB on ${portText(port)}`);
     }
-    this.instance = createWebInstance(this, 'Instance', {
-      vpc: this.vpc,
-      subnets: privateSubnetsOf(this.vpc),
-      securityGroup: this.instanceSecurityGroup,
-      instanceType: props.instanceType,
-      machineImage: props.machineImage,
-      userData: props.userData,
-      port,
-      page: 'Behind an NLB: the client address is preserved and blocked at the NLB subnets\' network ACL',
-    });
     this.targetGroup = this.listener.addTargets('Instance', {
       port,
       protocol: elbv2.Protocol.TCP,
