@@ -5,14 +5,12 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as elbv2Targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, checkTcpPort, isConcrete } from '../private/config-errors';
+import { DEFAULT_SERVER_ERROR_THRESHOLD, addAlbServerErrorAlarms, addStatusCheckAlarm, addUnhealthyHostsAlarm } from '../private/edge-alarms';
 import {
-  DEFAULT_SERVER_ERROR_THRESHOLD, addAlbServerErrorAlarms, addStatusCheckAlarm, addUnhealthyHostsAlarm, metricAlbServerErrors,
-  metricStatusCheckFailed, metricUnhealthyHosts,
-} from '../private/edge-alarms';
-import { acknowledgePublicListener, addWebListeners, createEdgeAlb, createBlockedPublicSubnets, createWebInstance, portLabel, portText, privateSubnetsOf } from '../private/edge-resources';
-import { SECURITY_GROUP_DESCRIPTION, pathLabel } from '../private/labels';
+  acknowledgePublicListener, addWebListeners, createBlockedPublicSubnets, createEdgeAlb, createInstanceBehindLoadBalancer, portText,
+} from '../private/edge-resources';
+import { AlbWebInstancePattern } from '../private/web-instance-pattern';
 import { BlocklistNetworkAcl } from './blocklist-network-acl';
 import { IpBlocklist } from './ip-blocklist';
 import { EdgeInstanceProps } from './edge-instance-props';
@@ -73,7 +71,7 @@ export interface AlbIpBlockingProps extends EdgeInstanceProps {
  * @example
  * const web = new AlbIpBlocking(this, 'Web', { blocklist });
  */
-export class AlbIpBlocking extends Construct {
+export class AlbIpBlocking extends AlbWebInstancePattern {
   /** The VPC. */
   public readonly vpc: ec2.IVpc;
   /** The internet-facing load balancer. */
@@ -100,10 +98,9 @@ export class AlbIpBlocking extends Construct {
   public readonly unhealthyHostsAlarm: cloudwatch.Alarm;
   /** Alarm: the instance failed its EC2 status check for 3 minutes. */
   public readonly instanceStatusCheckAlarm: cloudwatch.Alarm;
-  private readonly alarmSet: AlarmSet;
 
   constructor(scope: Construct, id: string, props: AlbIpBlockingProps) {
-    super(scope, id);
+    super(scope, id, props.alarmActions);
     const port = props.instancePort ?? 80;
     const errors = new ConfigErrors('AlbIpBlocking', this.node.path);
     checkTcpPort(errors, 'instancePort', port, 'use e.g. 80 or 8080');
@@ -126,21 +123,11 @@ export class AlbIpBlocking extends Construct {
     this.listener = listener;
     this.redirectListener = redirectListener;
 
-    this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
-      vpc: this.vpc,
-      description: pathLabel(this, `: ${portLabel(port)} from the load balancer only`, SECURITY_GROUP_DESCRIPTION),
-      allowAllOutbound: false,
+    const { securityGroup, instance } = createInstanceBehindLoadBalancer(this, {
+      vpc: this.vpc, props, port, admits: 'the load balancer only', page: 'Behind an ALB: blocked at the ALB subnets\' network ACL',
     });
-    this.instance = createWebInstance(this, 'Instance', {
-      vpc: this.vpc,
-      subnets: privateSubnetsOf(this.vpc),
-      securityGroup: this.instanceSecurityGroup,
-      instanceType: props.instanceType,
-      machineImage: props.machineImage,
-      userData: props.userData,
-      port,
-      page: 'Behind an ALB: blocked at the ALB subnets\' network ACL',
-    });
+    this.instanceSecurityGroup = securityGroup;
+    this.instance = instance;
     // InstanceTarget does not wire security groups: allow the ALB to the instance port, and nothing else in.
     this.loadBalancer.connections.allowTo(this.instance, ec2.Port.tcp(port), `Load balancer to the instance on ${portText(port)}`);
     this.targetGroup = this.listener.addTargets('Instance', {
@@ -150,42 +137,11 @@ export class AlbIpBlocking extends Construct {
       healthCheck: { path: '/' },
     });
 
-    this.alarmSet = new AlarmSet(props.alarmActions);
     const { targetServerErrorsAlarm, loadBalancerServerErrorsAlarm } =
-      addAlbServerErrorAlarms(this, this.alarmSet, this.loadBalancer, serverErrorThreshold);
+      addAlbServerErrorAlarms(this, this._alarmSet, this.loadBalancer, serverErrorThreshold);
     this.targetServerErrorsAlarm = targetServerErrorsAlarm;
     this.loadBalancerServerErrorsAlarm = loadBalancerServerErrorsAlarm;
-    this.unhealthyHostsAlarm = addUnhealthyHostsAlarm(this, 'UnhealthyHostsAlarm', this.alarmSet, this.targetGroup, 'ALB');
-    this.instanceStatusCheckAlarm = addStatusCheckAlarm(this, this.alarmSet, this.instance);
-  }
-
-  /** Every alarm of this construct. */
-  public get alarms(): cloudwatch.IAlarm[] {
-    return this.alarmSet.alarms;
-  }
-
-  /** Adds actions to every alarm of this construct, present and future. */
-  public addAlarmActions(...actions: cloudwatch.IAlarmAction[]): void {
-    this.alarmSet.addActions(...actions);
-  }
-
-  /** 5xx responses of the instance (`HTTPCode_Target_5XX_Count`), sum per 5 minutes. */
-  public metricTargetServerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return metricAlbServerErrors(this.loadBalancer, 'target', props);
-  }
-
-  /** 5xx responses generated by the ALB (`HTTPCode_ELB_5XX_Count`), sum per 5 minutes. */
-  public metricLoadBalancerServerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return metricAlbServerErrors(this.loadBalancer, 'elb', props);
-  }
-
-  /** Unhealthy targets of the target group, maximum per minute. */
-  public metricUnhealthyHosts(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return metricUnhealthyHosts(this.targetGroup, props);
-  }
-
-  /** The instance's `StatusCheckFailed`, maximum per minute. */
-  public metricInstanceStatusCheckFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return metricStatusCheckFailed(this.instance, props);
+    this.unhealthyHostsAlarm = addUnhealthyHostsAlarm(this, 'UnhealthyHostsAlarm', this._alarmSet, this.targetGroup, 'ALB');
+    this.instanceStatusCheckAlarm = addStatusCheckAlarm(this, this._alarmSet, this.instance);
   }
 }

@@ -10,14 +10,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { AlarmSet } from '../private/alarm-set';
 import { isConcrete } from '../private/config-errors';
-import {
-  DEFAULT_SERVER_ERROR_THRESHOLD, addAlbServerErrorAlarms, addStatusCheckAlarm, addUnhealthyHostsAlarm, metricAlbServerErrors,
-  metricStatusCheckFailed, metricUnhealthyHosts,
-} from '../private/edge-alarms';
-import { createEdgeAlb, createEdgeLogsBucket, createEdgeVpc, createWebInstance, privateSubnetsOf } from '../private/edge-resources';
-import { DISTRIBUTION_COMMENT, SECURITY_GROUP_DESCRIPTION, pathLabel } from '../private/labels';
+import { DEFAULT_SERVER_ERROR_THRESHOLD, addAlbServerErrorAlarms, addStatusCheckAlarm, addUnhealthyHostsAlarm } from '../private/edge-alarms';
+import { createEdgeAlb, createEdgeLogsBucket, createEdgeVpc, createInstanceBehindLoadBalancer, privateSubnetsOf } from '../private/edge-resources';
+import { DISTRIBUTION_COMMENT, pathLabel } from '../private/labels';
+import { AlbWebInstancePattern } from '../private/web-instance-pattern';
 import { CloudFrontDistributionAlarms } from './cloudfront-distribution-alarms';
 import { EdgeWebAcl, IEdgeWebAcl } from './edge-web-acl';
 import {
@@ -252,7 +249,7 @@ export interface CloudFrontWafAlbProps {
  * @example
  * new CloudFrontWafAlb(this, 'Site', { webAcl: usEast1WebAcl, geoRestriction: { deny: ['KP'] } });
  */
-export class CloudFrontWafAlb extends Construct {
+export class CloudFrontWafAlb extends AlbWebInstancePattern {
   /** The distribution. */
   public readonly distribution: cloudfront.Distribution;
   /** The web ACL attached to the distribution. */
@@ -291,10 +288,9 @@ export class CloudFrontWafAlb extends Construct {
   public readonly instanceStatusCheckAlarm: cloudwatch.Alarm;
   /** The distribution's 5xx-rate alarm; undefined unless this stack is in us-east-1. */
   public readonly distributionAlarms?: CloudFrontDistributionAlarms;
-  private readonly alarmSet: AlarmSet;
 
   constructor(scope: Construct, id: string, props: CloudFrontWafAlbProps = {}) {
-    super(scope, id);
+    super(scope, id, props.alarmActions);
     this.originMode = props.originMode ?? CloudFrontOriginMode.VPC_ORIGIN;
     const publicAlb = this.originMode === CloudFrontOriginMode.PUBLIC_ALB;
     const headerName = props.originHeaderName ?? 'X-Origin-Verify';
@@ -375,21 +371,11 @@ export class CloudFrontWafAlb extends Construct {
       });
     }
 
-    this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
-      vpc: this.vpc,
-      description: pathLabel(this, ': port 80 from the load balancer only', SECURITY_GROUP_DESCRIPTION),
-      allowAllOutbound: false,
+    const { securityGroup, instance } = createInstanceBehindLoadBalancer(this, {
+      vpc: this.vpc, props, port: 80, admits: 'the load balancer only', page: 'Behind CloudFront and WAF: blocked at the edge',
     });
-    this.instance = createWebInstance(this, 'Instance', {
-      vpc: this.vpc,
-      subnets: privateSubnets,
-      securityGroup: this.instanceSecurityGroup,
-      instanceType: props.instanceType,
-      machineImage: props.machineImage,
-      userData: props.userData,
-      port: 80,
-      page: 'Behind CloudFront and WAF: blocked at the edge',
-    });
+    this.instanceSecurityGroup = securityGroup;
+    this.instance = instance;
     // InstanceTarget does not wire security groups: allow the ALB to the instance port, and nothing else in.
     this.loadBalancer.connections.allowTo(this.instance, ec2.Port.tcp(80), `Load balancer to the instance on ${80}`);
     this.targetGroup = this.listener.addTargets('Instance', {
@@ -446,13 +432,12 @@ export class CloudFrontWafAlb extends Construct {
       });
     }
 
-    this.alarmSet = new AlarmSet(props.alarmActions);
-    const { targetServerErrorsAlarm, loadBalancerServerErrorsAlarm } = addAlbServerErrorAlarms(this, this.alarmSet, this.loadBalancer,
+    const { targetServerErrorsAlarm, loadBalancerServerErrorsAlarm } = addAlbServerErrorAlarms(this, this._alarmSet, this.loadBalancer,
       props.serverErrorThreshold ?? DEFAULT_SERVER_ERROR_THRESHOLD);
     this.targetServerErrorsAlarm = targetServerErrorsAlarm;
     this.loadBalancerServerErrorsAlarm = loadBalancerServerErrorsAlarm;
-    this.unhealthyHostsAlarm = addUnhealthyHostsAlarm(this, 'UnhealthyHostsAlarm', this.alarmSet, this.targetGroup, 'ALB');
-    this.instanceStatusCheckAlarm = addStatusCheckAlarm(this, this.alarmSet, this.instance);
+    this.unhealthyHostsAlarm = addUnhealthyHostsAlarm(this, 'UnhealthyHostsAlarm', this._alarmSet, this.targetGroup, 'ALB');
+    this.instanceStatusCheckAlarm = addStatusCheckAlarm(this, this._alarmSet, this.instance);
     if (Stack.of(this).region === CloudFrontDistributionAlarms.METRICS_REGION) {
       this.distributionAlarms = new CloudFrontDistributionAlarms(this, 'DistributionAlarms', {
         distribution: this.distribution, errorRateThreshold: props.errorRateThreshold, alarmActions: props.alarmActions,
@@ -464,7 +449,7 @@ export class CloudFrontWafAlb extends Construct {
   public get alarms(): cloudwatch.IAlarm[] {
     return [
       ...(this.webAcl instanceof EdgeWebAcl && this.webAcl.node.scope === this ? this.webAcl.alarms : []),
-      ...this.alarmSet.alarms,
+      ...this._alarmSet.alarms,
       ...(this.distributionAlarms?.alarms ?? []),
     ];
   }
@@ -472,7 +457,7 @@ export class CloudFrontWafAlb extends Construct {
   /** Adds actions to every alarm of {@link alarms}, present and future. */
   public addAlarmActions(...actions: cloudwatch.IAlarmAction[]): void {
     if (this.webAcl instanceof EdgeWebAcl && this.webAcl.node.scope === this) this.webAcl.addAlarmActions(...actions);
-    this.alarmSet.addActions(...actions);
+    this._alarmSet.addActions(...actions);
     this.distributionAlarms?.addAlarmActions(...actions);
   }
 
@@ -484,26 +469,6 @@ export class CloudFrontWafAlb extends Construct {
   /** Percent of viewer requests answered with 5xx, average per 5 minutes (us-east-1 metric). */
   public metric5xxErrorRate(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return CloudFrontDistributionAlarms.metricOf(this.distribution, '5xxErrorRate', { statistic: 'Average', ...props });
-  }
-
-  /** 5xx responses of the instance (`HTTPCode_Target_5XX_Count`), sum per 5 minutes. */
-  public metricTargetServerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return metricAlbServerErrors(this.loadBalancer, 'target', props);
-  }
-
-  /** 5xx responses generated by the ALB (`HTTPCode_ELB_5XX_Count`), sum per 5 minutes. */
-  public metricLoadBalancerServerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return metricAlbServerErrors(this.loadBalancer, 'elb', props);
-  }
-
-  /** Unhealthy targets of the target group, maximum per minute. */
-  public metricUnhealthyHosts(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return metricUnhealthyHosts(this.targetGroup, props);
-  }
-
-  /** The instance's `StatusCheckFailed`, maximum per minute. */
-  public metricInstanceStatusCheckFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return metricStatusCheckFailed(this.instance, props);
   }
 
   /**

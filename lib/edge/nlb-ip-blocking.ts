@@ -5,11 +5,13 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as elbv2Targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, checkTcpPort } from '../private/config-errors';
-import { addStatusCheckAlarm, addUnhealthyHostsAlarm, metricStatusCheckFailed, metricUnhealthyHosts } from '../private/edge-alarms';
-import { acknowledgePublicListener, createBlockedPublicSubnets, enableAccessLogs, createWebInstance, portLabel, portText, privateSubnetsOf } from '../private/edge-resources';
+import { addStatusCheckAlarm, addUnhealthyHostsAlarm, metricUnhealthyHosts } from '../private/edge-alarms';
+import {
+  acknowledgePublicListener, createBlockedPublicSubnets, createInstanceBehindLoadBalancer, enableAccessLogs, portLabel, portText,
+} from '../private/edge-resources';
 import { SECURITY_GROUP_DESCRIPTION, pathLabel } from '../private/labels';
+import { WebInstancePattern } from '../private/web-instance-pattern';
 import { BlocklistNetworkAcl } from './blocklist-network-acl';
 import { IpBlocklist } from './ip-blocklist';
 import { EdgeInstanceProps } from './edge-instance-props';
@@ -61,7 +63,7 @@ export interface NlbIpBlockingProps extends EdgeInstanceProps {
  * @example
  * new NlbIpBlocking(this, 'Tcp', { blocklist, port: 80 });
  */
-export class NlbIpBlocking extends Construct {
+export class NlbIpBlocking extends WebInstancePattern {
   /** The VPC. */
   public readonly vpc: ec2.IVpc;
   /** The internet-facing NLB. */
@@ -84,10 +86,9 @@ export class NlbIpBlocking extends Construct {
   public readonly unhealthyHostsAlarm: cloudwatch.Alarm;
   /** Alarm: the instance failed its EC2 status check for 3 minutes. */
   public readonly instanceStatusCheckAlarm: cloudwatch.Alarm;
-  private readonly alarmSet: AlarmSet;
 
   constructor(scope: Construct, id: string, props: NlbIpBlockingProps) {
-    super(scope, id);
+    super(scope, id, props.alarmActions);
     const port = props.port ?? 80;
     const withSecurityGroup = props.securityGroup ?? true;
     const errors = new ConfigErrors('NlbIpBlocking', this.node.path);
@@ -126,27 +127,21 @@ export class NlbIpBlocking extends Construct {
     }
     this.listener = this.loadBalancer.addListener('Tcp', { port, protocol: elbv2.Protocol.TCP });
 
-    this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
+    const { securityGroup, instance } = createInstanceBehindLoadBalancer(this, {
       vpc: this.vpc,
-      description: pathLabel(this, withSecurityGroup ? `: ${portLabel(port)} from the NLB security group only` : `: ${portLabel(port)} from any client (NLB without security group)`, SECURITY_GROUP_DESCRIPTION),
-      allowAllOutbound: false,
+      props,
+      port,
+      admits: withSecurityGroup ? 'the NLB security group only' : 'any client (NLB without security group)',
+      page: 'Behind an NLB: the client address is preserved and blocked at the NLB subnets\' network ACL',
     });
+    this.instanceSecurityGroup = securityGroup;
+    this.instance = instance;
     if (this.loadBalancerSecurityGroup) {
       // With a security group on the NLB, targets can reference it even though packets keep the client's address.
       this.loadBalancerSecurityGroup.connections.allowTo(this.instanceSecurityGroup, ec2.Port.tcp(port), `NLB to instances on ${portText(port)}`);
     } else {
       this.instanceSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), `Clients through the NLB on ${portText(port)}`);
     }
-    this.instance = createWebInstance(this, 'Instance', {
-      vpc: this.vpc,
-      subnets: privateSubnetsOf(this.vpc),
-      securityGroup: this.instanceSecurityGroup,
-      instanceType: props.instanceType,
-      machineImage: props.machineImage,
-      userData: props.userData,
-      port,
-      page: 'Behind an NLB: the client address is preserved and blocked at the NLB subnets\' network ACL',
-    });
     this.targetGroup = this.listener.addTargets('Instance', {
       port,
       protocol: elbv2.Protocol.TCP,
@@ -155,28 +150,12 @@ export class NlbIpBlocking extends Construct {
       healthCheck: { protocol: elbv2.Protocol.TCP },
     });
 
-    this.alarmSet = new AlarmSet(props.alarmActions);
-    this.unhealthyHostsAlarm = addUnhealthyHostsAlarm(this, 'UnhealthyHostsAlarm', this.alarmSet, this.targetGroup, 'NLB');
-    this.instanceStatusCheckAlarm = addStatusCheckAlarm(this, this.alarmSet, this.instance);
-  }
-
-  /** Every alarm of this construct. */
-  public get alarms(): cloudwatch.IAlarm[] {
-    return this.alarmSet.alarms;
-  }
-
-  /** Adds actions to every alarm of this construct, present and future. */
-  public addAlarmActions(...actions: cloudwatch.IAlarmAction[]): void {
-    this.alarmSet.addActions(...actions);
+    this.unhealthyHostsAlarm = addUnhealthyHostsAlarm(this, 'UnhealthyHostsAlarm', this._alarmSet, this.targetGroup, 'NLB');
+    this.instanceStatusCheckAlarm = addStatusCheckAlarm(this, this._alarmSet, this.instance);
   }
 
   /** Unhealthy targets of the target group, maximum per minute. */
   public metricUnhealthyHosts(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return metricUnhealthyHosts(this.targetGroup, props);
-  }
-
-  /** The instance's `StatusCheckFailed`, maximum per minute. */
-  public metricInstanceStatusCheckFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return metricStatusCheckFailed(this.instance, props);
   }
 }

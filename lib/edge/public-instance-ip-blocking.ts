@@ -4,11 +4,11 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { checkCidr } from '../private/cidr';
-import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors, checkTcpPort } from '../private/config-errors';
-import { addStatusCheckAlarm, metricStatusCheckFailed } from '../private/edge-alarms';
+import { addStatusCheckAlarm } from '../private/edge-alarms';
 import { createEdgeLogsBucket, createEdgeVpc, createWebInstance } from '../private/edge-resources';
 import { SECURITY_GROUP_DESCRIPTION, pathLabel } from '../private/labels';
+import { WebInstancePattern } from '../private/web-instance-pattern';
 import { BlocklistNetworkAcl } from './blocklist-network-acl';
 import { IpBlocklist } from './ip-blocklist';
 import { EdgeInstanceProps } from './edge-instance-props';
@@ -69,7 +69,7 @@ export interface PublicInstanceIpBlockingProps extends EdgeInstanceProps {
  * @example
  * new PublicInstanceIpBlocking(this, 'Web', { blocklist, allowedCidrs: ['198.51.100.0/24'] });
  */
-export class PublicInstanceIpBlocking extends Construct implements ec2.IConnectable {
+export class PublicInstanceIpBlocking extends WebInstancePattern implements ec2.IConnectable {
   /**
    * The shell commands of the host firewall (`hostFirewall: true`): nftables rules dropping the
    * blocklist in both directions, loaded at boot by the nftables service, for Amazon Linux 2023 user
@@ -119,10 +119,9 @@ export class PublicInstanceIpBlocking extends Construct implements ec2.IConnecta
   public readonly connections: ec2.Connections;
   /** Alarm: the instance failed its EC2 status check for 3 minutes. */
   public readonly instanceStatusCheckAlarm: cloudwatch.Alarm;
-  private readonly alarmSet: AlarmSet;
 
   constructor(scope: Construct, id: string, props: PublicInstanceIpBlockingProps) {
-    super(scope, id);
+    super(scope, id, props.alarmActions);
     const ports = props.ports ?? [80];
     const errors = new ConfigErrors('PublicInstanceIpBlocking', this.node.path);
     const allowedCidrsToken = Token.isUnresolved(props.allowedCidrs);
@@ -192,23 +191,7 @@ export class PublicInstanceIpBlocking extends Construct implements ec2.IConnecta
     });
     this.connections = this.instance.connections;
 
-    this.alarmSet = new AlarmSet(props.alarmActions);
-    this.instanceStatusCheckAlarm = addStatusCheckAlarm(this, this.alarmSet, this.instance);
-  }
-
-  /** Every alarm of this construct. */
-  public get alarms(): cloudwatch.IAlarm[] {
-    return this.alarmSet.alarms;
-  }
-
-  /** Adds actions to every alarm of this construct, present and future. */
-  public addAlarmActions(...actions: cloudwatch.IAlarmAction[]): void {
-    this.alarmSet.addActions(...actions);
-  }
-
-  /** The instance's `StatusCheckFailed`, maximum per minute. */
-  public metricInstanceStatusCheckFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return metricStatusCheckFailed(this.instance, props);
+    this.instanceStatusCheckAlarm = addStatusCheckAlarm(this, this._alarmSet, this.instance);
   }
 }
 

@@ -9,7 +9,8 @@ import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors } from '../private/config-errors';
 import { checkDuration, checkNumber, SQS_MAX_RECEIVE_COUNT, SQS_VISIBILITY_TIMEOUT } from '../private/ranges';
 import {
-  acknowledgeDeadLetterQueue, acknowledgeTerminalQueue, createDlqDepthAlarm, createQueueKey, createSecureQueue, usesAwsManagedSqsKey,
+  acknowledgeDeadLetterQueue, acknowledgeTerminalQueue, createDlqDepthAlarm, createQueueKey, createSecureQueue, metricDeadLetterQueueDepth,
+  usesAwsManagedSqsKey,
 } from '../private/secure-queue';
 import { inAnotherStack } from '../private/scoped-grant';
 import {
@@ -258,10 +259,7 @@ export class FanOutSubscriber extends Construct {
 
   /** Messages in the queue's dead-letter queue. Throws for an existing queue (its dead-letter queue is unknown). */
   public metricDeadLetterQueueDepth(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    if (!this.deadLetterQueue) {
-      throw new Error(`FanOutSubscriber at '${this.node.path}': metricDeadLetterQueueDepth() needs the dead-letter queue, which is unknown for an existing queue. Fix: use the metric of your queue's dead-letter queue.`);
-    }
-    return this.deadLetterQueue.metricApproximateNumberOfMessagesVisible(props);
+    return metricDeadLetterQueueDepth('FanOutSubscriber', this, this.deadLetterQueue, props);
   }
 
   /** Messages in the subscription dead-letter queue (SNS could not deliver them to the queue). */

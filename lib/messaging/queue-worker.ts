@@ -13,7 +13,7 @@ import {
 } from '../private/ranges';
 import { inAnotherStack, ScopedPolicyGrantee } from '../private/scoped-grant';
 import {
-  acknowledgeDeadLetterQueue, createDlqDepthAlarm, createOldestMessageAgeAlarm, createQueueKey, createSecureQueue,
+  acknowledgeDeadLetterQueue, createDlqDepthAlarm, createOldestMessageAgeAlarm, createQueueKey, createSecureQueue, metricDeadLetterQueueDepth,
 } from '../private/secure-queue';
 
 /** AWS's recommendation for SQS-triggered functions: visibility timeout >= 6 x function timeout + batching window. */
@@ -351,10 +351,7 @@ export class QueueWorker extends Construct {
 
   /** Messages in the dead-letter queue. Throws when an existing queue was given (its DLQ is unknown). */
   public metricDeadLetterQueueDepth(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    if (!this.deadLetterQueue) {
-      throw new Error(`QueueWorker at '${this.node.path}': metricDeadLetterQueueDepth() needs the dead-letter queue, which is unknown for an existing queue. Fix: use the metric of your queue's dead-letter queue.`);
-    }
-    return this.deadLetterQueue.metricApproximateNumberOfMessagesVisible(props);
+    return metricDeadLetterQueueDepth('QueueWorker', this, this.deadLetterQueue, props);
   }
 
   /** Messages sent to the queue: the work coming in. */

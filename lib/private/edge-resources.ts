@@ -7,6 +7,7 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BlocklistNetworkAcl } from '../edge/blocklist-network-acl';
+import type { EdgeInstanceProps } from '../edge/edge-instance-props';
 import type { IpBlocklist } from '../edge/ip-blocklist';
 import { SECURITY_GROUP_DESCRIPTION, TAG_VALUE, fitLabel, pathLabel } from './labels';
 import { amazonLinux2023AtDeploy, encryptedGp3Root } from './ec2-building-blocks';
@@ -141,6 +142,45 @@ export function createWebInstance(scope: Construct, id: string, options: WebInst
     reason: 'Basic (5-minute) monitoring is enough for a demo web server; detailed monitoring would add about $2.10 a month per instance. Pass your own instance setup where 1-minute metrics drive scaling.',
   });
   return instance;
+}
+
+/** Options of {@link createInstanceBehindLoadBalancer}. */
+export interface InstanceBehindLoadBalancerOptions {
+  readonly vpc: ec2.IVpc;
+  /** The user's instance type, image and user data. */
+  readonly props: EdgeInstanceProps;
+  /** TCP port of the demo web server. */
+  readonly port: number;
+  /** Who the security group will admit, for its description (e.g. 'the load balancer only'). */
+  readonly admits: string;
+  /** Text of the demo page. */
+  readonly page: string;
+}
+
+/**
+ * The demo instance behind a load balancer, in the VPC's private (else isolated) subnets, and its
+ * own security group (IDs `InstanceSecurityGroup` and `Instance`): no outbound rule, and no inbound
+ * rule until the caller admits the load balancer.
+ */
+export function createInstanceBehindLoadBalancer(scope: Construct, options: InstanceBehindLoadBalancerOptions): {
+  securityGroup: ec2.SecurityGroup; instance: ec2.Instance;
+} {
+  const securityGroup = new ec2.SecurityGroup(scope, 'InstanceSecurityGroup', {
+    vpc: options.vpc,
+    description: pathLabel(scope, `: ${portLabel(options.port)} from ${options.admits}`, SECURITY_GROUP_DESCRIPTION),
+    allowAllOutbound: false,
+  });
+  const instance = createWebInstance(scope, 'Instance', {
+    vpc: options.vpc,
+    subnets: privateSubnetsOf(options.vpc),
+    securityGroup,
+    instanceType: options.props.instanceType,
+    machineImage: options.props.machineImage,
+    userData: options.props.userData,
+    port: options.port,
+    page: options.page,
+  });
+  return { securityGroup, instance };
 }
 
 /**

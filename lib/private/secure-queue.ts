@@ -94,6 +94,19 @@ export function createDlqDepthAlarm(scope: Construct, id: string, dlq: sqs.IQueu
 }
 
 /**
+ * `ApproximateNumberOfMessagesVisible` of the dead-letter queue of `owner` (a construct called
+ * `kind`), for its `metricDeadLetterQueueDepth()`. Throws when `owner` was given an existing queue,
+ * whose dead-letter queue it does not know.
+ */
+export function metricDeadLetterQueueDepth(kind: string, owner: Construct, dlq: sqs.IQueue | undefined,
+  props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  if (!dlq) {
+    throw new Error(`${kind} at '${owner.node.path}': metricDeadLetterQueueDepth() needs the dead-letter queue, which is unknown for an existing queue. Fix: use the metric of your queue's dead-letter queue.`);
+  }
+  return dlq.metricApproximateNumberOfMessagesVisible(props);
+}
+
+/**
  * Alarm when the oldest message has waited longer than `threshold`: consumers are stuck or too slow.
  * Maximum of 1-minute periods, above the threshold for 3 periods in a row, so one slow batch does not
  * alarm. Missing data is not breaching: an empty, idle queue reports nothing.

@@ -1,4 +1,4 @@
-import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -59,4 +59,22 @@ export function createAlarmTopic(scope: Construct): ExampleAlarmTopic {
     topic.addSubscription(new subscriptions.EmailSubscription(email));
   }
   return { topic, action: new cwActions.SnsAction(topic) };
+}
+
+/**
+ * An example stack whose alarms all publish to one alarm topic ({@link createAlarmTopic}), created
+ * before anything else so that every construct can take {@link alarmActions}.
+ */
+export abstract class AlarmTopicStack extends Stack {
+  /** The stack's alarm topic. */
+  public readonly alarmTopic: sns.ITopic;
+  /** The action publishing to {@link alarmTopic}: the `alarmActions` of the stack's constructs. */
+  protected readonly alarmActions: cloudwatch.IAlarmAction[];
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    const { topic, action } = createAlarmTopic(this);
+    this.alarmTopic = topic;
+    this.alarmActions = [action];
+  }
 }

@@ -1,9 +1,8 @@
-import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AlbIpBlocking } from '../edge/alb-ip-blocking';
-import { createAlarmTopic } from './alarm-topic';
+import { AlarmTopicStack } from './alarm-topic';
 import { albWidgets, createDashboard, graph, instanceMetric } from './edge-dashboards';
 import { exampleBlocklist } from './edge-example-context';
 
@@ -14,17 +13,14 @@ import { exampleBlocklist } from './edge-example-context';
  * Its alarms (ALB 5xx of the instance and of the ALB, unhealthy target, instance status check)
  * go to the stack's alarm topic (`-c alarmEmail=...`).
  */
-export class BlockIpAlbStack extends Stack {
+export class BlockIpAlbStack extends AlarmTopicStack {
   public readonly web: AlbIpBlocking;
-  public readonly alarmTopic: sns.ITopic;
   public readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
 
-    const alarms = createAlarmTopic(this);
-    this.alarmTopic = alarms.topic;
-    this.web = new AlbIpBlocking(this, 'Web', { blocklist: exampleBlocklist(this), alarmActions: [alarms.action] });
+    this.web = new AlbIpBlocking(this, 'Web', { blocklist: exampleBlocklist(this), alarmActions: this.alarmActions });
     const web = this.web;
     const alb = albWidgets(web.loadBalancer);
     this.dashboard = createDashboard(this, [[

@@ -1,9 +1,8 @@
-import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { NlbIpBlocking } from '../edge/nlb-ip-blocking';
-import { createAlarmTopic } from './alarm-topic';
+import { AlarmTopicStack } from './alarm-topic';
 import { createDashboard, graph, instanceMetric } from './edge-dashboards';
 import { exampleBlocklist } from './edge-example-context';
 
@@ -14,17 +13,14 @@ import { exampleBlocklist } from './edge-example-context';
  * Its alarms (unhealthy target, instance status check) go to the stack's alarm topic
  * (`-c alarmEmail=...`). An NLB passes TCP through, so it has no 5xx or latency metric.
  */
-export class BlockIpNlbStack extends Stack {
+export class BlockIpNlbStack extends AlarmTopicStack {
   public readonly web: NlbIpBlocking;
-  public readonly alarmTopic: sns.ITopic;
   public readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
 
-    const alarms = createAlarmTopic(this);
-    this.alarmTopic = alarms.topic;
-    this.web = new NlbIpBlocking(this, 'Web', { blocklist: exampleBlocklist(this), alarmActions: [alarms.action] });
+    this.web = new NlbIpBlocking(this, 'Web', { blocklist: exampleBlocklist(this), alarmActions: this.alarmActions });
     const web = this.web;
     const period = Duration.minutes(5);
     const nlb = web.loadBalancer.metrics;

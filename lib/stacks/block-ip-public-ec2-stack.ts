@@ -1,9 +1,8 @@
-import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PublicInstanceIpBlocking } from '../edge/public-instance-ip-blocking';
-import { createAlarmTopic } from './alarm-topic';
+import { AlarmTopicStack } from './alarm-topic';
 import { createDashboard, graph, instanceMetric } from './edge-dashboards';
 import { contextList, exampleBlocklist } from './edge-example-context';
 
@@ -14,18 +13,15 @@ import { contextList, exampleBlocklist } from './edge-example-context';
  * context `blockedCidrs` denied by the subnets' network ACL and by nftables on the host. The
  * instance's status-check alarm goes to the stack's alarm topic (`-c alarmEmail=...`).
  */
-export class BlockIpPublicEc2Stack extends Stack {
+export class BlockIpPublicEc2Stack extends AlarmTopicStack {
   public readonly web: PublicInstanceIpBlocking;
-  public readonly alarmTopic: sns.ITopic;
   public readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
 
-    const alarms = createAlarmTopic(this);
-    this.alarmTopic = alarms.topic;
     this.web = new PublicInstanceIpBlocking(this, 'Web', {
-      alarmActions: [alarms.action],
+      alarmActions: this.alarmActions,
       blocklist: exampleBlocklist(this),
       allowedCidrs: contextList(this, 'allowedCidrs') ?? ['192.0.2.0/24'],
       hostFirewall: true,

@@ -1,13 +1,12 @@
-import { App, CfnOutput, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { App, CfnOutput, Duration, StackProps, Validations } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { CloudFrontDistributionAlarms } from '../edge/cloudfront-distribution-alarms';
 import { CloudFrontOriginMode, CloudFrontWafAlb } from '../edge/cloudfront-waf-alb';
 import { EdgeWebAcl, IEdgeWebAcl } from '../edge/edge-web-acl';
 import { WebAclScope } from '../edge/ip-blocklist';
-import { createAlarmTopic } from './alarm-topic';
+import { AlarmTopicStack } from './alarm-topic';
 import { albWidgets, createDashboard, graph, instanceMetric, webAclWidgets } from './edge-dashboards';
 import { contextList, exampleBlocklist } from './edge-example-context';
 
@@ -20,20 +19,17 @@ export const DEFAULT_CLOUDFRONT_EXAMPLE_REGION = 'eu-west-1';
  * (blocks above the baseline; any counted request with `-c wafCountOnly=true`) go to this stack's
  * alarm topic, and its dashboard shows the WAF decisions per rule.
  */
-export class CloudFrontWebAclStack extends Stack {
+export class CloudFrontWebAclStack extends AlarmTopicStack {
   public readonly webAcl: EdgeWebAcl;
-  public readonly alarmTopic: sns.ITopic;
   public readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: StackProps) {
     super(scope, id, { ...props, crossRegionReferences: true });
-    const alarms = createAlarmTopic(this);
-    this.alarmTopic = alarms.topic;
     this.webAcl = new EdgeWebAcl(this, 'WebAcl', {
       scope: WebAclScope.CLOUDFRONT,
       blocklist: exampleBlocklist(this),
       countOnly: String(this.node.tryGetContext('wafCountOnly') ?? 'false') === 'true',
-      alarmActions: [alarms.action],
+      alarmActions: this.alarmActions,
     });
     const waf = webAclWidgets(this.webAcl);
     this.dashboard = createDashboard(this, [[waf.decisions, waf.blockedByRule, waf.countedByRule]]);
@@ -53,16 +49,13 @@ export interface CloudFrontWafAlbAlarmsStackProps extends StackProps {
  * stack (weak cross-region reference) and holds the 5xx-rate alarm, its own alarm topic and a
  * dashboard of the distribution.
  */
-export class CloudFrontWafAlbAlarmsStack extends Stack {
+export class CloudFrontWafAlbAlarmsStack extends AlarmTopicStack {
   public readonly distributionAlarms: CloudFrontDistributionAlarms;
-  public readonly alarmTopic: sns.ITopic;
   public readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: CloudFrontWafAlbAlarmsStackProps) {
     super(scope, id, { ...props, crossRegionReferences: true });
-    const alarms = createAlarmTopic(this);
-    this.alarmTopic = alarms.topic;
-    this.distributionAlarms = new CloudFrontDistributionAlarms(this, 'Distribution', { distribution: props.distribution, alarmActions: [alarms.action] });
+    this.distributionAlarms = new CloudFrontDistributionAlarms(this, 'Distribution', { distribution: props.distribution, alarmActions: this.alarmActions });
     const metric = (name: string, statistic: string, label: string) =>
       CloudFrontDistributionAlarms.metricOf(props.distribution, name, { statistic, label });
     this.dashboard = createDashboard(this, [[
@@ -106,19 +99,15 @@ export function contextOriginMode(scope: Construct): CloudFrontOriginMode {
  * The ALB and instance alarms go to this stack's alarm topic; the dashboard shows CloudFront
  * (read from us-east-1), the ALB and the instance.
  */
-export class CloudFrontWafAlbStack extends Stack {
+export class CloudFrontWafAlbStack extends AlarmTopicStack {
   public readonly site: CloudFrontWafAlb;
-  public readonly alarmTopic: sns.ITopic;
   public readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: CloudFrontWafAlbStackProps) {
     super(scope, id, { ...props, crossRegionReferences: true });
-    const { webAcl } = props;
-    const alarms = createAlarmTopic(this);
-    this.alarmTopic = alarms.topic;
     this.site = new CloudFrontWafAlb(this, 'Site', {
-      alarmActions: [alarms.action],
-      webAcl,
+      alarmActions: this.alarmActions,
+      webAcl: props.webAcl,
       originMode: props.originMode ?? contextOriginMode(this),
       geoRestriction: { deny: contextList(this, 'geoDenylist') ?? ['KP', 'IR', 'SY', 'CU'] },
     });

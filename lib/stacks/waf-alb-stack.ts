@@ -1,15 +1,14 @@
-import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as elbv2Targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { WafProtectedAlb } from '../edge/waf-protected-alb';
 import { AlarmSet } from '../private/alarm-set';
 import { addStatusCheckAlarm, metricStatusCheckFailed } from '../private/edge-alarms';
 import { createWebInstance, privateSubnetsOf } from '../private/edge-resources';
-import { createAlarmTopic } from './alarm-topic';
+import { AlarmTopicStack } from './alarm-topic';
 import { albWidgets, createDashboard, graph, instanceMetric, webAclWidgets } from './edge-dashboards';
 import { exampleBlocklist } from './edge-example-context';
 
@@ -21,10 +20,9 @@ import { exampleBlocklist } from './edge-example-context';
  * t4g.nano in an isolated subnet serves the page. The alarms (WAF blocks above the baseline, ALB
  * 5xx, unhealthy target, instance status check) go to the stack's alarm topic (`-c alarmEmail=...`).
  */
-export class WafAlbStack extends Stack {
+export class WafAlbStack extends AlarmTopicStack {
   public readonly web: WafProtectedAlb;
   public readonly instance: ec2.Instance;
-  public readonly alarmTopic: sns.ITopic;
   /** The status-check alarm of the instance, which this stack creates outside the construct. */
   public readonly instanceStatusCheckAlarm: cloudwatch.Alarm;
   public readonly dashboard: cloudwatch.Dashboard;
@@ -32,10 +30,8 @@ export class WafAlbStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
 
-    const alarms = createAlarmTopic(this);
-    this.alarmTopic = alarms.topic;
     this.web = new WafProtectedAlb(this, 'Web', {
-      alarmActions: [alarms.action],
+      alarmActions: this.alarmActions,
       blocklist: exampleBlocklist(this),
       countOnly: String(this.node.tryGetContext('wafCountOnly') ?? 'false') === 'true',
     });
@@ -56,7 +52,7 @@ export class WafAlbStack extends Stack {
       healthCheck: { path: '/' },
     });
     const unhealthyHostsAlarm = this.web.addUnhealthyHostsAlarm(targetGroup);
-    this.instanceStatusCheckAlarm = addStatusCheckAlarm(this, new AlarmSet([alarms.action]), this.instance);
+    this.instanceStatusCheckAlarm = addStatusCheckAlarm(this, new AlarmSet(this.alarmActions), this.instance);
 
     const web = this.web;
     const alb = albWidgets(web.loadBalancer);
