@@ -1,4 +1,4 @@
-import { SourceBufferPool } from '../../lambda/thumbnail/source-buffers';
+import { SourceBufferPool } from '../../../lambda/thumbnail/source-buffers';
 
 const MiB = 1024 * 1024;
 
