@@ -67,8 +67,8 @@ const scope = {
 
   // BEGIN thumbnail
   thumbnail: {
-    mutate: ['lambda/thumbnail/{config,notification,keys,source-buffers}.ts'],
-    tests: ['test/lambda/thumbnail/{config,notification,keys,source-buffers}.test.ts'],
+    mutate: ['lambda/thumbnail/{config,notification,keys,source-buffers}.ts', ...pure('lambda/thumbnail/download.ts', ['precheck'])],
+    tests: ['test/lambda/thumbnail/{config,notification,keys,source-buffers,download}.test.ts'],
   },
   // END thumbnail
 
