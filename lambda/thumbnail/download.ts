@@ -62,7 +62,7 @@ function collectYoungGarbage(): void {
 
 /**
  * GETs the object into memory and reads its header, so that a prefetched object is checked and ready to
- * decode before its turn (see {@link Prefetcher}). Throws {@link InvalidImageError} for an object that
+ * decode before its turn (see `Prefetcher` in prefetch.ts). Throws {@link InvalidImageError} for an object that
  * is not an image within the limits, with its memory handed back.
  */
 export async function download(s3: S3Client, { bucket, key }: S3ObjectEvent, config: ThumbnailConfig): Download {
