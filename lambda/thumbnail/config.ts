@@ -63,6 +63,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): ThumbnailConfig {
   const problems: string[] = [];
   const value = (name: string) => {
     const v = env[name]?.trim();
+    // Stryker disable next-line ConditionalExpression: equivalent, an undefined v is returned as undefined by either branch
     return v === undefined || v === '' ? undefined : v;
   };
   const int = (name: string, min: number, max: number, fallback: number): number => {
@@ -105,6 +106,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): ThumbnailConfig {
   }
 
   const config: ThumbnailConfig = {
+    // Stryker disable next-line StringLiteral: equivalent, without OUTPUT_BUCKET the config is never returned (a problem is thrown)
     outputBucket: outputBucket ?? '',
     outputPrefix,
     widths,

@@ -83,6 +83,9 @@ describe('parseConfig', () => {
     ['MAX_INPUT_PIXELS', '0', 'MAX_INPUT_PIXELS must be an integer from 1 to 9007199254740991, got \'0\''],
     ['MAX_INPUT_BYTES', '9007199254740992', 'MAX_INPUT_BYTES must be an integer from 1 to 9007199254740991, got \'9007199254740992\''],
     ['DEADLINE_MARGIN_MS', '900001', 'DEADLINE_MARGIN_MS must be an integer from 0 to 900000, got \'900001\''],
+    ['JPEG_QUALITY', '1e1', 'JPEG_QUALITY must be an integer from 1 to 100, got \'1e1\''],
+    ['MAX_INPUT_BYTES', '+5', 'MAX_INPUT_BYTES must be an integer from 1 to 9007199254740991, got \'+5\''],
+    ['MAX_INPUT_PIXELS', '0x10', 'MAX_INPUT_PIXELS must be an integer from 1 to 9007199254740991, got \'0x10\''],
   ])('fails if %s is %s (one past the limit, or not an integer)', (name, value, problem) => {
     expect(configProblems({ OUTPUT_BUCKET: 'out', [name]: value })).toEqual([problem]);
   });
