@@ -74,10 +74,8 @@ const scope = {
 
   // BEGIN thumbnail
   thumbnail: {
-    mutate: [
-      ...pure('lambda/thumbnail/index.ts', ['parseConfig', 'decodeS3Key', 'parseNotification', 'isObject', 'thumbnailKey', 'isOwnOutput']),
-    ],
-    tests: ['test/lambda/thumbnail-core.test.ts'],
+    mutate: ['lambda/thumbnail/{config,notification,keys,source-buffers}.ts', ...pure('lambda/thumbnail/download.ts', ['precheck'])],
+    tests: ['test/lambda/thumbnail/{config,notification,keys,source-buffers,download}.test.ts'],
   },
   // END thumbnail
 

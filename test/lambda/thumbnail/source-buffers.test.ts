@@ -1,4 +1,4 @@
-import { SourceBufferPool } from '../../lambda/thumbnail/source-buffers';
+import { SourceBufferPool } from '../../../lambda/thumbnail/source-buffers';
 
 const MiB = 1024 * 1024;
 
@@ -70,6 +70,19 @@ describe('SourceBufferPool', () => {
     expect(pool.stats.allocations).toBe(2);
   });
 
+  test('takes the smallest free buffer that fits wherever it stands among the free ones', () => {
+    // GIVEN free buffers of 2 MiB and 8 MiB, the smaller released first
+    const pool = new SourceBufferPool();
+    const small = pool.acquire(2 * MiB);
+    const big = pool.acquire(8 * MiB);
+    small.release();
+    big.release();
+    // WHEN a 1.5 MiB object asks THEN it gets the 2 MiB buffer, and a 7 MiB object the 8 MiB one
+    expect(pool.acquire(1.5 * MiB).bytes.buffer).toBe(small.bytes.buffer);
+    expect(pool.acquire(7 * MiB).bytes.buffer).toBe(big.bytes.buffer);
+    expect(pool.stats.allocations).toBe(2);
+  });
+
   test('of equal free buffers, the last released is reused first', () => {
     const pool = new SourceBufferPool();
     const [a, b] = [pool.acquire(MiB), pool.acquire(MiB)];
@@ -92,11 +105,27 @@ describe('SourceBufferPool', () => {
     expect(pool.stats.allocations).toBe(4);
   });
 
+  test('keeps 2 free buffers by default; of equal ones, the last released', () => {
+    const pool = new SourceBufferPool();
+    const [a, b, c] = [pool.acquire(MiB), pool.acquire(MiB), pool.acquire(MiB)];
+    for (const s of [a, b, c]) s.release();
+    expect(pool.stats.free).toBe(2);
+    const kept = [pool.acquire(MiB).bytes.buffer, pool.acquire(MiB).bytes.buffer];
+    expect([kept[0] === c.bytes.buffer, kept[1] === b.bytes.buffer]).toEqual([true, true]);
+  });
+
+  test('an object of exactly maxPooledBytes is pooled', () => {
+    const pool = new SourceBufferPool({ maxPooledBytes: 4 * MiB });
+    pool.acquire(4 * MiB).release();
+    expect(pool.stats).toEqual({ allocations: 1, free: 1 });
+  });
+
   test('objects over maxPooledBytes get memory of their own, never kept', () => {
     // GIVEN a pool for objects up to 4 MiB
     const pool = new SourceBufferPool({ maxPooledBytes: 4 * MiB });
     const huge = pool.acquire(4 * MiB + 1);
     expect(huge.bytes.length).toBe(4 * MiB + 1);
+    expect(pool.stats.allocations).toBe(1);
     // WHEN it is released THEN it is not kept (no 4 MiB+ memory retained between invocations)
     huge.release();
     expect(pool.stats.free).toBe(0);
@@ -106,6 +135,6 @@ describe('SourceBufferPool', () => {
   });
 
   test.each([-1, 1.5, Number.NaN])('refuses length %p', (n) => {
-    expect(() => new SourceBufferPool().acquire(n)).toThrow(/length must be a non-negative integer/);
+    expect(() => new SourceBufferPool().acquire(n)).toThrow(new RangeError(`SourceBufferPool: length must be a non-negative integer, got ${n}`));
   });
 });
