@@ -24,7 +24,9 @@ export const PARALLEL_CLUSTER_LIMITS: ParallelClusterLimits = Object.freeze({
  * Records that an `HpcCluster`'s data repository associations would be dropped: ParallelCluster links
  * S3 to the file system it creates through one import/export path (`s3Path`), not associations.
  */
-export function validateDataRepositoriesForParallelCluster(errors: ConfigErrors, associations: number, deploymentType: string, s3Path: string | undefined): void {
+export function validateDataRepositoriesForParallelCluster(
+  errors: ConfigErrors, associations: number, deploymentType: string, s3Path: string | undefined,
+): void {
   if (associations > 0 && !s3Path) {
     errors.add('lustre.dataRepositories', `${associations} association(s)`,
       'ParallelCluster links S3 to the file system it creates through one import/export path, not data repository associations, so they would be dropped',
