@@ -43,7 +43,11 @@ export function validateDataRepositoriesForParallelCluster(
  */
 export function validateParallelClusterConfig(props: ParallelClusterConfigProps, errors: ConfigErrors): void {
   const L = PARALLEL_CLUSTER_LIMITS;
-  const unresolved = JSON.stringify(props, (_, v) => (typeof v === 'string' || typeof v === 'number') && Token.isUnresolved(v) ? '\u0000' : v).includes('\\u0000');
+  let unresolved = false;
+  JSON.stringify(props, (_, v) => {
+    unresolved ||= (typeof v === 'string' || typeof v === 'number') && Token.isUnresolved(v);
+    return v;
+  });
   if (unresolved) {
     errors.add('(props)', '(token)', 'a ParallelCluster configuration is a text file read by the pcluster CLI, so every value must be known at synth time', 'pass concrete values (e.g. the subnet ID from the deployed stack\'s outputs)');
   }
