@@ -86,7 +86,18 @@ describe('schedule', () => {
     expect(schedule('at(2030-01-01T00:00:00)')).toEqual([
       `  - DataSyncTransfer: schedule 'at(2030-01-01T00:00:00)': DataSync takes cron() or rate() expressions only. Fix: ${HOURLY}.`,
     ]);
-    expect(schedule(' rate(1 hour)')).toHaveLength(1);
+    expect(schedule(' rate(1 hour)')).toEqual([
+      `  - DataSyncTransfer: schedule ' rate(1 hour)': DataSync takes cron() or rate() expressions only. Fix: ${HOURLY}.`,
+    ]);
+  });
+
+  test('a rate() or cron() counts only as the whole expression', () => {
+    // A cron() whose minutes fire every 5 minutes, ending in text that reads as an hourly rate().
+    expect(schedule('cron(0/5 rate(1 hour)')).toHaveLength(1);
+    // Neither a rate() nor a cron(), ending in text that reads as an hourly cron().
+    expect(schedule('rate(5 cron(0 8 * * ? *)')).toEqual([
+      `  - DataSyncTransfer: schedule 'rate(5 cron(0 8 * * ? *)': is not a cron() or rate() expression DataSync reads. Fix: ${HOURLY}.`,
+    ]);
   });
 
   test('fails if a rate() or cron() does not parse', () => {

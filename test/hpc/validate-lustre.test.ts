@@ -175,7 +175,7 @@ describe('data repository associations', () => {
   });
 
   test.each<[string, string]>([
-    ['/a', '/a/b'], ['/a/b', '/a'], ['/a', '/a/'], ['/', '/x'], ['/x', '/'], ['//', '/x'],
+    ['/a', '/a/b'], ['/a/b', '/a'], ['/a', '/a/'], ['/', '/x'], ['/x', '/'], ['//', '/x'], ['/a//', '/a/b'],
   ])('%s and %s overlap', (first, second) => {
     expect(links([first, 's3://b/1'], [second, 's3://b/2'])).toEqual([
       `  - HpcCluster: lustre.dataRepositories[1].fileSystemPath '${second}': overlaps dataRepositories[0] ('${first}');`
@@ -194,6 +194,7 @@ describe('data repository associations', () => {
       + ' each association needs its own bucket or prefix. Fix: remove the duplicate or use another prefix.',
     ]);
     expect(links(['/a', 's3://b/p'], ['/b', 's3://b/q'], ['/c', 's3://b/q'])[0]).toContain('as dataRepositories[1]');
+    expect(links(['/a', 's3://b/p//'], ['/b', 's3://b/p'])[0]).toContain("bucketPrefix 's3://b/p': links the same S3 location as dataRepositories[0]");
   });
 
   test('a token path skips its path checks but not the S3 check', () => {
