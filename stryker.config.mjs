@@ -53,8 +53,14 @@ const scope = {
 
   // BEGIN hpcValidation
   hpcValidation: {
-    mutate: [],
-    tests: [],
+    mutate: [
+      'lib/hpc/validate-batch-jobs.ts',
+      'lib/hpc/validate-data-sync.ts',
+      'lib/hpc/validate-lustre.ts',
+      'lib/hpc/validate-parallel-cluster-config.ts',
+      'lib/hpc/efa-instance-types.ts',
+    ],
+    tests: ['test/hpc/validate-*.test.ts'],
   },
   // END hpcValidation
 

@@ -9,7 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors } from '../private/config-errors';
-import { validateBucketPrefix, validateFileSystemSubdirectory, validateSchedule } from './validate-data-sync';
+import { validateBucketPrefix, validateFileSystemChoice, validateFileSystemSubdirectory, validateSchedule } from './validate-data-sync';
 
 /** NFS, the port of EFS mount targets. */
 const NFS = ec2.Port.tcp(2049);
@@ -146,10 +146,7 @@ export class DataSyncTransfer extends Construct {
   constructor(scope: Construct, id: string, props: DataSyncTransferProps) {
     super(scope, id);
     const errors = new ConfigErrors('DataSyncTransfer', this.node.path);
-    if ((props.efs === undefined) === (props.fsxLustre === undefined)) {
-      errors.add(props.efs ? 'efs, fsxLustre' : 'efs / fsxLustre', props.efs ? 'both set' : undefined, 'a task copies between the bucket and exactly one file system',
-        'set exactly one of efs and fsxLustre');
-    }
+    validateFileSystemChoice(errors, props.efs !== undefined, props.fsxLustre !== undefined);
     validateSchedule(errors, props.schedule);
     validateBucketPrefix(errors, props.bucketPrefix);
     validateFileSystemSubdirectory(errors, 'efs.subdirectory', props.efs?.subdirectory);

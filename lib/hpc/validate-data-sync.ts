@@ -9,6 +9,14 @@ const FILE_SYSTEM_SUBDIRECTORY = /^[a-zA-Z0-9_\-+./()$\p{Zs}]{1,4096}$/u;
 /** `Subdirectory` of an S3 location: at most 1,024 characters (DataSync API CreateLocationS3); the construct writes `/<prefix>`. */
 const MAX_S3_SUBDIRECTORY = 1024;
 
+/** Records a problem unless exactly one file system (`efs` or `fsxLustre`) is given: a task has one source and one destination. */
+export function validateFileSystemChoice(errors: ConfigErrors, efs: boolean, fsxLustre: boolean): void {
+  if (efs === fsxLustre) {
+    errors.add(efs ? 'efs, fsxLustre' : 'efs / fsxLustre', efs ? 'both set' : undefined, 'a task copies between the bucket and exactly one file system',
+      'set exactly one of efs and fsxLustre');
+  }
+}
+
 /**
  * Records problems of a DataSync task schedule. DataSync runs a scheduled task at most once an hour
  * and takes cron() or rate() expressions in EventBridge syntax (DataSync User Guide, "Scheduling
