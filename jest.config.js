@@ -1,6 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  // jest's node environment, with aws-cdk-lib's template validator loaded once per worker (see the file)
+  testEnvironment: '<rootDir>/test/support/jest-environment.js',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
@@ -8,6 +9,7 @@ module.exports = {
     // (`npm run typecheck`) beside jest, so the suite stays fast.
     '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
+  setupFiles: ['<rootDir>/test/support/shared-validator.js'],
   // fails a test that writes to the console unless it asserts that output (expectConsoleOutput)
   setupFilesAfterEnv: ['<rootDir>/test/support/console-guard.ts'],
   snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
