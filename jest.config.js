@@ -9,7 +9,9 @@ module.exports = {
     // (`npm run typecheck`) beside jest, so the suite stays fast.
     '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
-  setupFiles: ['<rootDir>/test/support/shared-validator.js'],
+  // the prebuilt handlers, rebuilt once before the workers start when their sources changed
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  setupFiles: ['<rootDir>/test/support/setup.js'],
   // fails a test that writes to the console unless it asserts that output (expectConsoleOutput)
   setupFilesAfterEnv: ['<rootDir>/test/support/console-guard.ts'],
   snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],

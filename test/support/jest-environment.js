@@ -7,7 +7,7 @@
  * whenever a synth holds a resource type the previous engine was not built for, although the engine's
  * configuration depends only on the rule files selected (none of the built-in rego rules applies to
  * the types this project uses). Here the module is loaded in the worker's own context and handed to
- * each test file (test/support/shared-validator.js mocks the package with it), and `CompositeEngine`
+ * each test file (test/support/setup.js mocks the package with it), and `CompositeEngine`
  * returns the engine already built for an identical configuration, so every synth is validated by
  * the same engine code with the same configuration as before, only not rebuilt.
  */
