@@ -150,7 +150,7 @@ describe('packed library', () => {
     for (const stack of ['Images', 'Workers', 'Api']) {
       expect(fs.existsSync(path.join(consumerDir, 'cdk.out', `${stack}.template.json`))).toBe(true);
     }
-  });
+  }, 300_000);
 
   test.each([
     ['Images', 'thumbnail-arm64'],
