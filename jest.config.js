@@ -1,6 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  // jest's node environment, with aws-cdk-lib's template validator loaded once per worker (see the file)
+  testEnvironment: '<rootDir>/test/support/jest-environment.js',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
@@ -8,6 +9,9 @@ module.exports = {
     // (`npm run typecheck`) beside jest, so the suite stays fast.
     '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
+  // the prebuilt handlers, rebuilt once before the workers start when their sources changed
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  setupFiles: ['<rootDir>/test/support/setup.js'],
   // fails a test that writes to the console unless it asserts that output (expectConsoleOutput)
   setupFilesAfterEnv: ['<rootDir>/test/support/console-guard.ts'],
   snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],

@@ -107,7 +107,8 @@ export function handlerManifest(root: string = packageRoot()): HandlerManifest {
     if (readManifest(root)?.sourceHash !== handlerSourceHash(root)) {
       execFileSync(process.execPath, [require.resolve('tsx/cli', { paths: [root] }), path.join(root, 'scripts', 'build-handlers.ts')], {
         cwd: root,
-        stdio: ['ignore', 'ignore', 'inherit'],
+        // the build's report only in the error (execFileSync appends stderr to it) when the build fails
+        stdio: ['ignore', 'ignore', 'pipe'],
       });
     }
     checkedRoot = root;

@@ -149,6 +149,8 @@ describe('cache-aside against a real Redis server', () => {
 });
 
 describe('connecting', () => {
+  const logs = useCapturedLogs();
+
   test('a cache that cannot be reached at all (cold start during an outage) costs at most the connect timeout', async () => {
     const unreachable = createRedisClient({ host: '127.0.0.1', port: 1, tls: false, timeoutMs: TIMEOUT_MS });
     const table = emulatedTable();
@@ -159,6 +161,11 @@ describe('connecting', () => {
     expect(Date.now() - started).toBeLessThan(1000);
     expect(await svc.getItem('a')).toEqual({ item: { id: 'a' }, cache: 'error' }); // still down: fails fast
     unreachable.destroy();
+    // each read logs why it went to the table
+    expect(logs.entries().map((e) => [e.level, e.message, (e.error as { name?: string } | undefined)?.name])).toEqual([
+      ['WARN', 'Cache read failed; reading the table', 'CacheTimeoutError'],
+      ['WARN', 'Cache read failed; reading the table', 'CacheTimeoutError'],
+    ]);
   });
 
   test('with IAM configured, the client authenticates as the user with the token as password (ACL user on the real server)', async () => {
