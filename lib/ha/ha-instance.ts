@@ -9,7 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConfigErrors } from '../private/config-errors';
 import { amazonLinux2023AtLaunch, encryptedGp3Root, hardenedLaunchTemplate, ssmInstanceRole } from '../private/ec2-building-blocks';
-import { createDataVolumeHandling } from '../private/ha-data-volume';
+import { DEFAULT_LIFECYCLE_HOOK_HEARTBEAT, createDataVolumeHandling } from '../private/ha-data-volume';
 import { HA_GROUP_TAG_KEY, createHaGroup, createHaGroupAlarms, defaultHaSubnets } from '../private/ha-group';
 import { groupMetric } from '../private/ha-metrics';
 import { dataVolumeCommands, eipClaimCommands, imdsFunctions } from '../private/ha-user-data';
@@ -143,7 +143,7 @@ export class HaInstance extends HaGroupBase implements ec2.IConnectable {
         deviceName: dataVolume.deviceName ?? '/dev/sdf',
         mountPoint: dataVolume.mountPoint ?? '/data',
         label: 'ha-data',
-        timeoutSeconds: (props.lifecycleHookHeartbeat ?? Duration.minutes(15)).toSeconds({ integral: false }),
+        timeoutSeconds: (props.lifecycleHookHeartbeat ?? DEFAULT_LIFECYCLE_HOOK_HEARTBEAT).toSeconds({ integral: false }),
       }));
       this.grantSelfDetach();
     }
@@ -187,7 +187,7 @@ export class HaInstance extends HaGroupBase implements ec2.IConnectable {
     this.inServiceInstancesAlarm = groupAlarms.inServiceInstances;
 
     if (dataVolume) {
-      this.lifecycleHookHeartbeat = props.lifecycleHookHeartbeat ?? Duration.minutes(15);
+      this.lifecycleHookHeartbeat = props.lifecycleHookHeartbeat ?? DEFAULT_LIFECYCLE_HOOK_HEARTBEAT;
       const handling = createDataVolumeHandling(this, {
         options: dataVolume, heartbeat: this.lifecycleHookHeartbeat, autoScalingGroup: this.autoScalingGroup,
       });

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
 import { checkTokenUnit } from '../private/duration-units';
 import { checkMountPoint } from '../private/ec2-building-blocks';
-import { DEFAULT_DATA_VOLUME_SIZE } from '../private/ha-data-volume';
+import { DEFAULT_DATA_VOLUME_SIZE, DEFAULT_LIFECYCLE_HOOK_HEARTBEAT } from '../private/ha-data-volume';
 import { TAG_VALUE } from '../private/labels';
 import { NumericRange, checkNumber, describeRange, inRange } from '../private/ranges';
 import { countAzs, describeSelection } from '../private/subnet-azs';
@@ -86,9 +86,9 @@ export function checkEbsVolume(errors: ConfigErrors, prefix: string, spec: EbsVo
   const perGib = EBS_IOPS_PER_GIB[type];
   // gp3's baseline of 3000 IOPS comes with every size; more take 500 per GiB
   const maxIops = gib === undefined || !perGib ? undefined : Math.max(gib * perGib, type === 'gp3' ? GP3_BASELINE_IOPS : 0);
-  if (maxIops !== undefined && isConcrete(iops) && spec.iops !== undefined && iops > maxIops) {
-    errors.add(`${prefix}iops`, iops, `${type} allows at most ${perGib} IOPS per GiB${type === 'gp3' ? ' above its baseline of 3000' : ''} (Amazon EBS User Guide, "Amazon EBS volume types"), so ${gib} GiB takes at most ${maxIops}`,
-      `lower iops or make the volume at least ${Math.ceil(iops / perGib)} GiB`);
+  if (maxIops !== undefined && isConcrete(spec.iops) && spec.iops > maxIops) {
+    errors.add(`${prefix}iops`, spec.iops, `${type} allows at most ${perGib} IOPS per GiB${type === 'gp3' ? ' above its baseline of 3000' : ''} (Amazon EBS User Guide, "Amazon EBS volume types"), so ${gib} GiB takes at most ${maxIops}`,
+      `lower iops or make the volume at least ${Math.ceil(spec.iops / perGib)} GiB`);
   }
   if (spec.throughput !== undefined && type !== 'gp3') {
     errors.add(`${prefix}throughput`, spec.throughput, `only gp3 volumes take a throughput, and volumeType is ${type}`, 'remove throughput or use gp3');
@@ -162,12 +162,7 @@ export function checkHaInstanceProps(scope: Construct, errors: ConfigErrors, pro
   checkTokenUnit(errors, 'elasticIpClaimTimeout', props.elasticIpClaimTimeout, 'seconds');
   checkTokenUnit(errors, 'lifecycleHookHeartbeat', props.lifecycleHookHeartbeat, 'seconds');
   checkRootVolumeSize(errors, props.rootVolumeSize);
-  const name = props.instanceName;
-  if (name !== undefined && !Token.isUnresolved(name) && (name.length > TAG_VALUE.maxLength || name.length === 0)) {
-    errors.add('instanceName', name.length > 40 ? `${name.slice(0, 40)}…` : name,
-      `is the Name tag of the instances, and a tag value has 1 to ${TAG_VALUE.maxLength} characters (EC2 tag restrictions), but it has ${name.length}`,
-      'use a shorter name, or remove instanceName for a name derived from the construct path');
-  }
+  checkInstanceName(errors, props.instanceName);
   if (props.elasticIp === false && props.elasticIpAllocationId !== undefined) {
     errors.add('elasticIpAllocationId', props.elasticIpAllocationId, 'an allocation ID means the instance claims that Elastic IP, but elasticIp is false',
       'remove elasticIp: false, or remove elasticIpAllocationId');
@@ -176,6 +171,17 @@ export function checkHaInstanceProps(scope: Construct, errors: ConfigErrors, pro
   checkHeartbeat(scope, errors, props);
   if (props.dataVolume) {
     checkDataVolume(errors, props.dataVolume, props);
+  }
+}
+
+function checkInstanceName(errors: ConfigErrors, name: string | undefined): void {
+  if (name === undefined || Token.isUnresolved(name)) return;
+  const rule = `is the Name tag of the instances, and a tag value has 1 to ${TAG_VALUE.maxLength} characters (EC2 tag restrictions), but it has ${name.length}`;
+  const fix = 'use a shorter name, or remove instanceName for a name derived from the construct path';
+  if (name.length === 0) {
+    errors.add('instanceName', name, rule, fix);
+  } else if (name.length > TAG_VALUE.maxLength) {
+    errors.add('instanceName', `${name.slice(0, 40)}…`, rule, fix);
   }
 }
 
@@ -238,8 +244,8 @@ function checkDataVolume(errors: ConfigErrors, dv: HaDataVolumeOptions, props: H
       'use Duration.minutes(5) or more (e.g. Duration.minutes(30))');
   }
   const drain = dv.drainTimeout;
-  const heartbeat = props.lifecycleHookHeartbeat;
-  if (drain && heartbeat && !drain.isUnresolved() && !heartbeat.isUnresolved()) {
+  const heartbeat = props.lifecycleHookHeartbeat ?? DEFAULT_LIFECYCLE_HOOK_HEARTBEAT;
+  if (drain && !drain.isUnresolved() && !heartbeat.isUnresolved()) {
     const limit = Math.min(heartbeat.toSeconds(), LAMBDA_MAX_SECONDS);
     if (drain.toSeconds() >= limit) {
       errors.add('dataVolume.drainTimeout', drain, `must be shorter than the lifecycle hook heartbeat and the handler's 15-minute limit (${limit} s), or the snapshot is never taken`,

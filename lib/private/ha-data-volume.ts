@@ -20,6 +20,9 @@ import { acknowledgeTerminalQueue, createDlqDepthAlarm, createQueueKey, createSe
 /** Size of a new data volume when `dataVolume.size` is not given. */
 export const DEFAULT_DATA_VOLUME_SIZE = Size.gibibytes(10);
 
+/** Heartbeat timeout of the data volume's lifecycle hooks when `lifecycleHookHeartbeat` is not given. */
+export const DEFAULT_LIFECYCLE_HOOK_HEARTBEAT = Duration.minutes(15);
+
 /** EventBridge rule descriptions: up to 512 characters. */
 const RULE_DESCRIPTION_LENGTH = 512;
 
