@@ -76,23 +76,27 @@ export function checkEbsVolume(errors: ConfigErrors, prefix: string, spec: EbsVo
   const iopsRange = EBS_IOPS[type];
   if (spec.iops !== undefined && !iopsRange) {
     errors.add(`${prefix}iops`, spec.iops, `only gp3, io1 and io2 volumes take provisioned IOPS, and volumeType is ${type}`, 'remove iops or use one of those types');
+    // Stryker disable next-line ConditionalExpression: equivalent, without a range there are no IOPS (the branch above) and nothing to check
   } else if (iopsRange) {
     checkNumber(errors, `${prefix}iops`, spec.iops, iopsRange);
     if (spec.iops === undefined && (type === 'io1' || type === 'io2')) {
       errors.add(`${prefix}iops`, undefined, `${type} volumes need provisioned IOPS (${EBS_SOURCE}, Iops)`, `set iops from ${iopsRange.min} to ${iopsRange.max}`);
     }
   }
-  const iops = spec.iops ?? (type === 'gp3' ? GP3_BASELINE_IOPS : undefined);
   const perGib = EBS_IOPS_PER_GIB[type];
   // gp3's baseline of 3000 IOPS comes with every size; more take 500 per GiB
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, an unknown size or ratio gives NaN, and no IOPS exceed NaN
   const maxIops = gib === undefined || !perGib ? undefined : Math.max(gib * perGib, type === 'gp3' ? GP3_BASELINE_IOPS : 0);
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, no number exceeds undefined (no size or ratio known)
   if (maxIops !== undefined && isConcrete(spec.iops) && spec.iops > maxIops) {
     errors.add(`${prefix}iops`, spec.iops, `${type} allows at most ${perGib} IOPS per GiB${type === 'gp3' ? ' above its baseline of 3000' : ''} (Amazon EBS User Guide, "Amazon EBS volume types"), so ${gib} GiB takes at most ${maxIops}`,
       `lower iops or make the volume at least ${Math.ceil(spec.iops / perGib)} GiB`);
   }
   if (spec.throughput !== undefined && type !== 'gp3') {
     errors.add(`${prefix}throughput`, spec.throughput, `only gp3 volumes take a throughput, and volumeType is ${type}`, 'remove throughput or use gp3');
+    // Stryker disable next-line ConditionalExpression: equivalent, other types have no throughput (the branch above) and nothing to check
   } else if (type === 'gp3') {
+    const iops = spec.iops ?? GP3_BASELINE_IOPS;
     checkNumber(errors, `${prefix}throughput`, spec.throughput, GP3_THROUGHPUT);
     if (isConcrete(spec.throughput) && isConcrete(iops) && spec.throughput > iops * GP3_THROUGHPUT_PER_IOPS) {
       errors.add(`${prefix}throughput`, spec.throughput,
@@ -123,6 +127,7 @@ export function checkRootVolumeSize(errors: ConfigErrors, size: Size | undefined
 }
 
 /** Lifecycle hook heartbeat timeout in seconds (Auto Scaling API PutLifecycleHook, HeartbeatTimeout). */
+// Stryker disable next-line StringLiteral: equivalent, unit and source are not in the message (the rule states its own)
 export const LIFECYCLE_HOOK_HEARTBEAT: NumericRange = { min: 30, max: 7200, unit: 's', source: 'Auto Scaling API PutLifecycleHook, HeartbeatTimeout' };
 
 /** Under this heartbeat (seconds), a restore in another AZ rarely finishes in time: a warning. */
@@ -135,6 +140,7 @@ const LAMBDA_MAX_SECONDS = 900;
 export const DLM_INTERVAL_HOURS = [1, 2, 3, 4, 6, 8, 12, 24];
 
 /** Snapshots a DLM schedule keeps (DLM API RetainRule, Count). */
+// Stryker disable next-line StringLiteral: equivalent, unit and source are not in the message (the rule states its own)
 export const DLM_RETAIN_COUNT: NumericRange = { min: 1, max: 1000, unit: 'snapshots', source: 'DLM API RetainRule, Count' };
 
 /** The shortest `restoreFromSnapshotAfter` (seconds): shorter would replace a volume that is only slow to detach. */
@@ -188,6 +194,7 @@ function checkInstanceName(errors: ConfigErrors, name: string | undefined): void
 function checkPlacement(errors: ConfigErrors, { wantsEip, selection, subnets }: HaInstancePlacement): void {
   if (!subnets) return;
   const azs = countAzs(subnets);
+  // Stryker disable next-line ConditionalExpression: equivalent, undefined < 2 is false
   if (azs !== undefined && azs < 2) {
     errors.add('vpcSubnets', describeSelection(selection),
       `the selected subnets span ${azs} Availability Zone(s); an instance that must survive the loss of an AZ needs subnets in at least 2`,
@@ -203,6 +210,7 @@ function checkHeartbeat(scope: Construct, errors: ConfigErrors, props: HaInstanc
   const heartbeat = props.lifecycleHookHeartbeat;
   if (!heartbeat) return;
   const seconds = heartbeat.isUnresolved() ? undefined : heartbeat.toSeconds();
+  // Stryker disable next-line ConditionalExpression: equivalent, inRange(undefined) is false
   const inLimits = seconds !== undefined && inRange(seconds, LIFECYCLE_HOOK_HEARTBEAT);
   if (seconds !== undefined && !inLimits) {
     errors.add('lifecycleHookHeartbeat', heartbeat, 'Auto Scaling allows a lifecycle hook heartbeat from 30 to 7200 seconds',

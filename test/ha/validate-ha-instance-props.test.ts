@@ -248,6 +248,7 @@ describe('checkHaInstanceProps', () => {
     ]);
     expect(errorsOf({ elasticIp: true, elasticIpAllocationId: 'eipalloc-0123abcd' })).toEqual([]);
     expect(errorsOf({ elasticIpAllocationId: 'eipalloc-0123abcd' })).toEqual([]);
+    expect(errorsOf({ elasticIp: false })).toEqual([]);
   });
 
   describe('placement', () => {
@@ -313,6 +314,13 @@ describe('checkHaInstanceProps', () => {
     test('checks the volume and its mount point', () => {
       expect(dataVolumeErrors({ volumeType: ec2.EbsDeviceVolumeType.IO2, mountPoint: 'data' }).map((p) => p.split(':')[0])).toEqual([
         'dataVolume.iops (not set)', "dataVolume.mountPoint 'data'",
+      ]);
+    });
+
+    test('fails if the mount point is not a plain absolute path', () => {
+      expect(dataVolumeErrors({ mountPoint: '/data dir' })).toEqual([
+        "dataVolume.mountPoint '/data dir': must be an absolute path of letters, digits, \".\", \"_\", \"-\" and \"/\" (user data writes it into shell "
+          + "commands and, for file systems and volumes, /etc/fstab). Fix: use e.g. '/data'.",
       ]);
     });
 
