@@ -57,6 +57,7 @@ export function checkHaBastionProps(errors: ConfigErrors, props: HaBastionProps,
   const instances = selectSubnetsOrReport(props.vpc, instanceSelection, errors, 'vpcSubnets');
   if (instances) {
     const azs = countAzs(instances);
+    // Stryker disable next-line ConditionalExpression: equivalent, undefined < 2 is false
     if (azs !== undefined && azs < 2) {
       errors.add('vpcSubnets', describeSelection(instanceSelection), `the hosts' subnets span ${azs} Availability Zone(s); surviving the loss of an AZ needs at least 2`,
         'select subnets in 2 or more AZs (e.g. a VPC with maxAzs: 2)');
@@ -66,6 +67,7 @@ export function checkHaBastionProps(errors: ConfigErrors, props: HaBastionProps,
     const lbSubnets = selectSubnetsOrReport(props.vpc, lbSelection, errors, 'loadBalancerSubnets');
     if (lbSubnets) {
       const azs = countAzs(lbSubnets);
+      // Stryker disable next-line ConditionalExpression: equivalent, undefined < 2 is false
       if (azs !== undefined && azs < 2) {
         errors.add('loadBalancerSubnets', describeSelection(lbSelection), `the load balancer's subnets span ${azs} Availability Zone(s); it must be in at least 2 to survive the loss of one`,
           'add public subnets in 2 or more AZs');
