@@ -76,8 +76,9 @@ export function checkEbsVolume(errors: ConfigErrors, prefix: string, spec: EbsVo
   const iopsRange = EBS_IOPS[type];
   if (spec.iops !== undefined && !iopsRange) {
     errors.add(`${prefix}iops`, spec.iops, `only gp3, io1 and io2 volumes take provisioned IOPS, and volumeType is ${type}`, 'remove iops or use one of those types');
-    // Stryker disable next-line ConditionalExpression: equivalent, without a range there are no IOPS (the branch above) and nothing to check
-  } else if (iopsRange) {
+  }
+  // Stryker disable next-line ConditionalExpression: equivalent, without a range there are no IOPS (the rule above) and nothing to check
+  if (iopsRange) {
     checkNumber(errors, `${prefix}iops`, spec.iops, iopsRange);
     if (spec.iops === undefined && (type === 'io1' || type === 'io2')) {
       errors.add(`${prefix}iops`, undefined, `${type} volumes need provisioned IOPS (${EBS_SOURCE}, Iops)`, `set iops from ${iopsRange.min} to ${iopsRange.max}`);
@@ -94,8 +95,9 @@ export function checkEbsVolume(errors: ConfigErrors, prefix: string, spec: EbsVo
   }
   if (spec.throughput !== undefined && type !== 'gp3') {
     errors.add(`${prefix}throughput`, spec.throughput, `only gp3 volumes take a throughput, and volumeType is ${type}`, 'remove throughput or use gp3');
-    // Stryker disable next-line ConditionalExpression: equivalent, other types have no throughput (the branch above) and nothing to check
-  } else if (type === 'gp3') {
+  }
+  // Stryker disable next-line ConditionalExpression: equivalent, other types have no throughput (the rule above) and nothing to check
+  if (type === 'gp3') {
     const iops = spec.iops ?? GP3_BASELINE_IOPS;
     checkNumber(errors, `${prefix}throughput`, spec.throughput, GP3_THROUGHPUT);
     if (isConcrete(spec.throughput) && isConcrete(iops) && spec.throughput > iops * GP3_THROUGHPUT_PER_IOPS) {
