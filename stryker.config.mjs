@@ -73,8 +73,8 @@ const scope = {
 
   // BEGIN ha
   ha: {
-    mutate: [],
-    tests: [],
+    mutate: ['lib/ha/validate-ha-instance-props.ts', 'lib/ha/validate-ha-bastion-props.ts'],
+    tests: ['test/ha/validate-ha-{instance,bastion}-props.test.ts'],
   },
   // END ha
 

@@ -4,7 +4,10 @@ export type { SubscriptionFilterOptions } from './messaging/subscription-filter'
 export * from './messaging/topic-subscriber';
 export * from './s3/bucket-events';
 export * from './s3/s3-thumbnail-pipeline';
+export * from './ha/ha-group-base';
+export * from './ha/ha-bastion-props';
 export * from './ha/ha-bastion';
+export * from './ha/ha-instance-props';
 export * from './ha/ha-instance';
 export * from './edge/ip-blocklist';
 export * from './edge/blocklist-network-acl';

@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Duration, Fn, RemovalPolicy, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -8,134 +8,15 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { AlarmSet } from '../private/alarm-set';
 import { ConfigErrors } from '../private/config-errors';
-import { HA_GROUP_METRICS, groupInstanceMetric, groupMetric } from '../private/ha-metrics';
 import { encryptedGp3Root, hardenedLaunchTemplate, ssmInstanceRole } from '../private/ec2-building-blocks';
+import { HA_GROUP_TAG_KEY, createHaGroup, createHaGroupAlarms, defaultHaSubnets } from '../private/ha-group';
 import { completeLaunchCommands, imdsFunctions, imdsRootOnlyCommands, sharedHostKeyCommands } from '../private/ha-user-data';
-import { countAzs, describeSelection, selectSubnetsOrReport } from '../private/subnet-azs';
-import { HaInstance } from './ha-instance';
-import { parseCidr } from '../private/cidr';
 import { SECURITY_GROUP_DESCRIPTION, TAG_VALUE, describePath, pathLabel } from '../private/labels';
-
-/** How clients reach a {@link HaBastion}. */
-export enum BastionMode {
-  /**
-   * One host in a public subnet with an Elastic IP, kept alive by an Auto Scaling group (1:1:1)
-   * over 2+ AZs. Cheapest; a replacement takes a few minutes, during which SSH is down.
-   */
-  ELASTIC_IP = 'eip',
-  /**
-   * Two or more hosts in private subnets over 2+ AZs behind an internet-facing Network Load
-   * Balancer on TCP 22. No downtime when a host or an AZ fails; costs the NLB.
-   */
-  LOAD_BALANCER = 'nlb',
-}
-
-/**
- * Properties of a {@link HaBastion}.
- */
-export interface HaBastionProps {
-  /** The VPC to run in. */
-  readonly vpc: ec2.IVpc;
-
-  /**
-   * Elastic IP (one host) or Network Load Balancer (two or more hosts).
-   *
-   * @default BastionMode.ELASTIC_IP
-   */
-  readonly mode?: BastionMode;
-
-  /**
-   * Number of hosts: exactly 1 with an Elastic IP, at least 2 behind the load balancer.
-   *
-   * @default - 1 with an Elastic IP, 2 behind the load balancer
-   */
-  readonly instanceCount?: number;
-
-  /**
-   * Where the hosts run; must span at least 2 AZs.
-   *
-   * @default - public subnets with an Elastic IP; private subnets (with egress, else isolated) behind the load balancer
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-
-  /**
-   * Where a new load balancer runs; must be public subnets in at least 2 AZs.
-   *
-   * @default { subnetType: ec2.SubnetType.PUBLIC }
-   */
-  readonly loadBalancerSubnets?: ec2.SubnetSelection;
-
-  /**
-   * An existing load balancer to add the SSH listener (TCP 22) to. It must be a Network Load
-   * Balancer: SSH is not HTTP, so an Application Load Balancer (layer 7) cannot carry it.
-   *
-   * @default - a new internet-facing Network Load Balancer with a security group
-   */
-  readonly loadBalancer?: elbv2.ILoadBalancerV2;
-
-  /**
-   * Instance type.
-   *
-   * @default ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.NANO)
-   */
-  readonly instanceType?: ec2.InstanceType;
-
-  /**
-   * The AMI.
-   *
-   * @default - latest Amazon Linux 2023, resolved by EC2 at launch (see `HaInstanceProps.machineImage`)
-   */
-  readonly machineImage?: ec2.IMachineImage;
-
-  /**
-   * CIDRs allowed to connect with SSH (TCP 22), without host bits set (`203.0.113.0/24`, not
-   * `203.0.113.7/24`). More with `allowSshFrom()`. Without any, the hosts are reachable through SSM
-   * Session Manager only.
-   *
-   * @default - none
-   */
-  readonly sshAllowedCidrs?: string[];
-
-  /**
-   * Explicit opt-in to allow SSH from `0.0.0.0/0` or `::/0` (the whole internet).
-   *
-   * @default false
-   */
-  readonly allowSshFromAnywhere?: boolean;
-
-  /**
-   * Customer-managed key for the session log group and the SSH host key parameter. A new key's
-   * policy lets CloudWatch Logs use it for the session log group only; for a key of yours, add that
-   * statement yourself (synth warns).
-   *
-   * @default - a new key with rotation enabled
-   */
-  readonly encryptionKey?: kms.IKey;
-
-  /**
-   * How long session logs are kept.
-   *
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
-
-  /**
-   * Removal policy of the new log group and key.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * Actions of every alarm of the bastion (status check, in-service hosts, and behind the load
-   * balancer unhealthy hosts).
-   *
-   * @default - no actions; add them with addAlarmActions()
-   */
-  readonly alarmActions?: cloudwatch.IAlarmAction[];
-}
+import { BastionMode, HaBastionProps } from './ha-bastion-props';
+import { HaGroupBase } from './ha-group-base';
+import { HaInstance } from './ha-instance';
+import { checkHaBastionProps, cidrProblem } from './validate-ha-bastion-props';
 
 /**
  * A highly available bastion host: SSM Session Manager by default (no inbound SSH at all), SSH
@@ -152,7 +33,7 @@ export interface HaBastionProps {
  * bastion.allowSshFrom(ec2.Peer.ipv4('203.0.113.0/24'));
  * database.connections.allowDefaultPortFrom(bastion);
  */
-export class HaBastion extends Construct implements ec2.IConnectable {
+export class HaBastion extends HaGroupBase implements ec2.IConnectable {
   /** The mode. */
   public readonly mode: BastionMode;
   /** Number of hosts. */
@@ -192,13 +73,12 @@ export class HaBastion extends Construct implements ec2.IConnectable {
   /** Name of the SecureString parameter holding the shared SSH host keys (created by the first host). */
   public readonly hostKeyParameterName: string;
 
-  private readonly alarmSet: AlarmSet;
   private readonly sshPeersConnections: ec2.Connections;
   private readonly allowSshFromAnywhere: boolean;
   private readonly groupIds: string[];
 
   constructor(scope: Construct, id: string, props: HaBastionProps) {
-    super(scope, id);
+    super(scope, id, props.alarmActions);
     this.mode = props.mode ?? BastionMode.ELASTIC_IP;
     const nlb = this.mode === BastionMode.LOAD_BALANCER;
     this.instanceCount = props.instanceCount ?? (nlb ? 2 : 1);
@@ -206,11 +86,10 @@ export class HaBastion extends Construct implements ec2.IConnectable {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     const errors = new ConfigErrors('HaBastion', this.node.path);
-    const instanceSelection = props.vpcSubnets ?? (nlb ? privateSelection(props.vpc) : { subnetType: ec2.SubnetType.PUBLIC });
+    const instanceSelection = props.vpcSubnets ?? defaultHaSubnets(props.vpc, !nlb);
     const lbSelection = props.loadBalancerSubnets ?? { subnetType: ec2.SubnetType.PUBLIC };
-    this.validate(props, nlb, instanceSelection, lbSelection, errors);
+    checkHaBastionProps(errors, props, { nlb, instanceSelection, lbSelection });
     errors.throwIfAny();
-    this.alarmSet = new AlarmSet(props.alarmActions);
 
     this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
       description: `Encrypts the session logs and SSH host keys of HaBastion ${this.node.path}`,
@@ -275,29 +154,18 @@ export class HaBastion extends Construct implements ec2.IConnectable {
       this.statusCheckFailedAlarm = this.instance.statusCheckFailedAlarm;
       this.inServiceInstancesAlarm = this.instance.inServiceInstancesAlarm;
     } else {
-      this.statusCheckFailedAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'StatusCheckFailedAlarm', {
-        alarmDescription: `HaBastion ${this.node.path}: a host failed an EC2 status check (system, instance or attached EBS) for 2 minutes. `
+      const groupAlarms = createHaGroupAlarms(this, this._alarmSet, {
+        statusCheckFailed: this.metricStatusCheckFailed(),
+        statusCheckFailedDescription: `HaBastion ${this.node.path}: a host failed an EC2 status check (system, instance or attached EBS) for 2 minutes. `
           + 'Auto Scaling replaces it; if this repeats, look at the hosts\' status checks and system logs in the EC2 console.',
-        // 1 (failed) on any host in 2 consecutive minutes: a single failed sample can be a blip during boot
-        metric: this.metricStatusCheckFailed(),
-        threshold: 1,
-        evaluationPeriods: 2,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        // no host reports nothing: the in-service alarm covers that
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }));
-      this.inServiceInstancesAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'InServiceInstancesAlarm', {
-        alarmDescription: `HaBastion ${this.node.path}: fewer than ${this.instanceCount} hosts have been in service for 5 minutes, so the bastion no longer survives the loss of a host or an AZ. `
+        inServiceInstances: this.metricInServiceInstances(),
+        desired: this.instanceCount,
+        inServiceInstancesDescription: `HaBastion ${this.node.path}: fewer than ${this.instanceCount} hosts have been in service for 5 minutes, so the bastion no longer survives the loss of a host or an AZ. `
           + 'Look at the Auto Scaling group\'s activity history (failed launches, launch lifecycle hooks abandoned by user data).',
-        // below the desired count for 5 consecutive minutes: longer than one host's replacement usually takes
-        metric: this.metricInServiceInstances(),
-        threshold: this.instanceCount,
-        evaluationPeriods: 5,
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        // the group reports every minute once metrics collection is on: silence means nobody can tell the hosts are up
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      }));
-      this.unhealthyHostsAlarm = this.alarmSet.add(new cloudwatch.Alarm(this, 'UnhealthyHostsAlarm', {
+      });
+      this.statusCheckFailedAlarm = groupAlarms.statusCheckFailed;
+      this.inServiceInstancesAlarm = groupAlarms.inServiceInstances;
+      this.unhealthyHostsAlarm = this._alarmSet.add(new cloudwatch.Alarm(this, 'UnhealthyHostsAlarm', {
         alarmDescription: `HaBastion ${this.node.path}: the load balancer has seen an unhealthy host (TCP 22 health check) for 3 minutes; SSH sessions reach the remaining hosts only. `
           + 'Look at the target group\'s health reasons and whether sshd runs on the host (Session Manager still reaches it).',
         // any unhealthy host in 3 consecutive minutes: the ELB health check replaces it after the grace period; a flap does not page
@@ -337,29 +205,14 @@ export class HaBastion extends Construct implements ec2.IConnectable {
   }
 
   /** Every alarm of the bastion (with an Elastic IP: those of its `instance`). */
-  public get alarms(): cloudwatch.IAlarm[] {
-    return [...this.instance?.alarms ?? [], ...this.alarmSet.alarms];
+  public override get alarms(): cloudwatch.IAlarm[] {
+    return [...this.instance?.alarms ?? [], ...super.alarms];
   }
 
   /** Adds actions to every alarm of the bastion, present and future. */
-  public addAlarmActions(...actions: cloudwatch.IAlarmAction[]): void {
+  public override addAlarmActions(...actions: cloudwatch.IAlarmAction[]): void {
     this.instance?.addAlarmActions(...actions);
-    this.alarmSet.addActions(...actions);
-  }
-
-  /** `AWS/EC2` `StatusCheckFailed` of the hosts (Maximum over the hosts, 1 minute; free with basic monitoring). */
-  public metricStatusCheckFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return groupInstanceMetric(this.autoScalingGroup, 'StatusCheckFailed', { statistic: 'Maximum', period: Duration.minutes(1), ...props });
-  }
-
-  /** `AWS/AutoScaling` `GroupInServiceInstances` (Minimum, 1 minute). */
-  public metricInServiceInstances(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return groupMetric(this.autoScalingGroup, 'GroupInServiceInstances', { statistic: 'Minimum', period: Duration.minutes(1), ...props });
-  }
-
-  /** An `AWS/EC2` metric of the hosts, e.g. `CPUUtilization` (Average, 5 minutes: basic monitoring). */
-  public metricInstances(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return groupInstanceMetric(this.autoScalingGroup, metricName, { statistic: 'Average', period: Duration.minutes(5), ...props });
+    super.addAlarmActions(...actions);
   }
 
   /** `AWS/NetworkELB` `UnHealthyHostCount` of the hosts' target group (Maximum, 1 minute). Throws with an Elastic IP. */
@@ -420,7 +273,7 @@ export class HaBastion extends Construct implements ec2.IConnectable {
       actions: ['ssm:StartSession'],
       resourceArns: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })],
       conditions: {
-        StringEquals: { [`ssm:resourceTag/${HaInstance.GROUP_TAG_KEY}`]: this.groupIds },
+        StringEquals: { [`ssm:resourceTag/${HA_GROUP_TAG_KEY}`]: this.groupIds },
         ...documentCheck,
       },
     });
@@ -565,28 +418,20 @@ export class HaBastion extends Construct implements ec2.IConnectable {
       securityGroup,
       blockDevices: [encryptedGp3Root(8)],
     });
-    // aws-cdk-lib tags the launch template (and what it launches) with its path: fitted into 256 characters
-    Tags.of(launchTemplate).add('Name', pathLabel(launchTemplate, '', TAG_VALUE), { priority: 101 });
-    const asg = new autoscaling.AutoScalingGroup(this, 'AutoScalingGroup', {
+    const asg = createHaGroup(this, {
       vpc: props.vpc,
       vpcSubnets: instanceSelection,
       launchTemplate,
-      minCapacity: this.instanceCount,
-      maxCapacity: this.instanceCount,
+      capacity: this.instanceCount,
       // One host at a time, the others keep serving.
-      updatePolicy: autoscaling.UpdatePolicy.rollingUpdate({
-        maxBatchSize: 1,
-        minInstancesInService: Token.isUnresolved(this.instanceCount) ? undefined : this.instanceCount - 1,
-      }),
+      minInstancesInService: this.instanceCount - 1,
       healthChecks: autoscaling.HealthChecks.withAdditionalChecks({
         additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB],
         gracePeriod: Duration.minutes(5),
       }),
-      // Group metrics are free at 1-minute granularity, but only reported once enabled.
-      groupMetrics: [new autoscaling.GroupMetrics(...HA_GROUP_METRICS)],
+      groupId,
+      instanceName: pathLabel(this, '', TAG_VALUE),
     });
-    Tags.of(asg).add(HaInstance.GROUP_TAG_KEY, groupId, { applyToLaunchedInstances: true });
-    Tags.of(asg).add('Name', pathLabel(this, '', TAG_VALUE), { applyToLaunchedInstances: true });
     // In the group itself, so the very first hosts wait as well.
     (asg.node.defaultChild as autoscaling.CfnAutoScalingGroup).lifecycleHookSpecificationList = [{
       lifecycleHookName: launchHook,
@@ -604,7 +449,7 @@ export class HaBastion extends Construct implements ec2.IConnectable {
       sid: 'CompleteOwnLaunch',
       actions: ['autoscaling:CompleteLifecycleAction'],
       resources: [stack.formatArn({ service: 'autoscaling', resource: 'autoScalingGroup', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-      conditions: { StringEquals: { [`aws:ResourceTag/${HaInstance.GROUP_TAG_KEY}`]: groupId } },
+      conditions: { StringEquals: { [`aws:ResourceTag/${HA_GROUP_TAG_KEY}`]: groupId } },
     }));
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
@@ -612,11 +457,7 @@ export class HaBastion extends Construct implements ec2.IConnectable {
     });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:<AWS::Region>:<AWS::AccountId>:autoScalingGroup:*]',
-      reason: `The group's ARN contains a UUID unknown until it exists, and the launch template cannot reference the group that uses it; autoscaling:CompleteLifecycleAction is conditioned on the group's tag ${HaInstance.GROUP_TAG_KEY} = this construct's ID.`,
-    });
-    Validations.of(asg).acknowledge({
-      id: 'AwsSolutions-AS3',
-      reason: 'Auto Scaling sends every launch and termination (successful or not) to EventBridge by default; an SNS notification configuration would duplicate that.',
+      reason: `The group's ARN contains a UUID unknown until it exists, and the launch template cannot reference the group that uses it; autoscaling:CompleteLifecycleAction is conditioned on the group's tag ${HA_GROUP_TAG_KEY} = this construct's ID.`,
     });
     const listener = loadBalancer.addListener('Ssh', { port: 22, protocol: elbv2.Protocol.TCP });
     const targetGroup = listener.addTargets('Hosts', {
@@ -628,95 +469,6 @@ export class HaBastion extends Construct implements ec2.IConnectable {
     });
     return { asg, role, securityGroup, loadBalancer, listener, targetGroup, groupId };
   }
-
-  private checkSshCidr(errors: ConfigErrors, prop: string, cidr: string, anywhereAllowed: boolean): void {
-    if (Token.isUnresolved(cidr)) return;
-    const problem = cidrProblem(cidr);
-    if (problem?.anywhere) {
-      if (!anywhereAllowed) {
-        errors.add(prop, cidr, 'SSH from the whole internet exposes the bastion to every scanner and password-guessing bot and needs an explicit opt-in',
-          'name the CIDRs that need SSH (e.g. your office\'s), rely on Session Manager, or set allowSshFromAnywhere: true');
-      }
-    } else if (problem) {
-      errors.add(prop, cidr, problem.rule, problem.fix);
-    }
-  }
-
-  private validate(props: HaBastionProps, nlb: boolean, instanceSelection: ec2.SubnetSelection,
-    lbSelection: ec2.SubnetSelection, errors: ConfigErrors): void {
-    const count = props.instanceCount;
-    if (count !== undefined && !Token.isUnresolved(count)) {
-      if (!nlb && count !== 1) {
-        errors.add('instanceCount', count, 'with an Elastic IP there is exactly one host (one address can be associated with one instance); the Auto Scaling group replaces it in another AZ',
-          'use mode: BastionMode.LOAD_BALANCER for 2 or more hosts, or remove instanceCount');
-      }
-      if (nlb && (count < 2 || !Number.isInteger(count))) {
-        errors.add('instanceCount', count, 'behind a load balancer, high availability needs at least 2 hosts in 2 AZs',
-          'use 2 or more, or mode: BastionMode.ELASTIC_IP for a single host');
-      }
-    } else if (count !== undefined) {
-      errors.add('instanceCount', '(token)', 'the mode\'s rule (1 with an Elastic IP, 2 or more behind the load balancer) must be checked at synth time',
-        'use a number');
-    }
-    if (props.loadBalancer) {
-      if (!nlb) {
-        errors.add('loadBalancer', props.loadBalancer.node.path, 'only the load balancer mode uses one', 'set mode: BastionMode.LOAD_BALANCER or remove loadBalancer');
-      }
-      if ('addRedirect' in props.loadBalancer || !('addListener' in props.loadBalancer)) {
-        errors.add('loadBalancer', props.loadBalancer.node.path,
-          'SSH is a TCP protocol, not HTTP: an Application Load Balancer (layer 7) only forwards HTTP(S) and cannot carry it; a Network Load Balancer (layer 4) forwards the TCP stream as it is',
-          'pass an elbv2.NetworkLoadBalancer, or remove loadBalancer to get a new one');
-      }
-      if (props.loadBalancerSubnets) {
-        errors.add('loadBalancerSubnets', describeSelection(props.loadBalancerSubnets), 'only applies to a new load balancer', 'remove loadBalancerSubnets');
-      }
-    }
-    if (Token.isUnresolved(props.sshAllowedCidrs)) {
-      errors.add('sshAllowedCidrs', '(token)', 'each CIDR becomes its own security group rule, so the list must be known at synth (its elements may be tokens)',
-        'pass an array, e.g. [parameter.valueAsString]');
-    } else {
-      (props.sshAllowedCidrs ?? []).forEach((cidr, i) => this.checkSshCidr(errors, `sshAllowedCidrs[${i}]`, cidr, props.allowSshFromAnywhere ?? false));
-    }
-    const instances = selectSubnetsOrReport(props.vpc, instanceSelection, errors, 'vpcSubnets');
-    if (instances) {
-      const azs = countAzs(instances);
-      if (azs !== undefined && azs < 2) {
-        errors.add('vpcSubnets', describeSelection(instanceSelection), `the hosts' subnets span ${azs} Availability Zone(s); surviving the loss of an AZ needs at least 2`,
-          'select subnets in 2 or more AZs (e.g. a VPC with maxAzs: 2)');
-      }
-    }
-    if (nlb && !props.loadBalancer) {
-      const lbSubnets = selectSubnetsOrReport(props.vpc, lbSelection, errors, 'loadBalancerSubnets');
-      if (lbSubnets) {
-        const azs = countAzs(lbSubnets);
-        if (azs !== undefined && azs < 2) {
-          errors.add('loadBalancerSubnets', describeSelection(lbSelection), `the load balancer's subnets span ${azs} Availability Zone(s); it must be in at least 2 to survive the loss of one`,
-            'add public subnets in 2 or more AZs');
-        }
-        if (!lbSubnets.hasPublic) {
-          errors.add('loadBalancerSubnets', describeSelection(lbSelection), 'an internet-facing load balancer needs public subnets', 'select public subnets');
-        }
-      }
-    }
-  }
-}
-
-/** The one CIDR rule of the library (as the edge constructs): valid notation, no host bits. */
-function cidrProblem(cidr: string): { rule: string; fix: string; anywhere?: false } | { anywhere: true } | undefined {
-  const parsed = parseCidr(cidr);
-  if (typeof parsed === 'string') {
-    return { rule: parsed, fix: 'use CIDR notation, e.g. 198.51.100.0/24' };
-  }
-  if (!parsed.hostBitsZero) {
-    return { rule: 'has host bits set', fix: `use '${parsed.normalized}'` };
-  }
-  return parsed.prefixLength === 0 ? { anywhere: true } : undefined;
-}
-
-function privateSelection(vpc: ec2.IVpc): ec2.SubnetSelection {
-  if (vpc.privateSubnets.length > 0) return { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
-  if (vpc.isolatedSubnets.length > 0) return { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
-  return { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }; // reported as missing by validate()
 }
 
 function isAnywhere(peer: ec2.IPeer): boolean {

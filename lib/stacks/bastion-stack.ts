@@ -2,7 +2,8 @@ import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { BastionMode, HaBastion } from '../ha/ha-bastion';
+import { HaBastion } from '../ha/ha-bastion';
+import { BastionMode } from '../ha/ha-bastion-props';
 import { createAlarmTopic } from './alarm-topic';
 import { contextChoice, exampleVpc } from './ha-vpc';
 

@@ -5,7 +5,8 @@ import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { BastionMode, HaBastion } from '../../lib/ha/ha-bastion';
+import { HaBastion } from '../../lib/ha/ha-bastion';
+import { BastionMode } from '../../lib/ha/ha-bastion-props';
 import { testApp } from '../support/app';
 import { userDataOf } from '../support/user-data';
 
