@@ -143,6 +143,17 @@ describe('handlerTimeout', () => {
     expect(problems(f, { handler: f.fn(), handlerTimeout: Duration.seconds(3) })).toEqual([]);
   });
 
+  test("a lambda.Function's token timeout is not compared", () => {
+    const f = fixture();
+    const handler = new lambda.Function(f.stack, 'TokenTimeout', {
+      runtime: lambda.Runtime.NODEJS_20_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => ({})'),
+      timeout: Duration.seconds(Lazy.number({ produce: () => 30 })),
+    });
+    expect(problems(f, { handler, handlerTimeout: Duration.seconds(31), visibilityTimeout: Duration.seconds(43200) })).toEqual([]);
+  });
+
   test('a token handlerTimeout is not compared', () => {
     const f = fixture();
     expect(problems(f, { handler: f.fn(30), handlerTimeout: Duration.seconds(Lazy.number({ produce: () => 31 })) })).toEqual([]);
@@ -397,6 +408,11 @@ describe('batchSize', () => {
     expect(problems(f, { handler: f.fn(30), batchSize: 0 })).toEqual([
       "  - QueueWorker: batchSize '0': must be a whole number from 1 to 10000 (Lambda API CreateEventSourceMapping, BatchSize (Amazon SQS)). Fix: use 1 to 10000.",
     ]);
+  });
+
+  test('10000 on a standard queue without a batching window is refused for the window', () => {
+    const f = fixture();
+    expect(problems(f, { handler: f.fn(30), batchSize: 10000 })[0]).toMatch(/^ {2}- QueueWorker: batchSize '10000': Lambda requires a batching window/);
   });
 
   test('10001 is refused on a standard queue, for its range only', () => {
