@@ -73,6 +73,10 @@ describe('the topic', () => {
     expect(topicProblems((s) => ({ topic: importedTopic(s, 'orders'), encryptionKey: new kms.Key(s, 'Key') }))).toEqual([]);
   });
 
+  test('an existing topic without a key of its own passes without encryptionKey', () => {
+    expect(topicProblems((s) => ({ topic: new sns.Topic(s, 'T') }))).toEqual([]);
+  });
+
   test('contentBasedDeduplication needs a FIFO topic', () => {
     expect(topicProblems(() => ({ contentBasedDeduplication: true }))).toEqual([
       "  - FanOutTopic: contentBasedDeduplication 'true': content-based deduplication exists only on FIFO topics. Fix: set fifo: true or remove contentBasedDeduplication.",
