@@ -2,8 +2,9 @@ import { CfnParameter, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { EdgeWebAclProps } from '../../lib/edge/edge-web-acl';
 import { WebAclScope } from '../../lib/edge/ip-blocklist';
-import { checkEdgeWebAclProps, CheckedWebAclInputs } from '../../lib/edge/validate-edge-web-acl-props';
+import { checkEdgeWebAclProps, CheckedWebAclInputs, WAF_REDACTED_FIELDS } from '../../lib/edge/validate-edge-web-acl-props';
 import { ConfigErrors } from '../../lib/private/config-errors';
+import { describeRange } from '../../lib/private/ranges';
 
 // Fast unit tests of EdgeWebAcl's rules: checkEdgeWebAclProps called directly on a bare stack (no synth).
 
@@ -28,6 +29,10 @@ function check(props: EdgeWebAclProps | ((stack: Stack) => EdgeWebAclProps), opt
   }
   return { lines: [], checked, warnings };
 }
+
+test('WAF redacts up to 100 fields', () => {
+  expect(describeRange(WAF_REDACTED_FIELDS)).toBe('a whole number from 0 to 100 fields (AWS WAF API LoggingConfiguration, RedactedFields)');
+});
 
 test('the defaults pass, with a 5-minute window', () => {
   expect(check({})).toEqual({ lines: [], checked: { windowSeconds: 300 }, warnings: [] });
@@ -188,6 +193,21 @@ describe('logGroup', () => {
     ]);
   });
 
+  test('a new group named by a token that resolves at synth is checked by that name', () => {
+    expect(check((s) => ({ logGroup: new logs.LogGroup(s, 'L', { logGroupName: Lazy.string({ produce: () => 'aws-waf-logs-app' }) }) })))
+      .toEqual({ lines: [], checked: { windowSeconds: 300 }, warnings: [] });
+  });
+
+  test.each([
+    ['waf/app', 'aws-waf-logs-waf/app'],
+    ['//waf/app', 'aws-waf-logs-waf/app'],
+  ])('a group named %s is refused, suggesting %s', (name, suggested) => {
+    expect(check((s) => ({ logGroup: logs.LogGroup.fromLogGroupArn(s, 'L', arn('eu-west-1', name)) })).lines).toEqual([
+      `  - EdgeWebAcl: logGroup '${name}': WAF only logs to log groups whose name starts with 'aws-waf-logs-'. `
+      + `Fix: use a log group named '${suggested}', or omit logGroup to have one created.`,
+    ]);
+  });
+
   test('a new group with another name is refused, suggesting one', () => {
     expect(check((s) => ({ logGroup: new logs.LogGroup(s, 'L', { logGroupName: '/waf/app' }) })).lines).toEqual([
       "  - EdgeWebAcl: logGroup '/waf/app': WAF only logs to log groups whose name starts with 'aws-waf-logs-'. "
@@ -219,6 +239,13 @@ describe('logGroup', () => {
       "  - EdgeWebAcl: logGroup 'aws-waf-logs-app': is in us-west-2, but WAF logs only to a log group in the web ACL's region "
       + '(us-east-1, us-east-1 for a CLOUDFRONT web ACL). Fix: use a log group in us-east-1.',
     ]);
+  });
+
+  test('a web ACL in an environment-agnostic stack is not compared', () => {
+    const stack = new Stack();
+    const errors = new ConfigErrors('EdgeWebAcl', 'Acl');
+    checkEdgeWebAclProps(stack, errors, { logGroup: logs.LogGroup.fromLogGroupArn(stack, 'L', arn('us-west-2', 'aws-waf-logs-app')) }, WebAclScope.REGIONAL, PAID);
+    expect(errors.count).toBe(0);
   });
 
   test('a group in a token region is not compared', () => {
