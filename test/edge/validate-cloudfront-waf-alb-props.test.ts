@@ -134,7 +134,7 @@ describe('originHeaderName', () => {
 });
 
 describe('alarm thresholds', () => {
-  test.each([0, 10])('serverErrorThreshold %d is accepted', (serverErrorThreshold) => {
+  test.each([0, 10, 100])('serverErrorThreshold %d is accepted', (serverErrorThreshold) => {
     expect(lines({ serverErrorThreshold })).toEqual([]);
   });
 
