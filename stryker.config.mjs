@@ -46,8 +46,8 @@ const scope = {
 
   // BEGIN messagingCachingEdge
   messagingCachingEdge: {
-    mutate: [],
-    tests: [],
+    mutate: ['lib/messaging/validate-*.ts', 'lib/caching/validate-*.ts', 'lib/edge/validate-*.ts'],
+    tests: ['test/{messaging,caching,edge}/validate-*.test.ts'],
   },
   // END messagingCachingEdge
 

@@ -7,15 +7,14 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
-import { ConfigErrors } from '../private/config-errors';
 import { createHandlerAlarms } from '../private/handler-alarms';
-import { checkDuration, checkNumber, LAMBDA_ASYNC_MAX_EVENT_AGE, LAMBDA_ASYNC_RETRY_ATTEMPTS } from '../private/ranges';
 import { inAnotherStack, ScopedPolicyGrantee } from '../private/scoped-grant';
 import {
-  acknowledgeTerminalQueue, createDlqDepthAlarm, createQueueKey, createSecureQueue, usesAwsManagedSqsKey,
+  acknowledgeTerminalQueue, createDlqDepthAlarm, createQueueKey, createSecureQueue,
 } from '../private/secure-queue';
 import { allowTopicToUseKey, createEncryptedTopic, subscribeWithDeadLetterQueue } from '../private/sns-key-access';
-import { SubscriptionFilterOptions, validateFilterScope } from './subscription-filter';
+import { SubscriptionFilterOptions } from './subscription-filter';
+import { validateTopicSubscriberProps } from './validate-topic-subscriber-props';
 
 /**
  * Properties of a {@link TopicSubscriber}.
@@ -130,7 +129,7 @@ export class TopicSubscriber extends Construct {
 
   constructor(scope: Construct, id: string, props: TopicSubscriberProps) {
     super(scope, id);
-    this.validate(props);
+    validateTopicSubscriberProps(this, props);
 
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.handler = props.handler;
@@ -268,34 +267,5 @@ export class TopicSubscriber extends Construct {
   /** Duration of the subscribed function's invocations. */
   public metricHandlerDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.handler.metricDuration(props);
-  }
-
-  private validate(props: TopicSubscriberProps): void {
-    const errors = new ConfigErrors('TopicSubscriber', this.node.path);
-    if (props.topic?.fifo) {
-      errors.add('topic', props.topic.topicName, 'SNS FIFO topics deliver only to SQS queues, not to Lambda',
-        'use a standard topic, or a FanOutTopic with fifo: true and a QueueWorker consuming its queue');
-    }
-    if (props.encryptionKey && props.topic instanceof sns.Topic && props.encryptionKey === props.topic.masterKey) {
-      errors.add('encryptionKey', props.encryptionKey.node.path,
-        'is the existing topic\'s own key; its key policy would have to name the topic, which already depends on the key (a dependency cycle CloudFormation rejects)',
-        'remove encryptionKey to get a new key for the queues, or pass a different key');
-    }
-    validateFilterScope(errors, props);
-    checkNumber(errors, 'retryAttempts', props.retryAttempts, LAMBDA_ASYNC_RETRY_ATTEMPTS, 'use 0, 1 or 2');
-    checkDuration(errors, 'maxEventAge', props.maxEventAge, LAMBDA_ASYNC_MAX_EVENT_AGE,
-      'use a value between Duration.minutes(1) and Duration.hours(6)');
-    for (const prop of ['onFailureQueue', 'subscriptionDeadLetterQueue'] as const) {
-      const queue = props[prop];
-      if (queue?.fifo) {
-        errors.add(prop, queue.queueName, 'must be a standard queue (Lambda destinations and standard-topic subscriptions cannot use FIFO queues)',
-          'use a standard queue');
-      }
-    }
-    if (props.subscriptionDeadLetterQueue && usesAwsManagedSqsKey(props.subscriptionDeadLetterQueue)) {
-      errors.add('subscriptionDeadLetterQueue', props.subscriptionDeadLetterQueue.queueName,
-        'the queue uses the AWS-managed key alias/aws/sqs, which SNS cannot use', 'encrypt it with a customer-managed key');
-    }
-    errors.throwIfAny();
   }
 }
