@@ -100,7 +100,12 @@ const scope = {
     ],
   },
 };
-const groups = Object.values(scope);
+// `MUTATION_GROUPS=s3,ha npm run mutation` runs only those groups (names as in `scope`).
+const selected = process.env.MUTATION_GROUPS?.split(',').map((name) => name.trim()).filter(Boolean);
+for (const name of selected ?? []) {
+  if (!(name in scope)) throw new Error(`stryker.config.mjs: no group ${name} in scope; choose from ${Object.keys(scope).join(', ')}`);
+}
+const groups = selected ? selected.map((name) => scope[name]) : Object.values(scope);
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
