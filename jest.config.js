@@ -1,7 +1,8 @@
 /** @type {import('jest').Config} */
 module.exports = {
   // jest's node environment, with aws-cdk-lib's template validator loaded once per worker (see the file)
-  testEnvironment: '<rootDir>/test/support/jest-environment.js',
+  // an absolute path: Stryker's jest runner wraps the environment and does not expand <rootDir>
+  testEnvironment: require.resolve('./test/support/jest-environment.js'),
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {

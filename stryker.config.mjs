@@ -114,7 +114,8 @@ export default {
   jest: {
     projectType: 'custom',
     configFile: 'jest.config.js',
-    config: { testMatch: groups.flatMap((g) => g.tests).map((glob) => `<rootDir>/${glob}`) },
+    // the unit tests in scope use no prebuilt handler, and the sandbox has no dist/: no handler build
+    config: { testMatch: groups.flatMap((g) => g.tests).map((glob) => `<rootDir>/${glob}`), globalSetup: null },
     // Per mutant, only the test files that import the mutated file; with perTest coverage, only their
     // tests that reach the mutant.
     enableFindRelatedTests: true,

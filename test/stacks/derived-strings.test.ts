@@ -102,7 +102,7 @@ const FACTORIES: Record<string, Factory> = {
 };
 
 /** Exported constructs that users get from another one's method (built by that one's factory). */
-const BUILT_BY: Record<string, string> = { FanOutSubscriber: 'FanOutTopic.addSubscriber' };
+const BUILT_BY: Record<string, string> = { FanOutSubscriber: 'FanOutTopic.addSubscriber', HaGroupBase: 'HaInstance and HaBastion (an abstract base)' };
 
 function hpcCluster(scope: Construct, id: string): lib.HpcCluster {
   const network = vpc(scope);
