@@ -4,6 +4,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { HaBastionProps } from '../../lib/ha/ha-bastion-props';
 import { HaBastionPlacement, checkHaBastionProps, cidrProblem } from '../../lib/ha/validate-ha-bastion-props';
 import { ConfigErrors } from '../../lib/private/config-errors';
+import { recordedProblems } from '../support/config-problems';
 
 /*
  * The rules of HaBastion's props, called directly (no synth): each limit, one past it on both sides,
@@ -28,12 +29,7 @@ function vpc(maxAzs = 2): ec2.IVpc {
 function problems(props: Partial<HaBastionProps>, placement: HaBastionPlacement = EIP): string[] {
   const errors = new ConfigErrors('HaBastion', 'S/Bastion');
   checkHaBastionProps(errors, { vpc: vpc(), ...props }, placement);
-  try {
-    errors.throwIfAny();
-  } catch (e) {
-    return (e as Error).message.split('\n').slice(1).map((line) => line.replace(/^ {2}- HaBastion: /, ''));
-  }
-  return [];
+  return recordedProblems(errors, true);
 }
 
 /** A load balancer as the check sees it: its path and whether it has an NLB's or an ALB's methods. */

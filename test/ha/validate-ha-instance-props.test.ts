@@ -5,6 +5,7 @@ import {
   EbsVolumeSpec, HaInstancePlacement, checkAllocationId, checkEbsVolume, checkHaInstanceProps, checkRootVolumeSize,
 } from '../../lib/ha/validate-ha-instance-props';
 import { ConfigErrors } from '../../lib/private/config-errors';
+import { recordedProblems } from '../support/config-problems';
 
 /*
  * The rules of HaInstance's props, called directly (no synth): each limit, one past it on both sides,
@@ -15,12 +16,7 @@ import { ConfigErrors } from '../../lib/private/config-errors';
 function problems(check: (errors: ConfigErrors) => void): string[] {
   const errors = new ConfigErrors('HaInstance', 'S/Server');
   check(errors);
-  try {
-    errors.throwIfAny();
-  } catch (e) {
-    return (e as Error).message.split('\n').slice(1).map((line) => line.replace(/^ {2}- HaInstance: /, ''));
-  }
-  return [];
+  return recordedProblems(errors, true);
 }
 
 const volume = (spec: EbsVolumeSpec) => problems((errors) => checkEbsVolume(errors, 'dataVolume.', spec, Size.gibibytes(10)));

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { BatchJobSizing, BATCH_EC2_VCPUS, BATCH_MIN_MEMORY_MIB, BATCH_MNP_NODES, validateBatchJobSizing } from '../../lib/hpc/validate-batch-jobs';
 import { EfaInstanceTypes } from '../../lib/hpc/efa-instance-types';
 import { ConfigErrors } from '../../lib/private/config-errors';
+import { recordedProblems } from '../support/config-problems';
 
 /*
  * Limits: AWS Batch User Guide, "Node groups" ("You can have up to 1,000 nodes in a single job. This is the
@@ -27,12 +28,7 @@ function check(s: BatchJobSizing): Result {
   const errors = new ConfigErrors('HpcBatchJobs', 'J');
   validateBatchJobSizing(scope, errors, s);
   const warnings = scope.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
-  try {
-    errors.throwIfAny();
-  } catch (e) {
-    return { problems: (e as Error).message.split('\n').slice(1), warnings };
-  }
-  return { problems: [], warnings };
+  return { problems: recordedProblems(errors), warnings };
 }
 
 function problems(overrides: Partial<BatchJobSizing>): string[] {

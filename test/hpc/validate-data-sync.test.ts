@@ -4,6 +4,7 @@ import {
   validateBucketPrefix, validateFileSystemChoice, validateFileSystemSubdirectory, validateSchedule,
 } from '../../lib/hpc/validate-data-sync';
 import { ConfigErrors } from '../../lib/private/config-errors';
+import { recordedProblems } from '../support/config-problems';
 
 /*
  * Limits: DataSync API TaskSchedule ("at a minimum interval of 1 hour"; ScheduleExpression at most 256
@@ -16,12 +17,7 @@ import { ConfigErrors } from '../../lib/private/config-errors';
 function problems(check: (errors: ConfigErrors) => void): string[] {
   const errors = new ConfigErrors('DataSyncTransfer', 'T');
   check(errors);
-  try {
-    errors.throwIfAny();
-  } catch (e) {
-    return (e as Error).message.split('\n').slice(1);
-  }
-  return [];
+  return recordedProblems(errors);
 }
 
 const HOURLY = "use Schedule.rate(Duration.hours(1)) or longer, or a cron() with one fixed minute such as Schedule.cron({ minute: '0' })";

@@ -10,6 +10,7 @@ import {
   validateIo2, validateLustre, validatePlacement, validateSubnets,
 } from '../../lib/hpc/validate-hpc-cluster-props';
 import { ConfigErrors } from '../../lib/private/config-errors';
+import { recordedProblems } from '../support/config-problems';
 
 /*
  * HpcCluster's rules called directly, without a synth: each limit, one past it on both sides, a valid
@@ -20,12 +21,7 @@ import { ConfigErrors } from '../../lib/private/config-errors';
 function problems(check: (errors: ConfigErrors) => void): string[] {
   const errors = new ConfigErrors('HpcCluster', 'Stack/Cluster');
   check(errors);
-  try {
-    errors.throwIfAny();
-  } catch (e) {
-    return (e as Error).message.split('\n').slice(1);
-  }
-  return [];
+  return recordedProblems(errors);
 }
 
 /** One problem line as ConfigErrors prints it. */

@@ -5,6 +5,7 @@ import {
   DataRepositoryLink, LUSTRE_CAPACITY_RULES, LUSTRE_THROUGHPUTS, MAX_DATA_REPOSITORY_ASSOCIATIONS, LustreSettings,
   defaultLustreThroughput, validateDataRepositoryLinks, validateLustreSettings,
 } from '../../lib/hpc/validate-lustre';
+import { recordedProblems } from '../support/config-problems';
 
 /*
  * Limits: Amazon FSx API CreateFileSystem, StorageCapacity ("For SCRATCH_2, PERSISTENT_2, and PERSISTENT_1
@@ -19,12 +20,7 @@ import {
 function problems(check: (errors: ConfigErrors) => void): string[] {
   const errors = new ConfigErrors('HpcCluster', 'C');
   check(errors);
-  try {
-    errors.throwIfAny();
-  } catch (e) {
-    return (e as Error).message.split('\n').slice(1);
-  }
-  return [];
+  return recordedProblems(errors);
 }
 
 const PROPS = { capacity: 'lustre.storageCapacityGiB', throughput: 'lustre.perUnitStorageThroughput' };

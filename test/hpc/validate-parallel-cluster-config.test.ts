@@ -8,6 +8,7 @@ import {
   PARALLEL_CLUSTER_LIMITS, validateDataRepositoriesForParallelCluster, validateParallelClusterConfig,
 } from '../../lib/hpc/validate-parallel-cluster-config';
 import { ConfigErrors } from '../../lib/private/config-errors';
+import { recordedProblems } from '../support/config-problems';
 
 /*
  * Limits: AWS ParallelCluster 3 (pcluster/constants.py: PCLUSTER_NAME_MAX_LENGTH 60 with
@@ -23,12 +24,7 @@ import { ConfigErrors } from '../../lib/private/config-errors';
 function problems(check: (errors: ConfigErrors) => void): string[] {
   const errors = new ConfigErrors('ParallelClusterConfig', 'P');
   check(errors);
-  try {
-    errors.throwIfAny();
-  } catch (e) {
-    return (e as Error).message.split('\n').slice(1);
-  }
-  return [];
+  return recordedProblems(errors);
 }
 
 function cr(name: string, more: Partial<ParallelClusterComputeResource> = {}): ParallelClusterComputeResource {

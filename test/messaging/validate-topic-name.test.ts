@@ -1,6 +1,7 @@
 import { Lazy } from 'aws-cdk-lib';
 import { validateTopicName } from '../../lib/messaging/validate-topic-name';
 import { ConfigErrors } from '../../lib/private/config-errors';
+import { recordedProblems } from '../support/config-problems';
 
 // SNS topic names (SNS API CreateTopic, Name): 1 to 256 of [A-Za-z0-9_-]; a FIFO topic's name ends in
 // .fifo, which counts toward the 256.
@@ -9,12 +10,7 @@ import { ConfigErrors } from '../../lib/private/config-errors';
 function problems(name: string, fifo: boolean): string[] {
   const errors = new ConfigErrors('FanOutTopic', 'T');
   validateTopicName(errors, 'topicName', name, fifo);
-  try {
-    errors.throwIfAny();
-  } catch (e) {
-    return (e as Error).message.split('\n').slice(1);
-  }
-  return [];
+  return recordedProblems(errors);
 }
 
 const STANDARD_RULE = 'must be 1 to 256 letters, digits, hyphens or underscores (SNS API CreateTopic, Name; a .fifo suffix only on FIFO topics). '

@@ -5,17 +5,13 @@ import {
   SQS_BATCH_SIZE_WITHOUT_WINDOW, SQS_MAXIMUM_CONCURRENCY, SQS_MAX_RECEIVE_COUNT, SQS_RETENTION_PERIOD,
   SQS_VISIBILITY_TIMEOUT, checkDuration, checkNumber, describeRange, inRange, isKnownNumber, knownSeconds,
 } from '../../lib/private/ranges';
+import { recordedProblems } from '../support/config-problems';
 
 /** The problems `check` records, as the lines of the thrown message (without the header). */
 function problems(check: (errors: ConfigErrors) => void): string[] {
   const errors = new ConfigErrors('Widget', 'W');
   check(errors);
-  try {
-    errors.throwIfAny();
-  } catch (e) {
-    return (e as Error).message.split('\n').slice(1);
-  }
-  return [];
+  return recordedProblems(errors);
 }
 
 describe('documented ranges', () => {

@@ -8,15 +8,11 @@ import { BucketEventRoute, BucketEventsProps, BucketEventTarget } from '../../li
 import { ConfigErrors } from '../../lib/private/config-errors';
 import { RegisteredNotification } from '../../lib/private/notification-filters';
 import { describeRoute, RouteContext, validateBucketEventsProps, validateRoute } from '../../lib/s3/validate-bucket-events-props';
+import { recordedProblems } from '../support/config-problems';
 
 /** The problem lines (`prop 'value': rule. Fix: fix.`) `errors` holds; none when valid. */
 function reported(errors: ConfigErrors): string[] {
-  try {
-    errors.throwIfAny();
-    return [];
-  } catch (e) {
-    return (e as Error).message.split('\n').slice(1).map((line) => line.replace('  - BucketEvents: ', ''));
-  }
+  return recordedProblems(errors, true);
 }
 
 function propsProblems(props: BucketEventsProps): string[] {

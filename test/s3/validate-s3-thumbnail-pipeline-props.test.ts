@@ -3,6 +3,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { S3ThumbnailPipelineProps, ThumbnailFormat } from '../../lib';
 import { ConfigErrors } from '../../lib/private/config-errors';
 import { ResolvedThumbnailProps, validateS3ThumbnailPipelineProps } from '../../lib/s3/validate-s3-thumbnail-pipeline-props';
+import { recordedProblems } from '../support/config-problems';
 
 /** The defaults the construct applies. */
 const DEFAULTS: ResolvedThumbnailProps = {
@@ -18,12 +19,7 @@ const DEFAULTS: ResolvedThumbnailProps = {
 function problems(props: S3ThumbnailPipelineProps = {}, resolved: Partial<ResolvedThumbnailProps> = {}): string[] {
   const errors = new ConfigErrors('S3ThumbnailPipeline', 'Stack/Thumbnails');
   validateS3ThumbnailPipelineProps(errors, props, { ...DEFAULTS, ...resolved });
-  try {
-    errors.throwIfAny();
-    return [];
-  } catch (e) {
-    return (e as Error).message.split('\n').slice(1).map((line) => line.replace('  - S3ThumbnailPipeline: ', ''));
-  }
+  return recordedProblems(errors, true);
 }
 
 describe('validateS3ThumbnailPipelineProps', () => {
