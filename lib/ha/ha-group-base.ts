@@ -1,42 +1,16 @@
 import { Duration } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { Construct } from 'constructs';
-import { AlarmSet } from '../private/alarm-set';
+import { AlarmedConstruct } from '../private/alarmed-construct';
 import { groupInstanceMetric, groupMetric } from '../private/ha-metrics';
 
 /**
  * What `HaInstance` and `HaBastion` share: EC2 instances kept in service by an Auto
  * Scaling group over at least two Availability Zones, their metrics, and the construct's alarms.
  */
-export abstract class HaGroupBase extends Construct {
+export abstract class HaGroupBase extends AlarmedConstruct {
   /** The Auto Scaling group of the instances. */
   public abstract readonly autoScalingGroup: autoscaling.AutoScalingGroup;
-
-  /**
-   * The alarms of the construct and their actions.
-   *
-   * @internal
-   */
-  protected readonly _alarmSet: AlarmSet;
-
-  /**
-   * @param alarmActions actions of every alarm the construct registers
-   */
-  constructor(scope: Construct, id: string, alarmActions?: cloudwatch.IAlarmAction[]) {
-    super(scope, id);
-    this._alarmSet = new AlarmSet(alarmActions);
-  }
-
-  /** Every alarm of the construct. */
-  public get alarms(): cloudwatch.IAlarm[] {
-    return this._alarmSet.alarms;
-  }
-
-  /** Adds actions to every alarm of the construct, present and future. */
-  public addAlarmActions(...actions: cloudwatch.IAlarmAction[]): void {
-    this._alarmSet.addActions(...actions);
-  }
 
   /**
    * `AWS/EC2` `StatusCheckFailed` of the group's instances (Maximum over the instances, 1 minute; free at

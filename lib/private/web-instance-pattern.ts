@@ -1,8 +1,7 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { Construct } from 'constructs';
-import { AlarmSet } from './alarm-set';
+import { AlarmedConstruct } from './alarmed-construct';
 import { metricAlbServerErrors, metricStatusCheckFailed, metricUnhealthyHosts } from './edge-alarms';
 
 /**
@@ -12,27 +11,9 @@ import { metricAlbServerErrors, metricStatusCheckFailed, metricUnhealthyHosts } 
  *
  * @jsii ignore
  */
-export abstract class WebInstancePattern extends Construct {
+export abstract class WebInstancePattern extends AlarmedConstruct {
   /** The web instance. */
   public abstract readonly instance: ec2.Instance;
-
-  /** @internal */
-  protected readonly _alarmSet: AlarmSet;
-
-  constructor(scope: Construct, id: string, alarmActions?: cloudwatch.IAlarmAction[]) {
-    super(scope, id);
-    this._alarmSet = new AlarmSet(alarmActions);
-  }
-
-  /** Every alarm of this construct. */
-  public get alarms(): cloudwatch.IAlarm[] {
-    return this._alarmSet.alarms;
-  }
-
-  /** Adds actions to every alarm of this construct, present and future. */
-  public addAlarmActions(...actions: cloudwatch.IAlarmAction[]): void {
-    this._alarmSet.addActions(...actions);
-  }
 
   /** The instance's `StatusCheckFailed`, maximum per minute. */
   public metricInstanceStatusCheckFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
