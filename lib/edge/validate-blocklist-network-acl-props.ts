@@ -109,7 +109,7 @@ export function checkBlocklistNetworkAclProps(errors: ConfigErrors, props: Block
 /**
  * Records a problem for each planned entry whose rule number another construct already took on the
  * same network ACL and direction (`taken`: rule number to the owner's path). Skipped when the first
- * rule number is a token (then the numbers are refused by {@link checkBlocklistNetworkAclProps}).
+ * rule number is a token, which {@link checkBlocklistNetworkAclProps} accepts only for an empty blocklist.
  */
 export function checkRuleNumberCollisions(errors: ConfigErrors, firstRuleNumber: number, planned: PlannedEntry[],
   taken: Record<Direction, Map<number, string>>): void {

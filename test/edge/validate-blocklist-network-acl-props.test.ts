@@ -40,7 +40,7 @@ function check(given: Given = {}): { lines: string[]; counts: NaclRuleCount[] } 
   const props: BlocklistNetworkAclProps = {
     ...rest,
     blocklist: new IpBlocklist({ cidrs: cidrs ?? ['203.0.113.0/24', '2001:db8:bad::/48'] }),
-    vpc: vpc ?? !existing ? ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-1', availabilityZones: ['eu-west-1a'] }) : undefined,
+    vpc: (vpc ?? !existing) ? ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-1', availabilityZones: ['eu-west-1a'] }) : undefined,
     networkAcl: existing ? ec2.NetworkAcl.fromNetworkAclId(stack, 'Acl', 'acl-1') : undefined,
   };
   const errors = new ConfigErrors('BlocklistNetworkAcl', 'Blocklist');
