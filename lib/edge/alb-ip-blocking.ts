@@ -5,8 +5,8 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as elbv2Targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ConfigErrors, checkTcpPort, isConcrete } from '../private/config-errors';
-import { DEFAULT_SERVER_ERROR_THRESHOLD, addAlbServerErrorAlarms, addStatusCheckAlarm, addUnhealthyHostsAlarm } from '../private/edge-alarms';
+import { ConfigErrors } from '../private/config-errors';
+import { addAlbServerErrorAlarms, addStatusCheckAlarm, addUnhealthyHostsAlarm } from '../private/edge-alarms';
 import {
   acknowledgePublicListener, addWebListeners, createBlockedPublicSubnets, createEdgeAlb, createInstanceBehindLoadBalancer, portText,
 } from '../private/edge-resources';
@@ -14,6 +14,7 @@ import { AlbWebInstancePattern } from '../private/web-instance-pattern';
 import { BlocklistNetworkAcl } from './blocklist-network-acl';
 import { IpBlocklist } from './ip-blocklist';
 import { EdgeInstanceProps } from './edge-instance-props';
+import { checkAlbIpBlockingProps } from './validate-alb-ip-blocking-props';
 
 /** Properties of an {@link AlbIpBlocking}. */
 export interface AlbIpBlockingProps extends EdgeInstanceProps {
@@ -101,13 +102,8 @@ export class AlbIpBlocking extends AlbWebInstancePattern {
 
   constructor(scope: Construct, id: string, props: AlbIpBlockingProps) {
     super(scope, id, props.alarmActions);
-    const port = props.instancePort ?? 80;
     const errors = new ConfigErrors('AlbIpBlocking', this.node.path);
-    checkTcpPort(errors, 'instancePort', port, 'use e.g. 80 or 8080');
-    const serverErrorThreshold = props.serverErrorThreshold ?? DEFAULT_SERVER_ERROR_THRESHOLD;
-    if (isConcrete(serverErrorThreshold) && (serverErrorThreshold < 0 || !Number.isInteger(serverErrorThreshold))) {
-      errors.add('serverErrorThreshold', serverErrorThreshold, 'is a number of 5xx responses per 5 minutes', 'use a whole number of 0 or more, e.g. 10');
-    }
+    const { port, serverErrorThreshold } = checkAlbIpBlockingProps(errors, props);
     errors.throwIfAny();
 
     const { logsBucket, vpc, publicSubnets, networkAcl } = createBlockedPublicSubnets(this, props);

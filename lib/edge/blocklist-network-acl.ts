@@ -1,24 +1,11 @@
-import { Annotations, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { ConfigErrors, isConcrete } from '../private/config-errors';
+import { ConfigErrors } from '../private/config-errors';
 import { IpBlocklist } from './ip-blocklist';
-
-/**
- * Highest rule number a network ACL entry may have (EC2 API CreateNetworkAclEntry, `RuleNumber`:
- * 1 to 32766; 32767 is the implicit deny-all).
- */
-const MAX_NACL_RULE_NUMBER = 32766;
-
-/**
- * Default quota of rules per network ACL, per direction and address family, counting the default
- * deny rule (32767 for IPv4, 32768 for IPv6). Adjustable up to {@link MAX_NACL_RULES} (Amazon VPC
- * quotas, "Rules per network ACL").
- */
-const DEFAULT_NACL_RULE_QUOTA = 20;
-
-/** The most rules a network ACL can have per direction and address family, whatever the quota. */
-const MAX_NACL_RULES = 40;
+import {
+  DEFAULT_ALLOW_RULE_NUMBER, DEFAULT_FIRST_RULE_NUMBER, Direction, checkBlocklistNetworkAclProps, checkRuleNumberCollisions, warnAboveRuleQuota,
+} from './validate-blocklist-network-acl-props';
 
 /** Properties of a {@link BlocklistNetworkAcl}. */
 export interface BlocklistNetworkAclProps {
@@ -75,8 +62,6 @@ export interface BlocklistNetworkAclProps {
   readonly blockOutbound?: boolean;
 }
 
-type Direction = 'inbound' | 'outbound';
-
 /** Rule numbers taken on each network ACL in this app, per direction, to refuse collisions at synth. */
 const TAKEN_RULE_NUMBERS = new WeakMap<ec2.INetworkAcl, Record<Direction, Map<number, string>>>();
 
@@ -101,61 +86,13 @@ export class BlocklistNetworkAcl extends Construct {
 
   constructor(scope: Construct, id: string, props: BlocklistNetworkAclProps) {
     super(scope, id);
-    const first = props.firstRuleNumber ?? 100;
-    const allow = props.allowRuleNumber ?? 32000;
+    const first = props.firstRuleNumber ?? DEFAULT_FIRST_RULE_NUMBER;
+    const allow = props.allowRuleNumber ?? DEFAULT_ALLOW_RULE_NUMBER;
     const cidrs = props.blocklist.cidrs;
     const directions: Direction[] = props.blockOutbound ?? true ? ['inbound', 'outbound'] : ['inbound'];
 
     const errors = new ConfigErrors('BlocklistNetworkAcl', this.node.path);
-    if (props.networkAcl) {
-      for (const prop of ['vpc', 'subnets', 'allowRuleNumber'] as const) {
-        if (props[prop] !== undefined) {
-          errors.add(prop, '(given)',
-            'only applies to a new network ACL, but an existing networkAcl was given', `remove ${prop}`);
-        }
-      }
-    } else if (!props.vpc) {
-      errors.add('vpc', undefined, 'a new network ACL needs a VPC', 'pass vpc, or an existing networkAcl');
-    }
-    if (isConcrete(first)) {
-      const last = first + cidrs.length - 1;
-      if (!Number.isInteger(first) || first < 1 || first > MAX_NACL_RULE_NUMBER) {
-        errors.add('firstRuleNumber', first, `network ACL rule numbers are whole numbers from 1 to ${MAX_NACL_RULE_NUMBER}`, 'use e.g. 100');
-      } else if (last > MAX_NACL_RULE_NUMBER) {
-        errors.add('firstRuleNumber', first, `${cidrs.length} deny entries starting there end at ${last}, above the highest rule number ${MAX_NACL_RULE_NUMBER}`,
-          `use ${MAX_NACL_RULE_NUMBER - cidrs.length + 1} or less`);
-      } else if (!props.networkAcl && isConcrete(allow) && last >= allow) {
-        errors.add('firstRuleNumber', first,
-          `the deny entries (${first}-${last}) must come before the allow-all entries (${allow}), because a network ACL applies the lowest matching rule number`,
-          `use a firstRuleNumber of at most ${allow - cidrs.length}, or raise allowRuleNumber`);
-      }
-    } else if (Token.isUnresolved(first) && cidrs.length > 0) {
-      errors.add('firstRuleNumber', '(token)', 'the rule numbers of the entries are computed from it at synth time, and their order against the allow entries must be checked',
-        'pass a literal number');
-    }
-    if (!props.networkAcl && Token.isUnresolved(allow)) {
-      errors.add('allowRuleNumber', '(token)', 'the IPv6 allow-all entry takes the next number, which must be computed at synth time (CloudFormation has no arithmetic), and the order against the deny entries checked',
-        'pass a literal number');
-    }
-    if (!props.networkAcl && isConcrete(allow)
-      && (!Number.isInteger(allow) || allow < 1 || allow + 1 > MAX_NACL_RULE_NUMBER)) {
-      errors.add('allowRuleNumber', allow, `the allow-all entries take this number and the next, from 1 to ${MAX_NACL_RULE_NUMBER}`,
-        `use e.g. 32000 (at most ${MAX_NACL_RULE_NUMBER - 1})`);
-    }
-
-    // Rules per direction and address family: the deny entries, a new ACL's allow-all entry, and
-    // the default deny rule, which counts toward the quota too.
-    const ruleCounts = ([4, 6] as const).map((family) => ({
-      family,
-      count: (family === 4 ? props.blocklist.ipv4Cidrs.length : props.blocklist.ipv6Cidrs.length) + (props.networkAcl ? 0 : 1) + 1,
-    }));
-    for (const { family, count } of ruleCounts) {
-      if (count > MAX_NACL_RULES) {
-        errors.add('blocklist', `${count - 1 - (props.networkAcl ? 0 : 1)} IPv${family} ranges`,
-          `with ${props.networkAcl ? 'the default deny rule' : 'the allow-all entry and the default deny rule'} that makes ${count} IPv${family} rules per direction on one network ACL, above the hard limit of ${MAX_NACL_RULES} (the quota can be raised from ${DEFAULT_NACL_RULE_QUOTA} to ${MAX_NACL_RULES}, no further)`,
-          'block long lists with WAF (EdgeWebAcl / WafProtectedAlb, up to 10,000 ranges per IP set), or aggregate ranges into shorter prefixes');
-      }
-    }
+    const ruleCounts = checkBlocklistNetworkAclProps(errors, props);
     errors.throwIfAny();
 
     this.networkAcl = props.networkAcl ?? new ec2.NetworkAcl(this, 'Resource', {
@@ -175,16 +112,7 @@ export class BlocklistNetworkAcl extends Construct {
       }
     }
     const collisions = new ConfigErrors('BlocklistNetworkAcl', this.node.path);
-    if (isConcrete(first)) {
-      for (const p of planned) {
-        const owner = taken[p.direction].get(p.ruleNumber);
-        if (owner !== undefined) {
-          collisions.add('firstRuleNumber', first,
-            `${p.direction} rule number ${p.ruleNumber} is already used on this network ACL by ${owner}; rule numbers must be unique per direction`,
-            'start this blocklist after the last rule number of the other one');
-        }
-      }
-    }
+    checkRuleNumberCollisions(collisions, first, planned, taken);
     collisions.throwIfAny();
     for (const p of planned) taken[p.direction].set(p.ruleNumber, this.node.path);
     TAKEN_RULE_NUMBERS.set(this.networkAcl, taken);
@@ -225,14 +153,7 @@ export class BlocklistNetworkAcl extends Construct {
       reason: 'Security groups can only allow traffic, so denying a client address needs a network ACL deny entry: that is the purpose of this construct. Its new network ACL ends in allow-all entries, leaving allow-listing to the security groups.',
     });
 
-    for (const direction of directions) {
-      for (const { family, count } of ruleCounts) {
-        if (count > DEFAULT_NACL_RULE_QUOTA) {
-          Annotations.of(this).addWarningV2('cdk-reference-architectures:networkAclRuleQuota',
-            `${count} ${direction} IPv${family} rules on one network ACL (with the default deny rule) exceed the default quota of ${DEFAULT_NACL_RULE_QUOTA} per direction and address family; the deploy fails unless the "Rules per network ACL" quota is raised (up to ${MAX_NACL_RULES}). For long lists, block with WAF (EdgeWebAcl / WafProtectedAlb) instead.`);
-        }
-      }
-    }
+    warnAboveRuleQuota(this, directions, ruleCounts);
 
     if (!props.networkAcl) {
       this.node.addValidation({ validate: () => this.validateSubnetAssociations() });

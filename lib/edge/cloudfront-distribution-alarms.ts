@@ -1,12 +1,10 @@
-import { Duration, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { Duration, Tokenization } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
-import { ConfigErrors, isConcrete } from '../private/config-errors';
-
-/** The only region CloudFront publishes its metrics in, and so the only region that can alarm on them. */
-const CLOUDFRONT_METRICS_REGION = 'us-east-1';
+import { ConfigErrors } from '../private/config-errors';
+import { CLOUDFRONT_METRICS_REGION, checkCloudFrontDistributionAlarmsProps } from './validate-cloudfront-distribution-alarms-props';
 
 /** Properties of a {@link CloudFrontDistributionAlarms}. */
 export interface CloudFrontDistributionAlarmsProps {
@@ -50,16 +48,8 @@ export class CloudFrontDistributionAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: CloudFrontDistributionAlarmsProps) {
     super(scope, id);
-    const threshold = props.errorRateThreshold ?? 5;
-    const region = Stack.of(this).region;
     const errors = new ConfigErrors('CloudFrontDistributionAlarms', this.node.path);
-    if (!Token.isUnresolved(region) && region !== CLOUDFRONT_METRICS_REGION) {
-      errors.add('(stack region)', region, 'CloudFront publishes its metrics in us-east-1 only, and an alarm watches metrics of its own region',
-        'create this construct in a stack with env: { region: \'us-east-1\' } and crossRegionReferences: true (see CloudFrontWafAlbAlarmsStack)');
-    }
-    if (isConcrete(threshold) && (threshold < 0 || threshold >= 100)) {
-      errors.add('errorRateThreshold', threshold, 'is a percentage of requests', 'use a number from 0 to below 100, e.g. 5');
-    }
+    const threshold = checkCloudFrontDistributionAlarmsProps(this, errors, props);
     errors.throwIfAny();
 
     this.distribution = props.distribution;

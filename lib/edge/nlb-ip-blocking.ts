@@ -5,7 +5,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as elbv2Targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ConfigErrors, checkTcpPort } from '../private/config-errors';
+import { ConfigErrors } from '../private/config-errors';
 import { addStatusCheckAlarm, addUnhealthyHostsAlarm, metricUnhealthyHosts } from '../private/edge-alarms';
 import {
   acknowledgePublicListener, createBlockedPublicSubnets, createInstanceBehindLoadBalancer, enableAccessLogs, portLabel, portText,
@@ -15,6 +15,7 @@ import { WebInstancePattern } from '../private/web-instance-pattern';
 import { BlocklistNetworkAcl } from './blocklist-network-acl';
 import { IpBlocklist } from './ip-blocklist';
 import { EdgeInstanceProps } from './edge-instance-props';
+import { checkNlbIpBlockingProps } from './validate-nlb-ip-blocking-props';
 
 /** Properties of an {@link NlbIpBlocking}. */
 export interface NlbIpBlockingProps extends EdgeInstanceProps {
@@ -89,10 +90,9 @@ export class NlbIpBlocking extends WebInstancePattern {
 
   constructor(scope: Construct, id: string, props: NlbIpBlockingProps) {
     super(scope, id, props.alarmActions);
-    const port = props.port ?? 80;
     const withSecurityGroup = props.securityGroup ?? true;
     const errors = new ConfigErrors('NlbIpBlocking', this.node.path);
-    checkTcpPort(errors, 'port', port, 'use e.g. 80 or 443');
+    const port = checkNlbIpBlockingProps(errors, props);
     errors.throwIfAny();
 
     const { logsBucket, vpc, publicSubnets, networkAcl } = createBlockedPublicSubnets(this, props);

@@ -3,8 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { checkCidr } from '../private/cidr';
-import { ConfigErrors, checkTcpPort } from '../private/config-errors';
+import { ConfigErrors } from '../private/config-errors';
 import { addStatusCheckAlarm } from '../private/edge-alarms';
 import { createEdgeLogsBucket, createEdgeVpc, createWebInstance } from '../private/edge-resources';
 import { SECURITY_GROUP_DESCRIPTION, pathLabel } from '../private/labels';
@@ -12,6 +11,7 @@ import { WebInstancePattern } from '../private/web-instance-pattern';
 import { BlocklistNetworkAcl } from './blocklist-network-acl';
 import { IpBlocklist } from './ip-blocklist';
 import { EdgeInstanceProps } from './edge-instance-props';
+import { DEFAULT_PUBLIC_INSTANCE_PORTS, checkPublicInstanceIpBlockingProps } from './validate-public-instance-ip-blocking-props';
 
 /** Properties of a {@link PublicInstanceIpBlocking}. */
 export interface PublicInstanceIpBlockingProps extends EdgeInstanceProps {
@@ -122,31 +122,9 @@ export class PublicInstanceIpBlocking extends WebInstancePattern implements ec2.
 
   constructor(scope: Construct, id: string, props: PublicInstanceIpBlockingProps) {
     super(scope, id, props.alarmActions);
-    const ports = props.ports ?? [80];
+    const ports = props.ports ?? DEFAULT_PUBLIC_INSTANCE_PORTS;
     const errors = new ConfigErrors('PublicInstanceIpBlocking', this.node.path);
-    const allowedCidrsToken = Token.isUnresolved(props.allowedCidrs);
-    if (allowedCidrsToken) {
-      errors.add('allowedCidrs', '(list token)', 'each range becomes its own security group rule, so the list must be known at synth time',
-        'pass a literal list (its entries may be tokens)');
-    } else {
-      props.allowedCidrs.forEach((cidr, i) => {
-        const parsed = checkCidr(errors, `allowedCidrs[${i}]`, cidr);
-        if (parsed?.prefixLength === 0) {
-          errors.add(`allowedCidrs[${i}]`, cidr, 'an instance must not be open to the whole internet; only a load balancer or distribution listener may be',
-            'list the client ranges, or put AlbIpBlocking or NlbIpBlocking in front');
-        }
-      });
-    }
-    if (!allowedCidrsToken && props.allowedCidrs.length === 0) {
-      errors.add('allowedCidrs', '[]', 'the security group would allow no one', 'list the client ranges allowed to connect');
-    }
-    if (ports.length === 0) {
-      errors.add('ports', '[]', 'the instance would accept no traffic', 'list at least one port, e.g. [80]');
-    }
-    for (const port of ports) checkTcpPort(errors, 'ports', port, 'use e.g. 80 or 443');
-    if (props.vpc && props.logsBucket) {
-      errors.add('logsBucket', '(given)', 'only applies to a new VPC (its flow logs), but vpc was given', 'remove logsBucket');
-    }
+    checkPublicInstanceIpBlockingProps(errors, props);
     errors.throwIfAny();
 
     if (props.vpc) {

@@ -6,11 +6,12 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AlarmSet } from '../private/alarm-set';
-import { ConfigErrors, isConcrete } from '../private/config-errors';
-import { DEFAULT_SERVER_ERROR_THRESHOLD, addAlbServerErrorAlarms, addUnhealthyHostsAlarm, metricAlbServerErrors, metricUnhealthyHosts } from '../private/edge-alarms';
+import { ConfigErrors } from '../private/config-errors';
+import { addAlbServerErrorAlarms, addUnhealthyHostsAlarm, metricAlbServerErrors, metricUnhealthyHosts } from '../private/edge-alarms';
 import { acknowledgePublicListener, addWebListeners, createEdgeAlb, createEdgeLogsBucket, createEdgeVpc } from '../private/edge-resources';
 import { EdgeWebAcl, EdgeWebAclOptions } from './edge-web-acl';
 import { WebAclScope } from './ip-blocklist';
+import { checkWafProtectedAlbProps } from './validate-waf-protected-alb-props';
 
 /** Properties of a {@link WafProtectedAlb}: the web ACL's options (its scope is REGIONAL) plus the load balancer's. */
 export interface WafProtectedAlbProps extends EdgeWebAclOptions {
@@ -95,18 +96,7 @@ export class WafProtectedAlb extends Construct {
   constructor(scope: Construct, id: string, props: WafProtectedAlbProps = {}) {
     super(scope, id);
     const errors = new ConfigErrors('WafProtectedAlb', this.node.path);
-    if (props.loadBalancer) {
-      for (const prop of ['vpc', 'certificate', 'logsBucket'] as const) {
-        if (props[prop] !== undefined) {
-          errors.add(prop, '(given)', 'only applies to a new load balancer, but an existing loadBalancer was given',
-            `configure the existing load balancer directly and remove ${prop}`);
-        }
-      }
-    }
-    const serverErrorThreshold = props.serverErrorThreshold ?? DEFAULT_SERVER_ERROR_THRESHOLD;
-    if (isConcrete(serverErrorThreshold) && (serverErrorThreshold < 0 || !Number.isInteger(serverErrorThreshold))) {
-      errors.add('serverErrorThreshold', serverErrorThreshold, 'is a number of 5xx responses per 5 minutes', 'use a whole number of 0 or more, e.g. 10');
-    }
+    const serverErrorThreshold = checkWafProtectedAlbProps(errors, props);
     errors.throwIfAny();
 
     const { loadBalancer, vpc, certificate, logsBucket, serverErrorThreshold: _threshold, ...webAclProps } = props;
