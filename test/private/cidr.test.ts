@@ -1,4 +1,7 @@
-import { cidrContains, formatAddress, parseAddress, parseCidr } from '../../lib/private/cidr';
+import { Lazy } from 'aws-cdk-lib';
+import { CIDR_EXAMPLES, checkCidr, cidrContains, formatAddress, parseAddress, parseCidr } from '../../lib/private/cidr';
+import { ConfigErrors } from '../../lib/private/config-errors';
+import { recordedProblems } from '../support/config-problems';
 
 const NOT_CIDR = 'is not in CIDR notation (address/prefix length, e.g. 203.0.113.0/24 or 2001:db8::/32)';
 const BAD_V4 = 'is not a valid IPv4 address';
@@ -166,5 +169,42 @@ describe('formatAddress', () => {
     const parsed = parseAddress(written);
     expect(parsed).toBeDefined();
     expect(formatAddress(parsed!.address, 6)).toBe(canonical);
+  });
+});
+
+describe('checkCidr', () => {
+  const FIX = `write a range as address/prefix length, e.g. ${CIDR_EXAMPLES}`;
+
+  function check(value: string): { parsed: ReturnType<typeof checkCidr>; problems: string[] } {
+    const errors = new ConfigErrors('Widget', 'W');
+    const parsed = checkCidr(errors, 'allowedCidrs', value);
+    return { parsed, problems: recordedProblems(errors, true) };
+  }
+
+  test('returns a valid range, with no problem', () => {
+    const { parsed, problems } = check('10.0.0.0/8');
+    expect(problems).toEqual([]);
+    expect(parsed).toMatchObject({ family: 4, prefixLength: 8, normalized: '10.0.0.0/8', hostBitsZero: true });
+  });
+
+  test('a range that does not parse is a problem with the parser\'s reason and the fix', () => {
+    expect(check('10.0.0.0/33')).toEqual({
+      parsed: undefined,
+      problems: [`allowedCidrs '10.0.0.0/33': has an invalid prefix length: IPv4 allows /0 to /32. Fix: ${FIX}.`],
+    });
+  });
+
+  test('host bits are a problem naming the network address and the single address', () => {
+    expect(check('198.51.100.7/24')).toEqual({
+      parsed: undefined,
+      problems: ["allowedCidrs '198.51.100.7/24': has host bits set (bits after the prefix length): WAF rejects such a range at deploy time, "
+        + 'and EC2 uses only its network address, so it covers another range than written. '
+        + "Fix: use the network address '198.51.100.0/24', or '198.51.100.7/32' for the single address."],
+    });
+    expect(check('2001:db8::1/64').problems).toEqual([expect.stringContaining("Fix: use the network address '2001:db8::/64', or '2001:db8::1/128'")]);
+  });
+
+  test('a token is not checked', () => {
+    expect(check(Lazy.string({ produce: () => 'nonsense' }))).toEqual({ parsed: undefined, problems: [] });
   });
 });
