@@ -105,14 +105,15 @@ export function validateCachedApiProps(scope: Construct, props: CachedApiProps, 
     errors.add('cachedPathPatterns', '[]', 'at least one path must be cacheable, or the distribution caches nothing',
       'list the GET routes to cache, or set cdnCacheTtl: Duration.seconds(0) to keep one pattern uncached');
   }
-  for (const pattern of Token.isUnresolved(cachedPathPatterns) ? [] : cachedPathPatterns) {
+  // a token list holds one encoded string, never '*' or blank: only the check above reports it
+  for (const pattern of cachedPathPatterns) {
     if (pattern === '*' || pattern === '/*' || pattern.trim() === '') {
       errors.add('cachedPathPatterns', pattern, 'the default behavior (everything else) is the uncached route and cannot be listed',
         "name the cacheable routes, e.g. '/items/*'");
     }
   }
   if ((props.domainNames?.length ?? 0) > 0 !== (props.certificate !== undefined)) {
-    errors.add(props.certificate ? 'certificate' : 'domainNames', props.certificate ? '(certificate)' : props.domainNames?.join(', '),
+    errors.add(props.certificate ? 'certificate' : 'domainNames', props.certificate ? '(certificate)' : props.domainNames!.join(', '),
       'CloudFront needs a certificate exactly when custom domain names are set', 'set both domainNames and certificate, or neither');
   }
   const authorizer = props.writeAuthorizer;
@@ -126,7 +127,9 @@ export function validateCachedApiProps(scope: Construct, props: CachedApiProps, 
       'writes would be authorized with AWS_IAM, whose SigV4 signature covers the Host header that CloudFront replaces, so every signed write through CloudFront fails',
       'pass a writeAuthorizer (e.g. a CognitoUserPoolsAuthorizer), or remove writesThroughCloudFront and sign writes against the API endpoint');
   }
-  validateCacheUsers(errors, props.cacheUsers ?? [], resolved.apiUserName);
+  if (props.cacheUsers) {
+    validateCacheUsers(errors, props.cacheUsers, resolved.apiUserName);
+  }
   checkStaleness(errors, [
     ['CloudFront', 'cdnCacheTtl', cdnCacheTtl],
     ['API Gateway stage cache', 'apiCacheTtl', apiTtl],

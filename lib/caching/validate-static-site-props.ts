@@ -55,13 +55,14 @@ export function validateStaticSiteProps(scope: Construct, props: StaticSiteProps
     errors.add('assetTtl', assetTtl, `is shorter than htmlTtl (${htmlTtl.toHumanString()}), but hashed assets never change under one name and HTML does`,
       'raise assetTtl or lower htmlTtl');
   }
-  for (const pattern of Token.isUnresolved(assetPathPatterns) ? [] : assetPathPatterns) {
+  // a token list holds one encoded string, never '*' or blank: only the check above reports it
+  for (const pattern of assetPathPatterns) {
     if (pattern === '*' || pattern === '/*' || pattern.trim() === '') {
       errors.add('assetPathPatterns', pattern, 'would give index.html the long asset TTL too', "name the hashed-asset folders, e.g. '/assets/*'");
     }
   }
   if ((props.domainNames?.length ?? 0) > 0 !== (props.certificate !== undefined)) {
-    errors.add(props.certificate ? 'certificate' : 'domainNames', props.certificate ? '(certificate)' : props.domainNames?.join(', '),
+    errors.add(props.certificate ? 'certificate' : 'domainNames', props.certificate ? '(certificate)' : props.domainNames!.join(', '),
       'CloudFront needs a certificate exactly when custom domain names are set', 'set both domainNames and certificate, or neither');
   }
   if (props.responseHeadersPolicy && props.contentSecurityPolicy !== undefined) {

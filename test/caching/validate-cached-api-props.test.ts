@@ -416,14 +416,17 @@ describe('validateCachedApiProps', () => {
     test('skips token names, ids and authentication modes', () => {
       const f = fixture();
       const token = (value: string) => Lazy.string({ produce: () => value });
+      const sharedName = token('reader');
       const users = [
-        user(f, 'A', { userName: token('default') }),
+        user(f, 'A', { userName: sharedName }),
+        user(f, 'Iam', { userName: token('someone-else'), authenticationMode: { Type: 'iam' } }),
+        user(f, 'Twin', { userName: sharedName }),
         user(f, 'B', { userName: token('default'), authenticationMode: { Type: 'no-password-required' } }),
         user(f, 'C', { userId: token('c'), userName: 'other', authenticationMode: { Type: 'iam' } }),
         user(f, 'D', { userName: 'operator', authenticationMode: { Type: token('no-password-required') } }),
         user(f, 'E', { userName: 'operator-2', authenticationMode: Lazy.any({ produce: () => ({ Type: 'no-password-required' }) }) }),
       ];
-      // B is refused for its mode, whatever its name; C is named by its path, as its id is a token
+      // names that are tokens are not compared (A and Twin, Iam); B is refused for its mode, whatever its name
       expect(problemsOf({ cacheUsers: users }, f)).toEqual([
         "  - CachedApi: cacheUsers 'b': a Valkey user group accepts only users that authenticate with a password or IAM, and this user needs no password. "
         + "Fix: give it authenticationMode { Type: 'password', Passwords: [...] } or { Type: 'iam' }.",
