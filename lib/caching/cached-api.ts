@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy, Stack, Tags, Token, Tokenization, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Tags, Tokenization, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -16,22 +16,14 @@ import { CLOUDFRONT_COMMENT_LENGTH, CLOUDFRONT_POLICY_NAME_LENGTH, accountUnique
 import { FUNCTION_DESCRIPTION, SECURITY_GROUP_DESCRIPTION, TAG_VALUE, describePath, pathLabel } from '../private/labels';
 import { acknowledgeDistributionFindings } from '../private/cloudfront-findings';
 import { ConfigErrors, isConcrete } from '../private/config-errors';
-import { checkTokenUnit } from '../private/duration-units';
-import { checkDuration, checkNumber } from '../private/ranges';
-import { API_CACHE_TTL, CACHE_DATA_STORAGE_GB, CACHE_ECPU_PER_SECOND, PERCENT } from './validate-cached-api-props';
+import { API_CACHE_SIZES, FUNCTION_TIMEOUT, validateCachedApiProps } from './validate-cached-api-props';
 import { AlarmSet } from '../private/alarm-set';
 import { selectSubnetsOrReport } from '../private/subnet-azs';
 import { acknowledgeNoFunctionDlq } from '../private/nag-acknowledgements';
 import { createHandlerFunction } from '../private/node-function';
 
-/** Stage cache sizes API Gateway offers, in GB. */
-const API_CACHE_SIZES = ['0.5', '1.6', '6.1', '13.5', '28.4', '58.2', '118', '237'] as const;
-
 /** ElastiCache API CreateServerlessCache, Description: up to 255 characters. */
 const SERVERLESS_CACHE_DESCRIPTION_LENGTH = 255;
-
-/** The handler's function timeout; the cache timeout must stay well below it. */
-const FUNCTION_TIMEOUT = Duration.seconds(10);
 
 /** Properties of a {@link CachedApi}. */
 export interface CachedApiProps {
@@ -339,7 +331,10 @@ export class CachedApi extends Construct {
     const cachedPathPatterns = props.cachedPathPatterns ?? ['/items/*'];
     this.cacheMaxEcpuPerSecond = props.cacheMaxEcpuPerSecond ?? 5000;
     this.alarmSet = new AlarmSet(props.alarmActions);
-    this.validate(props, cacheTimeout, cachedPathPatterns);
+    validateCachedApiProps(this, props, {
+      cacheTtl: this.cacheTtl, cdnCacheTtl: this.cdnCacheTtl, maxStaleness: this.maxStaleness, cacheTimeout, cachedPathPatterns,
+      apiUserName: `${this.cacheBaseName()}-api`,
+    });
 
     this.vpc = props.vpc ?? this.createVpc();
     const subnetErrors = new ConfigErrors('CachedApi', this.node.path);
@@ -818,133 +813,5 @@ export class CachedApi extends Construct {
     });
     acknowledgeDistributionFindings(distribution, props);
     return distribution;
-  }
-
-  private validate(props: CachedApiProps, cacheTimeout: Duration, cachedPathPatterns: string[]): void {
-    const errors = new ConfigErrors('CachedApi', this.node.path);
-    // toMilliseconds: toSeconds() throws on fractions, which the cacheTtl check reports on its own
-    const seconds = (d: Duration | undefined) => (d === undefined ? 0 : d.toMilliseconds() / 1000);
-
-    if (props.table && props.removalPolicy !== undefined) {
-      errors.add('removalPolicy', props.removalPolicy, 'only applies to a new table, but an existing table was given',
-        'set the removal policy on your table and remove removalPolicy');
-    }
-    if (props.vpcSubnets && !props.vpc) {
-      errors.add('vpcSubnets', JSON.stringify(props.vpcSubnets), 'only applies to an existing vpc; the new VPC has private isolated subnets only',
-        'pass vpc too, or remove vpcSubnets');
-    }
-    if (!this.cacheTtl.isUnresolved()) {
-      const ms = this.cacheTtl.toMilliseconds();
-      if (ms < 1000 || ms % 1000 !== 0) {
-        errors.add('cacheTtl', this.cacheTtl, 'Valkey expiries are set in whole seconds, at least 1',
-          'use a whole number of seconds, e.g. Duration.seconds(30)');
-      }
-    }
-    if (!cacheTimeout.isUnresolved()) {
-      const ms = cacheTimeout.toMilliseconds();
-      if (ms < 1 || ms >= FUNCTION_TIMEOUT.toMilliseconds()) {
-        errors.add('cacheTimeout', cacheTimeout, `must be from 1 ms to below the function timeout (${FUNCTION_TIMEOUT.toHumanString()}), or a slow cache fails requests instead of degrading to DynamoDB`,
-          'use Duration.millis(50) to Duration.millis(500)');
-      }
-    }
-    checkNumber(errors, 'cacheMaxDataStorageGb', props.cacheMaxDataStorageGb, CACHE_DATA_STORAGE_GB);
-    checkNumber(errors, 'cacheMaxEcpuPerSecond', props.cacheMaxEcpuPerSecond, CACHE_ECPU_PER_SECOND);
-    checkNumber(errors, 'cacheHitRatioAlarmThreshold', props.cacheHitRatioAlarmThreshold, PERCENT, 'use e.g. 50');
-    // Values that become a number in another unit (milliseconds for the handler and the alarm, seconds elsewhere)
-    checkTokenUnit(errors, 'cacheTtl', props.cacheTtl, 'seconds');
-    checkTokenUnit(errors, 'cacheTimeout', props.cacheTimeout, 'millis');
-    checkTokenUnit(errors, 'cdnCacheTtl', props.cdnCacheTtl, 'seconds');
-    checkTokenUnit(errors, 'apiCacheTtl', props.apiCacheTtl, 'seconds');
-    checkTokenUnit(errors, 'apiLatencyAlarmThreshold', props.apiLatencyAlarmThreshold, 'millis');
-    if (Token.isUnresolved(cachedPathPatterns)) {
-      errors.add('cachedPathPatterns', '(token)', 'each pattern becomes its own CloudFront cache behavior, so the list must be known at synth (its elements may be tokens)',
-        'pass an array, e.g. [parameter.valueAsString]');
-    }
-    const latency = props.apiLatencyAlarmThreshold;
-    if (latency && !latency.isUnresolved() && (latency.toMilliseconds() <= 0 || latency.toMilliseconds() > 29_000)) {
-      errors.add('apiLatencyAlarmThreshold', latency, 'API Gateway answers within its 29 s integration timeout, so a threshold must be above 0 and at most 29 s',
-        'use e.g. Duration.seconds(2)');
-    }
-    const apiTtl = props.apiCacheTtl;
-    checkDuration(errors, 'apiCacheTtl', apiTtl, API_CACHE_TTL, 'use Duration.seconds(3600) or less');
-    if (props.apiCacheSize !== undefined && !apiTtl) {
-      errors.add('apiCacheSize', props.apiCacheSize, 'only applies with a stage cache', 'set apiCacheTtl too, or remove apiCacheSize');
-    }
-    const cacheSize = props.apiCacheSize;
-    if (cacheSize !== undefined && !Token.isUnresolved(cacheSize) && !(API_CACHE_SIZES as readonly string[]).includes(cacheSize)) {
-      errors.add('apiCacheSize', props.apiCacheSize, `API Gateway offers ${API_CACHE_SIZES.join(', ')} GB`, "use one of them, e.g. '0.5'");
-    }
-    if (cachedPathPatterns.length === 0) {
-      errors.add('cachedPathPatterns', '[]', 'at least one path must be cacheable, or the distribution caches nothing',
-        'list the GET routes to cache, or set cdnCacheTtl: Duration.seconds(0) to keep one pattern uncached');
-    }
-    for (const pattern of Token.isUnresolved(cachedPathPatterns) ? [] : cachedPathPatterns) {
-      if (pattern === '*' || pattern === '/*' || pattern.trim() === '') {
-        errors.add('cachedPathPatterns', pattern, 'the default behavior (everything else) is the uncached route and cannot be listed',
-          "name the cacheable routes, e.g. '/items/*'");
-      }
-    }
-    if ((props.domainNames?.length ?? 0) > 0 !== (props.certificate !== undefined)) {
-      errors.add(props.certificate ? 'certificate' : 'domainNames', props.certificate ? '(certificate)' : props.domainNames?.join(', '),
-        'CloudFront needs a certificate exactly when custom domain names are set', 'set both domainNames and certificate, or neither');
-    }
-    const authorizer = props.writeAuthorizer;
-    if (Construct.isConstruct(authorizer) && Stack.of(authorizer) !== Stack.of(this)) {
-      errors.add('writeAuthorizer', authorizer.node.path,
-        `is defined in stack '${Stack.of(authorizer).node.path}', but API Gateway creates an authorizer as part of the API, which aws-cdk-lib does in the authorizer's stack, so each stack would depend on the other`,
-        'create the authorizer (e.g. the CognitoUserPoolsAuthorizer) in the CachedApi\'s stack; its user pool may stay in the other stack');
-    }
-    if (props.writesThroughCloudFront && !props.writeAuthorizer) {
-      errors.add('writesThroughCloudFront', true,
-        'writes would be authorized with AWS_IAM, whose SigV4 signature covers the Host header that CloudFront replaces, so every signed write through CloudFront fails',
-        'pass a writeAuthorizer (e.g. a CognitoUserPoolsAuthorizer), or remove writesThroughCloudFront and sign writes against the API endpoint');
-    }
-    validateCacheUsers(errors, props.cacheUsers ?? [], `${this.cacheBaseName()}-api`);
-    const layers: Array<[string, string, Duration | undefined]> = [
-      ['CloudFront', 'cdnCacheTtl', this.cdnCacheTtl],
-      ['API Gateway stage cache', 'apiCacheTtl', apiTtl],
-      ['cache-aside (Valkey)', 'cacheTtl', this.cacheTtl],
-    ];
-    const concrete = [...layers.map(([, , d]) => d), this.maxStaleness].every((d) => d === undefined || !d.isUnresolved());
-    if (concrete) {
-      const total = layers.reduce((sum, [, , d]) => sum + seconds(d), 0);
-      if (total > seconds(this.maxStaleness)) {
-        const shares = layers.map(([layer, prop, d]) => `${layer} ${prop} ${seconds(d)} s`).join(' + ');
-        errors.add('maxStaleness', this.maxStaleness,
-          `the TTLs that can stack up add to ${total} s (${shares}), more than maxStaleness ${seconds(this.maxStaleness)} s`,
-          'lower one of those TTLs or raise maxStaleness');
-      }
-    }
-    errors.throwIfAny();
-  }
-}
-
-/**
- * What ElastiCache refuses in a Valkey user group, for users given in `cacheUsers` (values that are
- * tokens are skipped): users without authentication, IAM users whose name is not their id, a second
- * `default` user, and two users with one name.
- */
-function validateCacheUsers(errors: ConfigErrors, users: elasticache.CfnUser[], apiUserName: string): void {
-  const seen = new Set<string>([apiUserName]);
-  for (const user of users) {
-    const id = Token.isUnresolved(user.userId) ? user.node.path : user.userId;
-    const mode = user.authenticationMode as { Type?: string } | undefined;
-    const type = mode && !Token.isUnresolved(mode) && !Token.isUnresolved(mode.Type) ? mode.Type : undefined;
-    if (type === 'no-password-required' || user.noPasswordRequired === true) {
-      errors.add('cacheUsers', id, 'a Valkey user group accepts only users that authenticate with a password or IAM, and this user needs no password',
-        "give it authenticationMode { Type: 'password', Passwords: [...] } or { Type: 'iam' }");
-    }
-    const name = user.userName;
-    if (Token.isUnresolved(name)) continue;
-    if (type === 'iam' && !Token.isUnresolved(user.userId) && name !== user.userId) {
-      errors.add('cacheUsers', id, `IAM authentication requires userName equal to userId, but userName is '${name}'`, `set userName: '${user.userId}'`);
-    }
-    if (name === 'default') {
-      errors.add('cacheUsers', id, "the user group already has its own disabled user named 'default', and user names must be unique in a group",
-        'give the user another userName');
-    } else if (seen.has(name)) {
-      errors.add('cacheUsers', id, `another user of the group is named '${name}', and user names must be unique in a group`, 'give each user its own userName');
-    }
-    seen.add(name);
   }
 }

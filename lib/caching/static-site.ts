@@ -1,4 +1,4 @@
-import { Aws, CfnCondition, Duration, Fn, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Aws, CfnCondition, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -9,14 +9,10 @@ import {
   CLOUDFRONT_COMMENT_LENGTH, CLOUDFRONT_POLICY_NAME_LENGTH, ORIGIN_ACCESS_CONTROL_NAME_LENGTH, accountUniqueName,
 } from '../private/account-unique-name';
 import { acknowledgeDistributionFindings } from '../private/cloudfront-findings';
-import { ConfigErrors } from '../private/config-errors';
-import { checkTokenUnit } from '../private/duration-units';
 import { AlarmSet } from '../private/alarm-set';
 import { describePath } from '../private/labels';
 import { createAccessLogsBucket, createSecureBucket } from '../private/secure-bucket';
-
-/** CloudFront's largest TTL. */
-const MAX_TTL = Duration.days(365);
+import { CLOUDFRONT_METRICS_REGION, MAX_TTL, validateStaticSiteProps } from './validate-static-site-props';
 
 /** Properties of a {@link StaticSite}. */
 export interface StaticSiteProps {
@@ -128,9 +124,6 @@ export interface StaticSiteProps {
   readonly alarmActions?: cloudwatch.IAlarmAction[];
 }
 
-/** The Region where CloudFront publishes its metrics. */
-const CLOUDFRONT_METRICS_REGION = 'us-east-1';
-
 /**
  * A static site: a private S3 bucket read by CloudFront through Origin Access Control, security
  * headers on every response, a long TTL for content-hashed assets and a short one for HTML, and
@@ -168,7 +161,7 @@ export class StaticSite extends Construct {
     this.htmlTtl = props.htmlTtl ?? Duration.minutes(1);
     const rootObject = props.defaultRootObject ?? 'index.html';
     const assetPathPatterns = props.assetPathPatterns ?? ['/assets/*'];
-    this.validate(props, rootObject, assetPathPatterns);
+    validateStaticSiteProps(this, props, { assetTtl: this.assetTtl, htmlTtl: this.htmlTtl, rootObject, assetPathPatterns });
 
     if (props.bucket) {
       this.bucket = props.bucket;
@@ -310,56 +303,5 @@ export class StaticSite extends Construct {
   /** Bytes downloaded by viewers (sum over 5 minutes): the transfer CloudFront bills. */
   public metricBytesDownloaded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metricDistribution('BytesDownloaded', { statistic: cloudwatch.Stats.SUM, label: 'Bytes downloaded', ...props });
-  }
-
-  private validate(props: StaticSiteProps, rootObject: string, assetPathPatterns: string[]): void {
-    const errors = new ConfigErrors('StaticSite', this.node.path);
-    const bucketStack = props.bucket && Stack.of(props.bucket);
-    if (props.bucket && Resource.isOwnedResource(props.bucket) && bucketStack !== Stack.of(this)) {
-      errors.add('bucket', props.bucket.node.path,
-        `is defined in stack '${bucketStack!.node.path}' and the distribution in '${Stack.of(this).node.path}': Origin Access Control needs the bucket's policy to name the distribution, and the distribution names the bucket, so each stack would depend on the other`,
-        'create the StaticSite in the bucket\'s stack, or pass the bucket imported into this stack (s3.Bucket.fromBucketName) and add the bucket policy statement for the distribution yourself after deploying (see the README)');
-    }
-    checkTokenUnit(errors, 'assetTtl', props.assetTtl, 'seconds');
-    checkTokenUnit(errors, 'htmlTtl', props.htmlTtl, 'seconds');
-    if (Token.isUnresolved(assetPathPatterns)) {
-      errors.add('assetPathPatterns', '(token)', 'each pattern becomes its own CloudFront cache behavior, so the list must be known at synth (its elements may be tokens)',
-        'pass an array, e.g. [parameter.valueAsString]');
-    }
-    if (props.bucket && props.removalPolicy !== undefined) {
-      errors.add('removalPolicy', props.removalPolicy, 'only applies to a new bucket, but an existing bucket was given',
-        'set the removal policy on your bucket and remove removalPolicy');
-    }
-    if (rootObject.startsWith('/') || rootObject.trim() === '') {
-      errors.add('defaultRootObject', rootObject, 'CloudFront expects an object name without a leading slash', "use e.g. 'index.html'");
-    }
-    for (const [prop, ttl] of [['assetTtl', this.assetTtl], ['htmlTtl', this.htmlTtl]] as const) {
-      if (!ttl.isUnresolved() && ttl.toMilliseconds() > MAX_TTL.toMilliseconds()) {
-        errors.add(prop, ttl, 'CloudFront caches at most 365 days', 'use Duration.days(365) or less');
-      }
-    }
-    if (!this.assetTtl.isUnresolved() && !this.htmlTtl.isUnresolved() && this.assetTtl.toMilliseconds() < this.htmlTtl.toMilliseconds()) {
-      errors.add('assetTtl', this.assetTtl, `is shorter than htmlTtl (${this.htmlTtl.toHumanString()}), but hashed assets never change under one name and HTML does`,
-        'raise assetTtl or lower htmlTtl');
-    }
-    for (const pattern of Token.isUnresolved(assetPathPatterns) ? [] : assetPathPatterns) {
-      if (pattern === '*' || pattern === '/*' || pattern.trim() === '') {
-        errors.add('assetPathPatterns', pattern, 'would give index.html the long asset TTL too', "name the hashed-asset folders, e.g. '/assets/*'");
-      }
-    }
-    if ((props.domainNames?.length ?? 0) > 0 !== (props.certificate !== undefined)) {
-      errors.add(props.certificate ? 'certificate' : 'domainNames', props.certificate ? '(certificate)' : props.domainNames?.join(', '),
-        'CloudFront needs a certificate exactly when custom domain names are set', 'set both domainNames and certificate, or neither');
-    }
-    if (props.responseHeadersPolicy && props.contentSecurityPolicy !== undefined) {
-      errors.add('contentSecurityPolicy', props.contentSecurityPolicy, 'only applies to the default response headers policy, but responseHeadersPolicy was given',
-        'put the Content-Security-Policy in your policy and remove contentSecurityPolicy');
-    }
-    const region = Stack.of(this).region;
-    if (props.distributionAlarms === true && !Token.isUnresolved(region) && region !== CLOUDFRONT_METRICS_REGION) {
-      errors.add('distributionAlarms', true, `CloudFront publishes its metrics in ${CLOUDFRONT_METRICS_REGION} only, and an alarm in ${region} cannot see them`,
-        `deploy the stack to ${CLOUDFRONT_METRICS_REGION}, or remove distributionAlarms and alarm on metric5xxErrorRate() from a stack in ${CLOUDFRONT_METRICS_REGION}`);
-    }
-    errors.throwIfAny();
   }
 }
