@@ -20,4 +20,7 @@ module.exports = {
   // jest's default on 2 cores is one worker; the example-stack files share their synths through a
   // cache (test/support/synth-cache.ts), so two workers split that work instead of repeating it
   maxWorkers: 2,
+  // A worker exits once its event loop is empty. On a loaded 2-core machine that can take longer than
+  // jest's default 500 ms, after which jest kills it and prints "failed to exit gracefully".
+  workerGracefulExitTimeout: 5000,
 };
