@@ -226,9 +226,9 @@ describe('against a local SQS queue with a DLQ (event source mapping semantics)'
   }
 
   test('standard queue: valid messages are processed once, poison ones end in the DLQ, nothing is lost', async () => {
-    // GIVEN a queue (visibility timeout 1 s) redriving to a DLQ after 3 receives
+    // GIVEN a queue (visibility timeout 0, so a failed record comes back on the next poll) redriving to a DLQ after 3 receives
     const maxReceiveCount = 3;
-    const { queue, dlq } = await createQueueWithDlq(sqs, 'worker', { maxReceiveCount, visibilityTimeoutSeconds: 1 });
+    const { queue, dlq } = await createQueueWithDlq(sqs, 'worker', { maxReceiveCount, visibilityTimeoutSeconds: 0 });
     // AND a topic delivering to it without raw delivery, so SNS wraps messages in its envelope
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'worker-events' }));
     await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: queue.arn }));
@@ -286,9 +286,9 @@ describe('against a local SQS queue with a DLQ (event source mapping semantics)'
   });
 
   test('FIFO queue: each group is processed in send order; a poison message holds back only its own group', async () => {
-    // GIVEN a FIFO queue (visibility timeout 1 s) redriving to a FIFO DLQ after 3 receives
+    // GIVEN a FIFO queue (visibility timeout 0, so a failed record comes back on the next poll) redriving to a FIFO DLQ after 3 receives
     const maxReceiveCount = 3;
-    const { queue, dlq } = await createQueueWithDlq(sqs, 'worker.fifo', { maxReceiveCount, visibilityTimeoutSeconds: 1 });
+    const { queue, dlq } = await createQueueWithDlq(sqs, 'worker.fifo', { maxReceiveCount, visibilityTimeoutSeconds: 0 });
     // AND two groups sent interleaved, with a poison message in the middle of group A
     const sends = [
       ['A', valid('a1')],

@@ -307,7 +307,7 @@ describe('through a local SQS queue with a DLQ (event source mapping semantics)'
   test('without DEAD_LETTER_QUEUE_URL, bad images end in the DLQ after maxReceiveCount, good ones get thumbnails once, nothing is lost', async () => {
     // GIVEN a queue redriving to a DLQ after 2 receives
     const maxReceiveCount = 2;
-    const { queue, dlq } = await createQueueWithDlq(sqs, 'thumbnail-jobs', { maxReceiveCount, visibilityTimeoutSeconds: 1 });
+    const { queue, dlq } = await createQueueWithDlq(sqs, 'thumbnail-jobs', { maxReceiveCount, visibilityTimeoutSeconds: 0 });
     // AND the notifications S3 sends for good and bad uploads, plus the test event of a new configuration
     const jpeg = await noisy(800, 600).jpeg().toBuffer();
     const uploads: Record<string, Buffer> = {
@@ -403,7 +403,7 @@ describe('the deadline and the dead-letter queue, through a local SQS queue', ()
 
   test('records not started before the deadline are returned as failures, then processed on their next delivery', async () => {
     // GIVEN a queue of 4 good uploads
-    const { queue, dlq } = await createQueueWithDlq(sqs, 'deadline-jobs', { maxReceiveCount: 3, visibilityTimeoutSeconds: 1 });
+    const { queue, dlq } = await createQueueWithDlq(sqs, 'deadline-jobs', { maxReceiveCount: 3, visibilityTimeoutSeconds: 0 });
     const keys = [0, 1, 2, 3].map((i) => `deadline/p${i}.jpg`);
     const entries: SendMessageBatchRequestEntry[] = [];
     for (const [i, key] of keys.entries()) entries.push({ Id: `m${i}`, MessageBody: s3NotificationBody(BUCKET, key, await upload(key, await noisy(400, 300).jpeg().toBuffer())) });
@@ -434,7 +434,7 @@ describe('the deadline and the dead-letter queue, through a local SQS queue', ()
 
   test('records that can never succeed reach the dead-letter queue after ONE receive, body and attributes intact', async () => {
     // GIVEN a queue with a redrive policy of 3 receives, and the handler configured with its DLQ
-    const { queue, dlq } = await createQueueWithDlq(sqs, 'poison-jobs', { maxReceiveCount: 3, visibilityTimeoutSeconds: 1 });
+    const { queue, dlq } = await createQueueWithDlq(sqs, 'poison-jobs', { maxReceiveCount: 3, visibilityTimeoutSeconds: 0 });
     const config = mod.parseConfig({ ...ENV, DEAD_LETTER_QUEUE_URL: dlq.url, MAX_INPUT_BYTES: '100000' });
     // AND messages for a good upload and for each kind of record that no retry can fix, with attributes
     const bodies: Record<string, string> = {
@@ -479,7 +479,7 @@ describe('the deadline and the dead-letter queue, through a local SQS queue', ()
   test('a record whose dead-letter send fails is left for a retry, and reaches the DLQ through the redrive policy', async () => {
     // GIVEN the handler configured with a dead-letter queue it cannot send to (here: one that does not exist)
     const maxReceiveCount = 2;
-    const { queue, dlq } = await createQueueWithDlq(sqs, 'unsendable-jobs', { maxReceiveCount, visibilityTimeoutSeconds: 1 });
+    const { queue, dlq } = await createQueueWithDlq(sqs, 'unsendable-jobs', { maxReceiveCount, visibilityTimeoutSeconds: 0 });
     const config = mod.parseConfig({ ...ENV, DEAD_LETTER_QUEUE_URL: dlq.url.replace(/unsendable-jobs-dlq$/, 'no-such-queue') });
     const body = s3NotificationBody(BUCKET, 'unsendable/notes.jpg', await upload('unsendable/notes.jpg', Buffer.from('not an image')));
     await sqs.send(new SendMessageBatchCommand({ QueueUrl: queue.url, Entries: [{ Id: 'm0', MessageBody: body }] }));
